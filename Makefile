@@ -1,0 +1,121 @@
+# Opal: one non-recursive build. Everything lands under build/.
+#   make            build the kernel, the root task and the boot image (build/opal.elf)
+#   make run        boot it in QEMU (Ctrl-A X quits)
+#   make test       host unit tests and QEMU system tests (pytest)
+#   make unit       host unit tests only
+#   make debug      boot halted with a gdb stub on :1234 (gdb-multiarch build/kernel.elf)
+#   make clean
+# Missing Debian packages are installed first by scripts/deps.sh.
+
+BUILD      := build
+CROSS      := arm-none-eabi-
+CC         := $(CROSS)gcc
+HOST_CC    := gcc
+PYTHON     := /usr/bin/python3
+
+WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+TARGET_CFLAGS := -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
+                 -ffreestanding -fno-builtin -fno-common -fno-pic -fno-stack-protector \
+                 -O2 -g -std=gnu11 $(WARNINGS) -MMD -MP
+# arm-none-eabi makes uint32_t "long"; make it "int" as on the host, so one
+# printf format fits both (same size and calling convention on ARM).
+TARGET_CFLAGS += -U__UINT32_TYPE__ -D__UINT32_TYPE__="unsigned int" \
+                 -U__INT32_TYPE__ -D__INT32_TYPE__=int \
+                 -U__UINT_LEAST32_TYPE__ -D__UINT_LEAST32_TYPE__="unsigned int" \
+                 -U__INT_LEAST32_TYPE__ -D__INT_LEAST32_TYPE__=int
+TARGET_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
+                  -Wl,--no-warn-rwx-segments
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARNINGS) -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer -Iinclude -Ilib
+
+# Include paths by layer: user code cannot see kernel headers.
+SHARED_INCLUDES := -Iinclude -Ilib
+KERNEL_INCLUDES := $(SHARED_INCLUDES) -Ikernel/include -Iarch/arm/include -Iarch/arm
+
+# `make V=1` shows whole command lines.
+Q := $(if $(V),,@)
+say = $(if $(V),,@echo "  $(1)	$(2)")
+
+.PHONY: all run test unit debug clean deps
+all: $(BUILD)/opal.elf
+
+deps:
+	@scripts/deps.sh
+
+# --- target objects ------------------------------------------------------
+$(BUILD)/target/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/target/%.o: %.S | deps
+	@mkdir -p $(@D)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/target/kernel/%.o $(BUILD)/target/arch/%.o: INCLUDES := $(KERNEL_INCLUDES)
+$(BUILD)/target/%.o: INCLUDES ?= $(SHARED_INCLUDES)
+
+objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
+
+CORE_SOURCES    := $(wildcard lib/core/*.c) lib/runtime/mem.c
+KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S \
+                   $(wildcard kernel/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) $(CORE_SOURCES)
+LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c $(CORE_SOURCES)
+
+LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
+
+# A native program: its own sources linked with libopal at the user layout.
+# $(call native_program,ELF,SOURCES)
+define native_program
+$(1): $(call objects,$(2) $(LIBOPAL_SOURCES)) lib/user.ld
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) $$(TARGET_LDFLAGS) -T lib/user.ld \
+	    $$(call objects,$(2) $$(LIBOPAL_SOURCES)) $$(LIBGCC) -o $$@
+endef
+
+# A boot image: the kernel linked with a boot archive holding `init`.
+# $(call boot_image,IMAGE,ROOT_TASK_ELF)
+define boot_image
+$(1:.elf=.cpio): $(2)
+	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
+	$$(call say,CPIO,$$@)
+	$$(Q)cp $(2) $$(@D)/$$(notdir $(1:.elf=)).root/init
+	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/init
+	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && echo init | cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
+
+$(1:.elf=.archive.o): arch/arm/entry/archive.S $(1:.elf=.cpio) | deps
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) -DBOOT_ARCHIVE='"$$(abspath $(1:.elf=.cpio))"' -c $$< -o $$@
+
+$(1): $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) arch/arm/kernel.ld
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) $$(TARGET_LDFLAGS) -T arch/arm/kernel.ld \
+	    $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) $$(LIBGCC) -o $$@
+endef
+
+$(eval $(call native_program,$(BUILD)/init.elf,init/main.c))
+$(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf))
+
+# Test images: each system test boots an image built for it.
+$(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))
+$(eval $(call boot_image,$(BUILD)/tests/foundation.elf,$(BUILD)/tests/foundation-root.elf))
+TEST_IMAGES := $(BUILD)/tests/foundation.elf
+
+# --- commands ------------------------------------------------------------
+run: $(BUILD)/opal.elf
+	scripts/qemu.sh $<
+
+debug: $(BUILD)/opal.elf
+	@echo "gdb-multiarch $< -ex 'target remote :1234'"
+	scripts/qemu.sh $< -s -S
+
+-include tests/unit/unit.mk
+
+test: $(BUILD)/opal.elf $(TEST_IMAGES) unit-build | deps
+	$(PYTHON) -m pytest -v tests/system
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/target -name '*.d' 2>/dev/null)

@@ -1,0 +1,87 @@
+/* HYP vectors: save the interrupted context, call C, restore, eret.
+ * Nothing else happens here; the decisions are in cpu/traps.c.
+ *
+ * While a thread runs, SP_hyp points at its struct arch_context, so a trap
+ * from user level saves straight into the thread (no copying); the kernel
+ * then runs on its one kernel stack. Exceptions taken in HYP mode itself are
+ * kernel bugs: they save into a static frame and panic on a stack of their own. */
+    .syntax unified
+    .arm
+
+#define CONTEXT_SP_OFFSET 52   /* offsetof(struct arch_context, sp), asserted in traps.c */
+
+    .section .text.vectors, "ax"
+    .align  5
+    .global hyp_vectors
+hyp_vectors:
+    b       hyp_reset_entry         /* reset: never taken */
+    b       hyp_undefined_entry     /* undefined instruction in HYP mode */
+    b       hyp_hvc_entry           /* HVC/SVC in HYP mode */
+    b       hyp_prefetch_entry      /* prefetch abort in HYP mode */
+    b       hyp_data_entry          /* data abort in HYP mode */
+    b       user_trap_entry         /* HYP trap: anything from PL0/PL1 */
+    b       user_irq_entry          /* IRQ */
+    b       hyp_fiq_entry           /* FIQ */
+
+.macro SAVE_USER_CONTEXT
+    stmia   sp, {r0-r12}
+    mrs     r0, sp_usr
+    mov     r1, lr
+    mrs     r2, ELR_hyp
+    mrs     r3, spsr
+    add     r4, sp, #CONTEXT_SP_OFFSET
+    stmia   r4, {r0-r3}
+    mov     r0, sp
+    ldr     sp, =kernel_stack_top
+.endm
+
+user_trap_entry:
+    SAVE_USER_CONTEXT
+    bl      arch_handle_trap
+    b       restore_user_context
+
+user_irq_entry:
+    SAVE_USER_CONTEXT
+    bl      arch_handle_irq
+    b       restore_user_context
+
+/* r0: the struct arch_context to resume. Leaves SP_hyp pointing at it. */
+    .global restore_user_context
+restore_user_context:
+    mov     sp, r0
+    add     r4, sp, #CONTEXT_SP_OFFSET
+    ldmia   r4, {r0-r3}
+    msr     sp_usr, r0
+    mov     lr, r1
+    msr     ELR_hyp, r2
+    msr     spsr_cxsf, r3       /* SPSR_hyp: HYP mode names it as its own SPSR */
+    ldmia   sp, {r0-r12}
+    eret
+
+/* A kernel exception: keep r0 in HTPIDR while we find the panic frame, so
+ * even a broken stack pointer leaves a complete register dump. */
+.macro KERNEL_EXCEPTION kind
+    mcr     p15, 4, r0, c13, c0, 2
+    ldr     r0, =panic_context
+    stmib   r0, {r1-r12}
+    mrc     p15, 4, r1, c13, c0, 2
+    str     r1, [r0]
+    mov     r1, sp
+    mov     r2, lr
+    mrs     r3, ELR_hyp
+    mrs     r4, spsr
+    add     r5, r0, #CONTEXT_SP_OFFSET
+    stmia   r5, {r1-r4}
+    ldr     sp, =panic_stack_top
+    mov     r1, r0
+    mov     r0, #\kind
+    bl      arch_handle_kernel_exception
+1:  b       1b
+.endm
+
+hyp_reset_entry:      KERNEL_EXCEPTION 0
+hyp_undefined_entry:  KERNEL_EXCEPTION 1
+hyp_hvc_entry:        KERNEL_EXCEPTION 2
+hyp_prefetch_entry:   KERNEL_EXCEPTION 3
+hyp_data_entry:       KERNEL_EXCEPTION 4
+hyp_fiq_entry:        KERNEL_EXCEPTION 7

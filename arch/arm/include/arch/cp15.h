@@ -1,0 +1,79 @@
+/* Named accessors for the CP15 system registers the kernel uses, so C code
+ * reads "hsr_read()" rather than coprocessor encodings. */
+#ifndef ARCH_ARM_CP15_H
+#define ARCH_ARM_CP15_H
+
+#include <stdint.h>
+
+#define CP15_32(name, op1, crn, crm, op2)                                              \
+    static inline uint32_t name##_read(void)                                           \
+    {                                                                                  \
+        uint32_t value;                                                                \
+        __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2            \
+                         : "=r"(value));                                               \
+        return value;                                                                  \
+    }                                                                                  \
+    static inline void name##_write(uint32_t value)                                    \
+    {                                                                                  \
+        __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2             \
+                         ::"r"(value) : "memory");                                     \
+    }
+
+#define CP15_64(name, op1, crm)                                                        \
+    static inline uint64_t name##_read(void)                                           \
+    {                                                                                  \
+        uint32_t low, high;                                                            \
+        __asm__ volatile("mrrc p15, " #op1 ", %0, %1, " #crm : "=r"(low), "=r"(high)); \
+        return ((uint64_t)high << 32) | low;                                           \
+    }                                                                                  \
+    static inline void name##_write(uint64_t value)                                    \
+    {                                                                                  \
+        __asm__ volatile("mcrr p15, " #op1 ", %0, %1, " #crm                           \
+                         ::"r"((uint32_t)value), "r"((uint32_t)(value >> 32)) : "memory"); \
+    }
+
+CP15_32(midr, 0, c0, c0, 0)
+CP15_32(id_pfr1, 0, c0, c1, 1)
+CP15_32(hsctlr, 4, c1, c0, 0)
+CP15_32(hcr, 4, c1, c1, 0)
+CP15_32(hcptr, 4, c1, c1, 2)
+CP15_32(hstr, 4, c1, c1, 3)
+CP15_32(htcr, 4, c2, c0, 2)
+CP15_32(vtcr, 4, c2, c1, 2)
+CP15_32(hsr, 4, c5, c2, 0)
+CP15_32(hdfar, 4, c6, c0, 0)
+CP15_32(hifar, 4, c6, c0, 2)
+CP15_32(hpfar, 4, c6, c0, 4)
+CP15_32(hmair0, 4, c10, c2, 0)
+CP15_32(hmair1, 4, c10, c2, 1)
+CP15_32(hvbar, 4, c12, c0, 0)
+CP15_32(cntfrq, 0, c14, c0, 0)
+CP15_32(cntkctl, 0, c14, c1, 0)
+CP15_32(cnthctl, 4, c14, c1, 0)
+CP15_32(cnthp_ctl, 4, c14, c2, 1)
+CP15_32(cntv_ctl, 0, c14, c3, 1)
+CP15_32(cntp_ctl, 0, c14, c2, 1)
+CP15_64(httbr, 4, c2)
+CP15_64(vttbr, 6, c2)
+CP15_64(cntpct, 0, c14)
+CP15_64(cnthp_cval, 6, c14)
+CP15_64(cntvoff, 4, c14)
+
+/* Maintenance operations (write-only). */
+static inline void tlbiallh(void) { __asm__ volatile("mcr p15, 4, %0, c8, c7, 0" ::"r"(0) : "memory"); }
+static inline void tlbiallnsnh(void) { __asm__ volatile("mcr p15, 4, %0, c8, c7, 4" ::"r"(0) : "memory"); }
+static inline void iciallu(void) { __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" ::"r"(0) : "memory"); }
+static inline void dccmvau(uint32_t va) { __asm__ volatile("mcr p15, 0, %0, c7, c11, 1" ::"r"(va) : "memory"); }
+static inline void bpiall(void) { __asm__ volatile("mcr p15, 0, %0, c7, c5, 6" ::"r"(0) : "memory"); }
+static inline void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+
+static inline uint32_t cpsr_read(void)
+{
+    uint32_t value;
+    __asm__ volatile("mrs %0, cpsr" : "=r"(value));
+    return value;
+}
+
+#endif

@@ -1,0 +1,26 @@
+/* ARM-specific types the portable kernel embeds by value: the saved user
+ * context (the trap frame) and the stage-2 address-space root. */
+#ifndef ARCH_ARM_TYPES_H
+#define ARCH_ARM_TYPES_H
+
+#include <stdint.h>
+
+typedef uint32_t paddr_t;
+
+/* Saved user registers. The layout is fixed: vectors.S stores into it
+ * directly (r0-r12 first, then sp, lr, pc, cpsr), checked by static asserts. */
+struct arch_context {
+    uint32_t r[13];
+    uint32_t sp;    /* SP_usr */
+    uint32_t lr;    /* LR_usr (HYP mode shares it) */
+    uint32_t pc;    /* ELR_hyp: where the thread resumes */
+    uint32_t cpsr;  /* SPSR_hyp */
+};
+
+/* A stage-2 translation regime: LPAE level-1 table and VMID. */
+struct arch_vspace {
+    uint64_t *level1;  /* 4 entries cover the 32-bit IPA space */
+    uint8_t vmid;
+};
+
+#endif

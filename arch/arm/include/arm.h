@@ -1,0 +1,37 @@
+/* Interfaces between the pieces of arch/arm (not seen by the portable kernel). */
+#ifndef ARCH_ARM_ARM_H
+#define ARCH_ARM_ARM_H
+
+#include <stdint.h>
+#include "arch.h"
+
+/* entry/vectors.S */
+extern char hyp_vectors[];
+__attribute__((noreturn)) void restore_user_context(struct arch_context *context);
+void arch_handle_kernel_exception(unsigned kind, const struct arch_context *frame);
+
+/* plat/: platform discovery from the device tree, with a fallback */
+void platform_discover(uint32_t fdt_address);
+void platform_fallback(void);
+void platform_report(void);
+
+/* drivers/pl011.c */
+void pl011_init(uint32_t base);
+
+/* cpu/hyp.c: the HYP-mode and feature check, and HYP/trap configuration */
+void hyp_check_or_refuse(void);
+void hyp_configure_traps(void);
+
+/* mmu/ */
+void hyp_mmu_init(void);
+void stage2_init(void);
+void stage2_activate(const struct arch_vspace *vspace);
+
+/* irq/ */
+void gic_init(void);
+void gic_enable(unsigned irq);
+void gic_handle_pending(void);
+void timer_init(void);
+void timer_handle_irq(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* The boot sequence, on one screen: the machine, then the kernel's own
+ * state, then the root task; after that the kernel never allocates. */
+#include "arch.h"
+#include "boot_memory.h"
+#include "config.h"
+#include "kernel.h"
+#include "log.h"
+#include "platform.h"
+#include "sched.h"
+
+void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
+{
+    (void)boot_r0;
+    (void)boot_r1;
+    /* Platform facts, console, HYP-mode check, MMU, vectors, GIC, timer. */
+    arch_boot_init(boot_r2);
+
+    log("Opal " OPAL_VERSION " - capability microkernel and hypervisor");
+    arch_boot_report();
+
+    paddr_t image_start, image_end;
+    const void *archive;
+    uint32_t archive_size;
+    arch_boot_image(&image_start, &image_end, &archive, &archive_size);
+    boot_memory_init(image_end, (paddr_t)(platform.ram_base + platform.ram_size));
+
+    sched_init();
+    struct thread *root = root_task_create(archive, archive_size);
+    boot_memory_seal();
+
+    sched_enqueue(root);
+    log("boot complete, entering the root task (thread %u)", root->id);
+    arch_enter_user(kernel_schedule());
+}

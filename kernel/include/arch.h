@@ -1,0 +1,54 @@
+/* The arch_* interface: everything the portable kernel needs from an
+ * architecture. arch/arm implements it for real, arch/host fakes it for tests. */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arch/types.h>
+
+struct platform;
+
+/* Console: one character to the boot UART, polled. */
+void arch_console_putc(char c);
+
+/* Stop this CPU for good (interrupts off, wait forever). */
+__attribute__((noreturn)) void arch_halt(void);
+
+/* Power the machine off if the platform can; halts otherwise. */
+__attribute__((noreturn)) void arch_system_off(void);
+
+/* User contexts. */
+void arch_context_init_user(struct arch_context *context, uint32_t entry, uint32_t stack_top,
+                            uint32_t argument);
+uint32_t arch_context_get(const struct arch_context *context, unsigned index);
+void arch_context_set(struct arch_context *context, unsigned index, uint32_t value);
+uint32_t arch_context_pc(const struct arch_context *context);
+
+/* Generic timer, in counter ticks. */
+uint64_t arch_timer_now(void);
+uint32_t arch_timer_frequency(void);
+void arch_timer_set_deadline(uint64_t deadline);
+
+/* Stage-2 address spaces. Access rights for arch_vspace_map_page. */
+enum vspace_rights { VSPACE_READ = 1, VSPACE_WRITE = 2, VSPACE_EXECUTE = 4 };
+enum vspace_memory { VSPACE_NORMAL, VSPACE_DEVICE };
+
+int arch_vspace_init(struct arch_vspace *vspace, uint8_t vmid);
+int arch_vspace_map_page(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+                         unsigned rights, enum vspace_memory memory);
+/* The physical address behind a mapped user address with at least `rights`. */
+bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
+                           paddr_t *physical);
+/* Make the I-cache see instructions just written through the D-side. */
+void arch_sync_instructions(paddr_t start, size_t size);
+
+/* Enter user level with this thread's context and address space; no return. */
+struct thread;
+__attribute__((noreturn)) void arch_enter_user(struct thread *thread);
+
+/* Kernel virtual address of a physical RAM address. */
+void *arch_phys_to_virt(paddr_t address);
+
+#endif

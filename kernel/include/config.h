@@ -1,0 +1,13 @@
+/* Build-time constants of the kernel. */
+#ifndef KERNEL_CONFIG_H
+#define KERNEL_CONFIG_H
+
+#define CONFIG_MAX_THREADS      16    /* foundation: a static pool (TCB objects replace it) */
+#define CONFIG_PRIORITIES       256
+#define CONFIG_TIMESLICE_US     5000  /* round-robin slice within a priority */
+#define CONFIG_ROOT_PRIORITY    128
+#define CONFIG_PAGE_SIZE        4096u
+
+#define OPAL_VERSION "0.1"
+
+#endif

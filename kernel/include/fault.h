@@ -1,0 +1,33 @@
+/* User faults as the kernel sees them, decoded from the arch syndrome. */
+#ifndef KERNEL_FAULT_H
+#define KERNEL_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "thread.h"
+
+enum fault_kind {
+    FAULT_DATA_ABORT,          /* load/store to an address not mapped with those rights */
+    FAULT_INSTRUCTION_ABORT,   /* fetch from an address not mapped executable */
+    FAULT_UNDEFINED,           /* undefined instruction */
+    FAULT_UNKNOWN_SYSCALL,     /* svc with a number the kernel does not know */
+    FAULT_COPROCESSOR,         /* VFP/NEON or other coprocessor access not allowed */
+    FAULT_ALIGNMENT,           /* PC or SP misalignment, alignment fault */
+    FAULT_OTHER,               /* any other trap class */
+};
+
+struct fault {
+    enum fault_kind kind;
+    uint32_t address;   /* faulting address (aborts) or the syscall number */
+    uint32_t pc;
+    uint32_t syndrome;  /* the raw syndrome (HSR on ARM) */
+    uint32_t class;     /* its exception class */
+    bool write;         /* data aborts: a store */
+};
+
+/* A thread faulted: report it and stop the thread (faults become messages
+ * to a fault handler with the capability layer). */
+void fault_handle(struct thread *thread, const struct fault *fault);
+const char *fault_kind_name(enum fault_kind kind);
+
+#endif

@@ -1,0 +1,30 @@
+/* Entry points between the arch trap code and the portable kernel. */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "thread.h"
+
+/* Called by the arch code with the current thread's saved context. Returns
+ * false for an unknown number, which the arch code reports as a fault. */
+bool syscall_handle(struct thread *thread, uint32_t number);
+void timer_tick(void);
+
+/* Choose the next thread (waiting for interrupts while none can run), arm its
+ * time slice, and return it; the arch code then resumes it. */
+struct thread *kernel_schedule(void);
+
+/* The architecture calls this from head.S once it has a stack. */
+__attribute__((noreturn)) void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2);
+
+/* Set up the root task from the boot archive. */
+struct thread *root_task_create(const void *archive, uint32_t archive_size);
+
+/* arch hooks used only at boot or idle */
+void arch_boot_init(uint32_t fdt_address);
+void arch_boot_report(void);
+void arch_wait_for_interrupt(void);
+void arch_boot_image(paddr_t *start, paddr_t *end, const void **archive, uint32_t *archive_size);
+
+#endif

@@ -1,0 +1,23 @@
+/* Facts about the machine, found in the device tree or taken from the
+ * platform file when there is none. Filled once at boot. */
+#ifndef KERNEL_PLATFORM_H
+#define KERNEL_PLATFORM_H
+
+#include <stdint.h>
+
+#define PLATFORM_CMDLINE_MAX 256
+
+struct platform {
+    const char *source;         /* "device tree" or the fallback platform's name */
+    uint32_t fdt_address, fdt_size;  /* 0 when there is none */
+    uint64_t ram_base, ram_size;
+    uint32_t uart_base;
+    uint32_t gicd_base, gicc_base, gich_base, gicv_base;
+    uint32_t hyp_timer_irq, virtual_timer_irq, maintenance_irq;
+    char cmdline[PLATFORM_CMDLINE_MAX];
+    int cmdline_truncated;      /* bootargs longer than the buffer: said at boot */
+};
+
+extern struct platform platform;
+
+#endif

@@ -1,0 +1,22 @@
+/* The scheduler: 256 priorities, round-robin within one, O(1) bitmap lookup. */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdbool.h>
+#include "thread.h"
+
+extern struct thread *current_thread;
+
+void sched_init(void);
+/* Make a runnable thread eligible to run (tail of its priority's queue). */
+void sched_enqueue(struct thread *thread);
+void sched_enqueue_front(struct thread *thread);
+void sched_dequeue(struct thread *thread);
+/* The highest-priority queued thread, or NULL; does not dequeue. */
+struct thread *sched_highest(void);
+/* Current thread's slice ended or it yielded: to the back of its queue. */
+void sched_rotate_current(void);
+/* Pick who runs next and make it current_thread (NULL: nobody can run). */
+struct thread *sched_choose(void);
+
+#endif

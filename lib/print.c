@@ -1,0 +1,43 @@
+/* printf for native programs: formatted into a line buffer that is written
+ * with one DEBUG_WRITE per line, so lines from one thread stay whole. */
+#include <stdarg.h>
+#include "core/format.h"
+#include "opal.h"
+
+#define LINE_MAX 256
+
+struct line {
+    char bytes[LINE_MAX];
+    uint32_t length;
+};
+
+static struct line line;
+
+void print_flush(void)
+{
+    if (line.length)
+        opal_debug_write(line.bytes, line.length);
+    line.length = 0;
+}
+
+static void line_sink(void *context, char c)
+{
+    struct line *buffer = context;
+    buffer->bytes[buffer->length++] = c;
+    if (c == '\n' || buffer->length == LINE_MAX)
+        print_flush();
+}
+
+int printf(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int count = format_v(line_sink, &line, fmt, args);
+    va_end(args);
+    return count;
+}
+
+int puts(const char *string)
+{
+    return printf("%s\n", string);
+}
