@@ -78,10 +78,10 @@ endef
 # A boot image: the kernel linked with a boot archive holding `init`.
 # $(call boot_image,IMAGE,ROOT_TASK_ELF)
 define boot_image
-$(1:.elf=.cpio): $(2)
+$(1:.elf=.cpio): $(2) Makefile
 	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
 	$$(call say,CPIO,$$@)
-	$$(Q)cp $(2) $$(@D)/$$(notdir $(1:.elf=)).root/init
+	$$(Q)$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/init $(2)
 	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/init
 	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && echo init | cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
 
@@ -110,10 +110,10 @@ debug: $(BUILD)/opal.elf
 	@echo "gdb-multiarch $< -ex 'target remote :1234'"
 	scripts/qemu.sh $< -s -S
 
--include tests/unit/unit.mk
+include tests/unit/unit.mk
 
 test: $(BUILD)/opal.elf $(TEST_IMAGES) unit-build | deps
-	$(PYTHON) -m pytest -v tests/system
+	$(PYTHON) -m pytest -v tests
 
 clean:
 	rm -rf $(BUILD)

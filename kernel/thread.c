@@ -12,8 +12,8 @@ struct thread *thread_create(struct vspace *vspace, uint8_t priority, uint32_t e
 {
     for (unsigned i = 0; i < CONFIG_MAX_THREADS; i++) {
         struct thread *thread = &pool[i];
-        if (thread->id != 0)
-            continue;
+        if (thread->state != THREAD_INACTIVE)
+            continue; /* stopped threads' slots are reused */
         *thread = (struct thread){ .vspace = vspace, .id = next_id++, .priority = priority,
                                    .state = THREAD_RUNNABLE };
         arch_context_init_user(&thread->context, entry, stack_top, argument);

@@ -156,15 +156,14 @@ static int read_token(const struct fdt *fdt, uint32_t offset, struct token *t)
 }
 
 /* Parses the FDT_BEGIN_NODE token of a node the caller named. An offset that
- * cannot be a node is the caller's mistake, not the blob's. */
+ * holds no FDT_BEGIN_NODE is the caller's mistake, not the blob's. */
 static int read_node(const struct fdt *fdt, int node, struct token *t)
 {
-    if (fdt == NULL || node < 0 || (uint32_t)node % 4 != 0 || (uint32_t)node >= fdt->struct_size)
+    if (fdt == NULL || node < 0 || (uint32_t)node % 4 != 0 || fdt->struct_size < 4 ||
+        (uint32_t)node > fdt->struct_size - 4 ||
+        be32(fdt->blob + fdt->struct_offset + (uint32_t)node) != FDT_BEGIN_NODE)
         return -OPAL_ERR_INVALID_ARGUMENT;
-    int err = read_token(fdt, (uint32_t)node, t);
-    if (err != OPAL_OK)
-        return err;
-    return t->type == FDT_BEGIN_NODE ? OPAL_OK : -OPAL_ERR_INVALID_ARGUMENT;
+    return read_token(fdt, (uint32_t)node, t);
 }
 
 int fdt_next_node(const struct fdt *fdt, int node, int *depth)
@@ -202,18 +201,10 @@ int fdt_next_node(const struct fdt *fdt, int node, int *depth)
 }
 
 /* Whether a node name ("uart@1000") matches a path component: exactly, or by
- * its base name when the component carries no unit address. */
+ * its base name ("uart") followed by a unit address. */
 static bool name_matches(const char *name, const char *component, size_t len)
 {
-    if (core_strncmp(name, component, len) != 0)
-        return false;
-    if (name[len] == '\0')
-        return true;
-    for (size_t i = 0; i < len; i++) {
-        if (component[i] == '@')
-            return false;
-    }
-    return name[len] == '@';
+    return core_strncmp(name, component, len) == 0 && (name[len] == '\0' || name[len] == '@');
 }
 
 static int find_child(const struct fdt *fdt, int parent, const char *component, size_t len)

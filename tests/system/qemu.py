@@ -1,0 +1,78 @@
+"""Drive an Opal image in QEMU over its serial console, with timeouts.
+
+Every wait has a deadline; a wait that runs out raises AssertionError with
+the console output so far, so a test never passes on a timeout."""
+import codecs
+import os
+import re
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Qemu:
+    def __init__(self, image, memory=1024, machine_extra="", extra_args=()):
+        env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory),
+                   OPAL_QEMU_MACHINE_EXTRA=machine_extra)
+        self.command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test",
+                        os.path.join(ROOT, image), *extra_args]
+        self.process = subprocess.Popen(self.command, env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.output = ""
+        self.position = 0
+        self.lock = threading.Condition()
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.process.stdout.read1(4096)
+            with self.lock:
+                if not chunk:
+                    self.lock.notify_all()
+                    return
+                self.output += self.decoder.decode(chunk).replace("\r", "")
+                self.lock.notify_all()
+
+    def expect(self, pattern, timeout=20):
+        """Wait for `pattern` (a regex) after the previous match; return the match."""
+        regex = re.compile(pattern, re.MULTILINE)
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                match = regex.search(self.output, self.position)
+                if match:
+                    self.position = match.end()
+                    return match
+                left = deadline - time.monotonic()
+                if left <= 0 or (not self.reader.is_alive() and self.process.poll() is not None):
+                    raise AssertionError(
+                        f"timed out after {timeout}s waiting for {pattern!r}; console:\n"
+                        + self.output)
+                self.lock.wait(min(left, 0.5))
+
+    def wait_exit(self, timeout=30):
+        """Wait for QEMU to exit by itself (e.g. a system-off); return its status."""
+        try:
+            status = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"QEMU still running after {timeout}s; console:\n"
+                                 + self.output) from None
+        self.reader.join(5)
+        return status
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(5)
+
+
+def opal_errors():
+    """The error enum as include/opal/error.h defines it: name -> number."""
+    text = open(os.path.join(ROOT, "include/opal/error.h")).read()
+    return {name: int(value)
+            for name, value in re.findall(r"^\s*OPAL_(\w+)\s*=\s*(\d+)", text, re.MULTILINE)}

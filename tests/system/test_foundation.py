@@ -1,0 +1,120 @@
+"""The foundation test root task (tests/system/roottask): deliberate faults,
+bad syscall arguments and a spinning thread. The task announces the values
+the kernel must report; the kernel's own words are checked against them."""
+import re
+
+import pytest
+
+from qemu import Qemu, opal_errors
+
+# Exception classes from the ARM ARM (HSR.EC), not from Opal's code.
+CLASS_UNKNOWN = 0x00
+CLASS_SVC = 0x11
+CLASS_PREFETCH_ABORT_LOWER = 0x20
+CLASS_DATA_ABORT_LOWER = 0x24
+UNMAPPED = 0x30000000
+
+
+@pytest.fixture(scope="module")
+def run():
+    """Boot once; the task powers the machine off when it is done."""
+    qemu = Qemu("build/tests/foundation.elf")
+    try:
+        qemu.expect(r"^test: done$", timeout=60)
+        qemu.expect(r"^opal: thread 1 powered the system off$", timeout=10)
+        status = qemu.wait_exit(timeout=20)
+        yield qemu.output, status
+    finally:
+        qemu.close()
+
+
+def started(output, name):
+    return int(re.search(rf"^test: started {name} as thread (\d+) \(error 0\)$", output,
+                         re.MULTILINE).group(1))
+
+
+def fault_line(output, thread, rest):
+    match = re.search(rf"^opal: thread {thread} fault: {rest}$", output, re.MULTILINE)
+    assert match, f"no fault report for thread {thread} matching {rest!r}:\n{output}"
+    assert re.search(rf"^opal: thread {thread} stopped$", output, re.MULTILINE)
+    return match
+
+
+def test_system_powers_off_cleanly(run):
+    output, status = run
+    assert status == 0
+
+
+def test_data_abort_reports_address_pc_and_class(run):
+    output, _ = run
+    pc = re.search(r"^test: expect data abort at 0x30000000 pc (0x[0-9a-f]{8})$", output,
+                   re.MULTILINE).group(1)
+    thread = started(output, "data-abort")
+    match = fault_line(output, thread, r"data abort at (0x[0-9a-f]{8}) \((\w+)\), "
+                                       r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), "
+                                       r"syndrome (0x[0-9a-f]{8})")
+    assert int(match.group(1), 16) == UNMAPPED
+    assert match.group(2) == "write"
+    assert match.group(3) == pc
+    assert int(match.group(4), 16) == CLASS_DATA_ABORT_LOWER
+    assert int(match.group(5), 16) >> 26 == CLASS_DATA_ABORT_LOWER
+
+
+def test_instruction_abort_reports_address_and_class(run):
+    output, _ = run
+    thread = started(output, "instruction-abort")
+    match = fault_line(output, thread, r"instruction abort at (0x[0-9a-f]{8}), "
+                                       r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), .*")
+    assert int(match.group(1), 16) == UNMAPPED
+    assert int(match.group(2), 16) == UNMAPPED
+    assert int(match.group(3), 16) == CLASS_PREFETCH_ABORT_LOWER
+
+
+def test_undefined_instruction_reports_pc_and_class(run):
+    output, _ = run
+    pc = re.search(r"^test: expect undefined instruction pc (0x[0-9a-f]{8})$", output,
+                   re.MULTILINE).group(1)
+    thread = started(output, "undefined")
+    match = fault_line(output, thread, r"undefined instruction, pc (0x[0-9a-f]{8}), "
+                                       r"class (0x[0-9a-f]{2}), .*")
+    assert match.group(1) == pc
+    assert int(match.group(2), 16) == CLASS_UNKNOWN
+
+
+def test_unknown_syscall_is_a_fault(run):
+    output, _ = run
+    pc = re.search(r"^test: expect unknown syscall 200 pc (0x[0-9a-f]{8})$", output,
+                   re.MULTILINE).group(1)
+    thread = started(output, "unknown-syscall")
+    match = fault_line(output, thread, r"unknown syscall 200, pc (0x[0-9a-f]{8}), "
+                                       r"class (0x[0-9a-f]{2}), .*")
+    assert match.group(1) == pc
+    assert int(match.group(2), 16) == CLASS_SVC
+
+
+def test_root_task_survives_every_fault(run):
+    output, _ = run
+    assert re.search(r"^test: survived faults$", output, re.MULTILINE)
+    assert "PANIC" not in output
+
+
+@pytest.mark.parametrize("case, error", [
+    ("unmapped", "ERR_INVALID_ARGUMENT"),
+    ("too long", "ERR_RANGE"),
+    ("wrapping", "ERR_INVALID_ARGUMENT"),
+    ("empty", "OK"),
+])
+def test_debug_write_checks_its_arguments(run, case, error):
+    output, _ = run
+    match = re.search(rf"^test: debug_write {case} -> (-?\d+)$", output, re.MULTILINE)
+    assert match, output
+    assert int(match.group(1)) == opal_errors()[error]
+
+
+def test_spinning_thread_is_preempted(run):
+    output, _ = run
+    started(output, "spinner")
+    match = re.search(r"^test: preempted (\d+) times while spinning, (\d+) ticks$", output,
+                      re.MULTILINE)
+    assert match, output
+    assert int(match.group(1)) == 5

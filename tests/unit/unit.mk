@@ -1,0 +1,80 @@
+# Host unit tests: every tests/unit/test_*.c becomes $(BUILD)/host/test_*, linked
+# against lib/core built for the host (as an archive, so each test pulls in only
+# the modules it uses) plus the other sources it names below, and runs under
+# ASan/UBSan. `make unit-build` builds binaries and fixtures; `make unit` runs them.
+
+UNIT_DIR      := tests/unit
+UNIT_HOST     := $(BUILD)/host
+UNIT_FIXTURES := $(UNIT_HOST)/fixtures
+
+UNIT_TESTS     := $(patsubst $(UNIT_DIR)/%.c,%,$(wildcard $(UNIT_DIR)/test_*.c))
+UNIT_BINARIES  := $(addprefix $(UNIT_HOST)/,$(UNIT_TESTS))
+UNIT_TEST_OBJS := $(patsubst %,$(UNIT_HOST)/$(UNIT_DIR)/%.o,$(UNIT_TESTS))
+UNIT_CORE_OBJS := $(patsubst %.c,$(UNIT_HOST)/%.o,$(wildcard lib/core/*.c))
+UNIT_CORE_LIB  := $(UNIT_HOST)/libcore.a
+host_objects = $(patsubst %.c,$(UNIT_HOST)/%.o,$(1))
+
+# Kernel code under test sees its own headers and the fake arch layer.
+UNIT_INCLUDES := -Ikernel/include -Iarch/host/include -Iarch/arm/mmu
+
+# Per test: sources besides lib/core, and fixture files passed as arguments.
+UNIT_SOURCES_test_lpae  := arch/arm/mmu/lpae.c
+UNIT_SOURCES_test_sched := kernel/sched.c kernel/thread.c arch/host/context.c
+UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
+UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
+UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)
+UNIT_INPUTS := $(filter $(UNIT_HOST)/%,$(foreach t,$(UNIT_TESTS),$(UNIT_ARGS_$(t))))
+
+QEMU_VIRT_DTB_ARGS := -M virt,virtualization=on,highmem=off,gic-version=2,dumpdtb=$(UNIT_HOST)/virt.dtb \
+                      -cpu cortex-a15 -m 1024 -nographic -nic none
+
+.PHONY: unit-build unit
+unit-build: $(UNIT_BINARIES) $(UNIT_INPUTS)
+
+# Runs every binary even after a failure, then fails if any did.
+unit: unit-build
+	@status=0; \
+	$(foreach t,$(UNIT_TESTS),echo "== $(t)"; $(UNIT_HOST)/$(t) $(UNIT_ARGS_$(t)) || status=1;) \
+	exit $$status
+
+# One suite, for tests/test_unit.py: `make unit-run-test_fdt`.
+unit-run-%: $(UNIT_HOST)/% $(UNIT_INPUTS)
+	@$(UNIT_HOST)/$* $(UNIT_ARGS_$*)
+
+$(UNIT_HOST)/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_INCLUDES) -MMD -MP -c $< -o $@
+
+$(UNIT_CORE_LIB): $(UNIT_CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# One link rule per test, generated, so each gets its own UNIT_SOURCES_*.
+define unit_test_rule
+$(UNIT_HOST)/$(1): $(UNIT_HOST)/$(UNIT_DIR)/$(1).o $(call host_objects,$(UNIT_SOURCES_$(1))) $(UNIT_CORE_LIB)
+	$$(HOST_CC) $$(HOST_CFLAGS) $$^ -o $$@
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+# Keep the test objects: otherwise make deletes them as intermediates.
+.SECONDARY: $(UNIT_TEST_OBJS)
+
+# QEMU's own description of the machine Opal targets.
+$(UNIT_HOST)/virt.dtb:
+	@mkdir -p $(@D)
+	qemu-system-arm $(QEMU_VIRT_DTB_ARGS)
+
+# -q: the fixtures are deliberately odd (short reg, default cells) and dtc says so.
+$(UNIT_FIXTURES)/%.dtb: $(UNIT_DIR)/fixtures/%.dts
+	@mkdir -p $(@D)
+	dtc -q -I dts -O dtb -o $@ $<
+
+# Sorted, reproducible, names without "./"; the directory is archived too, so
+# the reader must skip it.
+$(UNIT_FIXTURES)/files.cpio: $(shell find $(UNIT_CPIO_SRC) 2>/dev/null)
+	@mkdir -p $(@D)
+	(cd $(UNIT_CPIO_SRC) && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
+	 cpio -o -H newc --reproducible -R 0:0 --quiet) > $@.tmp && mv $@.tmp $@
+
+-include $(patsubst %.o,%.d,$(UNIT_CORE_OBJS) $(UNIT_TEST_OBJS) \
+           $(call host_objects,$(foreach t,$(UNIT_TESTS),$(UNIT_SOURCES_$(t)))))
