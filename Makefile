@@ -25,7 +25,9 @@ TARGET_CFLAGS += -U__UINT32_TYPE__ -D__UINT32_TYPE__="unsigned int" \
                  -U__INT_LEAST32_TYPE__ -D__INT_LEAST32_TYPE__=int
 TARGET_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
                   -Wl,--no-warn-rwx-segments
-HOST_CFLAGS := -std=gnu11 -O1 -g $(WARNINGS) -fsanitize=address,undefined \
+# Host unit tests build 32-bit (-m32): the kernel's pointers are 32 bits, as
+# on the target, so kernel structures keep their ABI sizes under test.
+HOST_CFLAGS := -m32 -std=gnu11 -O1 -g $(WARNINGS) -fsanitize=address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer -Iinclude -Ilib
 
 # Include paths by layer: user code cannot see kernel headers.

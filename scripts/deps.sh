@@ -13,6 +13,7 @@ packages=(
     python3-pytest         # system tests
     gdb-multiarch          # debugging (make debug)
     gcc                    # host unit tests
+    gcc-multilib           # ... built 32-bit, like the target (with lib32asan/ubsan)
     make
 )
 

@@ -43,16 +43,18 @@ unit-run-%: $(UNIT_HOST)/% $(UNIT_INPUTS)
 
 $(UNIT_HOST)/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_INCLUDES) -MMD -MP -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(UNIT_INCLUDES) -MMD -MP -c $< -o $@
 
 $(UNIT_CORE_LIB): $(UNIT_CORE_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 # One link rule per test, generated, so each gets its own UNIT_SOURCES_*.
 define unit_test_rule
 $(UNIT_HOST)/$(1): $(UNIT_HOST)/$(UNIT_DIR)/$(1).o $(call host_objects,$(UNIT_SOURCES_$(1))) $(UNIT_CORE_LIB)
-	$$(HOST_CC) $$(HOST_CFLAGS) $$^ -o $$@
+	$$(call say,HOSTLD,$$@)
+	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) $$^ -o $$@
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
