@@ -62,8 +62,10 @@ objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
 
 CORE_SOURCES    := $(wildcard lib/core/*.c) lib/runtime/mem.c
 KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S \
-                   $(wildcard kernel/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) $(CORE_SOURCES)
-LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c $(CORE_SOURCES)
+                   $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
+                   $(CORE_SOURCES)
+LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c lib/ipc_buffer.c lib/invoke.c \
+                   lib/alloc.c $(CORE_SOURCES)
 
 LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
 
@@ -102,7 +104,9 @@ $(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf))
 # Test images: each system test boots an image built for it.
 $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))
 $(eval $(call boot_image,$(BUILD)/tests/foundation.elf,$(BUILD)/tests/foundation-root.elf))
-TEST_IMAGES := $(BUILD)/tests/foundation.elf
+$(eval $(call native_program,$(BUILD)/tests/api-root.elf,$(wildcard tests/system/api/*.c)))
+$(eval $(call boot_image,$(BUILD)/tests/api.elf,$(BUILD)/tests/api-root.elf))
+TEST_IMAGES := $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
 
 # --- commands ------------------------------------------------------------
 run: $(BUILD)/opal.elf

@@ -28,7 +28,7 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
     struct thread *root = root_task_create(archive, archive_size);
     boot_memory_seal();
 
-    sched_enqueue(root);
+    thread_resume(root);
     log("boot complete, entering the root task (thread %u)", root->id);
     arch_enter_user(kernel_schedule());
 }

@@ -1,7 +1,10 @@
-/* What happens to a faulting thread: it is reported and stopped; the kernel
- * and every other thread go on. */
+/* User faults: sent as a message to the thread's fault endpoint when it has
+ * one (the reply resumes it), otherwise reported and the thread stopped. */
+#include "opal/error.h"
+#include "opal/fault.h"
 #include "fault.h"
 #include "log.h"
+#include "objects.h"
 
 static const char *const kind_names[] = {
     [FAULT_DATA_ABORT] = "data abort",
@@ -20,7 +23,7 @@ const char *fault_kind_name(enum fault_kind kind)
     return "fault";
 }
 
-void fault_handle(struct thread *thread, const struct fault *fault)
+static void report(const struct thread *thread, const struct fault *fault)
 {
     const char *name = fault_kind_name(fault->kind);
     switch (fault->kind) {
@@ -42,6 +45,55 @@ void fault_handle(struct thread *thread, const struct fault *fault)
             fault->pc, fault->class, fault->syndrome);
         break;
     }
-    thread_stop(thread);
+}
+
+/* The fault message: label and words as include/opal/fault.h lays them out. */
+static void build_message(struct thread *thread, const struct fault *fault)
+{
+    uint32_t *words = thread->fault_words;
+    words[0] = fault->pc;
+    switch (fault->kind) {
+    case FAULT_DATA_ABORT:
+    case FAULT_INSTRUCTION_ABORT:
+        thread->fault_label = OPAL_FAULT_VM;
+        thread->fault_length = OPAL_FAULT_VM_LENGTH;
+        words[1] = fault->address;
+        words[2] = fault->kind == FAULT_INSTRUCTION_ABORT;
+        words[3] = fault->write;
+        words[4] = fault->syndrome;
+        break;
+    case FAULT_UNDEFINED:
+        thread->fault_label = OPAL_FAULT_UNDEFINED;
+        thread->fault_length = OPAL_FAULT_UNDEFINED_LENGTH;
+        words[1] = fault->syndrome;
+        break;
+    case FAULT_UNKNOWN_SYSCALL:
+        thread->fault_label = OPAL_FAULT_UNKNOWN_SYSCALL;
+        thread->fault_length = OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH;
+        words[1] = fault->address;
+        for (unsigned i = 0; i < 7; i++)
+            words[2 + i] = thread->context.r[i];
+        break;
+    default:
+        thread->fault_label = OPAL_FAULT_USER_EXCEPTION;
+        thread->fault_length = OPAL_FAULT_USER_EXCEPTION_LENGTH;
+        words[1] = fault->syndrome;
+        break;
+    }
+}
+
+void fault_handle(struct thread *thread, const struct fault *fault)
+{
+    struct slot *slot;
+    if (thread->fault_endpoint != 0 &&
+        cspace_lookup_cap(thread, thread->fault_endpoint, &slot) == OPAL_OK &&
+        slot->cap.type == OPAL_OBJECT_ENDPOINT && (slot->cap.rights & OPAL_RIGHT_WRITE)) {
+        build_message(thread, fault);
+        thread->fault_pending = 1;
+        ipc_send(thread, cap_object(&slot->cap), slot->cap.word0, true, true, false, true);
+        return;
+    }
+    report(thread, fault);
+    thread_suspend(thread);
     log("thread %u stopped", thread->id);
 }

@@ -2,6 +2,7 @@
  * highest runnable priority is found with two count-leading-zeros. */
 #include <stddef.h>
 #include "config.h"
+#include "objects.h"
 #include "sched.h"
 
 #define WORD_BITS 32
@@ -46,10 +47,17 @@ static unsigned highest_bit(uint32_t bits)
     return WORD_BITS - 1 - (unsigned)__builtin_clz(bits);
 }
 
+/* Runnable, with a scheduling context that has budget left. */
+bool sched_can_run(const struct thread *thread)
+{
+    const struct sched_context *context = thread->sched_context;
+    return thread->state == THREAD_RUNNABLE && context && context->budget && !context->depleted;
+}
+
 void sched_enqueue(struct thread *thread)
 {
     struct ready_queue *queue = &queues[thread->priority];
-    if (thread->in_queue)
+    if (thread->in_ready_queue || !sched_can_run(thread))
         return;
     thread->queue_next = NULL;
     thread->queue_prev = queue->tail;
@@ -58,14 +66,14 @@ void sched_enqueue(struct thread *thread)
     else
         queue->head = thread;
     queue->tail = thread;
-    thread->in_queue = 1;
+    thread->in_ready_queue = 1;
     bitmap_set(thread->priority);
 }
 
 void sched_enqueue_front(struct thread *thread)
 {
     struct ready_queue *queue = &queues[thread->priority];
-    if (thread->in_queue)
+    if (thread->in_ready_queue || !sched_can_run(thread))
         return;
     thread->queue_prev = NULL;
     thread->queue_next = queue->head;
@@ -74,14 +82,14 @@ void sched_enqueue_front(struct thread *thread)
     else
         queue->tail = thread;
     queue->head = thread;
-    thread->in_queue = 1;
+    thread->in_ready_queue = 1;
     bitmap_set(thread->priority);
 }
 
 void sched_dequeue(struct thread *thread)
 {
     struct ready_queue *queue = &queues[thread->priority];
-    if (!thread->in_queue)
+    if (!thread->in_ready_queue)
         return;
     if (thread->queue_prev)
         thread->queue_prev->queue_next = thread->queue_next;
@@ -92,7 +100,7 @@ void sched_dequeue(struct thread *thread)
     else
         queue->tail = thread->queue_prev;
     thread->queue_next = thread->queue_prev = NULL;
-    thread->in_queue = 0;
+    thread->in_ready_queue = 0;
     if (queue->head == NULL)
         bitmap_clear(thread->priority);
 }
@@ -108,7 +116,7 @@ struct thread *sched_highest(void)
 
 void sched_rotate_current(void)
 {
-    if (current_thread && current_thread->state == THREAD_RUNNABLE)
+    if (current_thread)
         sched_enqueue(current_thread);
 }
 
@@ -118,7 +126,7 @@ struct thread *sched_choose(void)
 {
     struct thread *current = current_thread;
     struct thread *best = sched_highest();
-    bool current_can_run = current && current->state == THREAD_RUNNABLE && !current->in_queue;
+    bool current_can_run = current && sched_can_run(current) && !current->in_ready_queue;
 
     if (current_can_run && (best == NULL || best->priority <= current->priority))
         return current;
@@ -128,4 +136,23 @@ struct thread *sched_choose(void)
         sched_dequeue(best);
     current_thread = best;
     return best;
+}
+
+/* For the invariant check: every queue is well linked, holds runnable
+ * threads of its priority, and the bitmap agrees. */
+bool sched_check_queues(void)
+{
+    for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
+        const struct thread *previous = NULL;
+        for (const struct thread *t = queues[p].head; t; t = t->queue_next) {
+            if (t->queue_prev != previous || t->priority != p || !t->in_ready_queue ||
+                t->state != THREAD_RUNNABLE)
+                return false;
+            previous = t;
+        }
+        bool bit = bitmap_words[p / WORD_BITS] & (1u << (p % WORD_BITS));
+        if (queues[p].tail != previous || bit != (queues[p].head != NULL))
+            return false;
+    }
+    return true;
 }

@@ -1,5 +1,5 @@
-/* The one system-call decode path: number -> handler. Each handler checks
- * every argument before it changes anything. */
+/* The one system-call decode path: number -> handler; a Call or Send on a
+ * kernel object becomes an invocation decoded by the object's type. */
 #include <stddef.h>
 #include "opal/error.h"
 #include "opal/syscall.h"
@@ -7,23 +7,191 @@
 #include "config.h"
 #include "kernel.h"
 #include "log.h"
+#include "objects.h"
 #include "sched.h"
 
-typedef void (*syscall_handler)(struct thread *thread);
+#define REG_CPTR 0
+#define REG_ERROR 0
+#define REG_TAG 1
+#define REG_MR0 2
+#define REG_REPLY 6
 
-static uint32_t argument(struct thread *thread, unsigned index)
+typedef void (*syscall_handler)(struct thread *thread);
+typedef int (*invoke_handler)(struct invocation *invocation);
+
+static const invoke_handler invoke_by_type[] = {
+    [OPAL_OBJECT_UNTYPED] = untyped_invoke,
+    [OPAL_OBJECT_CNODE] = cnode_invoke,
+    [OPAL_OBJECT_TCB] = tcb_invoke,
+    [OPAL_OBJECT_VSPACE] = arch_vspace_invoke,
+    [OPAL_OBJECT_PAGE_TABLE] = arch_vspace_invoke,
+    [OPAL_OBJECT_FRAME] = arch_vspace_invoke,
+    [OPAL_OBJECT_IRQ_CONTROL] = irq_control_invoke,
+    [OPAL_OBJECT_IRQ_HANDLER] = irq_handler_invoke,
+    [OPAL_OBJECT_SCHED_CONTROL] = sched_control_invoke,
+};
+
+static void set_error(struct thread *thread, uint32_t error)
 {
-    return arch_context_get(&thread->context, index);
+    thread->context.r[REG_ERROR] = error;
 }
 
-static void set_result(struct thread *thread, unsigned index, uint32_t value)
+/* Arguments: MR0-3 from registers, the rest from the IPC buffer. */
+static uint32_t gather_arguments(struct thread *thread, uint32_t *arguments)
 {
-    arch_context_set(&thread->context, index, value);
+    uint32_t length = OPAL_TAG_LENGTH(thread->context.r[REG_TAG]);
+    const struct opal_ipc_buffer *buffer = thread_ipc_buffer(thread);
+    if (length > OPAL_MSG_MAX_LENGTH)
+        length = OPAL_MSG_MAX_LENGTH;
+    if (buffer == NULL && length > OPAL_MSG_REGISTERS)
+        length = OPAL_MSG_REGISTERS;
+    for (uint32_t i = 0; i < length; i++)
+        arguments[i] = i < OPAL_MSG_REGISTERS ? thread->context.r[REG_MR0 + i] : buffer->mr[i];
+    return length;
+}
+
+static void return_results(struct thread *thread, const struct invocation *invocation)
+{
+    struct opal_ipc_buffer *buffer = thread_ipc_buffer(thread);
+    uint32_t length = invocation->result_length;
+    if (buffer == NULL && length > OPAL_MSG_REGISTERS)
+        length = OPAL_MSG_REGISTERS;
+    for (uint32_t i = 0; i < length; i++) {
+        if (i < OPAL_MSG_REGISTERS)
+            thread->context.r[REG_MR0 + i] = invocation->results[i];
+        else
+            buffer->mr[i] = invocation->results[i];
+    }
+    thread->context.r[REG_TAG] = OPAL_TAG(0, 0, length);
+}
+
+static void invoke(struct thread *thread, struct slot *slot)
+{
+    uint32_t arguments[OPAL_MSG_MAX_LENGTH];
+    struct invocation invocation = {
+        .caller = thread, .slot = slot, .arguments = arguments,
+        .label = OPAL_TAG_LABEL(thread->context.r[REG_TAG]),
+    };
+    uint32_t type = slot->cap.type;
+    if (type >= sizeof invoke_by_type / sizeof invoke_by_type[0] || !invoke_by_type[type]) {
+        set_error(thread, OPAL_ERR_INVALID_CAPABILITY);
+        return;
+    }
+    invocation.length = gather_arguments(thread, arguments);
+    int error = invoke_by_type[type](&invocation);
+    if (current_thread != thread)
+        return; /* the caller destroyed itself */
+    set_error(thread, (uint32_t)error);
+    if (error == OPAL_OK)
+        return_results(thread, &invocation);
+}
+
+/* Send, NBSend and Call: on an endpoint or notification, a message; on
+ * anything else, an invocation. */
+static void send(struct thread *thread, bool blocking, bool is_call)
+{
+    struct slot *slot;
+    int error = cspace_lookup_cap(thread, thread->context.r[REG_CPTR], &slot);
+    if (error != OPAL_OK) {
+        set_error(thread, (uint32_t)error);
+        return;
+    }
+    const struct cap *cap = &slot->cap;
+    if (cap->type == OPAL_OBJECT_ENDPOINT) {
+        if (!(cap->rights & OPAL_RIGHT_WRITE)) {
+            set_error(thread, OPAL_ERR_ILLEGAL_OPERATION);
+            return;
+        }
+        set_error(thread, OPAL_OK);
+        ipc_send(thread, cap_object(cap), cap->word0, blocking, is_call,
+                 cap->rights & OPAL_RIGHT_GRANT, cap->rights & OPAL_RIGHT_GRANT_REPLY);
+        return;
+    }
+    if (cap->type == OPAL_OBJECT_NOTIFICATION && !is_call) {
+        set_error(thread, cap->rights & OPAL_RIGHT_WRITE ? OPAL_OK : OPAL_ERR_ILLEGAL_OPERATION);
+        if (cap->rights & OPAL_RIGHT_WRITE)
+            notification_signal(cap_object(cap), cap->word0);
+        return;
+    }
+    invoke(thread, slot);
+}
+
+static int lookup_reply(struct thread *thread, struct reply **reply)
+{
+    struct slot *slot;
+    uint32_t cptr = thread->context.r[REG_REPLY];
+    *reply = NULL;
+    if (cptr == 0)
+        return OPAL_OK;
+    int error = cspace_lookup_cap(thread, cptr, &slot);
+    if (error != OPAL_OK)
+        return error;
+    if (slot->cap.type != OPAL_OBJECT_REPLY)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    *reply = cap_object(&slot->cap);
+    return OPAL_OK;
+}
+
+static void receive(struct thread *thread, bool blocking)
+{
+    struct slot *slot;
+    struct reply *reply;
+    int error = cspace_lookup_cap(thread, thread->context.r[REG_CPTR], &slot);
+    if (error == OPAL_OK)
+        error = lookup_reply(thread, &reply);
+    if (error != OPAL_OK) {
+        set_error(thread, (uint32_t)error);
+        return;
+    }
+    const struct cap *cap = &slot->cap;
+    bool readable = cap->rights & OPAL_RIGHT_READ;
+    if (cap->type == OPAL_OBJECT_ENDPOINT && readable) {
+        if (reply && (reply->caller || (reply->receiver && reply->receiver != thread))) {
+            set_error(thread, OPAL_ERR_ILLEGAL_OPERATION); /* answer its caller first */
+            return;
+        }
+        ipc_receive(thread, cap_object(cap), reply, blocking);
+    } else if (cap->type == OPAL_OBJECT_NOTIFICATION && readable) {
+        notification_wait(thread, cap_object(cap), blocking);
+    } else {
+        set_error(thread, cap->type == OPAL_OBJECT_ENDPOINT || cap->type == OPAL_OBJECT_NOTIFICATION
+                              ? OPAL_ERR_ILLEGAL_OPERATION : OPAL_ERR_INVALID_CAPABILITY);
+    }
+}
+
+static int reply(struct thread *thread)
+{
+    struct reply *reply_object;
+    int error = lookup_reply(thread, &reply_object);
+    if (error != OPAL_OK)
+        return error;
+    return reply_object ? ipc_reply(thread, reply_object) : OPAL_ERR_INVALID_CAPABILITY;
+}
+
+static void sys_call(struct thread *thread) { send(thread, true, true); }
+static void sys_send(struct thread *thread) { send(thread, true, false); }
+static void sys_nb_send(struct thread *thread) { send(thread, false, false); }
+static void sys_recv(struct thread *thread) { receive(thread, true); }
+static void sys_nb_recv(struct thread *thread) { receive(thread, false); }
+
+static void sys_reply(struct thread *thread)
+{
+    set_error(thread, (uint32_t)reply(thread));
+}
+
+static void sys_reply_recv(struct thread *thread)
+{
+    int error = reply(thread);
+    if (error != OPAL_OK) {
+        set_error(thread, (uint32_t)error);
+        return;
+    }
+    receive(thread, true);
 }
 
 static void sys_yield(struct thread *thread)
 {
-    set_result(thread, 0, OPAL_OK);
+    set_error(thread, OPAL_OK);
     thread->slice_end = 0;
     sched_rotate_current();
 }
@@ -32,54 +200,40 @@ static void sys_yield(struct thread *thread)
  * thread can only print what it can read. Checked whole before printing. */
 static void sys_debug_write(struct thread *thread)
 {
-    uint32_t address = argument(thread, 0), length = argument(thread, 1);
+    uint32_t address = thread->context.r[0], length = thread->context.r[1];
+    const struct arch_vspace *vspace = thread_vspace(thread);
+    paddr_t physical;
 
     if (length > OPAL_DEBUG_WRITE_MAX) {
-        set_result(thread, 0, OPAL_ERR_RANGE);
+        set_error(thread, OPAL_ERR_RANGE);
         return;
     }
-    if (address + length < address) {
-        set_result(thread, 0, OPAL_ERR_INVALID_ARGUMENT);
+    if (address + length < address || vspace == NULL) {
+        set_error(thread, OPAL_ERR_INVALID_ARGUMENT);
         return;
     }
-    paddr_t physical;
     for (uint32_t offset = 0; offset < length;) {
-        uint32_t page_left = CONFIG_PAGE_SIZE - ((address + offset) % CONFIG_PAGE_SIZE);
-        if (!arch_vspace_translate(&thread->vspace->arch, address + offset, VSPACE_READ,
-                                   &physical)) {
-            set_result(thread, 0, OPAL_ERR_INVALID_ARGUMENT);
+        if (!arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical)) {
+            set_error(thread, OPAL_ERR_INVALID_ARGUMENT);
             return;
         }
-        offset += page_left;
+        offset += CONFIG_PAGE_SIZE - ((address + offset) % CONFIG_PAGE_SIZE);
     }
     for (uint32_t offset = 0; offset < length;) {
         uint32_t chunk = CONFIG_PAGE_SIZE - ((address + offset) % CONFIG_PAGE_SIZE);
         if (chunk > length - offset)
             chunk = length - offset;
-        arch_vspace_translate(&thread->vspace->arch, address + offset, VSPACE_READ, &physical);
+        arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical);
         log_bytes(arch_phys_to_virt(physical), chunk);
         offset += chunk;
     }
-    set_result(thread, 0, OPAL_OK);
+    set_error(thread, OPAL_OK);
 }
 
 static void sys_debug_exit(struct thread *thread)
 {
     log("thread %u exited", thread->id);
-    thread_stop(thread);
-}
-
-static void sys_debug_thread_start(struct thread *thread)
-{
-    struct thread *child = thread_create(thread->vspace, thread->priority, argument(thread, 0),
-                                         argument(thread, 1), argument(thread, 2));
-    if (child == NULL) {
-        set_result(thread, 0, OPAL_ERR_NOT_ENOUGH_MEMORY);
-        return;
-    }
-    sched_enqueue(child);
-    set_result(thread, 0, OPAL_OK);
-    set_result(thread, 1, child->id);
+    thread_suspend(thread);
 }
 
 static void sys_debug_system_off(struct thread *thread)
@@ -88,12 +242,24 @@ static void sys_debug_system_off(struct thread *thread)
     arch_system_off();
 }
 
+static void sys_debug_check_invariants(struct thread *thread)
+{
+    set_error(thread, (uint32_t)invariants_check());
+}
+
 static const syscall_handler handlers[] = {
+    [OPAL_SYS_CALL] = sys_call,
+    [OPAL_SYS_REPLY_RECV] = sys_reply_recv,
+    [OPAL_SYS_SEND] = sys_send,
+    [OPAL_SYS_NB_SEND] = sys_nb_send,
+    [OPAL_SYS_RECV] = sys_recv,
+    [OPAL_SYS_NB_RECV] = sys_nb_recv,
+    [OPAL_SYS_REPLY] = sys_reply,
     [OPAL_SYS_YIELD] = sys_yield,
     [OPAL_SYS_DEBUG_WRITE] = sys_debug_write,
     [OPAL_SYS_DEBUG_EXIT] = sys_debug_exit,
-    [OPAL_SYS_DEBUG_THREAD_START] = sys_debug_thread_start,
     [OPAL_SYS_DEBUG_SYSTEM_OFF] = sys_debug_system_off,
+    [OPAL_SYS_DEBUG_CHECK_INVARIANTS] = sys_debug_check_invariants,
 };
 
 bool syscall_handle(struct thread *thread, uint32_t number)

@@ -1,29 +1,93 @@
-/* The foundation's static thread pool: no allocation after boot. */
+/* Thread state changes shared by the TCB invocations, IPC and deletion. */
 #include <stddef.h>
-#include "config.h"
+#include "opal/error.h"
+#include "arch.h"
+#include "log.h"
+#include "objects.h"
 #include "sched.h"
-#include "thread.h"
 
-static struct thread pool[CONFIG_MAX_THREADS];
 static uint32_t next_id = 1;
 
-struct thread *thread_create(struct vspace *vspace, uint8_t priority, uint32_t entry,
-                             uint32_t stack_top, uint32_t argument)
+void thread_init(struct thread *thread)
 {
-    for (unsigned i = 0; i < CONFIG_MAX_THREADS; i++) {
-        struct thread *thread = &pool[i];
-        if (thread->state != THREAD_INACTIVE)
-            continue; /* stopped threads' slots are reused */
-        *thread = (struct thread){ .vspace = vspace, .id = next_id++, .priority = priority,
-                                   .state = THREAD_RUNNABLE };
-        arch_context_init_user(&thread->context, entry, stack_top, argument);
-        return thread;
-    }
-    return NULL;
+    thread->id = next_id++;
+    thread->state = THREAD_INACTIVE;
+    arch_context_init_user(&thread->context, 0, 0, 0);
 }
 
-void thread_stop(struct thread *thread)
+struct opal_ipc_buffer *thread_ipc_buffer(const struct thread *thread)
 {
+    const struct cap *frame = &thread->ipc_buffer_frame.cap;
+    if (frame->type != OPAL_OBJECT_FRAME)
+        return NULL;
+    uint32_t offset = thread->ipc_buffer_address & ((1u << frame->size_bits) - 1);
+    return (struct opal_ipc_buffer *)((uint8_t *)arch_phys_to_virt(frame->object) + offset);
+}
+
+struct arch_vspace *thread_vspace(const struct thread *thread)
+{
+    const struct cap *vspace = &thread->vspace_root.cap;
+    return vspace->type == OPAL_OBJECT_VSPACE ? cap_object(vspace) : NULL;
+}
+
+void thread_resume(struct thread *thread)
+{
+    if (thread->state != THREAD_INACTIVE)
+        return;
+    thread->state = THREAD_RUNNABLE;
+    sched_enqueue(thread);
+}
+
+/* Leave whatever queue the thread waits in, with no result written. */
+void thread_cancel_ipc(struct thread *thread)
+{
+    switch (thread->state) {
+    case THREAD_BLOCKED_SEND:
+    case THREAD_BLOCKED_RECEIVE: {
+        struct endpoint *endpoint = thread->blocked_on;
+        queue_remove(&endpoint->queue, thread);
+        if (endpoint->queue.head == NULL)
+            endpoint->state = ENDPOINT_IDLE;
+        reply_unbind_receiver(thread);
+        break;
+    }
+    case THREAD_BLOCKED_NOTIFICATION: {
+        struct notification *notification = thread->blocked_on;
+        queue_remove(&notification->waiters, thread);
+        break;
+    }
+    case THREAD_BLOCKED_REPLY:
+        if (thread->reply) {
+            thread->reply->caller = NULL;
+            thread->reply = NULL;
+        }
+        break;
+    default:
+        break;
+    }
+    thread->blocked_on = NULL;
+    thread->fault_pending = 0;
+}
+
+void thread_suspend(struct thread *thread)
+{
+    thread_cancel_ipc(thread);
     sched_dequeue(thread);
     thread->state = THREAD_INACTIVE;
+}
+
+/* A blocked thread becomes runnable with `error` as its syscall result. */
+void thread_wake(struct thread *thread, uint32_t error)
+{
+    bool faulted = thread->fault_pending;
+    thread_cancel_ipc(thread);
+    if (faulted) {
+        /* its registers are the faulting ones: leave them, leave it stopped */
+        thread->state = THREAD_INACTIVE;
+        log("thread %u: fault handler went away; thread stopped", thread->id);
+        return;
+    }
+    arch_context_set(&thread->context, 0, error);
+    thread->state = THREAD_RUNNABLE;
+    sched_enqueue(thread);
 }

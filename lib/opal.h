@@ -1,23 +1,133 @@
-/* libopal: what a native Opal program uses. System calls, output, boot info. */
+/* libopal: what a native Opal program uses. System calls, object invocations,
+ * allocators, output, boot info. The ABI itself is include/opal/. */
 #ifndef LIB_OPAL_H
 #define LIB_OPAL_H
 
 #include <stdint.h>
 #include "opal/bootinfo.h"
 #include "opal/error.h"
+#include "opal/fault.h"
+#include "opal/message.h"
+#include "opal/object.h"
 #include "opal/syscall.h"
 
-/* System calls (lib/syscall.c). Each returns an enum opal_error. */
+/* --- Messages and IPC system calls (lib/syscall.c) ------------------------
+ * A message as the registers carry it: the tag, MR0-MR3 and, on receipt, the
+ * badge of the cap it came through. MR4 onward live in the calling thread's
+ * IPC buffer (opal_ipc_buffer()->mr[4..]). Every call returns an enum
+ * opal_error. */
+struct opal_message {
+    uint32_t tag;
+    uint32_t mr[OPAL_MSG_REGISTERS];
+    uint32_t badge;
+};
+
+/* Send *message, wait for the reply and store it in *message. */
+int opal_call(uint32_t cptr, struct opal_message *message);
+int opal_send(uint32_t cptr, const struct opal_message *message);
+int opal_nbsend(uint32_t cptr, const struct opal_message *message);
+/* Wait on an endpoint (binding a Call to `reply`, 0 for none) or a
+ * notification (the word arrives in received->badge). */
+int opal_recv(uint32_t cptr, uint32_t reply, struct opal_message *received);
+int opal_nbrecv(uint32_t cptr, uint32_t reply, struct opal_message *received);
+int opal_reply(uint32_t reply, const struct opal_message *message);
+/* Reply with *message through `reply`, then Recv on `cptr` into *message. */
+int opal_reply_recv(uint32_t cptr, uint32_t reply, struct opal_message *message);
 int opal_yield(void);
+
+/* Notifications: signal (OR the cap's badge in), wait and poll for the word. */
+int opal_signal(uint32_t notification);
+int opal_wait(uint32_t notification, uint32_t *word);
+int opal_poll(uint32_t notification, uint32_t *word);
+
+/* Debug calls. */
 int opal_debug_write(const char *bytes, uint32_t length);
 __attribute__((noreturn)) void opal_exit(void);
-int opal_thread_start(void (*entry)(uint32_t), void *stack_top, uint32_t argument,
-                      uint32_t *thread_id);
 __attribute__((noreturn)) void opal_system_off(void);
-/* Any syscall number with up to four arguments: for tests of the decode path. */
+int opal_check_invariants(void);
+/* Any syscall number with r0-r3: for tests of the decode path. Returns r0. */
 uint32_t opal_raw_syscall(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3);
 
-/* Formatted output (lib/print.c), buffered per line and written whole. */
+/* --- IPC buffers (lib/ipc_buffer.c) ---------------------------------------
+ * A thread finds its own IPC buffer by its stack pointer: whoever starts a
+ * thread registers the thread's stack range [stack_low, stack_high) with its
+ * buffer's address before resuming it (and unregisters it when the thread is
+ * gone). A stack pointer in no registered range is the root thread's, whose
+ * buffer is OPAL_ROOT_IPC_BUFFER. This keeps the lookup per thread without
+ * thread-local storage and lets any thread use the invocation wrappers. */
+#define OPAL_IPC_BUFFER_THREADS 32
+int opal_ipc_buffer_register(void *stack_low, void *stack_high, struct opal_ipc_buffer *buffer);
+void opal_ipc_buffer_unregister(void *stack_low);
+struct opal_ipc_buffer *opal_ipc_buffer(void);
+
+/* --- Object invocations (lib/invoke.c) ------------------------------------
+ * One function per label of include/opal/object.h; arguments in the order
+ * of the ABI. Each returns the invocation's error. */
+struct opal_registers {
+    uint32_t pc, sp, cpsr;
+    uint32_t r[13];
+};
+
+int opal_untyped_retype(uint32_t untyped, uint32_t type, uint32_t size_bits, uint32_t dest_cnode,
+                        uint32_t dest_index, uint32_t count);
+
+int opal_cnode_copy(uint32_t cnode, uint32_t index, uint32_t source, uint32_t rights);
+int opal_cnode_mint(uint32_t cnode, uint32_t index, uint32_t source, uint32_t rights,
+                    uint32_t badge);
+int opal_cnode_move(uint32_t cnode, uint32_t index, uint32_t source);
+int opal_cnode_mutate(uint32_t cnode, uint32_t index, uint32_t source, uint32_t badge);
+int opal_cnode_delete(uint32_t cnode, uint32_t index);
+int opal_cnode_revoke(uint32_t cnode, uint32_t index);
+/* The badge word Mint and Mutate take for a CNode cap's guard. */
+#define OPAL_CNODE_GUARD(guard_bits, guard) (((uint32_t)(guard_bits) << 24) | (uint32_t)(guard))
+
+int opal_tcb_configure(uint32_t tcb, uint32_t fault_endpoint, uint32_t cspace, uint32_t vspace,
+                       uint32_t ipc_buffer_address, uint32_t ipc_buffer_frame);
+int opal_tcb_set_priority(uint32_t tcb, uint32_t authority, uint32_t priority);
+int opal_tcb_set_mcp(uint32_t tcb, uint32_t authority, uint32_t mcp);
+int opal_tcb_set_sched_context(uint32_t tcb, uint32_t sched_context);
+int opal_tcb_read_registers(uint32_t tcb, struct opal_registers *registers);
+int opal_tcb_write_registers(uint32_t tcb, uint32_t pc, uint32_t sp, uint32_t r0, uint32_t r1,
+                             uint32_t r2, uint32_t r3);
+int opal_tcb_resume(uint32_t tcb);
+int opal_tcb_suspend(uint32_t tcb);
+int opal_tcb_bind_notification(uint32_t tcb, uint32_t notification);
+int opal_tcb_unbind_notification(uint32_t tcb);
+
+int opal_sched_control_configure(uint32_t sched_control, uint32_t sched_context,
+                                 uint32_t budget_us, uint32_t period_us);
+
+int opal_page_table_map(uint32_t page_table, uint32_t vspace, uint32_t address);
+int opal_page_table_unmap(uint32_t page_table);
+int opal_frame_map(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights,
+                   uint32_t attributes);
+int opal_frame_unmap(uint32_t frame);
+int opal_frame_remap(uint32_t frame, uint32_t rights, uint32_t attributes);
+int opal_frame_address(uint32_t frame, uint32_t *physical);
+
+int opal_irq_control_get(uint32_t irq_control, uint32_t irq, uint32_t dest_cnode,
+                         uint32_t dest_index);
+int opal_irq_handler_set_notification(uint32_t irq_handler, uint32_t notification);
+int opal_irq_handler_ack(uint32_t irq_handler);
+int opal_irq_handler_clear(uint32_t irq_handler);
+
+/* --- Allocators (lib/alloc.c) ---------------------------------------------
+ * Slots come from the boot info's empty root-CNode range; objects are
+ * retyped from the boot info's RAM untypeds (never device ones), one after
+ * the other. Memory is not given back: freeing an object frees its slot. */
+void opal_alloc_init(const struct opal_bootinfo *bootinfo);
+/* An empty root-CNode slot, or 0 when none is left. */
+uint32_t opal_alloc_slot(void);
+/* Delete whatever the slot holds and return it to the pool. */
+int opal_free_slot(uint32_t slot);
+/* A new object in a new slot: *cptr names it. */
+int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr);
+/* log2 of an object's size in bytes (size_bits for untyped and frames,
+ * slots for CNodes); 0 for an unknown type. */
+uint32_t opal_object_bits(uint32_t type, uint32_t size_bits);
+
+/* --- Formatted output (lib/print.c), buffered per line and written whole.
+ * One buffer for the whole program: print from one thread only. */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *string);
 void print_flush(void);

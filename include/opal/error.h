@@ -17,6 +17,8 @@ enum opal_error {
     OPAL_ERR_NOT_ENOUGH_MEMORY = 10, /* the untyped region is exhausted */
     OPAL_ERR_MALFORMED = 11,       /* input data (FDT, ELF, archive) is malformed */
     OPAL_ERR_NOT_FOUND = 12,       /* a named node, property or file is absent */
+    OPAL_ERR_WOULD_BLOCK = 13,     /* NBRecv: nothing to receive */
+    OPAL_ERR_DELETED = 14,         /* the object was deleted while the thread waited on it */
     OPAL_ERR_COUNT
 };
 

@@ -1,54 +1,106 @@
 /* Kernel objects, capability rights and invocation labels: what user level
- * names when it retypes untyped memory and invokes a capability. */
+ * names when it retypes untyped memory and invokes a capability.
+ * docs/api.md describes every invocation; the argument lists here are the
+ * message registers in order (MR0, MR1, ...), results likewise. */
 #ifndef OPAL_OBJECT_H
 #define OPAL_OBJECT_H
 
 /* Object types. The numbers are ABI. */
 enum opal_object_type {
     OPAL_OBJECT_NULL = 0,        /* an empty slot */
-    OPAL_OBJECT_UNTYPED = 1,     /* 2^n bytes of RAM (or device memory) */
-    OPAL_OBJECT_CNODE = 2,       /* 2^n capability slots */
-    OPAL_OBJECT_TCB = 3,
-    OPAL_OBJECT_ENDPOINT = 4,
-    OPAL_OBJECT_NOTIFICATION = 5,
-    OPAL_OBJECT_SCHED_CONTEXT = 6,
-    OPAL_OBJECT_VSPACE = 7,
-    OPAL_OBJECT_PAGE_TABLE = 8,
-    OPAL_OBJECT_FRAME_4K = 9,
-    OPAL_OBJECT_FRAME_2M = 10,
+    OPAL_OBJECT_UNTYPED = 1,     /* 2^size_bits bytes of RAM (or device memory) */
+    OPAL_OBJECT_CNODE = 2,       /* 2^size_bits capability slots */
+    OPAL_OBJECT_TCB = 3,         /* a thread */
+    OPAL_OBJECT_ENDPOINT = 4,    /* synchronous IPC rendezvous */
+    OPAL_OBJECT_NOTIFICATION = 5,/* a word of signal bits */
+    OPAL_OBJECT_REPLY = 6,       /* the one-shot right to answer one Call */
+    OPAL_OBJECT_SCHED_CONTEXT = 7,
+    OPAL_OBJECT_VSPACE = 8,      /* stage-2 root table + VMID */
+    OPAL_OBJECT_PAGE_TABLE = 9,  /* a 4 KiB LPAE table (level 2 or 3) */
+    OPAL_OBJECT_FRAME = 10,      /* 4 KiB (size_bits 12) or 2 MiB (size_bits 21) of memory */
     OPAL_OBJECT_TYPE_COUNT,
-    /* Caps that are not retyped from untyped memory: */
+    /* Caps the kernel makes at boot, never retyped from untyped memory: */
     OPAL_OBJECT_IRQ_CONTROL = 32,
     OPAL_OBJECT_IRQ_HANDLER = 33,
     OPAL_OBJECT_SCHED_CONTROL = 34,
-    OPAL_OBJECT_VMID_CONTROL = 35,
 };
 
 /* Capability rights. */
 #define OPAL_RIGHT_READ        (1u << 0)
 #define OPAL_RIGHT_WRITE       (1u << 1)
-#define OPAL_RIGHT_GRANT       (1u << 2)
-#define OPAL_RIGHT_GRANT_REPLY (1u << 3)
+#define OPAL_RIGHT_GRANT       (1u << 2)   /* endpoint: may transfer caps */
+#define OPAL_RIGHT_GRANT_REPLY (1u << 3)   /* endpoint: the receiver may reply to a Call */
 #define OPAL_RIGHTS_ALL        0xfu
 
-/* Size bounds (log2 bytes, or log2 slots for CNodes). */
+/* Sizes, as log2 of bytes (log2 of slots for CNodes). */
 #define OPAL_UNTYPED_MIN_BITS 4
 #define OPAL_UNTYPED_MAX_BITS 29
 #define OPAL_CNODE_MIN_BITS   1
 #define OPAL_CNODE_MAX_BITS   16
-#define OPAL_SLOT_BITS        5      /* a slot is 32 bytes */
-#define OPAL_WORD_BITS        32     /* a CPtr resolves through at most 32 bits */
+#define OPAL_SLOT_BITS        5     /* a slot is 32 bytes */
+#define OPAL_TCB_BITS         10
+#define OPAL_ENDPOINT_BITS    4
+#define OPAL_NOTIFICATION_BITS 5
+#define OPAL_REPLY_BITS       4
+#define OPAL_SCHED_CONTEXT_BITS 6
+#define OPAL_VSPACE_BITS      12
+#define OPAL_PAGE_TABLE_BITS  12
+#define OPAL_FRAME_SMALL_BITS 12
+#define OPAL_FRAME_LARGE_BITS 21
+#define OPAL_RETYPE_MAX_COUNT 256   /* objects one retype may create */
+#define OPAL_PRIORITY_MAX     255
 
-/* Invocation labels: the method of a Call on a capability, in the tag. */
+/* Frame mapping rights and attributes (Frame_Map MR2, MR3). */
+#define OPAL_MAP_READ      (1u << 0)
+#define OPAL_MAP_WRITE     (1u << 1)
+#define OPAL_MAP_EXECUTE   (1u << 2)
+#define OPAL_MAP_CACHED    0u        /* Normal write-back memory (default) */
+#define OPAL_MAP_DEVICE    1u        /* Device-nGnRE: for MMIO */
+
+/* Invocation labels: the method of a Call on a capability (the tag's label).
+ * "cptr" arguments are looked up in the caller's CSpace (all 32 bits). */
 enum opal_label {
-    OPAL_LABEL_UNTYPED_RETYPE = 1,
-    OPAL_LABEL_CNODE_COPY = 16,
-    OPAL_LABEL_CNODE_MINT,
-    OPAL_LABEL_CNODE_MOVE,
-    OPAL_LABEL_CNODE_MUTATE,
-    OPAL_LABEL_CNODE_DELETE,
-    OPAL_LABEL_CNODE_REVOKE,
-    OPAL_LABEL_CNODE_ROTATE_UNUSED_,
+    /* Untyped */
+    OPAL_UNTYPED_RETYPE = 1,     /* type, size_bits, dest CNode cptr, dest index, count */
+
+    /* CNode: the invoked CNode holds the destination slot at `index`. */
+    OPAL_CNODE_COPY = 16,        /* index, source cptr, rights mask */
+    OPAL_CNODE_MINT,             /* index, source cptr, rights mask, badge (or guard for a
+                                    CNode: guard_bits << 24 | guard, guard < 2^24) */
+    OPAL_CNODE_MOVE,             /* index, source cptr */
+    OPAL_CNODE_MUTATE,           /* index, source cptr, badge/guard as for Mint */
+    OPAL_CNODE_DELETE,           /* index */
+    OPAL_CNODE_REVOKE,           /* index: delete every cap derived from this one */
+
+    /* TCB */
+    OPAL_TCB_CONFIGURE = 32,     /* fault endpoint cptr (0: none), CSpace root cptr,
+                                    VSpace cptr, IPC buffer address, IPC buffer frame cptr */
+    OPAL_TCB_SET_PRIORITY,       /* authority TCB cptr, priority */
+    OPAL_TCB_SET_MCP,            /* authority TCB cptr, maximum controlled priority */
+    OPAL_TCB_SET_SCHED_CONTEXT,  /* sched context cptr (0: unbind) */
+    OPAL_TCB_READ_REGISTERS,     /* -> pc, sp, cpsr, r0..r12 (16 words) */
+    OPAL_TCB_WRITE_REGISTERS,    /* pc, sp, r0, r1, r2, r3 (resume untouched) */
+    OPAL_TCB_RESUME,
+    OPAL_TCB_SUSPEND,
+    OPAL_TCB_BIND_NOTIFICATION,  /* notification cptr */
+    OPAL_TCB_UNBIND_NOTIFICATION,
+
+    /* SchedControl and SchedContext */
+    OPAL_SCHED_CONTROL_CONFIGURE = 48, /* sched context cptr, budget µs, period µs */
+
+    /* VSpace objects */
+    OPAL_PAGE_TABLE_MAP = 64,    /* vspace cptr, address */
+    OPAL_PAGE_TABLE_UNMAP,
+    OPAL_FRAME_MAP,              /* vspace cptr, address, OPAL_MAP_* rights, attributes */
+    OPAL_FRAME_UNMAP,
+    OPAL_FRAME_REMAP,            /* rights, attributes: change a mapped frame's */
+    OPAL_FRAME_ADDRESS,          /* -> physical address */
+
+    /* Interrupts */
+    OPAL_IRQ_CONTROL_GET = 80,   /* irq, dest CNode cptr, dest index */
+    OPAL_IRQ_HANDLER_SET_NOTIFICATION, /* notification cptr (0: none) */
+    OPAL_IRQ_HANDLER_ACK,
+    OPAL_IRQ_HANDLER_CLEAR,
 };
 
 #endif

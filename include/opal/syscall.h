@@ -5,23 +5,35 @@
 
 /*
  * Registers on entry:  r7 = syscall number (enum opal_syscall)
- *                      r0 = capability address the call invokes (or first argument)
- *                      r1 = message tag, r2-r5 = message registers 0-3
- * Registers on return: r0 = error (enum opal_error) or badge, r1 = message tag,
- *                      r2-r5 = message registers 0-3. Other registers are preserved.
+ *                      r0 = capability address (CPtr) the call names
+ *                      r1 = message tag (opal/message.h)
+ *                      r2-r5 = message registers 0-3 (the rest in the IPC buffer)
+ *                      r6 = reply-object CPtr (Recv, NBRecv, ReplyRecv, Reply)
+ * Registers on return: r0 = error (enum opal_error; OPAL_OK = 0)
+ *                      r1 = message tag of what was received or replied
+ *                      r2-r5 = message registers 0-3
+ *                      r6 = badge of the capability the message came through
+ *                      other registers preserved.
  *
- * The numbering leaves room for the IPC calls (Call, ReplyRecv, ...) that the
- * capability layer adds; debug calls sit at the top of the range.
+ * An object invocation is a Call on the object's capability: the tag's label
+ * is the method (enum opal_label), the message registers its arguments; the
+ * reply has r0 = error and the results in the message registers.
  */
 enum opal_syscall {
-    OPAL_SYS_YIELD = 1,          /* give up the rest of the time slice */
+    OPAL_SYS_CALL = 1,        /* send, then wait for the reply (one reply object) */
+    OPAL_SYS_REPLY_RECV = 2,  /* reply through r6's reply object, then Recv on r0 */
+    OPAL_SYS_SEND = 3,        /* send, blocking until a receiver takes it */
+    OPAL_SYS_NB_SEND = 4,     /* send if a receiver waits, else drop (no error) */
+    OPAL_SYS_RECV = 5,        /* wait for a message (endpoint) or signal (notification) */
+    OPAL_SYS_NB_RECV = 6,     /* receive if one is there, else OPAL_ERR_WOULD_BLOCK */
+    OPAL_SYS_REPLY = 7,       /* reply through r6's reply object */
+    OPAL_SYS_YIELD = 8,       /* to the back of the caller's priority queue */
 
     OPAL_SYS_DEBUG_WRITE = 64,   /* r0 = address, r1 = length (<= OPAL_DEBUG_WRITE_MAX) */
     OPAL_SYS_DEBUG_EXIT = 65,    /* stop the calling thread; never returns */
-    OPAL_SYS_DEBUG_THREAD_START = 66, /* r0 = entry, r1 = stack top, r2 = argument;
-                                         returns r0 = error, r1 = thread id. Foundation
-                                         only: TCB objects replace it. */
+    OPAL_SYS_DEBUG_THREAD_START = 66, /* foundation only; see docs/api.md */
     OPAL_SYS_DEBUG_SYSTEM_OFF = 67,   /* power the machine off (test images end with it) */
+    OPAL_SYS_DEBUG_CHECK_INVARIANTS = 68, /* debug kernels: r0 = OK or the first broken invariant */
 };
 
 /* The most bytes one DEBUG_WRITE takes; longer writes are refused, never cut. */

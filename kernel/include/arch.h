@@ -31,13 +31,12 @@ uint64_t arch_timer_now(void);
 uint32_t arch_timer_frequency(void);
 void arch_timer_set_deadline(uint64_t deadline);
 
-/* Stage-2 address spaces. Access rights for arch_vspace_map_page. */
+/* Stage-2 address spaces. Access rights for mappings. */
 enum vspace_rights { VSPACE_READ = 1, VSPACE_WRITE = 2, VSPACE_EXECUTE = 4 };
-enum vspace_memory { VSPACE_NORMAL, VSPACE_DEVICE };
 
-int arch_vspace_init(struct arch_vspace *vspace, uint8_t vmid);
-int arch_vspace_map_page(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
-                         unsigned rights, enum vspace_memory memory);
+/* Boot only: map a 4 KiB page of normal memory, tables from boot memory. */
+int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+                         unsigned rights);
 /* The physical address behind a mapped user address with at least `rights`. */
 bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
                            paddr_t *physical);
@@ -47,6 +46,11 @@ void arch_sync_instructions(paddr_t start, size_t size);
 /* Enter user level with this thread's context and address space; no return. */
 struct thread;
 __attribute__((noreturn)) void arch_enter_user(struct thread *thread);
+
+/* Interrupts user level may own, and masking them at the controller. */
+bool arch_irq_available(uint32_t irq);
+void arch_irq_mask(uint32_t irq);
+void arch_irq_unmask(uint32_t irq);
 
 /* Kernel virtual address of a physical RAM address. */
 void *arch_phys_to_virt(paddr_t address);

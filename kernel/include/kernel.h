@@ -21,6 +21,12 @@ __attribute__((noreturn)) void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, u
 /* Set up the root task from the boot archive. */
 struct thread *root_task_create(const void *archive, uint32_t archive_size);
 
+/* The invariant check (kernel/invariants.c) walks trees rooted in the root
+ * task's CNode. */
+struct slot;
+void invariants_set_root(struct slot *slots, uint32_t count);
+int invariants_check(void);
+
 /* arch hooks used only at boot or idle */
 void arch_boot_init(uint32_t fdt_address);
 void arch_boot_report(void);

@@ -8,6 +8,8 @@
 extern struct thread *current_thread;
 
 void sched_init(void);
+bool sched_can_run(const struct thread *thread);
+bool sched_check_queues(void);
 /* Make a runnable thread eligible to run (tail of its priority's queue). */
 void sched_enqueue(struct thread *thread);
 void sched_enqueue_front(struct thread *thread);
@@ -18,5 +20,13 @@ struct thread *sched_highest(void);
 void sched_rotate_current(void);
 /* Pick who runs next and make it current_thread (NULL: nobody can run). */
 struct thread *sched_choose(void);
+
+/* Scheduling-context budgets (kernel/object/sched_context.c). */
+struct sched_context;
+bool sched_context_unlimited(const struct sched_context *context);
+void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_t now);
+uint64_t sched_context_refill(uint64_t now);
+/* Charge the running thread for the time since it was last charged. */
+void sched_account(void);
 
 #endif

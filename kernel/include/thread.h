@@ -1,36 +1,67 @@
-/* Threads: the schedulable unit. The foundation keeps them in a static pool;
- * TCB objects carved from untyped memory take over in the capability layer. */
+/* Threads (TCB objects): registers, scheduling state, and copies of the caps
+ * that give the thread its CSpace, VSpace and IPC buffer. */
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 
 #include <stdint.h>
+#include "opal/fault.h"
+#include "opal/message.h"
 #include "arch.h"
+#include "cap.h"
 
 enum thread_state {
-    THREAD_INACTIVE = 0,  /* slot unused or thread stopped */
+    THREAD_INACTIVE = 0,       /* never resumed, suspended, or stopped by a fault */
     THREAD_RUNNABLE,
+    THREAD_BLOCKED_SEND,       /* in an endpoint's send queue */
+    THREAD_BLOCKED_RECEIVE,    /* in an endpoint's receive queue */
+    THREAD_BLOCKED_REPLY,      /* waiting in a reply object for its Call's answer */
+    THREAD_BLOCKED_NOTIFICATION, /* waiting on a notification */
 };
 
-struct vspace {
-    struct arch_vspace arch;
-};
+struct endpoint;
+struct notification;
+struct reply;
+struct sched_context;
 
 struct thread {
-    struct arch_context context;  /* saved user registers */
-    struct thread *queue_next;    /* ready-queue links */
+    struct arch_context context;    /* saved user registers; vectors.S needs offset 0 */
+    struct thread *queue_next;      /* ready queue or the queue it is blocked in */
     struct thread *queue_prev;
-    struct vspace *vspace;
-    uint32_t id;
+    uint32_t id;                    /* for logs: a number unique since boot */
     uint8_t priority;
-    uint8_t in_queue;
-    enum thread_state state;
-    uint64_t slice_end;           /* counter value at which its slice runs out */
+    uint8_t mcp;                    /* maximum controlled priority */
+    uint8_t in_ready_queue;
+    uint8_t state;                  /* enum thread_state */
+    struct slot cspace_root;        /* copy of a CNode cap */
+    struct slot vspace_root;        /* copy of a VSpace cap */
+    struct slot ipc_buffer_frame;   /* copy of the IPC buffer's frame cap */
+    uint32_t ipc_buffer_address;    /* its user address */
+    uint32_t fault_endpoint;        /* CPtr in the thread's CSpace; 0: none */
+    void *blocked_on;               /* endpoint or notification it waits in */
+    uint32_t ipc_badge;             /* sending: the badge of the cap used */
+    uint8_t ipc_is_call;            /* sending: a Call (wants a reply) */
+    uint8_t ipc_can_grant;          /* sending: may transfer caps */
+    uint8_t ipc_can_grant_reply;    /* sending: the receiver may reply */
+    uint8_t fault_pending;          /* sending a fault message rather than a syscall */
+    struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
+    struct notification *bound_notification;
+    struct sched_context *sched_context;
+    uint64_t slice_end;             /* counter value at which its slice runs out */
+    uint32_t fault_words[OPAL_FAULT_MESSAGE_WORDS]; /* the pending fault message */
+    uint32_t fault_label;
+    uint32_t fault_length;
 };
 
-/* A free thread in the pool, initialised to run `entry` in `vspace`. */
-struct thread *thread_create(struct vspace *vspace, uint8_t priority, uint32_t entry,
-                             uint32_t stack_top, uint32_t argument);
-/* Stop a thread for good: off the ready queue, never scheduled again. */
-void thread_stop(struct thread *thread);
+/* The thread's IPC buffer through the kernel's view of its frame, or NULL. */
+struct opal_ipc_buffer *thread_ipc_buffer(const struct thread *thread);
+/* Its VSpace (NULL if none set). */
+struct arch_vspace *thread_vspace(const struct thread *thread);
+void thread_init(struct thread *thread);
+/* Make a thread runnable / take it off every queue and stop it. */
+void thread_resume(struct thread *thread);
+void thread_suspend(struct thread *thread);
+/* Unblock a thread waiting in IPC with `error` in its r0. */
+void thread_cancel_ipc(struct thread *thread);
+void thread_wake(struct thread *thread, uint32_t error);
 
 #endif

@@ -15,6 +15,8 @@ static const char *const error_names[OPAL_ERR_COUNT] = {
     [OPAL_ERR_NOT_ENOUGH_MEMORY] = "not enough memory",
     [OPAL_ERR_MALFORMED] = "malformed",
     [OPAL_ERR_NOT_FOUND] = "not found",
+    [OPAL_ERR_WOULD_BLOCK] = "would block",
+    [OPAL_ERR_DELETED] = "deleted while waiting",
 };
 
 const char *opal_error_name(int error)

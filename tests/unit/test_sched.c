@@ -92,7 +92,7 @@ TEST(current_keeps_cpu_against_equal_or_lower_priority)
     sched_enqueue(equal);
     sched_enqueue(lower);
     CHECK(sched_choose() == running);
-    CHECK(running->in_queue == 0);
+    CHECK(running->in_ready_queue == 0);
     thread_stop(running);
     thread_stop(equal);
     thread_stop(lower);

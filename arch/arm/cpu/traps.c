@@ -69,7 +69,7 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
 /* The context to resume, with its address space made active. */
 static struct arch_context *resume(struct thread *thread)
 {
-    stage2_activate(&thread->vspace->arch);
+    stage2_activate(thread_vspace(thread));
     return &thread->context;
 }
 
@@ -78,6 +78,7 @@ struct arch_context *arch_handle_trap(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context;
     uint32_t hsr = hsr_read();
+    sched_account();
     trap_handler handler = trap_table[HSR_CLASS(hsr)];
     (handler ? handler : trap_other)(thread, hsr);
     return resume(kernel_schedule());
@@ -87,6 +88,7 @@ struct arch_context *arch_handle_irq(struct arch_context *context);
 struct arch_context *arch_handle_irq(struct arch_context *context)
 {
     (void)context;
+    sched_account();
     gic_handle_pending();
     return resume(kernel_schedule());
 }

@@ -3,6 +3,7 @@
 #include "arch/cp15.h"
 #include "arm.h"
 #include "log.h"
+#include "objects.h"
 #include "platform.h"
 
 #define GICD_CTLR        0x000
@@ -66,6 +67,26 @@ static void gic_disable(unsigned irq)
     *gicd(GICD_ICENABLER + (irq / 32) * 4) = 1u << (irq % 32);
 }
 
+/* User level may own any interrupt but the software-generated ones and the
+ * kernel's own timer and maintenance interrupts. */
+bool arch_irq_available(uint32_t irq)
+{
+    return irq >= 16 && irq < interrupt_count && irq != platform.hyp_timer_irq &&
+           irq != platform.maintenance_irq;
+}
+
+void arch_irq_mask(uint32_t irq)
+{
+    if (irq < interrupt_count)
+        gic_disable(irq);
+}
+
+void arch_irq_unmask(uint32_t irq)
+{
+    if (irq < interrupt_count)
+        gic_enable(irq);
+}
+
 /* Acknowledge and handle everything pending, then return. */
 void gic_handle_pending(void)
 {
@@ -74,12 +95,10 @@ void gic_handle_pending(void)
         uint32_t irq = iar & 0x3ff;
         if (irq == GIC_SPURIOUS)
             return;
-        if (irq == platform.hyp_timer_irq) {
+        if (irq == platform.hyp_timer_irq)
             timer_handle_irq();
-        } else {
-            log("unexpected interrupt %u; disabled", irq);
-            gic_disable(irq);
-        }
+        else
+            irq_deliver(irq);
         *gicc(GICC_EOIR) = iar;
     }
 }

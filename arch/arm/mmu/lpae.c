@@ -48,6 +48,11 @@ uint64_t lpae_stage2_page(uint64_t physical, unsigned rights, bool device)
     return entry;
 }
 
+uint64_t lpae_stage2_block(uint64_t physical, unsigned rights, bool device)
+{
+    return lpae_stage2_page(physical, rights, device) & ~LPAE_TABLE_OR_PAGE;
+}
+
 bool lpae_is_table(uint64_t entry, unsigned level)
 {
     return level < 3 && (entry & (LPAE_VALID | LPAE_TABLE_OR_PAGE)) ==

@@ -37,6 +37,9 @@ uint64_t lpae_hyp_block(uint64_t physical, enum lpae_hyp_memory memory, bool exe
  * Device-nGnRE rather than Normal write-back memory. */
 uint64_t lpae_stage2_page(uint64_t physical, unsigned rights, bool device);
 
+/* A stage-2 2 MiB block (level 2), same rights and memory as a page. */
+uint64_t lpae_stage2_block(uint64_t physical, unsigned rights, bool device);
+
 bool lpae_is_table(uint64_t entry, unsigned level);
 bool lpae_is_page(uint64_t entry);
 uint64_t lpae_output_address(uint64_t entry);

@@ -1,20 +1,25 @@
 /* Stage-2 address spaces (VSpaces): LPAE tables starting at level 1, tagged
  * with a VMID so switching spaces needs no TLB flush. Native threads run
  * with stage 1 off, so for them this is the whole translation. */
+#include <stddef.h>
 #include "opal/error.h"
 #include "arch/cp15.h"
 #include "arm.h"
 #include "boot_memory.h"
 #include "config.h"
 #include "lpae.h"
-#include "thread.h"
+#include "objects.h"
+#include "stage2.h"
 
 /* VTCR: T0SZ 0 (32-bit IPA), SL0 = 1 (start at level 1), cacheable
  * write-back inner-shareable walks. */
 #define VTCR_VALUE ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8) | (1u << 6))
 #define VTTBR_VMID_SHIFT 48
+#define VMID_COUNT 256   /* VMID 0 is never used */
 
 static const struct arch_vspace *active_vspace;
+static struct arch_vspace *vmid_owner[VMID_COUNT];
+static uint32_t vmids_in_use;
 
 void stage2_init(void)
 {
@@ -25,50 +30,86 @@ void stage2_init(void)
     isb();
 }
 
-int arch_vspace_init(struct arch_vspace *vspace, uint8_t vmid)
+uint32_t arch_vmids_available(void)
 {
-    if (vmid == 0)
-        return OPAL_ERR_INVALID_ARGUMENT; /* VMID 0 stays unused: no space has it */
-    vspace->level1 = arch_phys_to_virt(boot_memory_alloc_pages(1));
-    vspace->vmid = vmid;
-    return OPAL_OK;
+    return VMID_COUNT - 1 - vmids_in_use;
 }
 
-/* The next-level table behind `entry`, made (from boot memory) if absent. */
-static uint64_t *next_table(uint64_t *entry, unsigned level, bool create)
+void arch_vspace_object_initialise(struct arch_vspace *vspace)
 {
-    if (lpae_is_table(*entry, level))
-        return arch_phys_to_virt((paddr_t)lpae_output_address(*entry));
-    if (*entry != 0 || !create)
-        return NULL;
-    paddr_t table = boot_memory_alloc_pages(1);
-    *entry = lpae_table(table);
+    for (uint32_t vmid = 1; vmid < VMID_COUNT; vmid++) {
+        if (vmid_owner[vmid] == NULL) {
+            vmid_owner[vmid] = vspace;
+            vspace->vmid = vmid;
+            vmids_in_use++;
+            return;
+        }
+    }
+}
+
+/* Stale entries tagged with this VMID must go before the VMID is reused. */
+void stage2_flush_vmid(uint32_t vmid)
+{
+    uint64_t saved = vttbr_read();
+    vttbr_write((uint64_t)vmid << VTTBR_VMID_SHIFT);
+    isb();
+    __asm__ volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); /* TLBIALL: this VMID */
     dsb();
-    return arch_phys_to_virt(table);
+    vttbr_write(saved);
+    isb();
 }
 
-static uint64_t *page_entry(const struct arch_vspace *vspace, uint32_t address, bool create)
+void arch_vspace_object_finalise(struct arch_vspace *vspace)
 {
-    uint64_t *level2 = next_table(&vspace->level1[lpae_index(address, 1)], 1, create);
-    if (level2 == NULL)
-        return NULL;
-    uint64_t *level3 = next_table(&level2[lpae_index(address, 2)], 2, create);
-    if (level3 == NULL)
-        return NULL;
-    return &level3[lpae_index(address, 3)];
+    if (vspace->vmid == 0 || vmid_owner[vspace->vmid] != vspace)
+        return;
+    stage2_flush_vmid(vspace->vmid);
+    vmid_owner[vspace->vmid] = NULL;
+    vmids_in_use--;
+    if (active_vspace == vspace)
+        active_vspace = NULL;
+    vspace->vmid = 0;
 }
 
-int arch_vspace_map_page(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
-                         unsigned rights, enum vspace_memory memory)
+struct arch_vspace *stage2_vspace_of_vmid(uint32_t vmid)
 {
-    if (address % CONFIG_PAGE_SIZE || frame % CONFIG_PAGE_SIZE)
-        return OPAL_ERR_ALIGNMENT;
-    uint64_t *entry = page_entry(vspace, address, true);
-    if (entry == NULL)
-        return OPAL_ERR_ILLEGAL_OPERATION; /* a block mapping is in the way */
+    return vmid > 0 && vmid < VMID_COUNT ? vmid_owner[vmid] : NULL;
+}
+
+/* The table an entry points to, or NULL. */
+uint64_t *stage2_next_table(uint64_t entry, unsigned level)
+{
+    return lpae_is_table(entry, level) ? arch_phys_to_virt((paddr_t)lpae_output_address(entry))
+                                       : NULL;
+}
+
+/* The entry that maps `address` at `level` (2 or 3), or NULL if a table on
+ * the way is missing. */
+uint64_t *stage2_entry(const struct arch_vspace *vspace, uint32_t address, unsigned level)
+{
+    uint64_t *level2 = stage2_next_table(vspace->level1[lpae_index(address, 1)], 1);
+    if (level2 == NULL || level == 2)
+        return level2 ? &level2[lpae_index(address, 2)] : NULL;
+    uint64_t *level3 = stage2_next_table(level2[lpae_index(address, 2)], 2);
+    return level3 ? &level3[lpae_index(address, 3)] : NULL;
+}
+
+/* Boot only: map a 4 KiB page, making tables from boot memory. */
+int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+                         unsigned rights)
+{
+    uint64_t *entry = &vspace->level1[lpae_index(address, 1)];
+    for (unsigned level = 1; level < 3; level++) {
+        if (*entry == 0)
+            *entry = lpae_table(boot_memory_alloc_pages(1));
+        uint64_t *table = stage2_next_table(*entry, level);
+        if (table == NULL)
+            return OPAL_ERR_DELETE_FIRST;
+        entry = &table[lpae_index(address, level + 1)];
+    }
     if (*entry != 0)
         return OPAL_ERR_DELETE_FIRST;
-    *entry = lpae_stage2_page(frame, rights, memory == VSPACE_DEVICE);
+    *entry = lpae_stage2_page(frame, rights, false);
     dsb();
     return OPAL_OK;
 }
@@ -76,10 +117,22 @@ int arch_vspace_map_page(struct arch_vspace *vspace, uint32_t address, paddr_t f
 bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
                            paddr_t *physical)
 {
-    const uint64_t *entry = page_entry(vspace, address, false);
-    if (entry == NULL || !lpae_is_page(*entry) || (lpae_stage2_rights(*entry) & rights) != rights)
+    const uint64_t *entry = stage2_entry(vspace, address, 2);
+    if (entry == NULL)
         return false;
-    *physical = (paddr_t)lpae_output_address(*entry) + (address % CONFIG_PAGE_SIZE);
+    uint32_t offset_mask = (1u << LPAE_LEVEL2_SHIFT) - 1;
+    if (lpae_is_table(*entry, 2)) {
+        entry = stage2_entry(vspace, address, 3);
+        offset_mask = (1u << LPAE_LEVEL3_SHIFT) - 1;
+        if (!lpae_is_page(*entry))
+            return false;
+    } else if ((*entry & 3) != 1) {
+        return false;
+    }
+    if ((lpae_stage2_rights(*entry) & rights) != rights)
+        return false;
+    *physical = (paddr_t)lpae_output_address(*entry & ~(uint64_t)offset_mask) +
+                (address & offset_mask);
     return true;
 }
 

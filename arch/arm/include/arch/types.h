@@ -17,10 +17,11 @@ struct arch_context {
     uint32_t cpsr;  /* SPSR_hyp */
 };
 
-/* A stage-2 translation regime: LPAE level-1 table and VMID. */
+/* A VSpace object (4 KiB): the level-1 table of a stage-2 translation
+ * (4 entries for a 32-bit IPA space) and its VMID. */
 struct arch_vspace {
-    uint64_t *level1;  /* 4 entries cover the 32-bit IPA space */
-    uint8_t vmid;
+    uint64_t level1[4];
+    uint32_t vmid;
 };
 
 #endif

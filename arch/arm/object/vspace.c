@@ -1,0 +1,199 @@
+/* Invocations on page tables and frames: map them into a VSpace, change or
+ * remove the mapping. A cap maps once; it records where (VMID, address). */
+#include "opal/error.h"
+#include "arch/cp15.h"
+#include "arm.h"
+#include "mmu/lpae.h"
+#include "objects.h"
+#include "mmu/stage2.h"
+
+#define MAPPED      1u          /* in cap.guard_bits */
+#define LEVEL_SHIFT 1           /* page tables: level (2 or 3) in guard_bits bits 1-2 */
+#define MAP_RIGHTS_ALL (OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE)
+
+static bool cap_mapped(const struct cap *cap)
+{
+    return cap->guard_bits & MAPPED;
+}
+
+static void record_mapping(struct cap *cap, uint32_t vmid, uint32_t address, unsigned level)
+{
+    cap->guard_bits = (uint8_t)(MAPPED | (level << LEVEL_SHIFT));
+    cap->word0 = address;
+    cap->word1 = vmid;
+}
+
+static int lookup_vspace(struct invocation *invocation, uint32_t cptr, struct arch_vspace **vspace)
+{
+    struct slot *slot;
+    int error = cspace_lookup_cap(invocation->caller, cptr, &slot);
+    if (error != OPAL_OK)
+        return error;
+    if (slot->cap.type != OPAL_OBJECT_VSPACE)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    *vspace = cap_object(&slot->cap);
+    return (*vspace)->vmid ? OPAL_OK : OPAL_ERR_INVALID_CAPABILITY;
+}
+
+/* The entry a mapped cap made, if its VSpace and tables are still there
+ * and it still points at the cap's object; else NULL. */
+static uint64_t *mapped_entry(const struct cap *cap, unsigned level)
+{
+    struct arch_vspace *vspace = stage2_vspace_of_vmid(cap->word1);
+    if (!cap_mapped(cap) || vspace == NULL)
+        return NULL;
+    uint64_t *entry = level == 1 ? &vspace->level1[lpae_index(cap->word0, 1)]
+                                 : stage2_entry(vspace, cap->word0, level);
+    if (entry == NULL || (*entry & 1) == 0 || lpae_output_address(*entry) != cap->object)
+        return NULL;
+    return entry;
+}
+
+static unsigned frame_level(const struct cap *cap)
+{
+    return cap->size_bits == OPAL_FRAME_LARGE_BITS ? 2 : 3;
+}
+
+static unsigned table_entry_level(const struct cap *cap)
+{
+    return ((cap->guard_bits >> LEVEL_SHIFT) & 3) - 1; /* a level-2 table sits in level 1 */
+}
+
+static void unmap(struct cap *cap, unsigned level)
+{
+    uint64_t *entry = mapped_entry(cap, level);
+    if (entry) {
+        *entry = 0;
+        dsb();
+        stage2_flush_vmid(cap->word1);
+    }
+    cap->guard_bits = 0;
+    cap->word0 = cap->word1 = 0;
+}
+
+static int page_table_map(struct invocation *invocation, struct cap *cap)
+{
+    struct arch_vspace *vspace;
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    if (cap_mapped(cap))
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    int error = lookup_vspace(invocation, invocation->arguments[0], &vspace);
+    if (error != OPAL_OK)
+        return error;
+    uint32_t address = invocation->arguments[1];
+    uint64_t *entry = &vspace->level1[lpae_index(address, 1)];
+    unsigned level = 2;
+    if (lpae_is_table(*entry, 1)) {
+        entry = stage2_entry(vspace, address, 2);
+        level = 3;
+    }
+    if (*entry != 0)
+        return OPAL_ERR_DELETE_FIRST;
+    *entry = lpae_table(cap->object);
+    dsb();
+    uint32_t region = level == 2 ? address & ~((1u << LPAE_LEVEL1_SHIFT) - 1)
+                                 : address & ~((1u << LPAE_LEVEL2_SHIFT) - 1);
+    record_mapping(cap, vspace->vmid, region, level);
+    return OPAL_OK;
+}
+
+static int check_rights(const struct cap *cap, uint32_t rights, uint32_t attributes)
+{
+    if ((rights & ~MAP_RIGHTS_ALL) || attributes > OPAL_MAP_DEVICE)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    if (((rights & OPAL_MAP_WRITE) && !(cap->rights & OPAL_RIGHT_WRITE)) ||
+        ((rights & OPAL_MAP_READ) && !(cap->rights & OPAL_RIGHT_READ)))
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    return OPAL_OK;
+}
+
+static uint64_t frame_entry(const struct cap *cap, uint32_t rights, uint32_t attributes)
+{
+    bool device = attributes == OPAL_MAP_DEVICE;
+    return frame_level(cap) == 2 ? lpae_stage2_block(cap->object, rights, device)
+                                 : lpae_stage2_page(cap->object, rights, device);
+}
+
+static int frame_map(struct invocation *invocation, struct cap *cap)
+{
+    struct arch_vspace *vspace;
+    uint32_t *arguments = invocation->arguments;
+    if (invocation->length < 4)
+        return OPAL_ERR_TRUNCATED;
+    if (cap_mapped(cap))
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    int error = lookup_vspace(invocation, arguments[0], &vspace);
+    if (error != OPAL_OK)
+        return error;
+    uint32_t address = arguments[1];
+    if (address & ((1u << cap->size_bits) - 1))
+        return OPAL_ERR_ALIGNMENT;
+    if ((error = check_rights(cap, arguments[2], arguments[3])) != OPAL_OK)
+        return error;
+    unsigned level = frame_level(cap);
+    uint64_t *entry = stage2_entry(vspace, address, level);
+    if (entry == NULL)
+        return OPAL_ERR_FAILED_LOOKUP;
+    if (*entry != 0)
+        return OPAL_ERR_DELETE_FIRST;
+    *entry = frame_entry(cap, arguments[2], arguments[3]);
+    dsb();
+    record_mapping(cap, vspace->vmid, address, level);
+    return OPAL_OK;
+}
+
+static int frame_remap(struct invocation *invocation, struct cap *cap)
+{
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    int error = check_rights(cap, invocation->arguments[0], invocation->arguments[1]);
+    if (error != OPAL_OK)
+        return error;
+    uint64_t *entry = mapped_entry(cap, frame_level(cap));
+    if (entry == NULL)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    *entry = frame_entry(cap, invocation->arguments[0], invocation->arguments[1]);
+    dsb();
+    stage2_flush_vmid(cap->word1);
+    return OPAL_OK;
+}
+
+int arch_vspace_invoke(struct invocation *invocation)
+{
+    struct cap *cap = &invocation->slot->cap;
+    uint32_t label = invocation->label;
+
+    if (cap->type == OPAL_OBJECT_PAGE_TABLE) {
+        if (label == OPAL_PAGE_TABLE_MAP)
+            return page_table_map(invocation, cap);
+        if (label == OPAL_PAGE_TABLE_UNMAP) {
+            unmap(cap, table_entry_level(cap));
+            return OPAL_OK;
+        }
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+    if (cap->type != OPAL_OBJECT_FRAME)
+        return OPAL_ERR_ILLEGAL_OPERATION; /* VSpace caps have no methods */
+    switch (label) {
+    case OPAL_FRAME_MAP: return frame_map(invocation, cap);
+    case OPAL_FRAME_UNMAP:
+        unmap(cap, frame_level(cap));
+        return OPAL_OK;
+    case OPAL_FRAME_REMAP: return frame_remap(invocation, cap);
+    case OPAL_FRAME_ADDRESS:
+        invocation->results[0] = cap->object;
+        invocation->result_length = 1;
+        return OPAL_OK;
+    default:
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+}
+
+void arch_mapping_deleted(const struct cap *cap)
+{
+    struct cap copy = *cap;
+    if (!cap_mapped(&copy))
+        return;
+    unmap(&copy, copy.type == OPAL_OBJECT_FRAME ? frame_level(&copy) : table_entry_level(&copy));
+}

@@ -1,0 +1,138 @@
+/* The kernel objects other than threads, the CSpace operations, and the
+ * per-type invocation entry points. */
+#ifndef KERNEL_OBJECTS_H
+#define KERNEL_OBJECTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cap.h"
+#include "thread.h"
+
+/* A queue of threads, linked through queue_next/queue_prev. */
+struct thread_queue {
+    struct thread *head, *tail;
+};
+
+struct endpoint {
+    struct thread_queue queue;   /* all senders or all receivers */
+    uint32_t state;              /* enum endpoint_state */
+    uint32_t reserved;
+};
+enum endpoint_state { ENDPOINT_IDLE, ENDPOINT_SENDING, ENDPOINT_RECEIVING };
+
+struct notification {
+    struct thread_queue waiters;
+    uint32_t word;               /* OR of the badges signalled since the last wait */
+    uint32_t active;             /* signalled since the last wait (even with badge 0) */
+    struct thread *bound;        /* the thread it is bound to, if any */
+    uint32_t reserved[3];
+};
+
+struct reply {
+    struct thread *caller;       /* blocked in THREAD_BLOCKED_REPLY, or NULL */
+    struct thread *receiver;     /* the thread that named it in a Recv, or NULL */
+    uint32_t reserved[2];
+};
+
+struct sched_context {
+    uint64_t budget;             /* counter ticks per period; 0: not configured */
+    uint64_t period;
+    uint64_t remaining;          /* budget left in the current period */
+    uint64_t release;            /* depleted: when the budget comes back */
+    struct thread *thread;       /* bound thread, if any */
+    struct sched_context *next_depleted;
+    uint32_t depleted;
+    uint32_t reserved[3];
+};
+
+_Static_assert(sizeof(struct endpoint) <= (1u << OPAL_ENDPOINT_BITS), "endpoint size");
+_Static_assert(sizeof(struct notification) <= (1u << OPAL_NOTIFICATION_BITS), "notification size");
+_Static_assert(sizeof(struct reply) <= (1u << OPAL_REPLY_BITS), "reply size");
+_Static_assert(sizeof(struct sched_context) <= (1u << OPAL_SCHED_CONTEXT_BITS), "sched context size");
+_Static_assert(sizeof(struct thread) <= (1u << OPAL_TCB_BITS), "TCB size");
+
+static inline void *cap_object(const struct cap *cap)
+{
+    return (void *)(uintptr_t)cap->object;
+}
+
+static inline struct slot *cnode_slots(const struct cap *cnode)
+{
+    return (struct slot *)(uintptr_t)cnode->object;
+}
+
+/* CSpace lookup (kernel/cspace.c): resolve all 32 bits of `cptr` from the
+ * CNode cap `root`. */
+int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot);
+/* Lookup in a thread's CSpace, of a cap that must not be empty. */
+int cspace_lookup_cap(struct thread *thread, uint32_t cptr, struct slot **slot);
+
+/* Deletion (kernel/delete.c). */
+void cap_delete(struct slot *slot);
+void cap_revoke(struct slot *slot);
+
+/* Object life cycle: set up freshly zeroed memory, and tear down when the
+ * last cap goes. */
+void object_initialise(const struct cap *cap);
+void object_finalise(const struct cap *cap);
+uint32_t object_size_bits(uint32_t type, uint32_t size_bits);
+
+/* Invocations: each checks everything, then acts. `thread` is the caller;
+ * arguments come from its message registers; results go back through
+ * invocation_reply(). */
+struct invocation {
+    struct thread *caller;
+    struct slot *slot;           /* the invoked cap's slot */
+    uint32_t label;
+    uint32_t length;             /* words of arguments */
+    uint32_t *arguments;         /* all of them (registers and IPC buffer) */
+    uint32_t result_length;
+    uint32_t results[16];
+};
+
+int untyped_invoke(struct invocation *invocation);
+int cnode_invoke(struct invocation *invocation);
+int tcb_invoke(struct invocation *invocation);
+int sched_control_invoke(struct invocation *invocation);
+int irq_control_invoke(struct invocation *invocation);
+int irq_handler_invoke(struct invocation *invocation);
+int arch_vspace_invoke(struct invocation *invocation);
+
+/* Address-space objects (arch): life cycle, owned by the arch code. */
+uint32_t arch_vmids_available(void);
+void arch_vspace_object_initialise(struct arch_vspace *vspace);
+void arch_vspace_object_finalise(struct arch_vspace *vspace);
+/* Any frame or page-table cap being deleted: remove the mapping it made. */
+void arch_mapping_deleted(const struct cap *cap);
+
+/* IPC (kernel/ipc.c). */
+void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, bool blocking,
+              bool is_call, bool can_grant, bool can_grant_reply);
+void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct reply *reply,
+                 bool blocking);
+int ipc_reply(struct thread *replier, struct reply *reply);
+void endpoint_cancel_all(struct endpoint *endpoint);
+void reply_finalise(struct reply *reply);
+void reply_unbind_receiver(struct thread *receiver);
+
+/* Notifications (kernel/object/notification.c). */
+void notification_signal(struct notification *notification, uint32_t badge);
+void notification_wait(struct thread *thread, struct notification *notification, bool blocking);
+bool notification_take_bound(struct thread *thread);
+void notification_cancel_all(struct notification *notification);
+void notification_unbind(struct notification *notification);
+
+/* Thread queues (kernel/thread_queue.c). */
+void queue_append(struct thread_queue *queue, struct thread *thread);
+void queue_remove(struct thread_queue *queue, struct thread *thread);
+
+/* Scheduling contexts (kernel/object/sched_context.c). */
+void sched_context_bind(struct sched_context *context, struct thread *thread);
+void sched_context_unbind(struct sched_context *context);
+
+/* IRQ handlers (kernel/object/irq.c). */
+void irq_finalise_handler(uint32_t irq);
+void irq_notification_deleted(struct notification *notification);
+void irq_deliver(uint32_t irq);
+
+#endif

@@ -1,0 +1,238 @@
+/* Synchronous IPC: message transfer between threads through endpoints, and
+ * replies through one-shot reply objects. */
+#include <stddef.h>
+#include "opal/error.h"
+#include "opal/fault.h"
+#include "arch.h"
+#include "log.h"
+#include "objects.h"
+#include "sched.h"
+
+#define REG_ERROR 0
+#define REG_TAG 1
+#define REG_MR0 2
+#define REG_BADGE 6
+
+static uint32_t sender_tag(const struct thread *sender)
+{
+    if (sender->fault_pending)
+        return OPAL_TAG(sender->fault_label, 0, sender->fault_length);
+    return sender->context.r[REG_TAG];
+}
+
+static uint32_t sender_word(const struct thread *sender, const struct opal_ipc_buffer *buffer,
+                            uint32_t index)
+{
+    if (sender->fault_pending)
+        return sender->fault_words[index];
+    return index < OPAL_MSG_REGISTERS ? sender->context.r[REG_MR0 + index] : buffer->mr[index];
+}
+
+/* Move caps named in the sender's IPC buffer into the receiver's receive
+ * slots; stops at the first that cannot go. Returns how many went. */
+static uint32_t transfer_caps(struct thread *sender, struct thread *receiver, uint32_t count)
+{
+    struct opal_ipc_buffer *from = thread_ipc_buffer(sender), *to = thread_ipc_buffer(receiver);
+    struct slot *cnode_slot, *source;
+    if (count == 0 || from == NULL || to == NULL || to->receive_count == 0)
+        return 0;
+    if (cspace_lookup_slot(&receiver->cspace_root.cap, to->receive_cnode, &cnode_slot) != OPAL_OK ||
+        cnode_slot->cap.type != OPAL_OBJECT_CNODE)
+        return 0;
+    const struct cap *cnode = &cnode_slot->cap;
+    uint32_t moved = 0;
+    for (; moved < count && moved < to->receive_count; moved++) {
+        uint32_t index = to->receive_index + moved;
+        if (index >= (1u << cnode->size_bits) || index < to->receive_index)
+            break;
+        struct slot *destination = &cnode_slots(cnode)[index];
+        if (!cap_is_null(&destination->cap) ||
+            cspace_lookup_cap(sender, from->send_caps[moved], &source) != OPAL_OK ||
+            source->cap.type == OPAL_OBJECT_UNTYPED || source->cap.type == OPAL_OBJECT_REPLY)
+            break;
+        cdt_insert_child(source, destination, &source->cap);
+    }
+    return moved;
+}
+
+/* Copy the message (tag, words, caps, badge) from sender to receiver. */
+static void transfer(struct thread *sender, struct thread *receiver, uint32_t badge,
+                     bool can_grant)
+{
+    uint32_t tag = sender_tag(sender);
+    uint32_t length = OPAL_TAG_LENGTH(tag);
+    const struct opal_ipc_buffer *from = thread_ipc_buffer(sender);
+    struct opal_ipc_buffer *to = thread_ipc_buffer(receiver);
+
+    if (length > OPAL_MSG_MAX_LENGTH)
+        length = OPAL_MSG_MAX_LENGTH;
+    if (to == NULL || (from == NULL && !sender->fault_pending))
+        length = length < OPAL_MSG_REGISTERS ? length : OPAL_MSG_REGISTERS;
+    for (uint32_t i = 0; i < length; i++) {
+        uint32_t word = sender_word(sender, from, i);
+        if (i < OPAL_MSG_REGISTERS)
+            receiver->context.r[REG_MR0 + i] = word;
+        else
+            to->mr[i] = word;
+    }
+    uint32_t caps = can_grant && !sender->fault_pending
+                        ? transfer_caps(sender, receiver, OPAL_TAG_EXTRA_CAPS(tag)) : 0;
+    if (to)
+        to->received_caps = caps;
+    receiver->context.r[REG_TAG] = OPAL_TAG(OPAL_TAG_LABEL(tag), caps, length);
+    receiver->context.r[REG_BADGE] = badge;
+    receiver->context.r[REG_ERROR] = OPAL_OK;
+}
+
+static void make_runnable(struct thread *thread)
+{
+    thread->state = THREAD_RUNNABLE;
+    sched_enqueue(thread);
+}
+
+/* After a Call's message arrived: bind the caller to the receiver's reply
+ * object, or finish the Call at once when there is none. */
+static void complete_send(struct thread *sender, struct thread *receiver, bool is_call,
+                          bool can_grant_reply)
+{
+    struct reply *reply = receiver->reply;
+    reply_unbind_receiver(receiver);
+    if (is_call && can_grant_reply && reply) {
+        reply->caller = sender;
+        sender->reply = reply;
+        sender->state = THREAD_BLOCKED_REPLY;
+        sched_dequeue(sender);
+        return;
+    }
+    if (sender->fault_pending) {
+        /* nobody can answer: the faulting thread stays stopped */
+        sender->fault_pending = 0;
+        sender->state = THREAD_INACTIVE;
+        sched_dequeue(sender);
+        log("thread %u: fault handler cannot reply; thread stopped", sender->id);
+        return;
+    }
+    sender->context.r[REG_ERROR] = is_call && can_grant_reply ? OPAL_ERR_ILLEGAL_OPERATION
+                                                              : OPAL_OK;
+    if (sender->state != THREAD_RUNNABLE)
+        make_runnable(sender);
+}
+
+void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, bool blocking,
+              bool is_call, bool can_grant, bool can_grant_reply)
+{
+    if (endpoint->state == ENDPOINT_RECEIVING) {
+        struct thread *receiver = endpoint->queue.head;
+        queue_remove(&endpoint->queue, receiver);
+        if (endpoint->queue.head == NULL)
+            endpoint->state = ENDPOINT_IDLE;
+        receiver->blocked_on = NULL;
+        transfer(sender, receiver, badge, can_grant);
+        make_runnable(receiver);
+        complete_send(sender, receiver, is_call, can_grant_reply);
+        return;
+    }
+    if (!blocking) {
+        sender->context.r[REG_ERROR] = OPAL_OK;
+        return;
+    }
+    sender->ipc_badge = badge;
+    sender->ipc_is_call = is_call;
+    sender->ipc_can_grant = can_grant;
+    sender->ipc_can_grant_reply = can_grant_reply;
+    sender->state = THREAD_BLOCKED_SEND;
+    sender->blocked_on = endpoint;
+    sched_dequeue(sender);
+    queue_append(&endpoint->queue, sender);
+    endpoint->state = ENDPOINT_SENDING;
+}
+
+static void bind_reply(struct thread *receiver, struct reply *reply)
+{
+    receiver->reply = reply;
+    if (reply)
+        reply->receiver = receiver;
+}
+
+void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct reply *reply,
+                 bool blocking)
+{
+    if (notification_take_bound(receiver))
+        return;
+    if (endpoint->state == ENDPOINT_SENDING) {
+        struct thread *sender = endpoint->queue.head;
+        queue_remove(&endpoint->queue, sender);
+        if (endpoint->queue.head == NULL)
+            endpoint->state = ENDPOINT_IDLE;
+        sender->blocked_on = NULL;
+        sender->state = THREAD_INACTIVE; /* complete_send makes it runnable or blocks it */
+        transfer(sender, receiver, sender->ipc_badge, sender->ipc_can_grant);
+        bind_reply(receiver, reply);
+        complete_send(sender, receiver, sender->ipc_is_call, sender->ipc_can_grant_reply);
+        return;
+    }
+    if (!blocking) {
+        receiver->context.r[REG_ERROR] = OPAL_ERR_WOULD_BLOCK;
+        return;
+    }
+    bind_reply(receiver, reply);
+    receiver->state = THREAD_BLOCKED_RECEIVE;
+    receiver->blocked_on = endpoint;
+    sched_dequeue(receiver);
+    queue_append(&endpoint->queue, receiver);
+    endpoint->state = ENDPOINT_RECEIVING;
+}
+
+/* A fault reply's label says how the faulted thread goes on. */
+static void resume_after_fault(struct thread *caller, struct thread *replier)
+{
+    uint32_t tag = replier->context.r[REG_TAG];
+    caller->fault_pending = 0;
+    if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_STOP) {
+        caller->state = THREAD_INACTIVE;
+        return;
+    }
+    if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_SET_PC && OPAL_TAG_LENGTH(tag) >= 1)
+        caller->context.pc = replier->context.r[REG_MR0];
+    make_runnable(caller);
+}
+
+int ipc_reply(struct thread *replier, struct reply *reply)
+{
+    struct thread *caller = reply->caller;
+    if (caller == NULL)
+        return OPAL_OK; /* nobody waits: nothing to do, as after a ReplyRecv's first round */
+    reply->caller = NULL;
+    caller->reply = NULL;
+    if (caller->fault_pending) {
+        resume_after_fault(caller, replier);
+        return OPAL_OK;
+    }
+    transfer(replier, caller, 0, false);
+    make_runnable(caller);
+    return OPAL_OK;
+}
+
+void endpoint_cancel_all(struct endpoint *endpoint)
+{
+    while (endpoint->queue.head)
+        thread_wake(endpoint->queue.head, OPAL_ERR_DELETED);
+    endpoint->state = ENDPOINT_IDLE;
+}
+
+void reply_unbind_receiver(struct thread *receiver)
+{
+    struct reply *reply = receiver->reply;
+    if (reply && reply->receiver == receiver) {
+        reply->receiver = NULL;
+        receiver->reply = NULL;
+    }
+}
+
+void reply_finalise(struct reply *reply)
+{
+    if (reply->caller)
+        thread_wake(reply->caller, OPAL_ERR_DELETED);
+    if (reply->receiver)
+        reply_unbind_receiver(reply->receiver);
+}

@@ -1,0 +1,121 @@
+/* Interrupts for user level: IRQ control hands out one handler cap per
+ * interrupt; a handler signals its notification and keeps the interrupt
+ * masked until acknowledged. */
+#include <stddef.h>
+#include "opal/error.h"
+#include "arch.h"
+#include "log.h"
+#include "objects.h"
+
+#define IRQ_LIMIT 1024
+
+struct irq_state {
+    uint8_t has_handler;
+    struct notification *notification;
+    uint32_t badge;
+};
+
+static struct irq_state irqs[IRQ_LIMIT];
+
+static int control_get(struct invocation *invocation)
+{
+    uint32_t *arguments = invocation->arguments;
+    struct slot *cnode_slot;
+    if (invocation->length < 3)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t irq = arguments[0];
+    if (irq >= IRQ_LIMIT || !arch_irq_available(irq))
+        return OPAL_ERR_RANGE;
+    if (irqs[irq].has_handler)
+        return OPAL_ERR_REVOKE_FIRST;
+    int error = cspace_lookup_slot(&invocation->caller->cspace_root.cap, arguments[1], &cnode_slot);
+    if (error != OPAL_OK)
+        return error;
+    const struct cap *cnode = &cnode_slot->cap;
+    if (cnode->type != OPAL_OBJECT_CNODE)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    if (arguments[2] >= (1u << cnode->size_bits))
+        return OPAL_ERR_RANGE;
+    struct slot *destination = &cnode_slots(cnode)[arguments[2]];
+    if (!cap_is_null(&destination->cap))
+        return OPAL_ERR_DELETE_FIRST;
+    struct cap cap = { .type = OPAL_OBJECT_IRQ_HANDLER, .rights = OPAL_RIGHTS_ALL, .object = irq };
+    cdt_insert_child(invocation->slot, destination, &cap);
+    irqs[irq] = (struct irq_state){ .has_handler = 1 };
+    return OPAL_OK;
+}
+
+int irq_control_invoke(struct invocation *invocation)
+{
+    if (invocation->label != OPAL_IRQ_CONTROL_GET)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    return control_get(invocation);
+}
+
+static int set_notification(struct invocation *invocation, uint32_t irq)
+{
+    struct slot *slot;
+    if (invocation->length < 1)
+        return OPAL_ERR_TRUNCATED;
+    if (invocation->arguments[0] == 0) {
+        irqs[irq].notification = NULL;
+        arch_irq_mask(irq);
+        return OPAL_OK;
+    }
+    int error = cspace_lookup_cap(invocation->caller, invocation->arguments[0], &slot);
+    if (error != OPAL_OK)
+        return error;
+    if (slot->cap.type != OPAL_OBJECT_NOTIFICATION)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    irqs[irq].notification = cap_object(&slot->cap);
+    irqs[irq].badge = slot->cap.word0;
+    arch_irq_unmask(irq);
+    return OPAL_OK;
+}
+
+int irq_handler_invoke(struct invocation *invocation)
+{
+    uint32_t irq = invocation->slot->cap.object;
+    switch (invocation->label) {
+    case OPAL_IRQ_HANDLER_SET_NOTIFICATION:
+        return set_notification(invocation, irq);
+    case OPAL_IRQ_HANDLER_ACK:
+        if (irqs[irq].notification)
+            arch_irq_unmask(irq);
+        return OPAL_OK;
+    case OPAL_IRQ_HANDLER_CLEAR:
+        irqs[irq].notification = NULL;
+        arch_irq_mask(irq);
+        return OPAL_OK;
+    default:
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+}
+
+/* The last handler cap went: the interrupt is free again. */
+void irq_finalise_handler(uint32_t irq)
+{
+    arch_irq_mask(irq);
+    irqs[irq] = (struct irq_state){ 0 };
+}
+
+void irq_notification_deleted(struct notification *notification)
+{
+    for (uint32_t irq = 0; irq < IRQ_LIMIT; irq++) {
+        if (irqs[irq].notification == notification) {
+            irqs[irq].notification = NULL;
+            arch_irq_mask(irq);
+        }
+    }
+}
+
+/* An interrupt arrived: mask it until user level acknowledges it. */
+void irq_deliver(uint32_t irq)
+{
+    arch_irq_mask(irq);
+    if (irq < IRQ_LIMIT && irqs[irq].notification) {
+        notification_signal(irqs[irq].notification, irqs[irq].badge);
+        return;
+    }
+    log("interrupt %u has no handler; masked", irq);
+}

@@ -1,0 +1,132 @@
+/* Scheduling contexts: a budget of CPU time per period. A thread runs only
+ * while its context has budget left; a depleted context is refilled at the
+ * start of its next period. SchedControl configures budgets. */
+#include <stddef.h>
+#include "opal/error.h"
+#include "arch.h"
+#include "objects.h"
+#include "sched.h"
+
+#define MAX_PERIOD_US 10000000u
+
+static struct sched_context *depleted_list;
+
+static uint64_t microseconds_to_ticks(uint32_t microseconds)
+{
+    return (uint64_t)microseconds * arch_timer_frequency() / 1000000u;
+}
+
+bool sched_context_unlimited(const struct sched_context *context)
+{
+    return context->budget == context->period;
+}
+
+void sched_context_bind(struct sched_context *context, struct thread *thread)
+{
+    context->thread = thread;
+    thread->sched_context = context;
+    if (thread->state == THREAD_RUNNABLE && thread != current_thread)
+        sched_enqueue(thread);
+}
+
+static void remove_depleted(struct sched_context *context)
+{
+    for (struct sched_context **link = &depleted_list; *link; link = &(*link)->next_depleted) {
+        if (*link == context) {
+            *link = context->next_depleted;
+            break;
+        }
+    }
+    context->depleted = 0;
+    context->next_depleted = NULL;
+}
+
+void sched_context_unbind(struct sched_context *context)
+{
+    struct thread *thread = context->thread;
+    if (context->depleted)
+        remove_depleted(context);
+    if (thread == NULL)
+        return;
+    sched_dequeue(thread);
+    thread->sched_context = NULL;
+    context->thread = NULL;
+}
+
+/* Charge `ticks` of CPU time; deplete the context when its budget is spent. */
+void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_t now)
+{
+    if (sched_context_unlimited(context) || context->depleted)
+        return;
+    context->remaining = ticks < context->remaining ? context->remaining - ticks : 0;
+    if (context->remaining > 0)
+        return;
+    context->release += context->period;
+    if (context->release < now)
+        context->release = now; /* it overran a whole period: refill from now */
+    context->depleted = 1;
+    context->next_depleted = depleted_list;
+    depleted_list = context;
+    if (context->thread)
+        sched_dequeue(context->thread);
+}
+
+/* Refill every context whose period has come round; the earliest release
+ * still pending, or UINT64_MAX. */
+uint64_t sched_context_refill(uint64_t now)
+{
+    uint64_t next = UINT64_MAX;
+    struct sched_context **link = &depleted_list;
+    while (*link) {
+        struct sched_context *context = *link;
+        if (context->release > now) {
+            next = context->release < next ? context->release : next;
+            link = &context->next_depleted;
+            continue;
+        }
+        *link = context->next_depleted;
+        context->depleted = 0;
+        context->next_depleted = NULL;
+        context->remaining = context->budget;
+        struct thread *thread = context->thread;
+        if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
+            sched_enqueue(thread);
+    }
+    return next;
+}
+
+static int configure(struct invocation *invocation)
+{
+    struct slot *slot;
+    uint32_t *arguments = invocation->arguments;
+    if (invocation->length < 3)
+        return OPAL_ERR_TRUNCATED;
+    int error = cspace_lookup_cap(invocation->caller, arguments[0], &slot);
+    if (error != OPAL_OK)
+        return error;
+    if (slot->cap.type != OPAL_OBJECT_SCHED_CONTEXT)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    uint32_t budget = arguments[1], period = arguments[2];
+    if (budget == 0 || budget > period || period > MAX_PERIOD_US)
+        return OPAL_ERR_RANGE;
+    struct sched_context *context = cap_object(&slot->cap);
+    if (context->depleted)
+        remove_depleted(context);
+    context->budget = microseconds_to_ticks(budget);
+    context->period = microseconds_to_ticks(period);
+    if (budget == period)
+        context->budget = context->period;
+    context->remaining = context->budget;
+    context->release = arch_timer_now();
+    struct thread *thread = context->thread;
+    if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
+        sched_enqueue(thread);
+    return OPAL_OK;
+}
+
+int sched_control_invoke(struct invocation *invocation)
+{
+    if (invocation->label != OPAL_SCHED_CONTROL_CONFIGURE)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    return configure(invocation);
+}

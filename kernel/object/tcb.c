@@ -1,0 +1,178 @@
+/* TCB invocations: configure a thread's spaces and IPC buffer, its
+ * priorities, registers and scheduling context, and start or stop it. */
+#include "opal/error.h"
+#include "arch.h"
+#include "objects.h"
+#include "sched.h"
+
+#define REGISTER_COUNT 16   /* pc, sp, cpsr, r0-r12 */
+
+static int lookup_typed(struct invocation *invocation, uint32_t cptr, uint32_t type,
+                        struct slot **slot)
+{
+    int error = cspace_lookup_cap(invocation->caller, cptr, slot);
+    if (error != OPAL_OK)
+        return error;
+    return (*slot)->cap.type == type ? OPAL_OK : OPAL_ERR_INVALID_CAPABILITY;
+}
+
+/* Replace an internal slot's cap with a copy (a child) of `source`. */
+static void install(struct slot *internal, struct slot *source)
+{
+    cap_delete(internal);
+    if (source)
+        cdt_insert_child(source, internal, &source->cap);
+}
+
+static int configure(struct invocation *invocation, struct thread *thread)
+{
+    uint32_t *arguments = invocation->arguments;
+    struct slot *cspace, *vspace, *frame = NULL;
+    int error;
+
+    if (invocation->length < 5)
+        return OPAL_ERR_TRUNCATED;
+    if ((error = lookup_typed(invocation, arguments[1], OPAL_OBJECT_CNODE, &cspace)) ||
+        (error = lookup_typed(invocation, arguments[2], OPAL_OBJECT_VSPACE, &vspace)))
+        return error;
+    uint32_t buffer = arguments[3];
+    if (arguments[4] != 0) {
+        if ((error = lookup_typed(invocation, arguments[4], OPAL_OBJECT_FRAME, &frame)))
+            return error;
+        if (buffer % OPAL_IPC_BUFFER_ALIGN)
+            return OPAL_ERR_ALIGNMENT;
+        if (!(frame->cap.rights & OPAL_RIGHT_WRITE))
+            return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+    thread->fault_endpoint = arguments[0];
+    install(&thread->cspace_root, cspace);
+    install(&thread->vspace_root, vspace);
+    install(&thread->ipc_buffer_frame, frame);
+    thread->ipc_buffer_address = frame ? buffer : 0;
+    return OPAL_OK;
+}
+
+/* Set priority or MCP, bounded by the MCP of the authority thread. */
+static int set_priority(struct invocation *invocation, struct thread *thread, bool mcp)
+{
+    struct slot *authority;
+    int error;
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    if ((error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_TCB, &authority)))
+        return error;
+    uint32_t value = invocation->arguments[1];
+    const struct thread *boss = cap_object(&authority->cap);
+    if (value > OPAL_PRIORITY_MAX || value > boss->mcp)
+        return OPAL_ERR_RANGE;
+    if (mcp) {
+        thread->mcp = (uint8_t)value;
+        return OPAL_OK;
+    }
+    bool queued = thread->in_ready_queue;
+    sched_dequeue(thread);
+    thread->priority = (uint8_t)value;
+    if (queued)
+        sched_enqueue(thread);
+    return OPAL_OK;
+}
+
+static int set_sched_context(struct invocation *invocation, struct thread *thread)
+{
+    struct slot *slot;
+    int error;
+    if (invocation->length < 1)
+        return OPAL_ERR_TRUNCATED;
+    if (invocation->arguments[0] == 0) {
+        if (thread->sched_context)
+            sched_context_unbind(thread->sched_context);
+        return OPAL_OK;
+    }
+    error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_SCHED_CONTEXT, &slot);
+    if (error)
+        return error;
+    struct sched_context *context = cap_object(&slot->cap);
+    if (context->thread == thread)
+        return OPAL_OK;
+    if (context->thread || thread->sched_context)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    sched_context_bind(context, thread);
+    return OPAL_OK;
+}
+
+static int read_registers(struct invocation *invocation, struct thread *thread)
+{
+    const struct arch_context *context = &thread->context;
+    invocation->results[0] = context->pc;
+    invocation->results[1] = context->sp;
+    invocation->results[2] = context->cpsr;
+    for (unsigned i = 0; i < 13; i++)
+        invocation->results[3 + i] = context->r[i];
+    invocation->result_length = REGISTER_COUNT;
+    return OPAL_OK;
+}
+
+static int write_registers(struct invocation *invocation, struct thread *thread)
+{
+    uint32_t *arguments = invocation->arguments;
+    if (invocation->length < 6)
+        return OPAL_ERR_TRUNCATED;
+    if (thread == invocation->caller)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    arch_context_init_user(&thread->context, arguments[0], arguments[1], arguments[2]);
+    thread->context.r[1] = arguments[3];
+    thread->context.r[2] = arguments[4];
+    thread->context.r[3] = arguments[5];
+    return OPAL_OK;
+}
+
+static int resume(struct thread *thread)
+{
+    if (thread_vspace(thread) == NULL || thread->cspace_root.cap.type != OPAL_OBJECT_CNODE)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    thread_resume(thread);
+    return OPAL_OK;
+}
+
+static int bind_notification(struct invocation *invocation, struct thread *thread)
+{
+    struct slot *slot;
+    int error;
+    if (invocation->length < 1)
+        return OPAL_ERR_TRUNCATED;
+    error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_NOTIFICATION, &slot);
+    if (error)
+        return error;
+    struct notification *notification = cap_object(&slot->cap);
+    if (thread->bound_notification || notification->bound)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    thread->bound_notification = notification;
+    notification->bound = thread;
+    return OPAL_OK;
+}
+
+int tcb_invoke(struct invocation *invocation)
+{
+    struct thread *thread = cap_object(&invocation->slot->cap);
+
+    switch (invocation->label) {
+    case OPAL_TCB_CONFIGURE: return configure(invocation, thread);
+    case OPAL_TCB_SET_PRIORITY: return set_priority(invocation, thread, false);
+    case OPAL_TCB_SET_MCP: return set_priority(invocation, thread, true);
+    case OPAL_TCB_SET_SCHED_CONTEXT: return set_sched_context(invocation, thread);
+    case OPAL_TCB_READ_REGISTERS: return read_registers(invocation, thread);
+    case OPAL_TCB_WRITE_REGISTERS: return write_registers(invocation, thread);
+    case OPAL_TCB_RESUME: return resume(thread);
+    case OPAL_TCB_SUSPEND:
+        thread_suspend(thread);
+        return OPAL_OK;
+    case OPAL_TCB_BIND_NOTIFICATION: return bind_notification(invocation, thread);
+    case OPAL_TCB_UNBIND_NOTIFICATION:
+        if (!thread->bound_notification)
+            return OPAL_ERR_ILLEGAL_OPERATION;
+        notification_unbind(thread->bound_notification);
+        return OPAL_OK;
+    default:
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+}

@@ -1,0 +1,97 @@
+/* Untyped memory: Retype carves new objects out of it after its watermark.
+ * The untyped cap keeps the watermark; revoke returns the region. */
+#include "opal/error.h"
+#include "arch.h"
+#include "objects.h"
+
+static bool type_allowed_from_device(uint32_t type)
+{
+    return type == OPAL_OBJECT_FRAME || type == OPAL_OBJECT_UNTYPED;
+}
+
+/* The destination CNode cap and the range of empty slots in it. */
+static int check_destination(struct invocation *invocation, uint32_t cnode_cptr, uint32_t index,
+                             uint32_t count, struct slot **slots)
+{
+    struct slot *cnode_slot;
+    int error = cspace_lookup_slot(&invocation->caller->cspace_root.cap, cnode_cptr, &cnode_slot);
+    if (error != OPAL_OK)
+        return error;
+    const struct cap *cnode = &cnode_slot->cap;
+    if (cnode->type != OPAL_OBJECT_CNODE)
+        return OPAL_ERR_INVALID_CAPABILITY;
+    uint32_t slot_count = 1u << cnode->size_bits;
+    if (index >= slot_count || count > slot_count - index)
+        return OPAL_ERR_RANGE;
+    *slots = &cnode_slots(cnode)[index];
+    for (uint32_t i = 0; i < count; i++) {
+        if (!cap_is_null(&(*slots)[i].cap))
+            return OPAL_ERR_DELETE_FIRST;
+    }
+    return OPAL_OK;
+}
+
+static struct cap new_object_cap(uint32_t type, uint32_t size_bits, uint32_t address,
+                                 bool device)
+{
+    struct cap cap = { .type = (uint8_t)type, .rights = OPAL_RIGHTS_ALL, .object = address };
+    if (type == OPAL_OBJECT_UNTYPED || type == OPAL_OBJECT_CNODE || type == OPAL_OBJECT_FRAME)
+        cap.size_bits = (uint8_t)size_bits;
+    if (type == OPAL_OBJECT_UNTYPED)
+        cap.word1 = device;
+    if (type == OPAL_OBJECT_CNODE)
+        cap.guard_bits = 0;
+    return cap;
+}
+
+static void zero_object(uint32_t address, uint32_t size_bits)
+{
+    uint32_t *words = arch_phys_to_virt(address);
+    for (uint32_t i = 0; i < (1u << size_bits) / sizeof(uint32_t); i++)
+        words[i] = 0;
+}
+
+int untyped_invoke(struct invocation *invocation)
+{
+    struct slot *untyped_slot = invocation->slot;
+    struct cap *untyped = &untyped_slot->cap;
+    uint32_t *arguments = invocation->arguments;
+
+    if (invocation->label != OPAL_UNTYPED_RETYPE)
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    if (invocation->length < 5)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t type = arguments[0], size_bits = arguments[1], count = arguments[4];
+    if (type == OPAL_OBJECT_NULL || type >= OPAL_OBJECT_TYPE_COUNT)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    uint32_t object_bits = object_size_bits(type, size_bits);
+    if (object_bits == 0 || count == 0 || count > OPAL_RETYPE_MAX_COUNT)
+        return OPAL_ERR_RANGE;
+    bool device = untyped->word1 != 0;
+    if (device && !type_allowed_from_device(type))
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    struct slot *destination;
+    int error = check_destination(invocation, arguments[2], arguments[3], count, &destination);
+    if (error != OPAL_OK)
+        return error;
+
+    if (type == OPAL_OBJECT_VSPACE && arch_vmids_available() < count)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+
+    uint64_t watermark = cdt_has_children(untyped_slot) ? untyped->word0 : 0;
+    uint64_t object_size = 1ull << object_bits;
+    uint64_t start = (watermark + object_size - 1) & ~(object_size - 1);
+    if (start + count * object_size > (1ull << untyped->size_bits))
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t address = untyped->object + (uint32_t)(start + i * object_size);
+        struct cap cap = new_object_cap(type, size_bits, address, device);
+        if (!device)
+            zero_object(address, object_bits);
+        object_initialise(&cap);
+        cdt_insert_child(untyped_slot, &destination[i], &cap);
+    }
+    untyped->word0 = (uint32_t)(start + count * object_size);
+    return OPAL_OK;
+}
