@@ -3,6 +3,7 @@
 #   make run        boot it in QEMU (Ctrl-A X quits)
 #   make test       host unit tests and QEMU system tests (pytest)
 #   make unit       host unit tests only
+#   make bench      kernel benchmarks under QEMU -icount (deterministic)
 #   make debug      boot halted with a gdb stub on :1234 (gdb-multiarch build/kernel.elf)
 #   make clean
 # Missing Debian packages are installed first by scripts/deps.sh.
@@ -36,9 +37,10 @@ KERNEL_INCLUDES := $(SHARED_INCLUDES) -Ikernel/include -Iarch/arm/include -Iarch
 
 # `make V=1` shows whole command lines.
 Q := $(if $(V),,@)
+comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run test unit debug clean deps
+.PHONY: all run test unit debug clean deps bench
 all: $(BUILD)/opal.elf
 
 deps:
@@ -64,30 +66,33 @@ CORE_SOURCES    := $(wildcard lib/core/*.c) lib/runtime/mem.c
 KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S \
                    $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
                    $(CORE_SOURCES)
-LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c lib/ipc_buffer.c lib/invoke.c \
+LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c lib/ipc_buffer.c lib/invoke.c lib/process.c \
                    lib/alloc.c $(CORE_SOURCES)
 
 LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
 
 # A native program: its own sources linked with libopal at the user layout.
-# $(call native_program,ELF,SOURCES)
+# $(call native_program,ELF,SOURCES[,EXTRA_LDFLAGS])
 define native_program
 $(1): $(call objects,$(2) $(LIBOPAL_SOURCES)) lib/user.ld
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)
-	$$(Q)$$(CC) $$(TARGET_CFLAGS) $$(TARGET_LDFLAGS) -T lib/user.ld \
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) $$(TARGET_LDFLAGS) $(3) -T lib/user.ld \
 	    $$(call objects,$(2) $$(LIBOPAL_SOURCES)) $$(LIBGCC) -o $$@
 endef
 
-# A boot image: the kernel linked with a boot archive holding `init`.
-# $(call boot_image,IMAGE,ROOT_TASK_ELF)
+# A boot image: the kernel linked with a boot archive holding `init` and any
+# further programs, each stripped and named by its file name without ".elf".
+# $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS])
 define boot_image
-$(1:.elf=.cpio): $(2) Makefile
+$(1:.elf=.cpio): $(2) $(3) Makefile
 	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
 	$$(call say,CPIO,$$@)
 	$$(Q)$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/init $(2)
-	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/init
-	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && echo init | cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
+	$$(Q)$$(foreach f,$(3),$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/$$(notdir $$(f:.elf=)) $$(f);)
+	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/*
+	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && ls | LC_ALL=C sort | \
+	    cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
 
 $(1:.elf=.archive.o): arch/arm/entry/archive.S $(1:.elf=.cpio) | deps
 	$$(Q)$$(CC) $$(TARGET_CFLAGS) -DBOOT_ARCHIVE='"$$(abspath $(1:.elf=.cpio))"' -c $$< -o $$@
@@ -106,7 +111,19 @@ $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roo
 $(eval $(call boot_image,$(BUILD)/tests/foundation.elf,$(BUILD)/tests/foundation-root.elf))
 $(eval $(call native_program,$(BUILD)/tests/api-root.elf,$(wildcard tests/system/api/*.c)))
 $(eval $(call boot_image,$(BUILD)/tests/api.elf,$(BUILD)/tests/api-root.elf))
+# The kernel benchmark: a root task and an IPC server in its own address space.
+# The server links at 8 MiB so the instruction counter's marker address is unique.
+$(eval $(call native_program,$(BUILD)/bench/ipc-server.elf,bench/ipc/server.c,-Wl$$(comma)--defsym=USER_BASE=0x00800000))
+$(eval $(call native_program,$(BUILD)/bench/bench-root.elf,bench/ipc/main.c))
+$(eval $(call boot_image,$(BUILD)/bench/kernel-bench.elf,$(BUILD)/bench/bench-root.elf,$(BUILD)/bench/ipc-server.elf))
+
 TEST_IMAGES := $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
+
+# The QEMU plugin that counts instructions by address range (benchmarks).
+$(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_api.h | deps
+	@mkdir -p $(@D)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOST_CC) -shared -fPIC -O2 $(WARNINGS) -fvisibility=hidden $< -o $@
 
 # --- commands ------------------------------------------------------------
 run: $(BUILD)/opal.elf
@@ -120,6 +137,9 @@ include tests/unit/unit.mk
 
 test: $(BUILD)/opal.elf $(TEST_IMAGES) unit-build | deps
 	$(PYTHON) -m pytest -v tests
+
+bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so | deps
+	$(PYTHON) scripts/bench.py
 
 clean:
 	rm -rf $(BUILD)

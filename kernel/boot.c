@@ -17,6 +17,10 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
 
     log("Opal " OPAL_VERSION " - capability microkernel and hypervisor");
     arch_boot_report();
+    if (cmdline_has("opal.fastpath=off")) {
+        fastpath_enabled = false;
+        log("IPC fastpath off (opal.fastpath=off)");
+    }
 
     paddr_t image_start, image_end;
     const void *archive;

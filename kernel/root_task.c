@@ -143,6 +143,7 @@ static struct thread *make_thread(struct root_task *root, uint32_t entry)
     thread->mcp = OPAL_PRIORITY_MAX;
     arch_context_init_user(&thread->context, entry, OPAL_ROOT_STACK_TOP, OPAL_BOOTINFO_ADDRESS);
     context->period = context->budget = context->remaining = arch_timer_frequency();
+    context->full = 1;
     sched_context_bind(context, thread);
     return thread;
 }

@@ -1,7 +1,9 @@
 /* Time: the running thread is charged for the CPU it used at every kernel
  * entry; it runs until its round-robin slice ends, its budget runs out, or
  * a depleted context's refill is due, whichever comes first. One HYP-timer
- * deadline is armed at a time. */
+ * deadline is armed at a time, and only moved earlier on a switch: a
+ * deadline that comes too soon costs one interrupt that re-arms it, while
+ * re-arming on every IPC would cost every IPC. */
 #include <stddef.h>
 #include "arch.h"
 #include "config.h"
@@ -9,8 +11,13 @@
 #include "objects.h"
 #include "sched.h"
 
+uint64_t kernel_entry_time;           /* the counter at this kernel entry */
 static uint64_t slice_ticks;
-static uint64_t last_charged;   /* counter value when current_thread was last charged */
+static uint64_t last_charged;         /* when current_thread was last charged */
+uint64_t timeslice_armed = UINT64_MAX;       /* the deadline the timer holds */
+uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill of a depleted context */
+#define armed timeslice_armed
+#define next_refill timeslice_next_refill
 
 static uint64_t timeslice_ticks(void)
 {
@@ -19,50 +26,66 @@ static uint64_t timeslice_ticks(void)
     return slice_ticks;
 }
 
-void sched_account(void)
-{
-    uint64_t now = arch_timer_now();
-    struct thread *thread = current_thread;
-    if (thread && thread->sched_context)
-        sched_context_charge(thread->sched_context, now - last_charged, now);
-    last_charged = now;
-}
-
-void timer_tick(void)
-{
-    struct thread *thread = current_thread;
-    sched_account();
-    if (thread && thread->state == THREAD_RUNNABLE && arch_timer_now() >= thread->slice_end) {
-        thread->slice_end = 0;
-        sched_rotate_current();
-    }
-}
-
 static uint64_t earliest(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
 }
 
-struct thread *kernel_schedule(void)
+static void timer_arm(uint64_t deadline)
 {
-    struct thread *next;
-    uint64_t refill;
-    for (;;) {
-        refill = sched_context_refill(arch_timer_now());
-        if ((next = sched_choose()) != NULL)
-            break;
-        arch_timer_set_deadline(refill);
-        arch_wait_for_interrupt();
-        sched_account();
-    }
+    armed = deadline;
+    arch_timer_set_deadline(deadline);
+}
+
+void sched_account(void)
+{
     uint64_t now = arch_timer_now();
-    if (next->slice_end == 0 || next->slice_end <= now)
+    struct thread *thread = current_thread;
+    kernel_entry_time = now;
+    if (thread && thread->sched_context && !sched_context_unlimited(thread->sched_context))
+        sched_context_charge(thread->sched_context, now - last_charged, now);
+    last_charged = now;
+}
+
+/* The timer fired (and is off now): rotate the thread whose slice ended. */
+void timer_tick(void)
+{
+    struct thread *thread = current_thread;
+    armed = UINT64_MAX;
+    sched_account();
+    if (thread && thread->state == THREAD_RUNNABLE && kernel_entry_time >= thread->slice_end) {
+        thread->slice_end = 0;
+        sched_rotate_current();
+    }
+}
+
+/* Make `next` current; the timer must fire by the first of its slice end,
+ * its budget running out, and the next refill. */
+void kernel_switch_to(struct thread *next)
+{
+    uint64_t now = kernel_entry_time;
+    if (next->slice_end <= now)
         next->slice_end = now + timeslice_ticks();
-    uint64_t deadline = earliest(next->slice_end, refill);
+    uint64_t deadline = earliest(next->slice_end, next_refill);
     const struct sched_context *context = next->sched_context;
     if (!sched_context_unlimited(context))
         deadline = earliest(deadline, now + context->remaining);
-    last_charged = now;
-    arch_timer_set_deadline(deadline);
+    current_thread = next;
+    if (deadline < armed)
+        timer_arm(deadline);
+}
+
+struct thread *kernel_schedule(void)
+{
+    struct thread *next;
+    for (;;) {
+        next_refill = sched_context_refill(kernel_entry_time);
+        if ((next = sched_choose()) != NULL)
+            break;
+        timer_arm(next_refill);
+        arch_wait_for_interrupt();
+        sched_account();
+    }
+    kernel_switch_to(next);
     return next;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/types.h>
+#include <arch/inline.h>   /* arch_activate_vspace() */
 
 struct platform;
 
@@ -43,8 +44,8 @@ bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, u
 /* Make the I-cache see instructions just written through the D-side. */
 void arch_sync_instructions(paddr_t start, size_t size);
 
-/* Enter user level with this thread's context and address space; no return. */
 struct thread;
+/* Enter user level with this thread's context and address space; no return. */
 __attribute__((noreturn)) void arch_enter_user(struct thread *thread);
 
 /* Interrupts user level may own, and masking them at the controller. */

@@ -14,6 +14,17 @@ void timer_tick(void);
 /* Choose the next thread (waiting for interrupts while none can run), arm its
  * time slice, and return it; the arch code then resumes it. */
 struct thread *kernel_schedule(void);
+/* Make `next` the running thread and arm the timer for it. */
+void kernel_switch_to(struct thread *next);
+/* The IPC fastpath (kernel/fastpath.c), called by the trap entry for every
+ * syscall with the caller's saved context: the context to resume, or NULL
+ * to take the full path. */
+struct arch_context *fastpath(struct arch_context *context, uint32_t number);
+/* Cleared by the boot argument "opal.fastpath=off", to measure the slowpath. */
+extern bool fastpath_enabled;
+
+/* Whether the kernel command line holds `word` as a whole word. */
+bool cmdline_has(const char *word);
 
 /* The architecture calls this from head.S once it has a stack. */
 __attribute__((noreturn)) void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2);

@@ -42,7 +42,8 @@ struct sched_context {
     struct thread *thread;       /* bound thread, if any */
     struct sched_context *next_depleted;
     uint32_t depleted;
-    uint32_t reserved[3];
+    uint32_t full;               /* budget == period: never charged, never depleted */
+    uint32_t reserved[2];
 };
 
 _Static_assert(sizeof(struct endpoint) <= (1u << OPAL_ENDPOINT_BITS), "endpoint size");

@@ -22,11 +22,28 @@ void sched_rotate_current(void);
 struct thread *sched_choose(void);
 
 /* Scheduling-context budgets (kernel/object/sched_context.c). */
-struct sched_context;
-bool sched_context_unlimited(const struct sched_context *context);
+#include "objects.h"
+/* A context whose budget is its whole period is never charged. */
+static inline bool sched_context_unlimited(const struct sched_context *context)
+{
+    return context->full;
+}
 void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_t now);
 uint64_t sched_context_refill(uint64_t now);
-/* Charge the running thread for the time since it was last charged. */
+/* Charge the running thread for the time since it was last charged; also
+ * records the counter in kernel_entry_time. Called at every kernel entry. */
 void sched_account(void);
+extern uint64_t kernel_entry_time;
+extern uint64_t timeslice_armed, timeslice_next_refill;
+
+/* For the fastpath: the armed deadline comes no later than the end of
+ * `thread`'s slice, so making it current needs no timer work. (If its slice
+ * already ended, that deadline has passed too: the pending timer interrupt
+ * rotates it as soon as it runs.) The armed deadline is never later than
+ * the next refill: kernel_schedule keeps it so. */
+static inline bool timeslice_still_armed(const struct thread *thread)
+{
+    return timeslice_armed <= thread->slice_end;
+}
 
 #endif

@@ -16,11 +16,6 @@ static uint64_t microseconds_to_ticks(uint32_t microseconds)
     return (uint64_t)microseconds * arch_timer_frequency() / 1000000u;
 }
 
-bool sched_context_unlimited(const struct sched_context *context)
-{
-    return context->budget == context->period;
-}
-
 void sched_context_bind(struct sched_context *context, struct thread *thread)
 {
     context->thread = thread;
@@ -114,7 +109,8 @@ static int configure(struct invocation *invocation)
         remove_depleted(context);
     context->budget = microseconds_to_ticks(budget);
     context->period = microseconds_to_ticks(period);
-    if (budget == period)
+    context->full = budget == period;
+    if (context->full)
         context->budget = context->period;
     context->remaining = context->budget;
     context->release = arch_timer_now();

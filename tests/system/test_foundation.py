@@ -29,14 +29,18 @@ def run():
 
 
 def started(output, name):
-    return int(re.search(rf"^test: started {name} as thread (\d+) \(error 0\)$", output,
-                         re.MULTILINE).group(1))
+    """The task made the thread from TCB objects without an error."""
+    assert re.search(rf"^test: started {name} as thread \d+ \(error 0\)$", output,
+                     re.MULTILINE), output
 
 
-def fault_line(output, thread, rest):
-    match = re.search(rf"^opal: thread {thread} fault: {rest}$", output, re.MULTILINE)
-    assert match, f"no fault report for thread {thread} matching {rest!r}:\n{output}"
-    assert re.search(rf"^opal: thread {thread} stopped$", output, re.MULTILINE)
+def fault_line(output, rest):
+    """The kernel's report matching `rest`, found by content (the kernel's
+    thread number is its own); that same thread must then be stopped.
+    Group 1 is the thread number, `rest`'s groups follow."""
+    match = re.search(rf"^opal: thread (\d+) fault: {rest}$", output, re.MULTILINE)
+    assert match, f"no fault report matching {rest!r}:\n{output}"
+    assert re.search(rf"^opal: thread {match.group(1)} stopped$", output, re.MULTILINE)
     return match
 
 
@@ -49,47 +53,47 @@ def test_data_abort_reports_address_pc_and_class(run):
     output, _ = run
     pc = re.search(r"^test: expect data abort at 0x30000000 pc (0x[0-9a-f]{8})$", output,
                    re.MULTILINE).group(1)
-    thread = started(output, "data-abort")
-    match = fault_line(output, thread, r"data abort at (0x[0-9a-f]{8}) \((\w+)\), "
-                                       r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), "
-                                       r"syndrome (0x[0-9a-f]{8})")
-    assert int(match.group(1), 16) == UNMAPPED
-    assert match.group(2) == "write"
-    assert match.group(3) == pc
-    assert int(match.group(4), 16) == CLASS_DATA_ABORT_LOWER
-    assert int(match.group(5), 16) >> 26 == CLASS_DATA_ABORT_LOWER
+    started(output, "data-abort")
+    match = fault_line(output, r"data abort at (0x[0-9a-f]{8}) \((\w+)\), "
+                               r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), "
+                               r"syndrome (0x[0-9a-f]{8})")
+    assert int(match.group(2), 16) == UNMAPPED
+    assert match.group(3) == "write"
+    assert match.group(4) == pc
+    assert int(match.group(5), 16) == CLASS_DATA_ABORT_LOWER
+    assert int(match.group(6), 16) >> 26 == CLASS_DATA_ABORT_LOWER
 
 
 def test_instruction_abort_reports_address_and_class(run):
     output, _ = run
-    thread = started(output, "instruction-abort")
-    match = fault_line(output, thread, r"instruction abort at (0x[0-9a-f]{8}), "
-                                       r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), .*")
-    assert int(match.group(1), 16) == UNMAPPED
+    started(output, "instruction-abort")
+    match = fault_line(output, r"instruction abort at (0x[0-9a-f]{8}), "
+                               r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), .*")
     assert int(match.group(2), 16) == UNMAPPED
-    assert int(match.group(3), 16) == CLASS_PREFETCH_ABORT_LOWER
+    assert int(match.group(3), 16) == UNMAPPED
+    assert int(match.group(4), 16) == CLASS_PREFETCH_ABORT_LOWER
 
 
 def test_undefined_instruction_reports_pc_and_class(run):
     output, _ = run
     pc = re.search(r"^test: expect undefined instruction pc (0x[0-9a-f]{8})$", output,
                    re.MULTILINE).group(1)
-    thread = started(output, "undefined")
-    match = fault_line(output, thread, r"undefined instruction, pc (0x[0-9a-f]{8}), "
-                                       r"class (0x[0-9a-f]{2}), .*")
-    assert match.group(1) == pc
-    assert int(match.group(2), 16) == CLASS_UNKNOWN
+    started(output, "undefined")
+    match = fault_line(output, r"undefined instruction, pc (0x[0-9a-f]{8}), "
+                               r"class (0x[0-9a-f]{2}), .*")
+    assert match.group(2) == pc
+    assert int(match.group(3), 16) == CLASS_UNKNOWN
 
 
 def test_unknown_syscall_is_a_fault(run):
     output, _ = run
     pc = re.search(r"^test: expect unknown syscall 200 pc (0x[0-9a-f]{8})$", output,
                    re.MULTILINE).group(1)
-    thread = started(output, "unknown-syscall")
-    match = fault_line(output, thread, r"unknown syscall 200, pc (0x[0-9a-f]{8}), "
-                                       r"class (0x[0-9a-f]{2}), .*")
-    assert match.group(1) == pc
-    assert int(match.group(2), 16) == CLASS_SVC
+    started(output, "unknown-syscall")
+    match = fault_line(output, r"unknown syscall 200, pc (0x[0-9a-f]{8}), "
+                               r"class (0x[0-9a-f]{2}), .*")
+    assert match.group(2) == pc
+    assert int(match.group(3), 16) == CLASS_SVC
 
 
 def test_root_task_survives_every_fault(run):

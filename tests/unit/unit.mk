@@ -19,7 +19,19 @@ UNIT_INCLUDES := -Ikernel/include -Iarch/host/include -Iarch/arm/mmu
 
 # Per test: sources besides lib/core, and fixture files passed as arguments.
 UNIT_SOURCES_test_lpae  := arch/arm/mmu/lpae.c
-UNIT_SOURCES_test_sched := kernel/sched.c kernel/thread.c arch/host/context.c
+# The portable kernel's object layer with the fake arch (arch/host).
+UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
+                       kernel/thread_queue.c kernel/sched.c kernel/ipc.c kernel/invariants.c \
+                       kernel/log.c kernel/object/object.c kernel/object/untyped.c \
+                       kernel/object/cnode.c kernel/object/notification.c \
+                       kernel/object/sched_context.c kernel/object/irq.c \
+                       arch/host/context.c arch/host/fake.c
+UNIT_SOURCES_test_cdt     := kernel/cdt.c
+UNIT_SOURCES_test_cspace  := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_untyped := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_cnode   := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES) kernel/timeslice.c
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)

@@ -23,6 +23,7 @@
 #define CNTHCTL_PL1PCTEN (1u << 0)
 #define CNTKCTL_PL0PCTEN (1u << 0)
 #define CNTKCTL_PL0VCTEN (1u << 1)
+#define CNTKCTL_PL0VTEN  (1u << 8)   /* native threads may use the virtual timer */
 
 static const char *mode_name(uint32_t mode)
 {
@@ -69,7 +70,7 @@ void hyp_configure_traps(void)
     hcptr_write(HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TTA);
     hstr_write(0);
     cnthctl_write(CNTHCTL_PL1PCTEN);
-    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN);
+    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN | CNTKCTL_PL0VTEN);
     cntvoff_write(0);
     isb();
 }

@@ -69,7 +69,7 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
 /* The context to resume, with its address space made active. */
 static struct arch_context *resume(struct thread *thread)
 {
-    stage2_activate(thread_vspace(thread));
+    arch_activate_vspace(thread_vspace(thread));
     return &thread->context;
 }
 

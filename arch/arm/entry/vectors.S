@@ -35,9 +35,21 @@ hyp_vectors:
     ldr     sp, =kernel_stack_top
 .endm
 
+/* An SVC tries the IPC fastpath first (r7, the syscall number, is still the
+ * user's); it returns the context to resume, or 0 for the full path. */
 user_trap_entry:
     SAVE_USER_CONTEXT
-    bl      arch_handle_trap
+    mrc     p15, 4, r1, c5, c2, 0       /* HSR */
+    lsr     r1, r1, #26
+    cmp     r1, #0x11                   /* HSR_CLASS_SVC */
+    bne     1f
+    mov     r4, r0
+    mov     r1, r7
+    bl      fastpath
+    cmp     r0, #0
+    bne     restore_user_context
+    mov     r0, r4
+1:  bl      arch_handle_trap
     b       restore_user_context
 
 user_irq_entry:

@@ -25,7 +25,6 @@ void hyp_configure_traps(void);
 /* mmu/ */
 void hyp_mmu_init(void);
 void stage2_init(void);
-void stage2_activate(const struct arch_vspace *vspace);
 
 /* irq/ */
 void gic_init(void);

@@ -14,10 +14,9 @@
 /* VTCR: T0SZ 0 (32-bit IPA), SL0 = 1 (start at level 1), cacheable
  * write-back inner-shareable walks. */
 #define VTCR_VALUE ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8) | (1u << 6))
-#define VTTBR_VMID_SHIFT 48
 #define VMID_COUNT 256   /* VMID 0 is never used */
 
-static const struct arch_vspace *active_vspace;
+const struct arch_vspace *stage2_active;   /* see arch/inline.h */
 static struct arch_vspace *vmid_owner[VMID_COUNT];
 static uint32_t vmids_in_use;
 
@@ -66,8 +65,8 @@ void arch_vspace_object_finalise(struct arch_vspace *vspace)
     stage2_flush_vmid(vspace->vmid);
     vmid_owner[vspace->vmid] = NULL;
     vmids_in_use--;
-    if (active_vspace == vspace)
-        active_vspace = NULL;
+    if (stage2_active == vspace)
+        stage2_active = NULL;
     vspace->vmid = 0;
 }
 
@@ -136,16 +135,6 @@ bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, u
     return true;
 }
 
-/* Called on every return to user level; cheap when the space is unchanged. */
-void stage2_activate(const struct arch_vspace *vspace)
-{
-    if (vspace == active_vspace)
-        return;
-    vttbr_write(((uint64_t)vspace->vmid << VTTBR_VMID_SHIFT) |
-                (uint32_t)(uintptr_t)vspace->level1);
-    isb();
-    active_vspace = vspace;
-}
 
 void arch_sync_instructions(paddr_t start, size_t size)
 {

@@ -34,13 +34,20 @@ struct test_case {
 __attribute__((noreturn)) void test_fail(const char *file, int line, const char *expression,
                                          uint32_t got, uint32_t expected);
 
-#define CHECK_EQ(actual, expected)                                                      \
+#define CHECK_EQ_TEXT(actual, expected, text)                                           \
     do {                                                                                \
         uint32_t got_ = (uint32_t)(actual), expected_ = (uint32_t)(expected);           \
         if (got_ != expected_)                                                          \
-            test_fail(__FILE__, __LINE__, #actual, got_, expected_);                    \
+            test_fail(__FILE__, __LINE__, text, got_, expected_);                       \
     } while (0)
-#define CHECK_OK(call) CHECK_EQ(call, OPAL_OK)
+#define CHECK_EQ(actual, expected) CHECK_EQ_TEXT(actual, expected, #actual)
+#define CHECK_OK(call) CHECK_EQ_TEXT(call, OPAL_OK, #call)
+#define CHECK_BETWEEN(actual, low, high)                                                \
+    do {                                                                                \
+        uint32_t got_ = (uint32_t)(actual);                                             \
+        if (got_ < (uint32_t)(low) || got_ > (uint32_t)(high))                          \
+            test_fail(__FILE__, __LINE__, #actual " in [" #low ", " #high "]", got_, low); \
+    } while (0)
 #define CHECK(condition)                                                                \
     do {                                                                                \
         if (!(condition))                                                               \

@@ -128,11 +128,14 @@ TEST(untyped, retype_count_257_is_range)
     CHECK(!test_cnode_slot_used(cnode, 0));
 }
 
-TEST(untyped, retype_on_non_untyped_is_invalid_capability)
+/* A label the object does not have is ILLEGAL_OPERATION (the errors table),
+ * whatever object it names; only an empty slot is INVALID_CAPABILITY. */
+TEST(untyped, retype_on_non_untyped_is_illegal_operation)
 {
     uint32_t cnode = test_cnode(2);
     CHECK_EQ(opal_untyped_retype(cnode, OPAL_OBJECT_ENDPOINT, 0, cnode, 0, 1),
-             OPAL_ERR_INVALID_CAPABILITY);
+             OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK(!test_cnode_slot_used(cnode, 0));
 }
 
 TEST(untyped, retype_on_empty_slot_is_invalid_capability)
@@ -307,6 +310,35 @@ TEST(untyped, new_frames_are_zeroed)
     CHECK_OK(test_map_with_tables(frame, ROOT_VSPACE, address, OPAL_MAP_READ | OPAL_MAP_WRITE));
     for (unsigned i = 0; i < 1024; i++)
         CHECK_EQ(words[i], 0);
+}
+
+TEST(untyped, reused_memory_gives_empty_cnodes)
+{
+    uint32_t untyped = test_untyped(12);
+    uint32_t cnode = retype_one(untyped, OPAL_OBJECT_CNODE, 4);
+    for (uint32_t index = 0; index < 16; index++)
+        CHECK_OK(opal_cnode_copy(cnode, index, OPAL_CAP_INIT_TCB, OPAL_RIGHTS_ALL));
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, untyped));
+    cnode = retype_one(untyped, OPAL_OBJECT_CNODE, 4);
+    for (uint32_t index = 0; index < 16; index++)
+        CHECK(!test_cnode_slot_used(cnode, index));
+}
+
+TEST(untyped, reused_memory_gives_zeroed_tcbs)
+{
+    uint32_t untyped = test_untyped(12);
+    uint32_t tcb = retype_one(untyped, OPAL_OBJECT_TCB, 0);
+    CHECK_OK(opal_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0, 0));
+    CHECK_OK(opal_tcb_write_registers(tcb, 0x00401000, 0x00500000, 1, 2, 3, 4));
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, untyped));
+    tcb = retype_one(untyped, OPAL_OBJECT_TCB, 0);
+    struct opal_registers registers;
+    CHECK_OK(opal_tcb_read_registers(tcb, &registers));
+    CHECK_EQ(registers.pc, 0);
+    CHECK_EQ(registers.sp, 0);
+    CHECK_EQ(registers.r[0], 0);
+    CHECK_EQ(registers.r[3], 0);
+    CHECK_EQ(opal_tcb_resume(tcb), OPAL_ERR_ILLEGAL_OPERATION); /* no CSpace, no VSpace */
 }
 
 TEST(untyped, unknown_label_is_illegal_operation)

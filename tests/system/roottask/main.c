@@ -1,6 +1,7 @@
 /* The foundation test root task: deliberate faults, bad syscalls and a
- * spinning thread, each announced with the values the kernel must report,
- * so tests/system/test_foundation.py can check the kernel's words exactly. */
+ * spinning thread (threads made from TCB objects), each announced with the
+ * values the kernel must report, so tests/system/test_foundation.py can
+ * check the kernel's words exactly. */
 #include "opal.h"
 
 #define UNMAPPED_ADDRESS 0x30000000u
@@ -46,11 +47,41 @@ static void spinner(uint32_t unused)
         spin_counter++;
 }
 
+#define PRIORITY 100   /* the root thread's and every test thread's */
+#define PERIOD_US 10000
+
+/* A thread from TCB and SchedContext objects, in the root's CSpace and
+ * VSpace, with no fault endpoint (the kernel reports and stops it) and no
+ * IPC buffer. Returns the first error of the steps, OPAL_OK if none. */
+static int thread_create(uint32_t entry, uint32_t stack, uint32_t argument, uint32_t *tcb)
+{
+    uint32_t context = 0;
+    int error = opal_alloc_object(OPAL_OBJECT_TCB, 0, tcb);
+    if (error == OPAL_OK)
+        error = opal_alloc_object(OPAL_OBJECT_SCHED_CONTEXT, 0, &context);
+    if (error == OPAL_OK)
+        error = opal_sched_control_configure(OPAL_CAP_SCHED_CONTROL, context, PERIOD_US,
+                                             PERIOD_US);
+    if (error == OPAL_OK)
+        error = opal_tcb_configure(*tcb, 0, OPAL_CAP_INIT_CNODE, OPAL_CAP_INIT_VSPACE, 0, 0);
+    if (error == OPAL_OK)
+        error = opal_tcb_set_sched_context(*tcb, context);
+    if (error == OPAL_OK)
+        error = opal_tcb_set_priority(*tcb, OPAL_CAP_INIT_TCB, PRIORITY);
+    if (error == OPAL_OK)
+        error = opal_tcb_write_registers(*tcb, entry, stack, argument, 0, 0, 0);
+    if (error == OPAL_OK)
+        error = opal_tcb_resume(*tcb);
+    return error;
+}
+
+/* The id printed is the TCB's CPtr: the kernel's own thread number shows
+ * in its fault report, which the test finds by content. */
 static void start(const char *name, void (*entry)(uint32_t), uint32_t argument, unsigned stack)
 {
-    uint32_t id = 0;
-    int error = opal_thread_start(entry, stack_top(stack), argument, &id);
-    printf("test: started %s as thread %u (error %d)\n", name, (unsigned)id, error);
+    uint32_t tcb = 0;
+    int error = thread_create((uint32_t)entry, (uint32_t)stack_top(stack), argument, &tcb);
+    printf("test: started %s as thread %u (error %d)\n", name, (unsigned)tcb, error);
 }
 
 static void faults(void)
@@ -103,6 +134,8 @@ static void preemption(void)
 int main(const struct opal_bootinfo *bootinfo)
 {
     printf("test: root task up, cmdline \"%s\"\n", bootinfo->cmdline);
+    opal_alloc_init(bootinfo);
+    opal_tcb_set_priority(OPAL_CAP_INIT_TCB, OPAL_CAP_INIT_TCB, PRIORITY);
     faults();
     bad_arguments();
     preemption();

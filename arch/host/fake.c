@@ -1,0 +1,171 @@
+/* The fake arch layer for host unit tests: a settable counter, recorded timer
+ * deadlines, IRQ masks and mapping deletions, a small VMID pool, and a
+ * console captured in memory (see arch/fake.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opal/error.h"
+#include "arch/fake.h"
+#include "arch.h"
+#include "kernel.h"
+#include "objects.h"
+
+struct fake_arch fake;
+
+void fake_reset(void)
+{
+    memset(&fake, 0, sizeof fake);
+    fake.deadline = UINT64_MAX;
+    for (unsigned irq = 0; irq < FAKE_IRQS; irq++)
+        fake.irq_masked[irq] = true;
+}
+
+const char *fake_console(void)
+{
+    return fake.console;
+}
+
+void fake_console_clear(void)
+{
+    fake.console_length = 0;
+    fake.console[0] = '\0';
+}
+
+void arch_console_putc(char c)
+{
+    if (fake.console_length + 1 < FAKE_CONSOLE_SIZE) {
+        fake.console[fake.console_length++] = c;
+        fake.console[fake.console_length] = '\0';
+    }
+}
+
+/* The kernel gave up (panic) or powered off: no test expects that. */
+static __attribute__((noreturn)) void stop(const char *why)
+{
+    fprintf(stderr, "fake arch: %s; console so far:\n%s\n", why, fake.console);
+    abort();
+}
+
+void arch_halt(void)
+{
+    stop("arch_halt");
+}
+
+void arch_system_off(void)
+{
+    stop("arch_system_off");
+}
+
+void arch_enter_user(struct thread *thread)
+{
+    (void)thread;
+    stop("arch_enter_user");
+}
+
+uint64_t arch_timer_now(void)
+{
+    return fake.now;
+}
+
+uint32_t arch_timer_frequency(void)
+{
+    return FAKE_TIMER_FREQUENCY;
+}
+
+void arch_timer_set_deadline(uint64_t deadline)
+{
+    fake.deadline = deadline;
+    fake.deadlines_set++;
+}
+
+/* Idle: the armed deadline is the next interrupt, so time jumps to it. */
+void arch_wait_for_interrupt(void)
+{
+    if (fake.deadline == UINT64_MAX)
+        stop("waiting for an interrupt with no deadline armed (would hang)");
+    fake.waits++;
+    if (fake.now < fake.deadline)
+        fake.now = fake.deadline;
+}
+
+bool arch_irq_available(uint32_t irq)
+{
+    return irq >= 16 && irq < FAKE_IRQS;
+}
+
+void arch_irq_mask(uint32_t irq)
+{
+    if (irq < FAKE_IRQS)
+        fake.irq_masked[irq] = true;
+}
+
+void arch_irq_unmask(uint32_t irq)
+{
+    if (irq < FAKE_IRQS)
+        fake.irq_masked[irq] = false;
+}
+
+/* Host pointers are 32 bits (-m32): a "physical" address is the pointer. */
+void *arch_phys_to_virt(paddr_t address)
+{
+    return (void *)(uintptr_t)address;
+}
+
+int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+                         unsigned rights)
+{
+    (void)vspace, (void)address, (void)frame, (void)rights;
+    return OPAL_ERR_ILLEGAL_OPERATION;
+}
+
+bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
+                           paddr_t *physical)
+{
+    (void)vspace, (void)address, (void)rights, (void)physical;
+    return false;
+}
+
+void arch_sync_instructions(paddr_t start, size_t size)
+{
+    (void)start, (void)size;
+}
+
+uint32_t arch_vmids_available(void)
+{
+    return FAKE_VMIDS - (uint32_t)__builtin_popcount(fake.vmids_used);
+}
+
+/* VMIDs 1..FAKE_VMIDS; retype checks availability first. */
+void arch_vspace_object_initialise(struct arch_vspace *vspace)
+{
+    for (uint32_t vmid = 1; vmid <= FAKE_VMIDS; vmid++) {
+        if (!(fake.vmids_used & (1u << (vmid - 1)))) {
+            fake.vmids_used |= 1u << (vmid - 1);
+            vspace->vmid = vmid;
+            return;
+        }
+    }
+    stop("VSpace initialised with no VMID left");
+}
+
+void arch_vspace_object_finalise(struct arch_vspace *vspace)
+{
+    if (vspace->vmid == 0 || vspace->vmid > FAKE_VMIDS)
+        stop("VSpace finalised without a VMID");
+    fake.vmids_used &= ~(1u << (vspace->vmid - 1));
+    vspace->vmid = 0;
+    fake.vspaces_finalised++;
+}
+
+void arch_mapping_deleted(const struct cap *cap)
+{
+    if (fake.mappings_deleted < FAKE_MAPPING_RECORDS)
+        fake.mapping_objects[fake.mappings_deleted] = cap->object;
+    fake.mappings_deleted++;
+}
+
+int arch_vspace_invoke(struct invocation *invocation)
+{
+    (void)invocation;
+    return OPAL_ERR_ILLEGAL_OPERATION;
+}

@@ -1,0 +1,277 @@
+/* Fault messages: a worker with a fault endpoint faults on purpose; the root
+ * thread, as its handler, checks the message word by word and replies to
+ * skip, retry, or leave the thread stopped. */
+#include "test.h"
+
+#define UNMAPPED 0x30000000u
+#define FAULT_BADGE 0x77u
+#define CLASS_UNKNOWN 0x00u
+#define CLASS_PREFETCH_ABORT_LOWER 0x20u
+#define CLASS_DATA_ABORT_LOWER 0x24u
+#define SYNDROME_CLASS(hsr) ((hsr) >> 26)
+#define UNKNOWN_SYSCALL 200u
+
+/* Each faulting routine is assembly, so its faulting instruction's address
+ * is a symbol; the instruction after it returns to the trampoline. */
+void fault_write(uint32_t address);
+void fault_read(uint32_t address);
+void fault_undefined(uint32_t unused);
+void fault_syscall(uint32_t unused);
+extern char fault_write_pc[], fault_read_pc[], fault_undefined_pc[], fault_syscall_pc[];
+__asm__(".arm\n"
+        ".global fault_write, fault_write_pc\n"
+        "fault_write:\n"
+        "    mov r1, #42\n"
+        "fault_write_pc:\n"
+        "    str r1, [r0]\n"
+        "    bx lr\n"
+        ".global fault_read, fault_read_pc\n"
+        "fault_read:\n"
+        "fault_read_pc:\n"
+        "    ldr r1, [r0]\n"
+        "    bx lr\n"
+        ".global fault_undefined, fault_undefined_pc\n"
+        "fault_undefined:\n"
+        "fault_undefined_pc:\n"
+        "    udf #0\n"
+        "    bx lr\n"
+        ".global fault_syscall, fault_syscall_pc\n"
+        "fault_syscall:\n"
+        "    push {r4-r7, lr}\n"
+        "    mov r0, #10\n"
+        "    mov r1, #11\n"
+        "    mov r2, #12\n"
+        "    mov r3, #13\n"
+        "    mov r4, #14\n"
+        "    mov r5, #15\n"
+        "    mov r6, #16\n"
+        "    mov r7, #200\n"
+        "fault_syscall_pc:\n"
+        "    svc #0\n"
+        "    pop {r4-r7, pc}\n");
+
+static volatile uint32_t continued;
+
+/* Where a SET_PC reply sends a thread whose own code cannot go on. */
+static void resume_here(void)
+{
+    continued = 2;
+    opal_exit();
+}
+
+static void run_and_mark(void (*routine)(uint32_t), uint32_t argument)
+{
+    routine(argument);
+    continued = 1;
+}
+
+static void fault_write_then_mark(uint32_t address) { run_and_mark(fault_write, address); }
+static void fault_read_then_mark(uint32_t address) { run_and_mark(fault_read, address); }
+static void fault_undefined_then_mark(uint32_t unused) { run_and_mark(fault_undefined, unused); }
+static void fault_syscall_then_mark(uint32_t unused) { run_and_mark(fault_syscall, unused); }
+
+struct handler {
+    uint32_t endpoint;
+    uint32_t reply;
+    struct test_thread thread;
+};
+
+/* A worker whose fault endpoint is a badged cap to a new endpoint. */
+static void start_faulting(struct handler *handler, void (*entry)(uint32_t), uint32_t argument)
+{
+    continued = 0;
+    handler->endpoint = test_endpoint();
+    handler->reply = test_object(OPAL_OBJECT_REPLY, 0);
+    uint32_t fault_cap = test_mint(handler->endpoint, OPAL_RIGHTS_ALL, FAULT_BADGE);
+    thread_create(&handler->thread, PRIORITY_HIGH);
+    CHECK_OK(opal_tcb_configure(handler->thread.tcb, fault_cap, ROOT_CNODE, ROOT_VSPACE,
+                                handler->thread.ipc_address, handler->thread.ipc_frame));
+    thread_start(&handler->thread, entry, argument);
+}
+
+/* Poll for the fault message (never blocks for good). */
+static void receive_fault(struct handler *handler, struct opal_message *message)
+{
+    uint64_t deadline = opal_counter() + 1000 * test_ticks_per_ms();
+    int error;
+    while ((error = opal_nbrecv(handler->endpoint, handler->reply, message)) ==
+               OPAL_ERR_WOULD_BLOCK &&
+           opal_counter() < deadline)
+        opal_yield();
+    CHECK_OK(error);
+    CHECK_EQ(message->badge, FAULT_BADGE);
+}
+
+static void reply(struct handler *handler, uint32_t label, uint32_t pc)
+{
+    struct opal_message message = { .tag = OPAL_TAG(label, 0, 1), .mr = { pc } };
+    CHECK_OK(opal_reply(handler->reply, &message));
+}
+
+TEST(fault, write_to_unmapped_address)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_write_then_mark, UNMAPPED);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_VM);
+    CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_VM_LENGTH);
+    CHECK_EQ(message.mr[0], (uint32_t)fault_write_pc);
+    CHECK_EQ(message.mr[1], UNMAPPED);
+    CHECK_EQ(message.mr[2], 0);
+    CHECK_EQ(message.mr[3], 1);
+    CHECK_EQ(SYNDROME_CLASS(opal_ipc_buffer()->mr[4]), CLASS_DATA_ABORT_LOWER);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+}
+
+TEST(fault, read_from_unmapped_address)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_read_then_mark, UNMAPPED + 0x124);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_VM);
+    CHECK_EQ(message.mr[0], (uint32_t)fault_read_pc);
+    CHECK_EQ(message.mr[1], UNMAPPED + 0x124);
+    CHECK_EQ(message.mr[2], 0);
+    CHECK_EQ(message.mr[3], 0);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+}
+
+TEST(fault, instruction_fetch_from_unmapped_address)
+{
+    struct handler handler;
+    start_faulting(&handler, (void (*)(uint32_t))UNMAPPED, 0);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_VM);
+    CHECK_EQ(message.mr[0], UNMAPPED);
+    CHECK_EQ(message.mr[1], UNMAPPED);
+    CHECK_EQ(message.mr[2], 1);
+    CHECK_EQ(SYNDROME_CLASS(opal_ipc_buffer()->mr[4]), CLASS_PREFETCH_ABORT_LOWER);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, (uint32_t)resume_here);
+    CHECK(test_wait_for(&continued, 2, 1000));
+}
+
+TEST(fault, set_pc_reply_skips_the_instruction)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_write_then_mark, UNMAPPED);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
+    CHECK(test_wait_for(&continued, 1, 1000));
+}
+
+TEST(fault, resume_reply_retries_after_mapping)
+{
+    uint32_t address = test_window_address();
+    struct handler handler;
+    start_faulting(&handler, fault_write_then_mark, address + 0x40);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(message.mr[1], address + 0x40);
+    uint32_t frame = test_object(OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS);
+    CHECK_OK(test_map_with_tables(frame, ROOT_VSPACE, address, OPAL_MAP_READ | OPAL_MAP_WRITE));
+    reply(&handler, OPAL_FAULT_REPLY_RESUME, 0);
+    CHECK(test_wait_for(&continued, 1, 1000));
+    CHECK_EQ(*(volatile uint32_t *)(address + 0x40), 42);
+}
+
+TEST(fault, stop_reply_leaves_thread_stopped)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_write_then_mark, UNMAPPED);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+    CHECK(!test_wait_for(&continued, 1, 30));
+    struct opal_registers registers;
+    CHECK_OK(opal_tcb_read_registers(handler.thread.tcb, &registers));
+    CHECK_EQ(registers.pc, (uint32_t)fault_write_pc);
+}
+
+TEST(fault, undefined_instruction)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_undefined_then_mark, 0);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_UNDEFINED);
+    CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_UNDEFINED_LENGTH);
+    CHECK_EQ(message.mr[0], (uint32_t)fault_undefined_pc);
+    CHECK_EQ(SYNDROME_CLASS(message.mr[1]), CLASS_UNKNOWN);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
+    CHECK(test_wait_for(&continued, 1, 1000));
+}
+
+TEST(fault, unknown_syscall)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_syscall_then_mark, 0);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_UNKNOWN_SYSCALL);
+    CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH);
+    CHECK_EQ(message.mr[0], (uint32_t)fault_syscall_pc);
+    CHECK_EQ(message.mr[1], UNKNOWN_SYSCALL);
+    CHECK_EQ(message.mr[2], 10);
+    CHECK_EQ(message.mr[3], 11);
+    for (uint32_t i = 4; i < OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH; i++)
+        CHECK_EQ(opal_ipc_buffer()->mr[i], 10 + i - 2);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
+    CHECK(test_wait_for(&continued, 1, 1000));
+}
+
+TEST(fault, write_to_read_only_mapping)
+{
+    uint32_t frame, address = test_new_mapped_frame(&frame);
+    CHECK_OK(opal_frame_remap(frame, OPAL_MAP_READ, OPAL_MAP_CACHED));
+    struct handler handler;
+    start_faulting(&handler, fault_write_then_mark, address + 8);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_VM);
+    CHECK_EQ(message.mr[1], address + 8);
+    CHECK_EQ(message.mr[3], 1);
+    CHECK_OK(opal_frame_remap(frame, OPAL_MAP_READ | OPAL_MAP_WRITE, OPAL_MAP_CACHED));
+    reply(&handler, OPAL_FAULT_REPLY_RESUME, 0);
+    CHECK(test_wait_for(&continued, 1, 1000));
+    CHECK_EQ(*(volatile uint32_t *)(address + 8), 42);
+}
+
+TEST(fault, read_after_unmap)
+{
+    uint32_t frame, address = test_new_mapped_frame(&frame);
+    (void)*(volatile uint32_t *)address;
+    CHECK_OK(opal_frame_unmap(frame));
+    struct handler handler;
+    start_faulting(&handler, fault_read_then_mark, address);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(message.mr[1], address);
+    CHECK_EQ(message.mr[3], 0);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+}
+
+TEST(fault, without_fault_endpoint_thread_stops)
+{
+    continued = 0;
+    struct test_thread worker;
+    thread_spawn(&worker, PRIORITY_HIGH, fault_write_then_mark, UNMAPPED);
+    CHECK(!test_wait_for(&continued, 1, 30));
+}
+
+TEST(fault, unresolvable_fault_endpoint_stops_thread)
+{
+    struct handler handler;
+    continued = 0;
+    handler.endpoint = test_endpoint();
+    thread_create(&handler.thread, PRIORITY_HIGH);
+    CHECK_OK(opal_tcb_configure(handler.thread.tcb, test_slot(), ROOT_CNODE, ROOT_VSPACE,
+                                handler.thread.ipc_address, handler.thread.ipc_frame));
+    thread_start(&handler.thread, fault_write_then_mark, UNMAPPED);
+    CHECK(!test_wait_for(&continued, 1, 30));
+    struct opal_message message;
+    CHECK_EQ(opal_nbrecv(handler.endpoint, 0, &message), OPAL_ERR_WOULD_BLOCK);
+}
