@@ -41,6 +41,9 @@ static int configure(struct invocation *invocation, struct thread *thread)
             return error;
         if (buffer % OPAL_IPC_BUFFER_ALIGN)
             return OPAL_ERR_ALIGNMENT;
+        uint32_t mapped, size = 1u << frame->cap.size_bits;
+        if (arch_frame_mapping(&frame->cap, &mapped) && (buffer < mapped || buffer - mapped >= size))
+            return OPAL_ERR_RANGE;
         if (!(frame->cap.rights & OPAL_RIGHT_WRITE))
             return OPAL_ERR_ILLEGAL_OPERATION;
     }

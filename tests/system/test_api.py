@@ -10,9 +10,6 @@ import pytest
 
 from qemu import Qemu, ROOT
 
-pytestmark = pytest.mark.skipif(os.environ.get("OPAL_API_TESTS") != "1",
-                                reason="kernel object API not landed yet")
-
 IMAGE = "build/tests/api.elf"
 TIMEOUT = 120
 RESULT = re.compile(r"^TEST (\w+\.\w+) (ok|FAIL .*)$", re.MULTILINE)

@@ -190,6 +190,12 @@ int arch_vspace_invoke(struct invocation *invocation)
     }
 }
 
+bool arch_frame_mapping(const struct cap *cap, uint32_t *address)
+{
+    *address = cap->word0;
+    return cap->type == OPAL_OBJECT_FRAME && cap_mapped(cap);
+}
+
 void arch_mapping_deleted(const struct cap *cap)
 {
     struct cap copy = *cap;

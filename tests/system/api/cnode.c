@@ -87,16 +87,15 @@ TEST(cnode, copy_source_lookup_fails)
                              OPAL_RIGHTS_ALL), OPAL_ERR_FAILED_LOOKUP);
 }
 
-TEST(cnode, copy_untyped_with_children_needs_revoke)
+TEST(cnode, untyped_cannot_be_copied_or_minted_but_moves)
 {
-    uint32_t untyped = test_untyped(12);
-    CHECK_OK(opal_cnode_copy(ROOT_CNODE, test_slot(), untyped, OPAL_RIGHTS_ALL));
-    uint32_t fresh = test_untyped(12);
-    CHECK_OK(opal_untyped_retype(fresh, OPAL_OBJECT_ENDPOINT, 0, ROOT_CNODE, test_slot(), 1));
-    CHECK_EQ(opal_cnode_copy(ROOT_CNODE, test_slot(), fresh, OPAL_RIGHTS_ALL),
-             OPAL_ERR_REVOKE_FIRST);
-    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, fresh));
-    CHECK_OK(opal_cnode_copy(ROOT_CNODE, test_slot(), fresh, OPAL_RIGHTS_ALL));
+    uint32_t untyped = test_untyped(12), destination = test_slot();
+    CHECK_EQ(opal_cnode_copy(ROOT_CNODE, test_slot(), untyped, OPAL_RIGHTS_ALL),
+             OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(opal_cnode_mint(ROOT_CNODE, test_slot(), untyped, OPAL_RIGHTS_ALL, 5),
+             OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_OK(opal_cnode_move(ROOT_CNODE, destination, untyped));
+    CHECK_OK(opal_untyped_retype(destination, OPAL_OBJECT_ENDPOINT, 0, ROOT_CNODE, test_slot(), 1));
 }
 
 TEST(cnode, control_caps_cannot_be_copied)

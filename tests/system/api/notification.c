@@ -38,10 +38,11 @@ TEST(notification, badges_or_together)
     CHECK_EQ(poll_word(notification, OPAL_OK), 0x5);
 }
 
-TEST(notification, unbadged_signal_adds_nothing)
+TEST(notification, unbadged_signal_is_an_event_with_word_zero)
 {
     uint32_t notification = test_notification();
     CHECK_OK(opal_signal(notification));
+    CHECK_EQ(poll_word(notification, OPAL_OK), 0);
     poll_word(notification, OPAL_ERR_WOULD_BLOCK);
 }
 
