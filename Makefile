@@ -117,7 +117,9 @@ $(eval $(call native_program,$(BUILD)/bench/ipc-server.elf,bench/ipc/server.c,-W
 $(eval $(call native_program,$(BUILD)/bench/bench-root.elf,bench/ipc/main.c))
 $(eval $(call boot_image,$(BUILD)/bench/kernel-bench.elf,$(BUILD)/bench/bench-root.elf,$(BUILD)/bench/ipc-server.elf))
 
-TEST_IMAGES := $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
+$(eval $(call native_program,$(BUILD)/tests/fuzz-root.elf,tests/system/fuzz/main.c))
+$(eval $(call boot_image,$(BUILD)/tests/fuzz.elf,$(BUILD)/tests/fuzz-root.elf))
+TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
 
 # The QEMU plugin that counts instructions by address range (benchmarks).
 $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_api.h | deps

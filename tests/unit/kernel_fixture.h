@@ -16,6 +16,8 @@
 #define FIXTURE_ROOT_CPTR OPAL_CAP_INIT_CNODE       /* the root CNode's cap, in itself */
 #define FIXTURE_UNTYPED OPAL_CAP_FIRST_FREE         /* the general-purpose untyped */
 #define FIXTURE_UNTYPED_BITS 20
+#define FIXTURE_THREAD_UNTYPED (OPAL_CAP_FIRST_FREE - 1) /* fixture_thread()'s, apart */
+#define FIXTURE_THREAD_UNTYPED_BITS 16
 #define FIXTURE_FIRST_NEW 1024                      /* fixture_new() fills slots from here */
 #define FIXTURE_MAX_ALLOCATIONS 32
 
@@ -94,7 +96,8 @@ UNIT_UNUSED static uint8_t *fixture_untyped(uint32_t index, uint32_t size_bits, 
 }
 
 /* The root CNode (its own cap in slot FIXTURE_ROOT_CPTR, a copy as the
- * caller's CSpace root) and a 1 MiB untyped in slot FIXTURE_UNTYPED. */
+ * caller's CSpace root), a 1 MiB untyped in slot FIXTURE_UNTYPED and a
+ * 64 KiB one for threads, so revoking the first leaves threads alone. */
 UNIT_UNUSED static void fixture_setup(void)
 {
     static bool registered;
@@ -110,6 +113,7 @@ UNIT_UNUSED static void fixture_setup(void)
     cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &fx.caller->cspace_root,
                      &fx.root[FIXTURE_ROOT_CPTR].cap);
     fixture_untyped(FIXTURE_UNTYPED, FIXTURE_UNTYPED_BITS, false);
+    fixture_untyped(FIXTURE_THREAD_UNTYPED, FIXTURE_THREAD_UNTYPED_BITS, false);
     fx.next_new = FIXTURE_FIRST_NEW;
     invariants_set_root(fx.root, FIXTURE_ROOT_SLOTS);
 }
@@ -139,14 +143,20 @@ UNIT_UNUSED static int fixture_retype(uint32_t untyped, uint32_t type, uint32_t 
                   FIXTURE_ROOT_CPTR, index, count);
 }
 
-/* One new object from the fixture's untyped, in the next free slot. */
-UNIT_UNUSED static struct slot *fixture_new(uint32_t type, uint32_t size_bits)
+/* One new object from the untyped in root slot `untyped`, in the next free slot. */
+UNIT_UNUSED static struct slot *fixture_new_from(uint32_t untyped, uint32_t type,
+                                                 uint32_t size_bits)
 {
     uint32_t index = fx.next_new++;
-    int error = fixture_retype(FIXTURE_UNTYPED, type, size_bits, index, 1);
+    int error = fixture_retype(untyped, type, size_bits, index, 1);
     if (error != OPAL_OK)
         fixture_die("retype of type %u into slot %u: %s", type, index, opal_error_name(error));
     return &fx.root[index];
+}
+
+UNIT_UNUSED static struct slot *fixture_new(uint32_t type, uint32_t size_bits)
+{
+    return fixture_new_from(FIXTURE_UNTYPED, type, size_bits);
 }
 
 UNIT_UNUSED static void *fixture_new_object(uint32_t type)
@@ -154,13 +164,16 @@ UNIT_UNUSED static void *fixture_new_object(uint32_t type)
     return cap_object(&fixture_new(type, 0)->cap);
 }
 
-/* A TCB object at `priority`, bound to a fresh unlimited sched context and
- * resumed, so it sits in the ready queue. */
+/* A TCB object at `priority` (caps in two fresh slots, TCB first), bound to
+ * a fresh unlimited sched context and resumed, so it sits in the ready queue. */
 UNIT_UNUSED static struct thread *fixture_thread(uint8_t priority)
 {
-    struct thread *thread = fixture_new_object(OPAL_OBJECT_TCB);
-    struct sched_context *context = fixture_new_object(OPAL_OBJECT_SCHED_CONTEXT);
+    struct thread *thread =
+        cap_object(&fixture_new_from(FIXTURE_THREAD_UNTYPED, OPAL_OBJECT_TCB, 0)->cap);
+    struct sched_context *context =
+        cap_object(&fixture_new_from(FIXTURE_THREAD_UNTYPED, OPAL_OBJECT_SCHED_CONTEXT, 0)->cap);
     context->budget = context->period = context->remaining = FAKE_TIMER_FREQUENCY / 100;
+    context->full = 1;
     thread->priority = priority;
     sched_context_bind(context, thread);
     thread_resume(thread);
@@ -168,6 +181,15 @@ UNIT_UNUSED static struct thread *fixture_thread(uint8_t priority)
         fixture_die("a fixture thread did not become ready");
     return thread;
 }
+
+/* invariants_check() passes; else the failure shows what it logged. */
+#define CHECK_INVARIANTS()                                                               \
+    do {                                                                                 \
+        fake_console_clear();                                                            \
+        int invariants_ = invariants_check();                                            \
+        CHECKF(invariants_ == OPAL_OK, "invariants_check: %s; log: %s",                  \
+               opal_error_name(invariants_), fake_console());                            \
+    } while (0)
 
 /* The slot index in the root CNode of `slot`. */
 UNIT_UNUSED static uint32_t fixture_index(const struct slot *slot)
