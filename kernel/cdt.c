@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include "cap.h"
 
+/* The parent of every cap the kernel makes at boot, so every cap has a
+ * parent: deleting a boot cap hands its children to the sentinel, keeping
+ * copies of one object adjacent (and so "is this the last cap?" right). */
+struct slot cdt_sentinel;
+
 static bool same_object(const struct cap *a, const struct cap *b)
 {
     return a->type == b->type && a->object == b->object && a->size_bits == b->size_bits;
@@ -39,6 +44,8 @@ static void unlink(struct slot *slot)
  * keeps same-object caps adjacent. */
 void cdt_insert_child(struct slot *parent, struct slot *child, const struct cap *cap)
 {
+    if (parent == NULL)
+        parent = &cdt_sentinel;
     child->cap = *cap;
     child->first_child = NULL;
     link_after(parent, NULL, child);
@@ -90,7 +97,7 @@ bool cdt_has_children(const struct slot *slot)
 bool cdt_is_final(const struct slot *slot)
 {
     const struct cap *cap = &slot->cap;
-    if (slot->parent && same_object(&slot->parent->cap, cap))
+    if (slot->parent && slot->parent != &cdt_sentinel && same_object(&slot->parent->cap, cap))
         return false;
     for (const struct slot *child = slot->first_child; child; child = child->next_sibling) {
         if (same_object(&child->cap, cap))

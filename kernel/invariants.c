@@ -1,5 +1,5 @@
 /* A consistency check of the kernel's data structures, walking the whole
- * derivation tree from the root task's CNode: links agree both ways,
+ * derivation tree from its sentinel: links agree both ways,
  * untyped children lie inside their region below its watermark, and every
  * queue a thread sits in agrees with the thread's state. */
 #include <stddef.h>
@@ -8,15 +8,6 @@
 #include "log.h"
 #include "objects.h"
 #include "sched.h"
-
-static struct slot *root_slots;
-static uint32_t root_slot_count;
-
-void invariants_set_root(struct slot *slots, uint32_t count)
-{
-    root_slots = slots;
-    root_slot_count = count;
-}
 
 static int broken(const char *what, const struct slot *slot)
 {
@@ -63,8 +54,8 @@ static int check_slot(const struct slot *slot)
         return broken("sibling links", slot);
     if (slot->prev_sibling && slot->prev_sibling->next_sibling != slot)
         return broken("sibling links", slot);
-    if (slot->parent == NULL && slot->prev_sibling)
-        return broken("orphan with siblings", slot);
+    if (slot->parent == NULL)
+        return broken("cap without a parent", slot);
     if (slot->parent && slot->prev_sibling == NULL && slot->parent->first_child != slot)
         return broken("first child", slot);
     if (cap_is_null(&slot->cap))
@@ -103,13 +94,14 @@ static int check_tree(const struct slot *root)
 
 int invariants_check(void)
 {
-    for (uint32_t i = 0; i < root_slot_count; i++) {
-        const struct slot *slot = &root_slots[i];
-        if (cap_is_null(&slot->cap) || slot->parent)
-            continue;
+    const struct slot *previous = NULL;
+    for (const struct slot *slot = cdt_sentinel.first_child; slot; slot = slot->next_sibling) {
+        if (slot->parent != &cdt_sentinel || slot->prev_sibling != previous)
+            return broken("boot cap links", slot);
         int error = check_tree(slot);
         if (error != OPAL_OK)
             return error;
+        previous = slot;
     }
     return sched_check_queues() ? OPAL_OK : broken("ready queues", NULL);
 }

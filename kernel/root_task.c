@@ -249,7 +249,6 @@ struct thread *root_task_create(const void *archive, uint32_t archive_size)
     add_device_untypeds(&root);
     root.bootinfo->empty_first = root.next_slot;
     root.bootinfo->empty_end = ROOT_SLOT_COUNT;
-    invariants_set_root(root.slots, ROOT_SLOT_COUNT);
     log("root task: %u untyped caps, %u MiB of RAM for user level", root.bootinfo->untyped_count,
         root.bootinfo->free_ram >> 20);
     return thread;

@@ -36,7 +36,9 @@ static inline bool cap_is_null(const struct cap *cap)
     return cap->type == OPAL_OBJECT_NULL;
 }
 
-/* The derivation tree (kernel/cdt.c). All of these are O(1) except revoke. */
+/* The derivation tree (kernel/cdt.c). All of these are O(1) except revoke.
+ * A NULL parent means the sentinel, the parent of the boot caps. */
+extern struct slot cdt_sentinel;
 void cdt_insert_child(struct slot *parent, struct slot *child, const struct cap *cap);
 void cdt_move(struct slot *from, struct slot *to);
 /* Unlink an empty-to-be slot; its children are re-parented to its parent,

@@ -32,10 +32,7 @@ __attribute__((noreturn)) void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, u
 /* Set up the root task from the boot archive. */
 struct thread *root_task_create(const void *archive, uint32_t archive_size);
 
-/* The invariant check (kernel/invariants.c) walks trees rooted in the root
- * task's CNode. */
-struct slot;
-void invariants_set_root(struct slot *slots, uint32_t count);
+/* The invariant check (kernel/invariants.c) walks the whole derivation tree. */
 int invariants_check(void);
 
 /* arch hooks used only at boot or idle */
