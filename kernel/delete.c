@@ -1,39 +1,19 @@
 /* Deleting and revoking capabilities. Deleting the last cap to an object
  * destroys the object. A destroyed CNode's slots are emptied through a work
- * list rather than by recursion, so nesting cannot exhaust the kernel stack. */
+ * list rather than by recursion, so nesting cannot exhaust the kernel stack:
+ * the slot that held the CNode's last cap keeps the list link until the
+ * outermost deletion has emptied every listed CNode. */
 #include <stddef.h>
 #include "objects.h"
 
-/* CNodes whose slots still need emptying. The link lives in the CNode's own
- * slot 0, which is emptied first. */
-#define REAP_MARK 0xffu
+#define REAP_MARK 0xffu   /* a slot holding a work-list entry, not a cap */
+
 static struct slot *reap_list;
-static bool reaping;    /* only the outermost cap_delete empties the list */
+static bool reaping;      /* only the outermost cap_delete empties the list */
 
-static void delete_one(struct slot *slot);
-
-static void reap_push(const struct cap *cnode)
+static bool deletable(const struct slot *slot)
 {
-    struct slot *first = cnode_slots(cnode);
-    if (!cap_is_null(&first->cap) && first->cap.type != REAP_MARK)
-        delete_one(first);
-    first->cap = (struct cap){ .type = REAP_MARK, .size_bits = cnode->size_bits,
-                               .object = (uint32_t)(uintptr_t)reap_list };
-    reap_list = first;
-}
-
-static void reap_all(void)
-{
-    while (reap_list) {
-        struct slot *slots = reap_list;
-        uint32_t count = 1u << slots->cap.size_bits;
-        reap_list = (struct slot *)(uintptr_t)slots->cap.object;
-        slots->cap = (struct cap){ 0 };
-        for (uint32_t i = 1; i < count; i++) {
-            if (!cap_is_null(&slots[i].cap))
-                delete_one(&slots[i]);
-        }
-    }
+    return !cap_is_null(&slot->cap) && slot->cap.type != REAP_MARK;
 }
 
 static void delete_one(struct slot *slot)
@@ -45,15 +25,33 @@ static void delete_one(struct slot *slot)
     cdt_remove(slot);
     if (!final)
         return;
-    if (cap.type == OPAL_OBJECT_CNODE)
-        reap_push(&cap);
-    else
-        object_finalise(&cap);
+    if (cap.type == OPAL_OBJECT_CNODE) {
+        slot->cap = (struct cap){ .type = REAP_MARK, .size_bits = cap.size_bits,
+                                  .object = cap.object, .word0 = (uint32_t)(uintptr_t)reap_list };
+        reap_list = slot;
+        return;
+    }
+    object_finalise(&cap);
+}
+
+static void reap_all(void)
+{
+    while (reap_list) {
+        struct slot *entry = reap_list;
+        struct slot *slots = cnode_slots(&entry->cap);
+        uint32_t count = 1u << entry->cap.size_bits;
+        reap_list = (struct slot *)(uintptr_t)entry->cap.word0;
+        entry->cap = (struct cap){ 0 };
+        for (uint32_t i = 0; i < count; i++) {
+            if (deletable(&slots[i]))
+                delete_one(&slots[i]);
+        }
+    }
 }
 
 void cap_delete(struct slot *slot)
 {
-    if (cap_is_null(&slot->cap) || slot->cap.type == REAP_MARK)
+    if (!deletable(slot))
         return;
     delete_one(slot);
     if (!reaping) {

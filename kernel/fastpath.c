@@ -60,12 +60,14 @@ static inline bool can_take_over(const struct thread *from, const struct thread 
            timeslice_still_armed(to);
 }
 
-/* Registers r1-r5 go across as they are; the receiver sees r0 = OK and r6 =
- * the badge. */
+/* The tag and its words go across; the receiver's other registers keep
+ * their values, as on the slowpath; r0 = OK and r6 = the badge. */
 static inline void copy_message(const struct thread *from, struct thread *to, uint32_t badge)
 {
-    for (unsigned i = REG_TAG; i < REG_MR0 + OPAL_MSG_REGISTERS; i++)
-        to->context.r[i] = from->context.r[i];
+    uint32_t tag = from->context.r[REG_TAG];
+    to->context.r[REG_TAG] = tag;
+    for (unsigned i = 0; i < OPAL_TAG_LENGTH(tag); i++)
+        to->context.r[REG_MR0 + i] = from->context.r[REG_MR0 + i];
     to->context.r[REG_ERROR] = OPAL_OK;
     to->context.r[REG_BADGE] = badge;
 }
@@ -93,6 +95,7 @@ static struct thread *fastpath_call(struct thread *caller)
     receiver->reply = NULL;
     reply->caller = caller;
     caller->reply = reply;
+    caller->context.r[REG_ERROR] = OPAL_OK; /* as the slowpath leaves it while it waits */
     caller->state = THREAD_BLOCKED_REPLY;
     receiver->state = THREAD_RUNNABLE;
     return receiver;

@@ -48,7 +48,7 @@ static uint32_t transfer_caps(struct thread *sender, struct thread *receiver, ui
         struct slot *destination = &cnode_slots(cnode)[index];
         if (!cap_is_null(&destination->cap) ||
             cspace_lookup_cap(sender, from->send_caps[moved], &source) != OPAL_OK ||
-            source->cap.type == OPAL_OBJECT_UNTYPED || source->cap.type == OPAL_OBJECT_REPLY)
+            !cap_copyable(&source->cap))
             break;
         cdt_insert_child(source, destination, &source->cap);
     }
@@ -157,6 +157,10 @@ static void bind_reply(struct thread *receiver, struct reply *reply)
 void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct reply *reply,
                  bool blocking)
 {
+    if (reply && (reply->caller || (reply->receiver && reply->receiver != receiver))) {
+        receiver->context.r[REG_ERROR] = OPAL_ERR_ILLEGAL_OPERATION; /* answer its caller first */
+        return;
+    }
     if (notification_take_bound(receiver))
         return;
     if (endpoint->state == ENDPOINT_SENDING) {

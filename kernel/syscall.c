@@ -146,10 +146,6 @@ static void receive(struct thread *thread, bool blocking)
     const struct cap *cap = &slot->cap;
     bool readable = cap->rights & OPAL_RIGHT_READ;
     if (cap->type == OPAL_OBJECT_ENDPOINT && readable) {
-        if (reply && (reply->caller || (reply->receiver && reply->receiver != thread))) {
-            set_error(thread, OPAL_ERR_ILLEGAL_OPERATION); /* answer its caller first */
-            return;
-        }
         ipc_receive(thread, cap_object(cap), reply, blocking);
     } else if (cap->type == OPAL_OBJECT_NOTIFICATION && readable) {
         notification_wait(thread, cap_object(cap), blocking);

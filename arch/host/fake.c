@@ -1,16 +1,17 @@
-/* The fake arch layer for host unit tests: a settable counter, recorded timer
- * deadlines, IRQ masks and mapping deletions, a small VMID pool, and a
- * console captured in memory (see arch/fake.h). */
+/* The fake arch layer for host unit tests: settable counter, recorded timer,
+ * IRQ and mapping calls, a small VMID pool, a captured console (arch/fake.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "opal/error.h"
 #include "arch/fake.h"
+#include "arch/inline.h"
 #include "arch.h"
 #include "kernel.h"
 #include "objects.h"
 
 struct fake_arch fake;
+const struct arch_vspace *stage2_active; /* arch_activate_vspace() (arch/inline.h) */
 
 void fake_reset(void)
 {
@@ -159,9 +160,18 @@ void arch_vspace_object_finalise(struct arch_vspace *vspace)
 
 void arch_mapping_deleted(const struct cap *cap)
 {
+    fake.mapping_stack = (uintptr_t)__builtin_frame_address(0);
     if (fake.mappings_deleted < FAKE_MAPPING_RECORDS)
         fake.mapping_objects[fake.mappings_deleted] = cap->object;
     fake.mappings_deleted++;
+}
+
+/* Frames are never mapped here (arch_vspace_invoke maps nothing). */
+bool arch_frame_mapping(const struct cap *cap, uint32_t *address)
+{
+    (void)cap;
+    *address = 0;
+    return false;
 }
 
 int arch_vspace_invoke(struct invocation *invocation)

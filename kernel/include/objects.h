@@ -38,7 +38,7 @@ struct sched_context {
     uint64_t budget;             /* counter ticks per period; 0: not configured */
     uint64_t period;
     uint64_t remaining;          /* budget left in the current period */
-    uint64_t release;            /* depleted: when the budget comes back */
+    uint64_t window_start;       /* the budget holds for [window_start, + period) */
     struct thread *thread;       /* bound thread, if any */
     struct sched_context *next_depleted;
     uint32_t depleted;
@@ -67,6 +67,10 @@ static inline struct slot *cnode_slots(const struct cap *cnode)
 int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot);
 /* Lookup in a thread's CSpace, of a cap that must not be empty. */
 int cspace_lookup_cap(struct thread *thread, uint32_t cptr, struct slot **slot);
+
+/* Whether a cap may be copied (CNode Copy/Mint, IPC transfer): untyped,
+ * control and reply caps may not (kernel/object/cnode.c). */
+bool cap_copyable(const struct cap *cap);
 
 /* Deletion (kernel/delete.c). */
 void cap_delete(struct slot *slot);

@@ -6,7 +6,7 @@
 #define MINT_GUARD_BITS(word) ((word) >> 24)
 #define MINT_GUARD(word)      ((word) & 0xffffffu)
 
-static bool copyable(const struct cap *cap)
+bool cap_copyable(const struct cap *cap)
 {
     switch (cap->type) {
     case OPAL_OBJECT_UNTYPED:
@@ -67,7 +67,7 @@ static int copy_or_mint(struct invocation *invocation, struct slot *destination,
     int error = lookup_source(invocation, invocation->arguments[1], &source);
     if (error != OPAL_OK)
         return error;
-    if (!copyable(&source->cap))
+    if (!cap_copyable(&source->cap))
         return OPAL_ERR_ILLEGAL_OPERATION;
     if (invocation->arguments[2] & ~OPAL_RIGHTS_ALL)
         return OPAL_ERR_INVALID_ARGUMENT;

@@ -48,17 +48,22 @@ void sched_context_unbind(struct sched_context *context)
     context->thread = NULL;
 }
 
-/* Charge `ticks` of CPU time; deplete the context when its budget is spent. */
+/* Charge `ticks` of CPU time that ended at `now`. The budget holds for a
+ * window of one period: a run that starts after the window has passed opens
+ * a new one with a full budget; a spent budget comes back when the window
+ * ends. So no window of one period ever holds more than one budget. */
 void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_t now)
 {
-    if (sched_context_unlimited(context) || context->depleted)
+    if (context->full || context->depleted)
         return;
+    uint64_t began = now - ticks;
+    if (began >= context->window_start + context->period) {
+        context->window_start = began;
+        context->remaining = context->budget;
+    }
     context->remaining = ticks < context->remaining ? context->remaining - ticks : 0;
     if (context->remaining > 0)
         return;
-    context->release += context->period;
-    if (context->release < now)
-        context->release = now; /* it overran a whole period: refill from now */
     context->depleted = 1;
     context->next_depleted = depleted_list;
     depleted_list = context;
@@ -66,22 +71,24 @@ void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_
         sched_dequeue(context->thread);
 }
 
-/* Refill every context whose period has come round; the earliest release
- * still pending, or UINT64_MAX. */
+/* Refill every context whose window has ended; the earliest refill still
+ * pending, or UINT64_MAX. */
 uint64_t sched_context_refill(uint64_t now)
 {
     uint64_t next = UINT64_MAX;
     struct sched_context **link = &depleted_list;
     while (*link) {
         struct sched_context *context = *link;
-        if (context->release > now) {
-            next = context->release < next ? context->release : next;
+        uint64_t refill = context->window_start + context->period;
+        if (refill > now) {
+            next = refill < next ? refill : next;
             link = &context->next_depleted;
             continue;
         }
         *link = context->next_depleted;
         context->depleted = 0;
         context->next_depleted = NULL;
+        context->window_start = refill;
         context->remaining = context->budget;
         struct thread *thread = context->thread;
         if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
@@ -113,7 +120,7 @@ static int configure(struct invocation *invocation)
     if (context->full)
         context->budget = context->period;
     context->remaining = context->budget;
-    context->release = arch_timer_now();
+    context->window_start = arch_timer_now();
     struct thread *thread = context->thread;
     if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
         sched_enqueue(thread);

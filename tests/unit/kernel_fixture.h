@@ -1,6 +1,5 @@
-/* Shared set-up for unit tests of the portable kernel: a caller thread whose
- * CSpace is a root CNode laid out like the root task's, untyped arenas, and
- * helpers that drive invocations. Include after unit.h. */
+/* Shared set-up for kernel unit tests (include after unit.h): a caller whose
+ * CSpace is laid out like the root task's, untyped arenas, invocation helpers. */
 #ifndef KERNEL_FIXTURE_H
 #define KERNEL_FIXTURE_H
 
@@ -69,9 +68,9 @@ static void fixture_release(void)
     if (fx.allocation_count > 0)
         sched_context_refill(UINT64_MAX); /* empties the depleted list */
     sched_init();
+    cdt_sentinel = (struct slot){ 0 }; /* forget the boot caps */
     while (fx.allocation_count > 0)
         free(fx.allocations[--fx.allocation_count]);
-    invariants_set_root(NULL, 0);
 }
 
 UNIT_UNUSED static struct cap fixture_cnode_cap(struct slot *slots, uint32_t size_bits,
@@ -82,20 +81,28 @@ UNIT_UNUSED static struct cap fixture_cnode_cap(struct slot *slots, uint32_t siz
                          .object = fixture_address(slots), .word0 = guard };
 }
 
-/* An original untyped cap over a fresh arena in root slot `index`; device
+/* A cap as the kernel makes them at boot: in root slot `index`, a child
+ * of the derivation tree's sentinel. */
+UNIT_UNUSED static struct slot *fixture_boot_cap(uint32_t index, struct cap cap)
+{
+    cdt_insert_child(NULL, &fx.root[index], &cap);
+    return &fx.root[index];
+}
+
+/* A boot untyped cap over a fresh arena in root slot `index`; device
  * arenas are filled with 0xaa so a test can see the kernel never wrote. */
 UNIT_UNUSED static uint8_t *fixture_untyped(uint32_t index, uint32_t size_bits, bool device)
 {
     uint8_t *arena = fixture_alloc(size_bits);
     if (device)
         memset(arena, 0xaa, (size_t)1 << size_bits);
-    fx.root[index].cap = (struct cap){ .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
-                                       .size_bits = (uint8_t)size_bits,
-                                       .object = fixture_address(arena), .word1 = device };
+    fixture_boot_cap(index, (struct cap){ .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
+                                          .size_bits = (uint8_t)size_bits,
+                                          .object = fixture_address(arena), .word1 = device });
     return arena;
 }
 
-/* The root CNode (its own cap in slot FIXTURE_ROOT_CPTR, a copy as the
+/* The root CNode (its own boot cap in slot FIXTURE_ROOT_CPTR, a copy as the
  * caller's CSpace root), a 1 MiB untyped in slot FIXTURE_UNTYPED and a
  * 64 KiB one for threads, so revoking the first leaves threads alone. */
 UNIT_UNUSED static void fixture_setup(void)
@@ -106,8 +113,8 @@ UNIT_UNUSED static void fixture_setup(void)
     fixture_release();
     fake_reset();
     fx.root = fixture_alloc(FIXTURE_ROOT_BITS + OPAL_SLOT_BITS);
-    fx.root[FIXTURE_ROOT_CPTR].cap = fixture_cnode_cap(fx.root, FIXTURE_ROOT_BITS,
-                                                       32 - FIXTURE_ROOT_BITS, 0);
+    fixture_boot_cap(FIXTURE_ROOT_CPTR,
+                     fixture_cnode_cap(fx.root, FIXTURE_ROOT_BITS, 32 - FIXTURE_ROOT_BITS, 0));
     fx.caller = fixture_alloc(OPAL_TCB_BITS);
     thread_init(fx.caller);
     cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &fx.caller->cspace_root,
@@ -115,7 +122,6 @@ UNIT_UNUSED static void fixture_setup(void)
     fixture_untyped(FIXTURE_UNTYPED, FIXTURE_UNTYPED_BITS, false);
     fixture_untyped(FIXTURE_THREAD_UNTYPED, FIXTURE_THREAD_UNTYPED_BITS, false);
     fx.next_new = FIXTURE_FIRST_NEW;
-    invariants_set_root(fx.root, FIXTURE_ROOT_SLOTS);
 }
 
 /* Invoke the cap in `slot` as fx.caller, with the given arguments. */
@@ -181,6 +187,16 @@ UNIT_UNUSED static struct thread *fixture_thread(uint8_t priority)
         fixture_die("a fixture thread did not become ready");
     return thread;
 }
+
+/* The call fails with `error` and the root CNode is byte for byte as before
+ * ("changes nothing when it returns an error"). */
+UNIT_UNUSED static struct slot fixture_before[FIXTURE_ROOT_SLOTS];
+#define CHECK_FAILS_CLEANLY(error, call)                                                 \
+    do {                                                                                 \
+        memcpy(fixture_before, fx.root, sizeof fixture_before);                          \
+        CHECK_EQ(call, error);                                                           \
+        CHECK(memcmp(fixture_before, fx.root, sizeof fixture_before) == 0);              \
+    } while (0)
 
 /* invariants_check() passes; else the failure shows what it logged. */
 #define CHECK_INVARIANTS()                                                               \

@@ -1,18 +1,20 @@
-/* The capability derivation tree (kernel/cdt.c): links after insert, move and
- * remove, cdt_is_final, and seeded random sequences against a parent model. */
+/* The derivation tree (kernel/cdt.c): insert, move, remove, the boot caps'
+ * sentinel, cdt_is_final, and seeded random sequences against a model. */
 #define UNIT_SUITE "cdt"
 #include "unit.h"
 #include "cap.h"
 
 #define SLOTS 48
-#define NONE (-1)   /* model: no parent */
+#define NONE (-1)   /* model: a boot cap (the sentinel's child) */
 #define EMPTY (-2)  /* model: empty slot */
+#define NO_PARENT (-3) /* a NULL parent link: never right for a cap */
 
 static struct slot slots[SLOTS];
 
 static void reset(void)
 {
     memset(slots, 0, sizeof slots);
+    cdt_sentinel = (struct slot){ 0 };
 }
 
 static struct cap cap_of(uint8_t type, uint32_t object)
@@ -36,7 +38,7 @@ static void copy(struct slot *source, struct slot *child)
 
 static int index_of(const struct slot *slot)
 {
-    return slot ? (int)(slot - slots) : NONE;
+    return slot == &cdt_sentinel ? NONE : slot ? (int)(slot - slots) : NO_PARENT;
 }
 
 /* The sibling list `member` is in, head first; its length. */
@@ -91,7 +93,9 @@ static const char *slot_error(const struct slot *slot)
         return "prev/next disagree";
     if (slot->parent && !slot->prev_sibling && slot->parent->first_child != slot)
         return "head of children is not first_child";
-    if (slot->parent && cap_is_null(&slot->parent->cap))
+    if (slot->parent == NULL)
+        return "cap without a parent";
+    if (slot->parent != &cdt_sentinel && cap_is_null(&slot->parent->cap))
         return "parent is empty";
     if (slot->first_child && (slot->first_child->parent != slot || slot->first_child->prev_sibling))
         return "first_child's parent or prev";
@@ -140,7 +144,8 @@ TEST(insert_links_child_under_parent)
     CHECK(slots[1].parent == &slots[0]);
     CHECK(slots[0].first_child == &slots[1]);
     CHECK(slots[1].prev_sibling == NULL && slots[1].next_sibling == NULL);
-    CHECK(slots[0].parent == NULL && slots[0].next_sibling == NULL);
+    CHECK(slots[0].parent == &cdt_sentinel && cdt_sentinel.first_child == &slots[0]);
+    CHECK(slots[0].next_sibling == NULL && slots[0].prev_sibling == NULL);
     CHECK_EQ(slots[1].cap.type, OPAL_OBJECT_ENDPOINT);
     CHECK_EQ(slots[1].cap.object, 0x1000);
     CHECK(!cdt_has_children(&slots[1]));
@@ -230,7 +235,7 @@ TEST(move_root_with_children)
 {
     build_family();
     cdt_move(&slots[0], &slots[20]);
-    CHECK(slots[20].parent == NULL);
+    CHECK(slots[20].parent == &cdt_sentinel && cdt_sentinel.first_child == &slots[20]);
     CHECK_LIST(slots[20].first_child, 1, 2, 3);
     for (int i = 1; i <= 3; i++)
         CHECKF(slots[i].parent == &slots[20], "child %d", i);
@@ -272,16 +277,18 @@ TEST(remove_leaf_and_only_child)
     CHECK_STRUCTURE();
 }
 
-/* A parentless cap's children stay linked as parentless siblings, so that
- * copies among them still see each other (cdt_is_final). */
-TEST(remove_root_leaves_children_linked)
+/* A boot cap's children go to the sentinel, in its place among the boot caps. */
+TEST(remove_boot_cap_hands_children_to_the_sentinel)
 {
     build_family();
+    insert(NULL, &slots[9], OPAL_OBJECT_ENDPOINT, 0x9000);
+    CHECK_LIST(cdt_sentinel.first_child, 9, 0);
     cdt_remove(&slots[0]);
-    CHECK_LIST(&slots[2], 1, 2, 3);
-    CHECK(slots[1].parent == NULL && slots[3].parent == NULL);
+    CHECK_LIST(cdt_sentinel.first_child, 9, 1, 2, 3);
+    CHECK(slots[1].parent == &cdt_sentinel && slots[3].parent == &cdt_sentinel);
     cdt_remove(&slots[2]);
-    CHECK_LIST(&slots[1], 1, 4, 5, 3);
+    CHECK_LIST(cdt_sentinel.first_child, 9, 1, 4, 5, 3);
+    CHECK(slots[4].parent == &cdt_sentinel);
     CHECK_STRUCTURE();
 }
 
@@ -398,14 +405,14 @@ static bool list_without(const int *list, int count, int left_out, const int *ot
     return n == other_count;
 }
 
-/* Insert: a new object under an untyped or at the root, else a copy. */
+/* Insert: a new object under an untyped or the sentinel, else a copy. */
 static bool random_insert(struct model *model)
 {
     int child = pick(model, true), parent = next_random(model) % 8 ? pick(model, false) : -1;
     if (child < 0)
         return true;
-    struct slot *p = parent >= 0 ? &slots[parent] : NULL;
-    int before[SLOTS], after[SLOTS], count = p ? children(p, before) : 0;
+    struct slot *p = parent >= 0 ? &slots[parent] : NULL; /* NULL: the sentinel */
+    int before[SLOTS], after[SLOTS], count = children(p ? p : &cdt_sentinel, before);
     if (p && p->cap.type != OPAL_OBJECT_UNTYPED) {
         copy(p, &slots[child]);
     } else {
@@ -414,7 +421,7 @@ static bool random_insert(struct model *model)
     }
     model->parent[child] = parent >= 0 ? parent : NONE;
     int after_count = sibling_list(&slots[child], after);
-    return p ? list_without(after, after_count, child, before, count) : after_count == 1;
+    return list_without(after, after_count, child, before, count);
 }
 
 /* Move: the destination takes the source's place and children. */

@@ -7,8 +7,6 @@
 #define EP 20           /* an endpoint retyped from the fixture's untyped */
 #define FREE 30         /* free destination slots from here */
 
-static struct slot before[FIXTURE_ROOT_SLOTS];
-
 /* The fixture plus an endpoint in slot EP. */
 static void setup(void)
 {
@@ -16,13 +14,6 @@ static void setup(void)
     if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_ENDPOINT, 0, EP, 1) != OPAL_OK)
         fixture_die("no endpoint");
 }
-
-#define CHECK_FAILS_CLEANLY(error, call)                                                  \
-    do {                                                                                  \
-        memcpy(before, fx.root, sizeof before);                                           \
-        CHECK_EQ(call, error);                                                            \
-        CHECK(memcmp(before, fx.root, sizeof before) == 0);                               \
-    } while (0)
 
 static struct slot *new_in(uint32_t index, uint32_t type, uint32_t size_bits)
 {
@@ -123,8 +114,8 @@ TEST(untyped_reply_and_control_caps_cannot_be_copied_or_minted)
 {
     setup();
     new_in(21, OPAL_OBJECT_REPLY, 0);
-    fx.root[22].cap = (struct cap){ .type = OPAL_OBJECT_IRQ_CONTROL, .rights = OPAL_RIGHTS_ALL };
-    fx.root[23].cap = (struct cap){ .type = OPAL_OBJECT_SCHED_CONTROL, .rights = OPAL_RIGHTS_ALL };
+    fixture_boot_cap(22, (struct cap){ .type = OPAL_OBJECT_IRQ_CONTROL, .rights = OPAL_RIGHTS_ALL });
+    fixture_boot_cap(23, (struct cap){ .type = OPAL_OBJECT_SCHED_CONTROL, .rights = OPAL_RIGHTS_ALL });
     static const uint32_t sources[] = { FIXTURE_UNTYPED, 21, 22, 23 };
     for (unsigned i = 0; i < sizeof sources / sizeof sources[0]; i++) {
         CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION,
@@ -422,7 +413,7 @@ static void check_self_delete(uint32_t self_index, uint32_t copy_index)
 
 TEST(delete_cnode_holding_its_only_cap_in_slot_0)
 {
-    check_self_delete(0, 4);
+    check_self_delete(0, 1);
 }
 
 TEST(delete_cnode_holding_its_only_cap_in_slot_5)
@@ -430,15 +421,45 @@ TEST(delete_cnode_holding_its_only_cap_in_slot_5)
     check_self_delete(5, 0);
 }
 
-/* Deleting an original (parentless) untyped cap whose children live on:
- * the tree must stay one the invariant check accepts. */
+/* Deleting a boot untyped cap whose children live on: they go to the
+ * sentinel, and the tree stays one the invariant check accepts. */
 TEST(delete_original_untyped_with_children_keeps_invariants)
 {
     setup();
     new_in(21, OPAL_OBJECT_NOTIFICATION, 0);
     CHECK_EQ(CNODE(OPAL_CNODE_DELETE, FIXTURE_UNTYPED), OPAL_OK);
     CHECK(cap_is_null(&fx.root[FIXTURE_UNTYPED].cap));
-    CHECK(fx.root[EP].parent == NULL && fx.root[21].parent == NULL);
+    CHECK(fx.root[EP].parent == &cdt_sentinel && fx.root[21].parent == &cdt_sentinel);
     CHECK(cdt_is_final(&fx.root[EP]) && cdt_is_final(&fx.root[21]));
+    CHECK_INVARIANTS();
+}
+
+/* A chain of `length` CNodes, each holding the next one's only cap in slot 0
+ * and the last a frame; returns the stack used to delete the first's cap. */
+static uintptr_t stack_to_delete_chain(uint32_t length)
+{
+    setup();
+    uint32_t first = 100, frame = first + length;
+    if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_CNODE, 1, first, length) ||
+        fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_FRAME, 12, frame, 1) ||
+        INVOKE(cnode_invoke, &fx.root[frame - 1], OPAL_CNODE_MOVE, 0, frame))
+        fixture_die("chain");
+    for (uint32_t i = frame - 1; i > first; i--)
+        if (INVOKE(cnode_invoke, &fx.root[i - 1], OPAL_CNODE_MOVE, 0, i))
+            fixture_die("chain link %u", i);
+    uintptr_t top = (uintptr_t)__builtin_frame_address(0);
+    if (CNODE(OPAL_CNODE_DELETE, first) != OPAL_OK || fake.mappings_deleted != 1)
+        fixture_die("the frame at the chain's end was not deleted");
+    return top - fake.mapping_stack;
+}
+
+/* The kernel has one 8 KiB stack: deleting nested CNodes must not recurse
+ * once per level (delete.c: "nesting cannot exhaust the kernel stack"). */
+TEST(deleting_a_chain_of_cnodes_needs_no_deeper_stack)
+{
+    uintptr_t short_chain = stack_to_delete_chain(1);
+    uintptr_t long_chain = stack_to_delete_chain(64);
+    CHECKF(long_chain <= short_chain + 256, "64 nested CNodes took %u bytes of stack, 1 took %u",
+           (unsigned)long_chain, (unsigned)short_chain);
     CHECK_INVARIANTS();
 }

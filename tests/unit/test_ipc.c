@@ -329,21 +329,42 @@ TEST(suspending_blocked_threads_takes_them_out)
     CHECK_INVARIANTS();
 }
 
-/* A server receives a second Call into the reply object it has not answered
- * yet. The first caller must not be able to break the second Call. */
-TEST(reused_reply_object_serves_the_newer_caller)
+/* A Recv naming a reply object whose caller is still unanswered fails at
+ * once (docs/api.md), so no caller is ever lost from its reply object. */
+TEST(recv_with_an_unanswered_reply_object_fails)
 {
     struct call_setup s;
     start_call(&s);
     struct thread *second = fixture_thread(5);
+    s.server->context.r[R_ERROR] = GARBAGE;
     receive(s.server, s.endpoint, s.reply);
+    CHECK_EQ(s.server->context.r[R_ERROR], OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_RUNNABLE(s.server);
+    CHECK_EQ(s.endpoint->state, ENDPOINT_IDLE);
+    CHECK(s.reply->caller == s.client && s.client->reply == s.reply);
     call(second, s.endpoint, true);
-    CHECK(s.reply->caller == second);
-    thread_suspend(s.client); /* e.g. the first caller's TCB is suspended or deleted */
-    CHECK(s.reply->caller == second);
-    load(s.server, OPAL_TAG(0, 0, 0), 0, 0, 0, 0);
+    CHECK_EQ(second->state, THREAD_BLOCKED_SEND);
     CHECK_EQ(ipc_reply(s.server, s.reply), OPAL_OK);
-    CHECK_RUNNABLE(second);
+    CHECK_RUNNABLE(s.client);
+    receive(s.server, s.endpoint, s.reply); /* answered: usable again */
+    CHECK(s.reply->caller == second);
+    CHECK_INVARIANTS();
+}
+
+TEST(recv_with_a_reply_object_another_thread_waits_with_fails)
+{
+    fixture_setup();
+    struct thread *first = fixture_thread(10), *other = fixture_thread(10);
+    struct endpoint *endpoint = new_endpoint();
+    struct reply *reply = fixture_new_object(OPAL_OBJECT_REPLY);
+    receive(first, endpoint, reply);
+    other->context.r[R_ERROR] = GARBAGE;
+    receive(other, endpoint, reply);
+    CHECK_EQ(other->context.r[R_ERROR], OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_RUNNABLE(other);
+    CHECK(reply->receiver == first && first->reply == reply);
+    CHECK(endpoint->queue.head == first && endpoint->queue.tail == first);
+    CHECK_INVARIANTS();
 }
 
 /* --- notifications -------------------------------------------------------- */
@@ -567,6 +588,19 @@ static void start_buffered(struct buffered *b)
     receive(b->receiver, b->endpoint, NULL);
 }
 
+/* One more round: the receiver waits again, the sender sends the cap at
+ * `cptr` with grant; how many caps arrived. */
+static uint32_t transferred(struct buffered *b, uint32_t cptr)
+{
+    if (b->receiver->state != THREAD_BLOCKED_RECEIVE)
+        receive(b->receiver, b->endpoint, NULL);
+    b->out->send_caps[0] = cptr;
+    b->in->received_caps = GARBAGE;
+    load(b->sender, OPAL_TAG(1, 1, 0), 0, 0, 0, 0);
+    send(b->sender, b->endpoint, 0);
+    return b->in->received_caps;
+}
+
 TEST(long_message_through_buffers)
 {
     struct buffered b;
@@ -609,27 +643,31 @@ TEST(caps_need_grant_and_room)
     CHECK_EQ(b.receiver->context.r[R_TAG], OPAL_TAG(1, 0, 0));
     CHECK_EQ(b.in->received_caps, 0);
     CHECK(cap_is_null(&fx.root[60].cap));
-    fx.root[60].cap = notification->cap; /* occupied: nothing goes */
-    receive(b.receiver, b.endpoint, NULL);
-    send(b.sender, b.endpoint, 0);
-    CHECK_EQ(b.in->received_caps, 0);
+    fixture_boot_cap(60, notification->cap); /* occupied: nothing goes */
+    CHECK_EQ(transferred(&b, fixture_index(notification)), 0);
+    CHECK(fx.root[60].first_child == NULL);
 }
 
-/* Untyped, reply, IRQ-control and sched-control caps cannot be copied
- * (CNode Copy refuses them); IPC must not copy them either. */
-TEST(caps_that_cannot_be_copied_do_not_transfer)
+TEST(untyped_and_reply_caps_do_not_transfer)
 {
     struct buffered b;
     start_buffered(&b);
-    static const uint8_t types[] = { OPAL_OBJECT_IRQ_CONTROL, OPAL_OBJECT_SCHED_CONTROL };
-    for (unsigned i = 0; i < sizeof types; i++) {
-        fx.root[50].cap = (struct cap){ .type = types[i], .rights = OPAL_RIGHTS_ALL };
-        b.out->send_caps[0] = 50;
-        load(b.sender, OPAL_TAG(1, 1, 0), 0, 0, 0, 0);
-        if (i > 0)
-            receive(b.receiver, b.endpoint, NULL);
-        send(b.sender, b.endpoint, 0);
-        CHECKF(b.in->received_caps == 0, "cap type %u was copied by IPC", types[i]);
-        CHECK(cap_is_null(&fx.root[60].cap));
-    }
+    struct slot *reply = fixture_new(OPAL_OBJECT_REPLY, 0);
+    CHECK_EQ(transferred(&b, FIXTURE_UNTYPED), 0);
+    CHECK_EQ(transferred(&b, fixture_index(reply)), 0);
+    CHECK_EQ(b.receiver->context.r[R_TAG], OPAL_TAG(1, 0, 0));
+    CHECK(cap_is_null(&fx.root[60].cap));
+    CHECK_INVARIANTS();
+}
+
+/* CNode Copy refuses IRQ-control and sched-control caps (docs/api.md:
+ * "cannot be copied or minted"); IPC must not copy them either. */
+TEST(control_caps_do_not_transfer)
+{
+    struct buffered b;
+    start_buffered(&b);
+    fixture_boot_cap(50, (struct cap){ .type = OPAL_OBJECT_IRQ_CONTROL, .rights = OPAL_RIGHTS_ALL });
+    fixture_boot_cap(51, (struct cap){ .type = OPAL_OBJECT_SCHED_CONTROL, .rights = OPAL_RIGHTS_ALL });
+    CHECKF(transferred(&b, 50) == 0, "IPC copied an IRQ-control cap");
+    CHECKF(transferred(&b, 51) == 0, "IPC copied a sched-control cap");
 }

@@ -46,7 +46,7 @@ static struct thread *make_idle(uint8_t priority, uint64_t budget, uint64_t peri
     thread_init(thread);
     thread->priority = priority;
     *context = (struct sched_context){ .budget = budget, .period = period,
-                                       .remaining = budget, .release = fake.now,
+                                       .remaining = budget, .window_start = fake.now,
                                        .full = budget == period };
     sched_context_bind(context, thread);
     return thread;
@@ -257,7 +257,9 @@ TEST(enqueue_front_goes_before_peers)
 
 /* --- budgets ------------------------------------------------------------- */
 
-TEST(charge_depletes_at_budget_and_refill_restores_at_release)
+/* The budget holds for a window of one period from window_start; a spent
+ * budget comes back when the window ends. */
+TEST(charge_depletes_at_budget_and_refill_restores_at_window_end)
 {
     reset();
     struct thread *thread = make_idle(5, 100, 1000);
@@ -268,13 +270,13 @@ TEST(charge_depletes_at_budget_and_refill_restores_at_release)
     CHECK(!context->depleted && thread->in_ready_queue);
     sched_context_charge(context, 60, 100);
     CHECK(context->depleted);
-    CHECK_EQ(context->release, 1000);
     CHECK(!thread->in_ready_queue && !sched_can_run(thread));
     CHECK_EQ(sched_context_refill(999), 1000);
     CHECK(context->depleted);
     CHECK_EQ(sched_context_refill(1000), UINT64_MAX);
     CHECK(!context->depleted);
     CHECK_EQ(context->remaining, 100);
+    CHECK_EQ(context->window_start, 1000);
     CHECK(thread->in_ready_queue);
     CHECK_QUEUES();
 }
@@ -283,11 +285,12 @@ TEST(charge_beyond_remaining_and_when_depleted)
 {
     reset();
     struct sched_context *context = make_idle(5, 100, 1000)->sched_context;
-    sched_context_charge(context, 5000, 600);
+    sched_context_charge(context, 150, 600);
     CHECK_EQ(context->remaining, 0);
-    CHECK_EQ(context->release, 1000);
+    CHECK(context->depleted);
     sched_context_charge(context, 10, 700); /* already depleted: no change */
-    CHECK_EQ(context->release, 1000);
+    CHECK_EQ(context->window_start, 0);
+    CHECK_EQ(sched_context_refill(999), 1000);
     CHECK_EQ(sched_context_refill(1000), UINT64_MAX);
     CHECK_EQ(context->remaining, 100);
 }
@@ -302,15 +305,20 @@ TEST(unlimited_context_never_depletes)
     CHECK(thread->in_ready_queue);
 }
 
-/* Charged after more than a whole period: the next budget starts now. */
-TEST(overrun_of_a_whole_period_refills_from_now)
+/* A run that starts after the window has passed opens a new window. */
+TEST(run_after_the_window_opens_a_new_one)
 {
     reset();
     struct sched_context *context = make_idle(5, 100, 1000)->sched_context;
-    sched_context_charge(context, 100, 2500);
-    CHECK_EQ(context->release, 2500);
-    CHECK_EQ(sched_context_refill(2499), 2500);
-    CHECK_EQ(sched_context_refill(2500), UINT64_MAX);
+    sched_context_charge(context, 30, 200);
+    CHECK_EQ(context->window_start, 0);
+    sched_context_charge(context, 40, 2500); /* began at 2460 */
+    CHECK_EQ(context->window_start, 2460);
+    CHECK_EQ(context->remaining, 60);
+    sched_context_charge(context, 60, 2600);
+    CHECK(context->depleted);
+    CHECK_EQ(sched_context_refill(3459), 3460);
+    CHECK_EQ(sched_context_refill(3460), UINT64_MAX);
     CHECK(!context->depleted);
 }
 
@@ -328,7 +336,7 @@ TEST(budget_spent_after_idle_periods_is_not_refilled_at_once)
     CHECKF(context->depleted, "refilled at 1050: 20 ticks of a 10-tick budget in [1000, 1100)");
 }
 
-TEST(refill_returns_the_earliest_pending_release)
+TEST(refill_returns_the_earliest_pending_window_end)
 {
     reset();
     struct sched_context *a = make_idle(1, 10, 300)->sched_context;

@@ -21,6 +21,7 @@ struct fake_arch {
     unsigned vspaces_finalised;
     unsigned mappings_deleted;          /* arch_mapping_deleted() calls */
     uint32_t mapping_objects[FAKE_MAPPING_RECORDS]; /* their caps' objects, first ones */
+    uintptr_t mapping_stack;            /* the stack address of the last such call */
     unsigned waits;                     /* arch_wait_for_interrupt() calls */
     char console[FAKE_CONSOLE_SIZE];    /* everything printed, NUL-terminated */
     unsigned console_length;

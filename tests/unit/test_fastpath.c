@@ -1,0 +1,341 @@
+/* The IPC fastpath (kernel/fastpath.c) must leave the state the slowpath
+ * (syscall_handle + kernel_schedule) leaves, and decline the unusual. */
+#define UNIT_SUITE "fastpath"
+#include "unit.h"
+#include "kernel_fixture.h"
+#include "opal/syscall.h"
+
+#define EP 20       /* endpoint, badged */
+#define RP 21       /* reply object */
+#define VS 22       /* the threads' VSpace */
+#define BADGE 0x77u
+
+struct world {
+    struct thread *server, *client;
+    struct endpoint *endpoint;
+    struct reply *reply;
+};
+
+/* What the threads can see afterwards, and who runs. */
+struct observation {
+    uint32_t server_r[7], client_r[7];
+    uint32_t server_state, client_state;
+    uint32_t current_is_server, current_is_client;
+    uint32_t reply_caller_is_client, reply_receiver_is_server;
+    uint32_t endpoint_state, server_waits_on_endpoint;
+};
+
+static const char *const field_names[] = {
+    "server r0", "server r1", "server r2", "server r3", "server r4", "server r5", "server r6",
+    "client r0", "client r1", "client r2", "client r3", "client r4", "client r5", "client r6",
+    "server state", "client state", "current is server", "current is client",
+    "reply's caller is the client", "reply's receiver is the server", "endpoint state",
+    "server waits on the endpoint",
+};
+_Static_assert(sizeof field_names / sizeof field_names[0] ==
+                   sizeof(struct observation) / sizeof(uint32_t), "one name per field");
+
+static void give_spaces(struct thread *thread)
+{
+    cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &thread->cspace_root,
+                     &fx.root[FIXTURE_ROOT_CPTR].cap);
+    cdt_insert_child(&fx.root[VS], &thread->vspace_root, &fx.root[VS].cap);
+    thread->slice_end = UINT64_MAX; /* its slice runs long after the armed deadline */
+}
+
+static void set_registers(struct thread *thread, uint32_t r0, uint32_t tag, uint32_t first_mr,
+                          uint32_t r6)
+{
+    thread->context.r[0] = r0;
+    thread->context.r[1] = tag;
+    for (uint32_t i = 0; i < OPAL_MSG_REGISTERS; i++)
+        thread->context.r[2 + i] = first_mr + i;
+    thread->context.r[6] = r6;
+}
+
+/* A server (priority 10) waiting in Recv on EP with reply object RP, and a
+ * client (priority 5) running, both on full budgets. */
+static void build(struct world *w)
+{
+    fixture_setup();
+    kernel_entry_time = 0;
+    timeslice_armed = 0; /* armed before any slice ends */
+    timeslice_next_refill = UINT64_MAX;
+    fastpath_enabled = true;
+    if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_ENDPOINT, 0, EP, 1) ||
+        fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_REPLY, 0, RP, 1) ||
+        fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_VSPACE, 0, VS, 1))
+        fixture_die("fastpath world");
+    fx.root[EP].cap.word0 = BADGE;
+    w->endpoint = cap_object(&fx.root[EP].cap);
+    w->reply = cap_object(&fx.root[RP].cap);
+    w->server = fixture_thread(10);
+    w->client = fixture_thread(5);
+    give_spaces(w->server);
+    give_spaces(w->client);
+    set_registers(w->server, EP, 0, 0xa0, RP);
+    sched_dequeue(w->server);
+    current_thread = w->server;
+    syscall_handle(w->server, OPAL_SYS_RECV);
+    sched_dequeue(w->client);
+    current_thread = w->client;
+    if (w->server->state != THREAD_BLOCKED_RECEIVE)
+        fixture_die("the server did not wait");
+}
+
+/* One system call by `thread`, through the fastpath or the slowpath. */
+static bool run(struct thread *thread, uint32_t number, bool fast)
+{
+    if (fast)
+        return fastpath(&thread->context, number) != NULL;
+    syscall_handle(thread, number);
+    kernel_schedule();
+    return true;
+}
+
+static void observe(const struct world *w, struct observation *o)
+{
+    memset(o, 0, sizeof *o);
+    memcpy(o->server_r, w->server->context.r, sizeof o->server_r);
+    memcpy(o->client_r, w->client->context.r, sizeof o->client_r);
+    if (w->client->state == THREAD_BLOCKED_REPLY)
+        o->client_r[0] = 0; /* its error is written when the reply comes */
+    o->server_state = w->server->state;
+    o->client_state = w->client->state;
+    o->current_is_server = current_thread == w->server;
+    o->current_is_client = current_thread == w->client;
+    o->reply_caller_is_client = w->reply->caller == w->client && w->client->reply == w->reply;
+    o->reply_receiver_is_server = w->reply->receiver == w->server && w->server->reply == w->reply;
+    o->endpoint_state = w->endpoint->state;
+    o->server_waits_on_endpoint = w->endpoint->queue.head == w->server;
+}
+
+/* Call with call_length words, then ReplyRecv with reply_length words. */
+static bool call_and_reply(bool fast, uint32_t call_length, uint32_t reply_length,
+                           struct observation after[2])
+{
+    struct world w;
+    build(&w);
+    set_registers(w.client, EP, OPAL_TAG(5, 0, call_length), 0x100, 0xc6);
+    if (!run(w.client, OPAL_SYS_CALL, fast))
+        return false;
+    observe(&w, &after[0]);
+    set_registers(w.server, EP, OPAL_TAG(0, 0, reply_length), 0x200, RP);
+    if (!run(w.server, OPAL_SYS_REPLY_RECV, fast))
+        return false;
+    observe(&w, &after[1]);
+    return invariants_check() == OPAL_OK;
+}
+
+/* The first field where fast and slow differ, or -1. */
+static int first_difference(const struct observation *fast, const struct observation *slow)
+{
+    const uint32_t *a = (const uint32_t *)fast, *b = (const uint32_t *)slow;
+    for (unsigned i = 0; i < sizeof *fast / sizeof(uint32_t); i++)
+        if (a[i] != b[i])
+            return (int)i;
+    return -1;
+}
+
+static void check_same_as_slowpath(uint32_t call_length, uint32_t reply_length)
+{
+    struct observation fast[2], slow[2];
+    CHECKF(call_and_reply(false, call_length, reply_length, slow), "slowpath run failed");
+    CHECKF(call_and_reply(true, call_length, reply_length, fast), "fastpath declined or broke "
+           "an invariant (lengths %u, %u)", call_length, reply_length);
+    for (int step = 0; step < 2; step++) {
+        int field = first_difference(&fast[step], &slow[step]);
+        CHECKF(field < 0, "after the %s (lengths %u, %u): %s is 0x%x by the fastpath, 0x%x "
+               "by the slowpath", step ? "ReplyRecv" : "Call", call_length, reply_length,
+               field_names[field], ((uint32_t *)&fast[step])[field],
+               ((uint32_t *)&slow[step])[field]);
+    }
+}
+
+TEST(slowpath_reference_is_what_the_api_says)
+{
+    struct observation slow[2];
+    CHECK(call_and_reply(false, 2, 1, slow));
+    CHECK_EQ(slow[0].server_r[0], OPAL_OK);
+    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(5, 0, 2));
+    CHECK(slow[0].server_r[2] == 0x100 && slow[0].server_r[3] == 0x101);
+    CHECK_EQ(slow[0].server_r[6], BADGE);
+    CHECK(slow[0].current_is_server && slow[0].reply_caller_is_client);
+    CHECK_EQ(slow[0].client_state, THREAD_BLOCKED_REPLY);
+    CHECK_EQ(slow[1].client_r[1], OPAL_TAG(0, 0, 1));
+    CHECK_EQ(slow[1].client_r[2], 0x200);
+    CHECK_EQ(slow[1].client_r[6], 0);
+    CHECK(slow[1].current_is_client && slow[1].reply_receiver_is_server);
+    CHECK(slow[1].server_waits_on_endpoint);
+}
+
+TEST(full_messages_match_the_slowpath)
+{
+    check_same_as_slowpath(4, 4);
+}
+
+TEST(empty_messages_match_the_slowpath)
+{
+    check_same_as_slowpath(0, 0);
+}
+
+/* Registers past the message length are not part of the message: the
+ * slowpath leaves the receiver's as they were; the sender's must not leak. */
+TEST(short_messages_match_the_slowpath)
+{
+    check_same_as_slowpath(2, 1);
+}
+
+/* --- declining ------------------------------------------------------------- */
+
+static struct thread client_before, server_before;
+static struct endpoint endpoint_before;
+static struct reply reply_before;
+
+static void snapshot(const struct world *w)
+{
+    client_before = *w->client;
+    server_before = *w->server;
+    endpoint_before = *w->endpoint;
+    reply_before = *w->reply;
+}
+
+static bool unchanged(const struct world *w)
+{
+    return memcmp(&client_before, w->client, sizeof client_before) == 0 &&
+           memcmp(&server_before, w->server, sizeof server_before) == 0 &&
+           memcmp(&endpoint_before, w->endpoint, sizeof endpoint_before) == 0 &&
+           memcmp(&reply_before, w->reply, sizeof reply_before) == 0;
+}
+
+#define CHECK_CALL_DECLINED(w)                                                           \
+    do {                                                                                 \
+        snapshot(w);                                                                     \
+        CHECK(fastpath(&(w)->client->context, OPAL_SYS_CALL) == NULL);                   \
+        CHECK(unchanged(w) && current_thread == (w)->client);                            \
+    } while (0)
+
+/* A world where the client's Call would take the fastpath. */
+static void ready_to_call(struct world *w)
+{
+    build(w);
+    set_registers(w->client, EP, OPAL_TAG(5, 0, 1), 0x100, 0);
+}
+
+TEST(call_declines_long_messages_and_caps)
+{
+    struct world w;
+    ready_to_call(&w);
+    w.client->context.r[1] = OPAL_TAG(5, 0, 5);
+    CHECK_CALL_DECLINED(&w);
+    w.client->context.r[1] = OPAL_TAG(5, 1, 1);
+    CHECK_CALL_DECLINED(&w);
+    fastpath_enabled = false;
+    w.client->context.r[1] = OPAL_TAG(5, 0, 1);
+    CHECK_CALL_DECLINED(&w);
+}
+
+TEST(call_declines_without_rights_or_endpoint)
+{
+    struct world w;
+    ready_to_call(&w);
+    fx.root[EP].cap.rights = OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT; /* no grant-reply */
+    CHECK_CALL_DECLINED(&w);
+    fx.root[EP].cap.rights = OPAL_RIGHTS_ALL;
+    w.client->context.r[0] = RP; /* not an endpoint */
+    CHECK_CALL_DECLINED(&w);
+    w.client->context.r[0] = 0x1000 | EP; /* does not resolve */
+    CHECK_CALL_DECLINED(&w);
+}
+
+TEST(call_declines_when_someone_else_outranks_the_receiver)
+{
+    struct world w;
+    ready_to_call(&w);
+    fixture_thread(10); /* queued at the receiver's priority */
+    CHECK_CALL_DECLINED(&w);
+}
+
+TEST(call_declines_partial_budgets_and_missing_vspace)
+{
+    struct world w;
+    ready_to_call(&w);
+    w.client->sched_context->full = 0;
+    CHECK_CALL_DECLINED(&w);
+    w.client->sched_context->full = 1;
+    w.server->sched_context->full = 0;
+    CHECK_CALL_DECLINED(&w);
+    w.server->sched_context->full = 1;
+    cap_delete(&w.server->vspace_root);
+    CHECK_CALL_DECLINED(&w);
+}
+
+TEST(call_declines_when_the_timer_is_armed_past_the_slice)
+{
+    struct world w;
+    ready_to_call(&w);
+    timeslice_armed = 1000;
+    w.server->slice_end = 999;
+    CHECK_CALL_DECLINED(&w);
+}
+
+TEST(call_declines_a_receiver_without_reply_object)
+{
+    struct world w;
+    ready_to_call(&w);
+    reply_unbind_receiver(w.server);
+    CHECK_CALL_DECLINED(&w);
+}
+
+/* A world where the server has the client's Call and would ReplyRecv. */
+static void ready_to_reply(struct world *w)
+{
+    ready_to_call(w);
+    if (fastpath(&w->client->context, OPAL_SYS_CALL) == NULL)
+        fixture_die("the Call did not take the fastpath");
+    set_registers(w->server, EP, OPAL_TAG(0, 0, 1), 0x200, RP);
+}
+
+#define CHECK_REPLY_RECV_DECLINED(w)                                                     \
+    do {                                                                                 \
+        snapshot(w);                                                                     \
+        CHECK(fastpath(&(w)->server->context, OPAL_SYS_REPLY_RECV) == NULL);             \
+        CHECK(unchanged(w) && current_thread == (w)->server);                            \
+    } while (0)
+
+TEST(reply_recv_declines_a_waiting_sender_or_active_notification)
+{
+    struct world w;
+    ready_to_reply(&w);
+    struct thread *sender = fixture_thread(1);
+    ipc_send(sender, w.endpoint, 0, true, false, false, false);
+    CHECK_REPLY_RECV_DECLINED(&w);
+    thread_suspend(sender);
+    struct notification *notification = fixture_new_object(OPAL_OBJECT_NOTIFICATION);
+    notification->bound = w.server;
+    w.server->bound_notification = notification;
+    notification_signal(notification, 1);
+    CHECK_REPLY_RECV_DECLINED(&w);
+}
+
+TEST(reply_recv_declines_bad_caps_and_fault_replies)
+{
+    struct world w;
+    ready_to_reply(&w);
+    w.server->context.r[6] = EP; /* not a reply object */
+    CHECK_REPLY_RECV_DECLINED(&w);
+    w.server->context.r[6] = RP;
+    fx.root[EP].cap.rights = OPAL_RIGHT_WRITE; /* cannot receive */
+    CHECK_REPLY_RECV_DECLINED(&w);
+    fx.root[EP].cap.rights = OPAL_RIGHTS_ALL;
+    w.client->fault_pending = 1;
+    CHECK_REPLY_RECV_DECLINED(&w);
+}
+
+TEST(reply_recv_declines_with_nobody_to_answer)
+{
+    struct world w;
+    ready_to_reply(&w);
+    thread_suspend(w.client);
+    CHECK_REPLY_RECV_DECLINED(&w);
+}
