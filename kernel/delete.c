@@ -4,6 +4,9 @@
  * the slot that held the CNode's last cap keeps the list link until the
  * outermost deletion has emptied every listed CNode. */
 #include <stddef.h>
+#include "opal/error.h"
+#include "arch.h"
+#include "kernel.h"
 #include "objects.h"
 
 #define REAP_MARK 0xffu   /* a slot holding a work-list entry, not a cap */
@@ -61,13 +64,17 @@ void cap_delete(struct slot *slot)
     }
 }
 
-/* Children are deleted deepest-first so each deletion is a leaf. */
-void cap_revoke(struct slot *slot)
+/* Children are deleted deepest-first so each deletion is a leaf and the
+ * tree is whole after each: a preemption point between any two. */
+int cap_revoke(struct slot *slot)
 {
     while (slot->first_child) {
         struct slot *leaf = slot->first_child;
         while (leaf->first_child)
             leaf = leaf->first_child;
         cap_delete(leaf);
+        if (slot->first_child && arch_interrupt_pending())
+            return KERNEL_PREEMPTED;
     }
+    return OPAL_OK;
 }

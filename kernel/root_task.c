@@ -167,7 +167,7 @@ static void add_untyped(struct root_task *root, uint64_t start, uint64_t end, bo
             .address = (uint32_t)start, .size_bits = (uint8_t)bits, .device = device };
         install(root, root->next_slot++, (struct cap){
             .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL, .size_bits = (uint8_t)bits,
-            .object = (uint32_t)start, .word1 = device });
+            .object = (uint32_t)start, .guard_bits = device });
         if (!device)
             info->free_ram += 1u << bits;
         start += 1ull << bits;

@@ -81,6 +81,10 @@ static void invoke(struct thread *thread, struct slot *slot)
     int error = invoke_by_type[type](&invocation);
     if (current_thread != thread)
         return; /* the caller destroyed itself */
+    if (error == KERNEL_PREEMPTED) {
+        arch_context_restart_syscall(&thread->context); /* registers untouched: run it again */
+        return;
+    }
     set_error(thread, (uint32_t)error);
     if (error == OPAL_OK)
         return_results(thread, &invocation);

@@ -23,3 +23,8 @@ uint32_t arch_context_pc(const struct arch_context *context)
 {
     return context->pc;
 }
+
+void arch_context_restart_syscall(struct arch_context *context)
+{
+    context->pc -= 4;
+}

@@ -89,6 +89,11 @@ void arch_wait_for_interrupt(void)
         fake.now = fake.deadline;
 }
 
+bool arch_interrupt_pending(void)
+{
+    return fake.interrupt_pending;
+}
+
 bool arch_irq_available(uint32_t irq)
 {
     return irq >= 16 && irq < FAKE_IRQS;

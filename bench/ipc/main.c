@@ -171,22 +171,39 @@ static void interrupt(void)
     printf("BENCH irq_to_user_handler_latency %u %u\n", IRQ_ROUNDS, (unsigned)latency_sum);
 }
 
-/* Retype 1 MiB of untyped into 256 frames, then revoke it. */
+/* Retype 1 MiB of untyped out of a larger one (this is where it is zeroed),
+ * then into 256 frames (already zero), then revoke it. */
 static void retype_revoke(void)
 {
     uint32_t untyped, first = 0;
+    uint64_t start = begin();
     check(opal_alloc_object(OPAL_OBJECT_UNTYPED, 20, &untyped), "untyped");
+    end("retype_1mib_untyped_zeroing", 1, opal_counter() - start);
     for (int i = 0; i < 256; i++) {
         uint32_t slot = opal_alloc_slot();
         first = first ? first : slot;
     }
-    uint64_t start = begin();
+    start = begin();
     check(opal_untyped_retype(untyped, OPAL_OBJECT_FRAME, 12, OPAL_CAP_INIT_CNODE, first, 256),
           "retype");
     end("retype_1mib_frames", 1, opal_counter() - start);
     start = begin();
     check(opal_cnode_revoke(OPAL_CAP_INIT_CNODE, untyped), "revoke");
     end("revoke_1mib", 1, opal_counter() - start);
+}
+
+/* The virtual timer fires while a 16 MiB untyped is being zeroed: the
+ * handler must not wait for the whole retype (preemption points). */
+static void interrupt_during_retype(void)
+{
+    uint32_t untyped;
+    latency_sum = 0;
+    uint32_t seen = wakeups;
+    virtual_timer_set(opal_counter() + 20000, 1);
+    check(opal_alloc_object(OPAL_OBJECT_UNTYPED, 24, &untyped), "16 MiB untyped");
+    while (wakeups == seen)
+        ;
+    printf("BENCH irq_latency_during_16mib_retype 1 %u\n", (unsigned)latency_sum);
 }
 
 int main(const struct opal_bootinfo *bootinfo)
@@ -196,6 +213,7 @@ int main(const struct opal_bootinfo *bootinfo)
     ipc(bootinfo);
     notification();
     interrupt();
+    interrupt_during_retype();
     retype_revoke();
     printf("BENCH done\n");
     opal_system_off();

@@ -26,6 +26,8 @@ void arch_context_init_user(struct arch_context *context, uint32_t entry, uint32
 uint32_t arch_context_get(const struct arch_context *context, unsigned index);
 void arch_context_set(struct arch_context *context, unsigned index, uint32_t value);
 uint32_t arch_context_pc(const struct arch_context *context);
+/* Make the thread execute its system call again when it resumes. */
+void arch_context_restart_syscall(struct arch_context *context);
 
 /* Generic timer, in counter ticks. */
 uint64_t arch_timer_now(void);
@@ -47,6 +49,9 @@ void arch_sync_instructions(paddr_t start, size_t size);
 struct thread;
 /* Enter user level with this thread's context and address space; no return. */
 __attribute__((noreturn)) void arch_enter_user(struct thread *thread);
+
+/* Whether an interrupt is waiting (for preemption points). */
+bool arch_interrupt_pending(void);
 
 /* Interrupts user level may own, and masking them at the controller. */
 bool arch_irq_available(uint32_t irq);

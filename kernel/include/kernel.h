@@ -11,6 +11,11 @@
 bool syscall_handle(struct thread *thread, uint32_t number);
 void timer_tick(void);
 
+/* Returned by a long operation that stopped at a preemption point because
+ * an interrupt is waiting: the syscall is restarted after the interrupt, and
+ * the operation goes on from the progress it recorded. Never seen by users. */
+#define KERNEL_PREEMPTED (-1)
+
 /* Choose the next thread (waiting for interrupts while none can run), arm its
  * time slice, and return it; the arch code then resumes it. */
 struct thread *kernel_schedule(void);

@@ -74,7 +74,8 @@ bool cap_copyable(const struct cap *cap);
 
 /* Deletion (kernel/delete.c). */
 void cap_delete(struct slot *slot);
-void cap_revoke(struct slot *slot);
+/* OPAL_OK, or KERNEL_PREEMPTED with part of the children deleted. */
+int cap_revoke(struct slot *slot);
 
 /* Object life cycle: set up freshly zeroed memory, and tear down when the
  * last cap goes. */

@@ -118,10 +118,8 @@ int cnode_invoke(struct invocation *invocation)
         cap_delete(slot);
         return OPAL_OK;
     }
-    if (label == OPAL_CNODE_REVOKE) {
-        cap_revoke(slot);
-        return OPAL_OK;
-    }
+    if (label == OPAL_CNODE_REVOKE)
+        return cap_revoke(slot);
     if (!cap_is_null(&slot->cap))
         return OPAL_ERR_DELETE_FIRST;
     if (label == OPAL_CNODE_COPY || label == OPAL_CNODE_MINT)

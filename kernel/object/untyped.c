@@ -1,8 +1,15 @@
 /* Untyped memory: Retype carves new objects out of it after its watermark.
- * The untyped cap keeps the watermark; revoke returns the region. */
+ * The untyped cap keeps the watermark (word0), how far past it memory is
+ * known to be zero (word1) and whether it is device memory (guard_bits).
+ * Zeroing happens before carving, a chunk at a time with a preemption point
+ * between chunks, so a large retype never holds interrupts off for long: a
+ * preempted Retype is restarted and goes on where the zeroing stopped. */
 #include "opal/error.h"
 #include "arch.h"
+#include "kernel.h"
 #include "objects.h"
+
+#define ZERO_CHUNK (16u * 1024u)   /* the longest stretch between preemption points */
 
 static bool type_allowed_from_device(uint32_t type)
 {
@@ -37,18 +44,29 @@ static struct cap new_object_cap(uint32_t type, uint32_t size_bits, uint32_t add
     struct cap cap = { .type = (uint8_t)type, .rights = OPAL_RIGHTS_ALL, .object = address };
     if (type == OPAL_OBJECT_UNTYPED || type == OPAL_OBJECT_CNODE || type == OPAL_OBJECT_FRAME)
         cap.size_bits = (uint8_t)size_bits;
-    if (type == OPAL_OBJECT_UNTYPED)
-        cap.word1 = device;
-    if (type == OPAL_OBJECT_CNODE)
-        cap.guard_bits = 0;
+    if (type == OPAL_OBJECT_UNTYPED) {
+        cap.guard_bits = device;
+        cap.word1 = device ? 0 : 1u << size_bits; /* carved from zeroed memory: all zero */
+    }
     return cap;
 }
 
-static void zero_object(uint32_t address, uint32_t size_bits)
+/* Zero [word1, end) of the untyped a chunk at a time; false if an interrupt
+ * is waiting before it is done (the progress so far is kept in word1). */
+static bool zero_up_to(struct cap *untyped, uint64_t end)
 {
-    uint32_t *words = arch_phys_to_virt(address);
-    for (uint32_t i = 0; i < (1u << size_bits) / sizeof(uint32_t); i++)
-        words[i] = 0;
+    while (untyped->word1 < end) {
+        uint64_t *words = arch_phys_to_virt(untyped->object + untyped->word1);
+        uint64_t chunk = end - untyped->word1 < ZERO_CHUNK ? end - untyped->word1 : ZERO_CHUNK;
+        for (uint32_t i = 0; i < chunk / sizeof(uint64_t); i += 2) { /* 16-byte multiples */
+            words[i] = 0;
+            words[i + 1] = 0;
+        }
+        untyped->word1 += (uint32_t)chunk;
+        if (untyped->word1 < end && arch_interrupt_pending())
+            return false;
+    }
+    return true;
 }
 
 int untyped_invoke(struct invocation *invocation)
@@ -67,31 +85,35 @@ int untyped_invoke(struct invocation *invocation)
     uint32_t object_bits = object_size_bits(type, size_bits);
     if (object_bits == 0 || count == 0 || count > OPAL_RETYPE_MAX_COUNT)
         return OPAL_ERR_RANGE;
-    bool device = untyped->word1 != 0;
+    bool device = untyped->guard_bits != 0;
     if (device && !type_allowed_from_device(type))
         return OPAL_ERR_ILLEGAL_OPERATION;
     struct slot *destination;
     int error = check_destination(invocation, arguments[2], arguments[3], count, &destination);
     if (error != OPAL_OK)
         return error;
-
     if (type == OPAL_OBJECT_VSPACE && arch_vmids_available() < count)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
 
-    uint64_t watermark = cdt_has_children(untyped_slot) ? untyped->word0 : 0;
+    if (!cdt_has_children(untyped_slot) && untyped->word0 != 0) {
+        untyped->word0 = 0; /* everything carved is gone: start again, zeroing again */
+        untyped->word1 = 0;
+    }
     uint64_t object_size = 1ull << object_bits;
-    uint64_t start = (watermark + object_size - 1) & ~(object_size - 1);
-    if (start + count * object_size > (1ull << untyped->size_bits))
+    uint64_t start = (untyped->word0 + object_size - 1) & ~(object_size - 1);
+    uint64_t end = start + count * object_size;
+    if (end > (1ull << untyped->size_bits))
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    if (!device && !zero_up_to(untyped, end))
+        return KERNEL_PREEMPTED;
 
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t address = untyped->object + (uint32_t)(start + i * object_size);
-        struct cap cap = new_object_cap(type, size_bits, address, device);
-        if (!device)
-            zero_object(address, object_bits);
+        struct cap cap = new_object_cap(type, size_bits,
+                                        untyped->object + (uint32_t)(start + i * object_size),
+                                        device);
         object_initialise(&cap);
         cdt_insert_child(untyped_slot, &destination[i], &cap);
     }
-    untyped->word0 = (uint32_t)(start + count * object_size);
+    untyped->word0 = (uint32_t)end;
     return OPAL_OK;
 }

@@ -98,7 +98,7 @@ UNIT_UNUSED static uint8_t *fixture_untyped(uint32_t index, uint32_t size_bits, 
         memset(arena, 0xaa, (size_t)1 << size_bits);
     fixture_boot_cap(index, (struct cap){ .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
                                           .size_bits = (uint8_t)size_bits,
-                                          .object = fixture_address(arena), .word1 = device });
+                                          .object = fixture_address(arena), .guard_bits = device });
     return arena;
 }
 

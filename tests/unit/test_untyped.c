@@ -190,7 +190,7 @@ TEST(device_untyped_makes_only_frames_and_untypeds)
     CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 2), OPAL_OK);
     CHECK_EQ(retype(OPAL_OBJECT_UNTYPED, 12, DEST + 2, 1), OPAL_OK);
     CHECK(all_bytes(arena, 1u << 16, 0xaa)); /* device memory is never written */
-    CHECK_EQ(fx.root[DEST + 2].cap.word1, 1); /* the child is device memory too */
+    CHECK_EQ(fx.root[DEST + 2].cap.guard_bits, 1); /* the child is device memory too */
     CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION,
                         fixture_retype(DEST + 2, OPAL_OBJECT_TCB, 0, DEST + 3, 1));
     CHECK_EQ(fixture_retype(DEST + 2, OPAL_OBJECT_FRAME, 12, DEST + 3, 1), OPAL_OK);
@@ -198,7 +198,8 @@ TEST(device_untyped_makes_only_frames_and_untypeds)
 }
 
 /* An endpoint at 0, then a TCB aligned up to 1 KiB, then a CNode of 4
- * slots (128 bytes) right after it: the gap stays as it was. */
+ * slots (128 bytes) right after it. Memory is zeroed up to the end of the
+ * last object (gaps too: the known-zero mark moves on); past it, untouched. */
 TEST(objects_aligned_after_watermark_and_zeroed)
 {
     uint8_t *arena = small_untyped(12, false);
@@ -210,9 +211,9 @@ TEST(objects_aligned_after_watermark_and_zeroed)
     CHECK_EQ(fx.root[DEST + 1].cap.object, base + 1024);
     CHECK_EQ(fx.root[DEST + 2].cap.object, base + 2048);
     CHECK_EQ(fx.root[SMALL].cap.word0, 2048 + 128);
-    CHECK(all_bytes(arena, 16, 0));
-    CHECK(all_bytes(arena + 16, 1024 - 16, 0xaa));
-    CHECK(all_bytes(arena + 2048, 128, 0));
+    CHECK(all_bytes(arena + 16, 1024 - 16, 0)); /* the gap */
+    CHECK(all_bytes(arena + 2048, 128, 0));      /* the CNode */
+    CHECK_EQ(fx.root[SMALL].cap.word1, 2048 + 128);
     CHECK(all_bytes(arena + 2048 + 128, 4096 - 2048 - 128, 0xaa));
 }
 
@@ -259,7 +260,8 @@ TEST(untyped_child_cap_fields)
     CHECK_EQ(child->size_bits, 8);
     CHECK_EQ(child->object, fx.root[SMALL].cap.object + 256);
     CHECK_EQ(child->word0, 0);
-    CHECK_EQ(child->word1, 0);
+    CHECK_EQ(child->guard_bits, 0);
+    CHECK_EQ(child->word1, 256); /* carved from zeroed memory: known zero throughout */
     CHECK_EQ(fixture_retype(DEST + 1, OPAL_OBJECT_ENDPOINT, 0, DEST + 2, 16), OPAL_OK);
     CHECK_EQ(fixture_retype(DEST + 1, OPAL_OBJECT_ENDPOINT, 0, DEST + 18, 1),
              OPAL_ERR_NOT_ENOUGH_MEMORY);
@@ -307,5 +309,45 @@ TEST(copies_of_objects_keep_the_watermark)
     CHECK(fx.root[DEST + 1].parent == &fx.root[SMALL]);
     CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST, 1), OPAL_OK);
     CHECK_EQ(fx.root[DEST].cap.object, base + 16);
+    CHECK_INVARIANTS();
+}
+
+/* A retype that must zero more than one chunk stops at a preemption point
+ * when an interrupt waits, keeps its progress, and finishes when restarted;
+ * nothing is created until it does. */
+TEST(large_retype_is_preemptible_and_restartable)
+{
+    uint8_t *arena = small_untyped(18, false);
+    memset(arena, 0xaa, 1u << 18);
+    fake.interrupt_pending = true;
+    CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), KERNEL_PREEMPTED);
+    CHECK(cap_is_null(&fx.root[DEST].cap));
+    CHECK_EQ(fx.root[SMALL].cap.word0, 0);
+    CHECK_EQ(fx.root[SMALL].cap.word1, 64u * 1024u); /* one chunk done */
+    CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), KERNEL_PREEMPTED);
+    CHECK_EQ(fx.root[SMALL].cap.word1, 128u * 1024u);
+    fake.interrupt_pending = false;
+    CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), OPAL_OK);
+    CHECK(all_bytes(arena, 1u << 18, 0));
+    CHECK_EQ(fx.root[DEST + 63].cap.type, OPAL_OBJECT_FRAME);
+    CHECK_INVARIANTS();
+}
+
+/* Revoke stops between two deletions when an interrupt waits; the tree is
+ * whole at that point and a second revoke finishes the job. */
+TEST(revoke_is_preemptible_and_restartable)
+{
+    small_untyped(12, false);
+    CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST, 8), OPAL_OK);
+    fake.interrupt_pending = true;
+    CHECK_EQ(cap_revoke(&fx.root[SMALL]), KERNEL_PREEMPTED);
+    unsigned left = 0;
+    for (unsigned i = 0; i < 8; i++)
+        left += !cap_is_null(&fx.root[DEST + i].cap);
+    CHECK_EQ(left, 7);
+    CHECK_INVARIANTS();
+    fake.interrupt_pending = false;
+    CHECK_EQ(cap_revoke(&fx.root[SMALL]), OPAL_OK);
+    CHECK(!cdt_has_children(&fx.root[SMALL]));
     CHECK_INVARIANTS();
 }

@@ -29,3 +29,9 @@ uint32_t arch_context_pc(const struct arch_context *context)
 {
     return context->pc;
 }
+
+/* ELR points after the SVC: back up over it (ARM or Thumb encoding). */
+void arch_context_restart_syscall(struct arch_context *context)
+{
+    context->pc -= context->cpsr & CPSR_THUMB ? 2 : 4;
+}

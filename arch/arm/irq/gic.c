@@ -67,6 +67,14 @@ static void gic_disable(unsigned irq)
     *gicd(GICD_ICENABLER + (irq / 32) * 4) = 1u << (irq % 32);
 }
 
+/* ISR.I: an IRQ is pending at this CPU, masked or not. */
+bool arch_interrupt_pending(void)
+{
+    uint32_t isr;
+    __asm__ volatile("mrc p15, 0, %0, c12, c1, 0" : "=r"(isr));
+    return isr & (1u << 7);
+}
+
 /* User level may own any interrupt but the software-generated ones and the
  * kernel's own timer and maintenance interrupts. */
 bool arch_irq_available(uint32_t irq)

@@ -23,6 +23,7 @@ struct fake_arch {
     uint32_t mapping_objects[FAKE_MAPPING_RECORDS]; /* their caps' objects, first ones */
     uintptr_t mapping_stack;            /* the stack address of the last such call */
     unsigned waits;                     /* arch_wait_for_interrupt() calls */
+    bool interrupt_pending;             /* arch_interrupt_pending(): preemption points stop */
     char console[FAKE_CONSOLE_SIZE];    /* everything printed, NUL-terminated */
     unsigned console_length;
 };
