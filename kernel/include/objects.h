@@ -96,6 +96,9 @@ struct invocation {
     uint32_t results[16];
 };
 
+/* Retype zeroes this much between two preemption points. */
+#define UNTYPED_ZERO_CHUNK (16u * 1024u)
+
 int untyped_invoke(struct invocation *invocation);
 int cnode_invoke(struct invocation *invocation);
 int tcb_invoke(struct invocation *invocation);

@@ -9,7 +9,6 @@
 #include "kernel.h"
 #include "objects.h"
 
-#define ZERO_CHUNK (16u * 1024u)   /* the longest stretch between preemption points */
 
 static bool type_allowed_from_device(uint32_t type)
 {
@@ -57,7 +56,7 @@ static bool zero_up_to(struct cap *untyped, uint64_t end)
 {
     while (untyped->word1 < end) {
         uint64_t *words = arch_phys_to_virt(untyped->object + untyped->word1);
-        uint64_t chunk = end - untyped->word1 < ZERO_CHUNK ? end - untyped->word1 : ZERO_CHUNK;
+        uint64_t chunk = end - untyped->word1 < UNTYPED_ZERO_CHUNK ? end - untyped->word1 : UNTYPED_ZERO_CHUNK;
         for (uint32_t i = 0; i < chunk / sizeof(uint64_t); i += 2) { /* 16-byte multiples */
             words[i] = 0;
             words[i + 1] = 0;
