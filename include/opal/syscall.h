@@ -31,7 +31,6 @@ enum opal_syscall {
 
     OPAL_SYS_DEBUG_WRITE = 64,   /* r0 = address, r1 = length (<= OPAL_DEBUG_WRITE_MAX) */
     OPAL_SYS_DEBUG_EXIT = 65,    /* stop the calling thread; never returns */
-    OPAL_SYS_DEBUG_THREAD_START = 66, /* foundation only; see docs/api.md */
     OPAL_SYS_DEBUG_SYSTEM_OFF = 67,   /* power the machine off (test images end with it) */
     OPAL_SYS_DEBUG_CHECK_INVARIANTS = 68, /* debug kernels: r0 = OK or the first broken invariant */
 };
