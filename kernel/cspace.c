@@ -16,13 +16,8 @@ int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot
 {
     const struct cap *node = root;
 
-    /* The common case first: one CNode whose guard and index use all bits. */
-    if (root->type == OPAL_OBJECT_CNODE && root->guard_bits + root->size_bits == CPTR_BITS) {
-        if ((cptr >> root->size_bits) != root->word0)
-            return OPAL_ERR_FAILED_LOOKUP;
-        *slot = &cnode_slots(root)[cptr & ((1u << root->size_bits) - 1)];
-        return OPAL_OK;
-    }
+    if (cspace_one_level(root, cptr, slot))
+        return *slot ? OPAL_OK : OPAL_ERR_FAILED_LOOKUP;
     uint32_t bits_left = CPTR_BITS;
 
     for (;;) {

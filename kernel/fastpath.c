@@ -24,28 +24,22 @@ static inline bool short_message(uint32_t tag)
     return OPAL_TAG_EXTRA_CAPS(tag) == 0 && OPAL_TAG_LENGTH(tag) <= OPAL_MSG_REGISTERS;
 }
 
-/* The one-level CSpace inline, as cspace_lookup_slot's first case; deeper
- * CSpaces take the general lookup. */
-static inline const struct cap *lookup(struct thread *thread, uint32_t cptr)
+/* The cap a CPtr names in a one-level CSpace (the common layout), or NULL:
+ * deeper CSpaces, and CPtrs that do not resolve, take the slowpath. */
+static inline const struct cap *lookup(const struct thread *thread, uint32_t cptr)
 {
-    const struct cap *root = &thread->cspace_root.cap;
     struct slot *slot;
-    if (root->type == OPAL_OBJECT_CNODE && root->guard_bits + root->size_bits == 32u) {
-        if ((cptr >> root->size_bits) != root->word0)
-            return NULL;
-        return &cnode_slots(root)[cptr & ((1u << root->size_bits) - 1)].cap;
-    }
-    if (cspace_lookup_slot(root, cptr, &slot) != OPAL_OK)
+    if (!cspace_one_level(&thread->cspace_root.cap, cptr, &slot) || slot == NULL)
         return NULL;
     return &slot->cap;
 }
 
 /* Full-budget contexts (budget = period) are never charged, so switching
- * between their threads needs no accounting. */
+ * between their threads needs no accounting. The thread keeps a copy of
+ * the flag (sched_context.c), one load instead of two. */
 static inline bool full_budget(const struct thread *thread)
 {
-    const struct sched_context *context = thread->sched_context;
-    return context && context->full;
+    return thread->full_budget;
 }
 
 /* `from` blocks; the slowpath would pick `to` next when it outranks every
@@ -72,7 +66,7 @@ static inline void copy_message(const struct thread *from, struct thread *to, ui
     to->context.r[REG_BADGE] = badge;
 }
 
-static struct thread *fastpath_call(struct thread *caller)
+static inline struct thread *call(struct thread *caller)
 {
     const struct cap *cap = lookup(caller, caller->context.r[REG_CPTR]);
     if (cap == NULL || cap->type != OPAL_OBJECT_ENDPOINT ||
@@ -101,7 +95,7 @@ static struct thread *fastpath_call(struct thread *caller)
     return receiver;
 }
 
-static struct thread *fastpath_reply_recv(struct thread *server)
+static inline struct thread *reply_recv(struct thread *server)
 {
     const struct cap *reply_cap = lookup(server, server->context.r[REG_REPLY]);
     const struct cap *cap = lookup(server, server->context.r[REG_CPTR]);
@@ -130,18 +124,30 @@ static struct thread *fastpath_reply_recv(struct thread *server)
     return caller;
 }
 
-struct arch_context *fastpath(struct arch_context *context, uint32_t number)
+/* Make `next` the running thread with its address space. */
+static inline struct arch_context *switch_to(struct thread *next)
 {
-    struct thread *thread = (struct thread *)context, *next = NULL;
-    if (fastpath_enabled && short_message(thread->context.r[REG_TAG])) {
-        if (number == OPAL_SYS_CALL)
-            next = fastpath_call(thread);
-        else if (number == OPAL_SYS_REPLY_RECV)
-            next = fastpath_reply_recv(thread);
-    }
-    if (next == NULL)
-        return NULL;
     current_thread = next;
     arch_activate_vspace(cap_object(&next->vspace_root.cap));
     return &next->context;
+}
+
+/* The trap entry calls these by syscall number for every Call and
+ * ReplyRecv: the context to resume, or NULL for the full path. */
+struct arch_context *fastpath_call(struct arch_context *context)
+{
+    struct thread *thread = (struct thread *)context, *next;
+    if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
+        (next = call(thread)) == NULL)
+        return NULL;
+    return switch_to(next);
+}
+
+struct arch_context *fastpath_reply_recv(struct arch_context *context)
+{
+    struct thread *thread = (struct thread *)context, *next;
+    if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
+        (next = reply_recv(thread)) == NULL)
+        return NULL;
+    return switch_to(next);
 }

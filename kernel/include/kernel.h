@@ -22,9 +22,10 @@ struct thread *kernel_schedule(void);
 /* Make `next` the running thread and arm the timer for it. */
 void kernel_switch_to(struct thread *next);
 /* The IPC fastpath (kernel/fastpath.c), called by the trap entry for every
- * syscall with the caller's saved context: the context to resume, or NULL
- * to take the full path. */
-struct arch_context *fastpath(struct arch_context *context, uint32_t number);
+ * Call and ReplyRecv with the caller's saved context: the context to
+ * resume, or NULL to take the full path. */
+struct arch_context *fastpath_call(struct arch_context *context);
+struct arch_context *fastpath_reply_recv(struct arch_context *context);
 /* Cleared by the boot argument "opal.fastpath=off", to measure the slowpath. */
 extern bool fastpath_enabled;
 

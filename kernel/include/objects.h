@@ -62,6 +62,18 @@ static inline struct slot *cnode_slots(const struct cap *cnode)
     return (struct slot *)(uintptr_t)cnode->object;
 }
 
+/* The common CSpace: one CNode whose guard and index use all 32 bits (the
+ * root task's). True if `root` is one; then *slot is the CPtr's slot, or
+ * NULL when the guard does not match. Inline: the IPC fastpath uses it. */
+static inline bool cspace_one_level(const struct cap *root, uint32_t cptr, struct slot **slot)
+{
+    uint32_t bits = root->size_bits;
+    if (root->type != OPAL_OBJECT_CNODE || root->guard_bits + bits != 32u)
+        return false;
+    *slot = (cptr >> bits) == root->word0 ? &cnode_slots(root)[cptr & ((1u << bits) - 1)] : NULL;
+    return true;
+}
+
 /* CSpace lookup (kernel/cspace.c): resolve all 32 bits of `cptr` from the
  * CNode cap `root`. */
 int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot);

@@ -43,6 +43,7 @@ struct thread {
     uint8_t ipc_can_grant;          /* sending: may transfer caps */
     uint8_t ipc_can_grant_reply;    /* sending: the receiver may reply */
     uint8_t fault_pending;          /* sending a fault message rather than a syscall */
+    uint8_t full_budget;            /* bound to a full-budget context (the fastpath's test) */
     struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
     struct notification *bound_notification;
     struct sched_context *sched_context;

@@ -20,6 +20,7 @@ void sched_context_bind(struct sched_context *context, struct thread *thread)
 {
     context->thread = thread;
     thread->sched_context = context;
+    thread->full_budget = (uint8_t)context->full;
     if (thread->state == THREAD_RUNNABLE && thread != current_thread)
         sched_enqueue(thread);
 }
@@ -45,6 +46,7 @@ void sched_context_unbind(struct sched_context *context)
         return;
     sched_dequeue(thread);
     thread->sched_context = NULL;
+    thread->full_budget = 0;
     context->thread = NULL;
 }
 
@@ -117,6 +119,8 @@ static int configure(struct invocation *invocation)
     context->budget = microseconds_to_ticks(budget);
     context->period = microseconds_to_ticks(period);
     context->full = budget == period;
+    if (context->thread)
+        context->thread->full_budget = (uint8_t)context->full;
     if (context->full)
         context->budget = context->period;
     context->remaining = context->budget;

@@ -35,21 +35,27 @@ hyp_vectors:
     ldr     sp, =kernel_stack_top
 .endm
 
-/* An SVC tries the IPC fastpath first (r7, the syscall number, is still the
- * user's); it returns the context to resume, or 0 for the full path. */
+/* Call (1) and ReplyRecv (2) try the IPC fastpath first (r7, the syscall
+ * number, is still the user's); it returns the context to resume, or 0 for
+ * the full path. */
 user_trap_entry:
     SAVE_USER_CONTEXT
     mrc     p15, 4, r1, c5, c2, 0       /* HSR */
     lsr     r1, r1, #26
     cmp     r1, #0x11                   /* HSR_CLASS_SVC */
-    bne     1f
+    bne     2f
     mov     r4, r0
-    mov     r1, r7
-    bl      fastpath
-    cmp     r0, #0
+    cmp     r7, #1                      /* OPAL_SYS_CALL */
+    beq     1f
+    cmp     r7, #2                      /* OPAL_SYS_REPLY_RECV */
+    bne     2f
+    bl      fastpath_reply_recv
+    b       3f
+1:  bl      fastpath_call
+3:  cmp     r0, #0
     bne     restore_user_context
     mov     r0, r4
-1:  bl      arch_handle_trap
+2:  bl      arch_handle_trap
     b       restore_user_context
 
 user_irq_entry:
