@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "objects.h"
+#include "platform.h"
 #include "sched.h"
 
 #define REG_CPTR 0
@@ -213,7 +214,8 @@ static void sys_debug_write(struct thread *thread)
         return;
     }
     for (uint32_t offset = 0; offset < length;) {
-        if (!arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical)) {
+        if (!arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical) ||
+            !platform_is_ram(physical, 1)) {
             set_error(thread, OPAL_ERR_INVALID_ARGUMENT);
             return;
         }

@@ -3,6 +3,7 @@
 #ifndef KERNEL_PLATFORM_H
 #define KERNEL_PLATFORM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PLATFORM_CMDLINE_MAX 256
@@ -19,5 +20,13 @@ struct platform {
 };
 
 extern struct platform platform;
+
+/* Whether [address, address + size) is RAM: the only memory the kernel
+ * itself reads or writes on a thread's behalf (device memory could abort). */
+static inline bool platform_is_ram(uint32_t address, uint32_t size)
+{
+    return address >= platform.ram_base && size <= platform.ram_size &&
+           (uint64_t)address + size <= platform.ram_base + platform.ram_size;
+}
 
 #endif

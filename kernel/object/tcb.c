@@ -3,6 +3,7 @@
 #include "opal/error.h"
 #include "arch.h"
 #include "objects.h"
+#include "platform.h"
 #include "sched.h"
 
 #define REGISTER_COUNT 16   /* pc, sp, cpsr, r0-r12 */
@@ -44,8 +45,9 @@ static int configure(struct invocation *invocation, struct thread *thread)
         uint32_t mapped, size = 1u << frame->cap.size_bits;
         if (arch_frame_mapping(&frame->cap, &mapped) && (buffer < mapped || buffer - mapped >= size))
             return OPAL_ERR_RANGE;
-        if (!(frame->cap.rights & OPAL_RIGHT_WRITE))
-            return OPAL_ERR_ILLEGAL_OPERATION;
+        if (!(frame->cap.rights & OPAL_RIGHT_WRITE) ||
+            !platform_is_ram(frame->cap.object, 1u << frame->cap.size_bits))
+            return OPAL_ERR_ILLEGAL_OPERATION; /* the kernel writes it: RAM only */
     }
     thread->fault_endpoint = arguments[0];
     install(&thread->cspace_root, cspace);

@@ -1,5 +1,6 @@
 /* Untyped.Retype: every object type, every error, watermark placement and
  * reuse, zeroed memory, device untyped restrictions. */
+#include "process.h"
 #include "test.h"
 
 /* Retype one object from `untyped` into a new root slot. */
@@ -372,5 +373,22 @@ TEST(untyped, device_untyped_only_frames_and_untypeds)
     CHECK_EQ(opal_untyped_retype(child, OPAL_OBJECT_ENDPOINT, 0, ROOT_CNODE, test_slot(), 1),
              OPAL_ERR_ILLEGAL_OPERATION);
     CHECK_OK(opal_untyped_retype(child, OPAL_OBJECT_FRAME, 12, ROOT_CNODE, frame, 1));
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, device));
+}
+
+/* The kernel only reads and writes RAM for a thread: a device frame is no
+ * IPC buffer, and DebugWrite does not read through a device mapping. */
+TEST(untyped, device_frames_are_not_touched_by_the_kernel)
+{
+    uint32_t device = device_untyped();
+    if (device == 0)
+        return; /* no device memory handed out: nothing to check */
+    uint32_t frame = test_slot(), tcb = test_object(OPAL_OBJECT_TCB, 0);
+    CHECK_OK(opal_untyped_retype(device, OPAL_OBJECT_FRAME, 12, ROOT_CNODE, frame, 1));
+    CHECK_EQ(opal_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x3fe00000u, frame),
+             OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_OK(process_map_frame(frame, ROOT_VSPACE, 0x3fe00000u, OPAL_MAP_READ));
+    CHECK_EQ(opal_debug_write((const char *)0x3fe00000u, 4), OPAL_ERR_INVALID_ARGUMENT);
+    CHECK_OK(opal_frame_unmap(frame));
     CHECK_OK(opal_cnode_revoke(ROOT_CNODE, device));
 }
