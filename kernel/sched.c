@@ -8,11 +8,7 @@
 #define WORD_BITS 32
 #define BITMAP_WORDS (CONFIG_PRIORITIES / WORD_BITS)
 
-struct ready_queue {
-    struct thread *head, *tail;
-};
-
-static struct ready_queue queues[CONFIG_PRIORITIES];
+static struct thread_queue queues[CONFIG_PRIORITIES];
 static uint32_t bitmap_words[BITMAP_WORDS]; /* bit p%32 of word p/32: queue p non-empty */
 static uint32_t bitmap_top;                 /* bit w: bitmap_words[w] non-zero */
 
@@ -56,50 +52,28 @@ bool sched_can_run(const struct thread *thread)
 
 void sched_enqueue(struct thread *thread)
 {
-    struct ready_queue *queue = &queues[thread->priority];
     if (thread->in_ready_queue || !sched_can_run(thread))
         return;
-    thread->queue_next = NULL;
-    thread->queue_prev = queue->tail;
-    if (queue->tail)
-        queue->tail->queue_next = thread;
-    else
-        queue->head = thread;
-    queue->tail = thread;
+    queue_append(&queues[thread->priority], thread);
     thread->in_ready_queue = 1;
     bitmap_set(thread->priority);
 }
 
 void sched_enqueue_front(struct thread *thread)
 {
-    struct ready_queue *queue = &queues[thread->priority];
     if (thread->in_ready_queue || !sched_can_run(thread))
         return;
-    thread->queue_prev = NULL;
-    thread->queue_next = queue->head;
-    if (queue->head)
-        queue->head->queue_prev = thread;
-    else
-        queue->tail = thread;
-    queue->head = thread;
+    queue_prepend(&queues[thread->priority], thread);
     thread->in_ready_queue = 1;
     bitmap_set(thread->priority);
 }
 
 void sched_dequeue(struct thread *thread)
 {
-    struct ready_queue *queue = &queues[thread->priority];
+    struct thread_queue *queue = &queues[thread->priority];
     if (!thread->in_ready_queue)
         return;
-    if (thread->queue_prev)
-        thread->queue_prev->queue_next = thread->queue_next;
-    else
-        queue->head = thread->queue_next;
-    if (thread->queue_next)
-        thread->queue_next->queue_prev = thread->queue_prev;
-    else
-        queue->tail = thread->queue_prev;
-    thread->queue_next = thread->queue_prev = NULL;
+    queue_remove(queue, thread);
     thread->in_ready_queue = 0;
     if (queue->head == NULL)
         bitmap_clear(thread->priority);

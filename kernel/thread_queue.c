@@ -1,4 +1,5 @@
-/* Doubly linked thread queues for endpoints and notifications. */
+/* Doubly linked thread queues: ready queues, endpoints and notifications.
+ * A thread is in at most one queue at a time. */
 #include <stddef.h>
 #include "objects.h"
 
@@ -11,6 +12,17 @@ void queue_append(struct thread_queue *queue, struct thread *thread)
     else
         queue->head = thread;
     queue->tail = thread;
+}
+
+void queue_prepend(struct thread_queue *queue, struct thread *thread)
+{
+    thread->queue_prev = NULL;
+    thread->queue_next = queue->head;
+    if (queue->head)
+        queue->head->queue_prev = thread;
+    else
+        queue->tail = thread;
+    queue->head = thread;
 }
 
 void queue_remove(struct thread_queue *queue, struct thread *thread)

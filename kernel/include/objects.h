@@ -147,6 +147,7 @@ void notification_unbind(struct notification *notification);
 
 /* Thread queues (kernel/thread_queue.c). */
 void queue_append(struct thread_queue *queue, struct thread *thread);
+void queue_prepend(struct thread_queue *queue, struct thread *thread);
 void queue_remove(struct thread_queue *queue, struct thread *thread);
 
 /* Scheduling contexts (kernel/object/sched_context.c). */
