@@ -40,7 +40,7 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run test unit debug clean deps bench
+.PHONY: all run test unit debug clean deps bench guest
 all: $(BUILD)/opal.elf
 
 deps:
@@ -121,6 +121,14 @@ $(eval $(call native_program,$(BUILD)/tests/fuzz-root.elf,tests/system/fuzz/main
 $(eval $(call boot_image,$(BUILD)/tests/fuzz.elf,$(BUILD)/tests/fuzz-root.elf))
 TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
 
+# The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
+# in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.
+GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz
+$(GUEST_LINUX) &: scripts/guest-linux.sh $(shell find guests/linux/rootfs -type f) | deps
+	$(call say,GUEST,$(BUILD)/guests/linux)
+	$(Q)scripts/guest-linux.sh $(BUILD)/guests/linux
+guest: $(GUEST_LINUX)
+
 # The QEMU plugin that counts instructions by address range (benchmarks).
 $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_api.h | deps
 	@mkdir -p $(@D)
@@ -137,7 +145,7 @@ debug: $(BUILD)/opal.elf
 
 include tests/unit/unit.mk
 
-test: $(BUILD)/opal.elf $(TEST_IMAGES) unit-build | deps
+test: $(BUILD)/opal.elf $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
 	$(PYTHON) -m pytest -v tests
 
 bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so | deps

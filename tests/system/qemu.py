@@ -54,6 +54,11 @@ class Qemu:
                         + self.output)
                 self.lock.wait(min(left, 0.5))
 
+    def send(self, text):
+        """Type `text` on the serial console."""
+        self.process.stdin.write(text.encode())
+        self.process.stdin.flush()
+
     def wait_exit(self, timeout=30):
         """Wait for QEMU to exit by itself (e.g. a system-off); return its status."""
         try:
