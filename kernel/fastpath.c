@@ -79,10 +79,7 @@ static inline struct thread *call(struct thread *caller)
         !can_take_over(caller, receiver))
         return NULL;
 
-    queue_remove(&endpoint->queue, receiver);
-    if (endpoint->queue.head == NULL)
-        endpoint->state = ENDPOINT_IDLE;
-    receiver->blocked_on = NULL;
+    endpoint_dequeue(endpoint, receiver);
     copy_message(caller, receiver, cap->word0);
     struct reply *reply = receiver->reply;
     reply->receiver = NULL;

@@ -123,10 +123,7 @@ void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, 
 {
     if (endpoint->state == ENDPOINT_RECEIVING) {
         struct thread *receiver = endpoint->queue.head;
-        queue_remove(&endpoint->queue, receiver);
-        if (endpoint->queue.head == NULL)
-            endpoint->state = ENDPOINT_IDLE;
-        receiver->blocked_on = NULL;
+        endpoint_dequeue(endpoint, receiver);
         transfer(sender, receiver, badge, can_grant);
         make_runnable(receiver);
         complete_send(sender, receiver, is_call, can_grant_reply);
@@ -165,10 +162,7 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
         return;
     if (endpoint->state == ENDPOINT_SENDING) {
         struct thread *sender = endpoint->queue.head;
-        queue_remove(&endpoint->queue, sender);
-        if (endpoint->queue.head == NULL)
-            endpoint->state = ENDPOINT_IDLE;
-        sender->blocked_on = NULL;
+        endpoint_dequeue(endpoint, sender);
         sender->state = THREAD_INACTIVE; /* complete_send makes it runnable or blocks it */
         transfer(sender, receiver, sender->ipc_badge, sender->ipc_can_grant);
         bind_reply(receiver, reply);

@@ -45,9 +45,7 @@ void thread_cancel_ipc(struct thread *thread)
     case THREAD_BLOCKED_SEND:
     case THREAD_BLOCKED_RECEIVE: {
         struct endpoint *endpoint = thread->blocked_on;
-        queue_remove(&endpoint->queue, thread);
-        if (endpoint->queue.head == NULL)
-            endpoint->state = ENDPOINT_IDLE;
+        endpoint_dequeue(endpoint, thread);
         reply_unbind_receiver(thread);
         break;
     }

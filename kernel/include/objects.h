@@ -145,10 +145,52 @@ bool notification_take_bound(struct thread *thread);
 void notification_cancel_all(struct notification *notification);
 void notification_unbind(struct notification *notification);
 
-/* Thread queues (kernel/thread_queue.c). */
-void queue_append(struct thread_queue *queue, struct thread *thread);
-void queue_prepend(struct thread_queue *queue, struct thread *thread);
-void queue_remove(struct thread_queue *queue, struct thread *thread);
+/* Doubly linked thread queues: ready queues, endpoints and notifications.
+ * A thread is in at most one queue at a time. Inline: they are on every
+ * IPC and scheduling path. */
+static inline void queue_append(struct thread_queue *queue, struct thread *thread)
+{
+    thread->queue_next = NULL;
+    thread->queue_prev = queue->tail;
+    if (queue->tail)
+        queue->tail->queue_next = thread;
+    else
+        queue->head = thread;
+    queue->tail = thread;
+}
+
+static inline void queue_prepend(struct thread_queue *queue, struct thread *thread)
+{
+    thread->queue_prev = NULL;
+    thread->queue_next = queue->head;
+    if (queue->head)
+        queue->head->queue_prev = thread;
+    else
+        queue->tail = thread;
+    queue->head = thread;
+}
+
+static inline void queue_remove(struct thread_queue *queue, struct thread *thread)
+{
+    if (thread->queue_prev)
+        thread->queue_prev->queue_next = thread->queue_next;
+    else
+        queue->head = thread->queue_next;
+    if (thread->queue_next)
+        thread->queue_next->queue_prev = thread->queue_prev;
+    else
+        queue->tail = thread->queue_prev;
+    thread->queue_next = thread->queue_prev = NULL;
+}
+
+/* Take a waiting thread off an endpoint (inline: the fastpath uses it). */
+static inline void endpoint_dequeue(struct endpoint *endpoint, struct thread *thread)
+{
+    queue_remove(&endpoint->queue, thread);
+    if (endpoint->queue.head == NULL)
+        endpoint->state = ENDPOINT_IDLE;
+    thread->blocked_on = NULL;
+}
 
 /* Scheduling contexts (kernel/object/sched_context.c). */
 void sched_context_bind(struct sched_context *context, struct thread *thread);

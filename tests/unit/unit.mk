@@ -21,11 +21,11 @@ UNIT_INCLUDES := -Ikernel/include -Iarch/host/include -Iarch/arm/mmu
 UNIT_SOURCES_test_lpae  := arch/arm/mmu/lpae.c
 # The portable kernel's object layer with the fake arch (arch/host).
 UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
-                       kernel/thread_queue.c kernel/sched.c kernel/ipc.c kernel/invariants.c \
+                       kernel/sched.c kernel/ipc.c kernel/invariants.c \
                        kernel/log.c kernel/object/object.c kernel/object/untyped.c \
                        kernel/object/cnode.c kernel/object/notification.c \
                        kernel/object/sched_context.c kernel/object/irq.c \
-                       arch/host/context.c arch/host/fake.c
+                       arch/arm/cpu/context.c arch/host/fake.c
 UNIT_SOURCES_test_cdt     := kernel/cdt.c
 UNIT_SOURCES_test_cspace  := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_untyped := $(UNIT_KERNEL_SOURCES)

@@ -1,27 +1,3 @@
-/* The fake architecture for host unit tests: the same shapes as arch/arm,
- * so portable kernel code compiles and runs unchanged under ASan/UBSan. */
-#ifndef ARCH_HOST_TYPES_H
-#define ARCH_HOST_TYPES_H
-
-#include <stdint.h>
-
-typedef uint32_t paddr_t;
-
-/* Saved user registers. The layout is fixed: vectors.S stores into it
- * directly (r0-r12 first, then sp, lr, pc, cpsr), checked by static asserts. */
-struct arch_context {
-    uint32_t r[13];
-    uint32_t sp;    /* SP_usr */
-    uint32_t lr;    /* LR_usr (HYP mode shares it) */
-    uint32_t pc;    /* ELR_hyp: where the thread resumes */
-    uint32_t cpsr;  /* SPSR_hyp */
-};
-
-/* A VSpace object (4 KiB): the level-1 table of a stage-2 translation
- * (4 entries for a 32-bit IPA space) and its VMID. */
-struct arch_vspace {
-    uint64_t level1[4];
-    uint32_t vmid;
-};
-
-#endif
+/* The fake architecture for host unit tests fakes ARM's machine, so it uses
+ * ARM's own plain-C types: kernel structures keep their target layout. */
+#include "../../../arm/include/arch/types.h"
