@@ -144,6 +144,8 @@ debug: $(BUILD)/opal.elf
 	scripts/qemu.sh $< -s -S
 
 include tests/unit/unit.mk
+# Native tasks (apps/) and device trees (dts/) keep their rules beside them.
+-include apps/apps.mk dts/dts.mk
 
 test: $(BUILD)/opal.elf $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
 	$(PYTHON) -m pytest -v tests

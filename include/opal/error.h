@@ -19,6 +19,7 @@ enum opal_error {
     OPAL_ERR_NOT_FOUND = 12,       /* a named node, property or file is absent */
     OPAL_ERR_WOULD_BLOCK = 13,     /* NBRecv: nothing to receive */
     OPAL_ERR_DELETED = 14,         /* the object was deleted while the thread waited on it */
+    OPAL_ERR_BUSY = 15,            /* every list register holds an interrupt: try later */
     OPAL_ERR_COUNT
 };
 

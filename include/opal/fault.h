@@ -12,12 +12,38 @@ enum opal_fault_type {
     OPAL_FAULT_UNKNOWN_SYSCALL = 3, /* MR0 pc, MR1 syscall number, MR2-MR8 r0-r6 */
     OPAL_FAULT_USER_EXCEPTION = 4,  /* MR0 pc, MR1 syndrome (alignment, coprocessor, ...) */
     OPAL_FAULT_TIMEOUT = 5,     /* reserved: a scheduling context's budget ran out */
+
+    /* Exits of a thread bound to a vCPU (the VMM handles them). */
+    OPAL_FAULT_GUEST_ABORT = 16,  /* stage-2 abort: MR0 pc, MR1 guest-physical address,
+                                     MR2 access (OPAL_GUEST_ACCESS_*), MR3 register (Rt),
+                                     MR4 value stored (writes), MR5 syndrome (HSR) */
+    OPAL_FAULT_GUEST_HVC = 17,    /* MR0-MR3 r0-r3, MR4 the HVC immediate */
+    OPAL_FAULT_GUEST_SMC = 18,    /* MR0-MR3 r0-r3, MR4 0 */
+    OPAL_FAULT_GUEST_SYSREG = 19, /* trapped MRC/MCR/MRRC/MCRR: MR0 pc, MR1 syndrome (HSR),
+                                     MR2 Rt's value, MR3 Rt2's value (writes) */
+    OPAL_FAULT_GUEST_EOI = 20,    /* the guest EOI'd a virtual IRQ injected with
+                                     OPAL_VIRQ_NOTIFY_EOI: MR0 irq, MR1 list register */
+    OPAL_FAULT_GUEST_VTIMER = 21, /* the virtual timer fired (no binding): inject it */
+    OPAL_FAULT_GUEST_EXCEPTION = 22, /* any other exit: MR0 pc, MR1 syndrome (HSR) */
 };
+
+/* OPAL_FAULT_GUEST_ABORT MR2. */
+#define OPAL_GUEST_ACCESS_WRITE       (1u << 0)
+#define OPAL_GUEST_ACCESS_SIZE(a)     (1u << (((a) >> 1) & 3u))  /* bytes: 1, 2 or 4 */
+#define OPAL_GUEST_ACCESS_SIGN_EXTEND (1u << 3)
+#define OPAL_GUEST_ACCESS_DECODED     (1u << 4)  /* size, register and value are valid */
+#define OPAL_GUEST_ACCESS_FETCH       (1u << 5)  /* an instruction fetch */
 
 #define OPAL_FAULT_VM_LENGTH 5
 #define OPAL_FAULT_UNDEFINED_LENGTH 2
 #define OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH 9
 #define OPAL_FAULT_USER_EXCEPTION_LENGTH 2
+#define OPAL_FAULT_GUEST_ABORT_LENGTH 6
+#define OPAL_FAULT_GUEST_CALL_LENGTH 5     /* HVC and SMC */
+#define OPAL_FAULT_GUEST_SYSREG_LENGTH 4
+#define OPAL_FAULT_GUEST_EOI_LENGTH 2
+#define OPAL_FAULT_GUEST_VTIMER_LENGTH 0
+#define OPAL_FAULT_GUEST_EXCEPTION_LENGTH 2
 #define OPAL_FAULT_MESSAGE_WORDS 9   /* the longest fault message */
 
 /* Replying with label 0 resumes the thread at the faulting instruction
@@ -26,5 +52,10 @@ enum opal_fault_type {
 #define OPAL_FAULT_REPLY_RESUME 0
 #define OPAL_FAULT_REPLY_SET_PC 1
 #define OPAL_FAULT_REPLY_STOP   2
+/* For guest exits: the instruction is done; resume after it. A load's value
+ * (GUEST_ABORT) is MR0, written to Rt as the access says; an HVC's or SMC's
+ * results are MR0..MR3 into r0..r3 (as many as the reply's length); a trapped
+ * register read's results are MR0 into Rt and MR1 into Rt2. */
+#define OPAL_FAULT_REPLY_EMULATE 3
 
 #endif

@@ -18,6 +18,7 @@ enum opal_object_type {
     OPAL_OBJECT_VSPACE = 8,      /* stage-2 root table + VMID */
     OPAL_OBJECT_PAGE_TABLE = 9,  /* a 4 KiB LPAE table (level 2 or 3) */
     OPAL_OBJECT_FRAME = 10,      /* 4 KiB (size_bits 12) or 2 MiB (size_bits 21) of memory */
+    OPAL_OBJECT_VCPU = 11,       /* a virtual CPU's guest state (include/opal/vcpu.h) */
     OPAL_OBJECT_TYPE_COUNT,
     /* Caps the kernel makes at boot, never retyped from untyped memory: */
     OPAL_OBJECT_IRQ_CONTROL = 32,
@@ -47,6 +48,7 @@ enum opal_object_type {
 #define OPAL_PAGE_TABLE_BITS  12
 #define OPAL_FRAME_SMALL_BITS 12
 #define OPAL_FRAME_LARGE_BITS 21
+#define OPAL_VCPU_BITS        10
 #define OPAL_RETYPE_MAX_COUNT 256   /* objects one retype may create */
 #define OPAL_PRIORITY_MAX     255
 
@@ -101,6 +103,15 @@ enum opal_label {
     OPAL_IRQ_HANDLER_SET_NOTIFICATION, /* notification cptr (0: none) */
     OPAL_IRQ_HANDLER_ACK,
     OPAL_IRQ_HANDLER_CLEAR,
+
+    /* vCPU (include/opal/vcpu.h) */
+    OPAL_VCPU_BIND_TCB = 96,     /* tcb cptr (0: unbind): the thread runs this vCPU's guest */
+    OPAL_VCPU_READ_REGISTER,     /* register -> value */
+    OPAL_VCPU_WRITE_REGISTER,    /* register, value */
+    OPAL_VCPU_INJECT_IRQ,        /* irq, priority, slot (or OPAL_VIRQ_ANY_SLOT), flags
+                                    -> the list register used */
+    OPAL_VCPU_SET_VTIMER_IRQ,    /* irq the kernel injects itself when the virtual timer
+                                    fires (0: send OPAL_FAULT_GUEST_VTIMER instead) */
 };
 
 #endif

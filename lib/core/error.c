@@ -17,6 +17,7 @@ static const char *const error_names[OPAL_ERR_COUNT] = {
     [OPAL_ERR_NOT_FOUND] = "not found",
     [OPAL_ERR_WOULD_BLOCK] = "would block",
     [OPAL_ERR_DELETED] = "deleted while waiting",
+    [OPAL_ERR_BUSY] = "busy",
 };
 
 const char *opal_error_name(int error)

@@ -21,9 +21,10 @@
 #define HCPTR_TTA   (1u << 20)
 
 #define CNTHCTL_PL1PCTEN (1u << 0)
+#define CNTHCTL_PL1PCEN  (1u << 1)   /* physical timer usable below HYP */
 #define CNTKCTL_PL0PCTEN (1u << 0)
 #define CNTKCTL_PL0VCTEN (1u << 1)
-#define CNTKCTL_PL0VTEN  (1u << 8)   /* native threads may use the virtual timer */
+#define CNTKCTL_PL0PTEN  (1u << 9)   /* native threads may use the physical timer */
 
 static const char *mode_name(uint32_t mode)
 {
@@ -69,8 +70,8 @@ void hyp_configure_traps(void)
     hcr_write(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_DC | HCR_TGE);
     hcptr_write(HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TTA);
     hstr_write(0);
-    cnthctl_write(CNTHCTL_PL1PCTEN);
-    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN | CNTKCTL_PL0VTEN);
+    cnthctl_write(CNTHCTL_PL1PCTEN | CNTHCTL_PL1PCEN);
+    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN | CNTKCTL_PL0PTEN);
     cntvoff_write(0);
     isb();
 }
