@@ -58,16 +58,18 @@ $(BUILD)/target/%.o: %.S | deps
 	$(Q)$(CC) $(TARGET_CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(BUILD)/target/kernel/%.o $(BUILD)/target/arch/%.o: INCLUDES := $(KERNEL_INCLUDES)
+$(BUILD)/target/vmm/%.o: INCLUDES := $(SHARED_INCLUDES) -I.
 $(BUILD)/target/%.o: INCLUDES ?= $(SHARED_INCLUDES)
 
 objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
+GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz
 
 CORE_SOURCES    := $(wildcard lib/core/*.c) lib/runtime/mem.c
-KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S \
+KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S arch/arm/vcpu/vfp.S \
                    $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
                    $(CORE_SOURCES)
 LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c lib/ipc_buffer.c lib/invoke.c lib/process.c \
-                   lib/alloc.c $(CORE_SOURCES)
+                   lib/alloc.c lib/timer.c $(CORE_SOURCES)
 
 LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
 
@@ -82,14 +84,17 @@ $(1): $(call objects,$(2) $(LIBOPAL_SOURCES)) lib/user.ld
 endef
 
 # A boot image: the kernel linked with a boot archive holding `init` and any
-# further programs, each stripped and named by its file name without ".elf".
-# $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS])
+# further programs, each stripped and named by its file name without ".elf",
+# and data files (guest images) copied under their own names.
+# $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS[,DATA_FILES]])
 define boot_image
-$(1:.elf=.cpio): $(2) $(3) Makefile
+$(1:.elf=.cpio): $(2) $(3) $(4) Makefile
+	@rm -rf $$(@D)/$$(notdir $(1:.elf=)).root
 	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
 	$$(call say,CPIO,$$@)
 	$$(Q)$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/init $(2)
 	$$(Q)$$(foreach f,$(3),$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/$$(notdir $$(f:.elf=)) $$(f);)
+	$$(Q)$$(foreach f,$(4),cp $$(f) $$(@D)/$$(notdir $(1:.elf=)).root/;)
 	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/*
 	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && ls | LC_ALL=C sort | \
 	    cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
@@ -103,8 +108,11 @@ $(1): $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) arch/arm/kernel.ld
 	    $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) $$(LIBGCC) -o $$@
 endef
 
-$(eval $(call native_program,$(BUILD)/init.elf,init/main.c))
-$(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf))
+# The system: init, the VMM, the control task and the Linux guest's images.
+VMM_SOURCES := $(wildcard vmm/*.c)
+$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c))
+$(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
+$(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf,$(GUEST_LINUX) $(BUILD)/dts/guest-virt.dtb))
 
 # Test images: each system test boots an image built for it.
 $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))
@@ -123,7 +131,6 @@ TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/te
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.
-GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz
 $(GUEST_LINUX) &: scripts/guest-linux.sh $(shell find guests/linux/rootfs -type f) | deps
 	$(call say,GUEST,$(BUILD)/guests/linux)
 	$(Q)scripts/guest-linux.sh $(BUILD)/guests/linux

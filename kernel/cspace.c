@@ -46,3 +46,11 @@ int cspace_lookup_cap(struct thread *thread, uint32_t cptr, struct slot **slot)
         return error;
     return cap_is_null(&(*slot)->cap) ? OPAL_ERR_INVALID_CAPABILITY : OPAL_OK;
 }
+
+int cspace_lookup_typed(struct thread *thread, uint32_t cptr, uint32_t type, struct slot **slot)
+{
+    int error = cspace_lookup_cap(thread, cptr, slot);
+    if (error != OPAL_OK)
+        return error;
+    return (*slot)->cap.type == type ? OPAL_OK : OPAL_ERR_INVALID_CAPABILITY;
+}

@@ -82,18 +82,49 @@ static void build_message(struct thread *thread, const struct fault *fault)
     }
 }
 
-void fault_handle(struct thread *thread, const struct fault *fault)
+/* The thread's fault endpoint, if it has a usable one. */
+static struct slot *fault_endpoint(struct thread *thread)
 {
     struct slot *slot;
     if (thread->fault_endpoint != 0 &&
         cspace_lookup_cap(thread, thread->fault_endpoint, &slot) == OPAL_OK &&
-        slot->cap.type == OPAL_OBJECT_ENDPOINT && (slot->cap.rights & OPAL_RIGHT_WRITE)) {
+        slot->cap.type == OPAL_OBJECT_ENDPOINT && (slot->cap.rights & OPAL_RIGHT_WRITE))
+        return slot;
+    return NULL;
+}
+
+/* Send the message in thread->fault_* as a Call the handler must answer. */
+static void send_fault_message(struct thread *thread, struct slot *endpoint)
+{
+    thread->fault_pending = 1;
+    ipc_send(thread, cap_object(&endpoint->cap), endpoint->cap.word0, true, true, false, true);
+}
+
+void fault_handle(struct thread *thread, const struct fault *fault)
+{
+    struct slot *endpoint = fault_endpoint(thread);
+    if (endpoint) {
         build_message(thread, fault);
-        thread->fault_pending = 1;
-        ipc_send(thread, cap_object(&slot->cap), slot->cap.word0, true, true, false, true);
+        send_fault_message(thread, endpoint);
         return;
     }
     report(thread, fault);
     thread_suspend(thread);
     log("thread %u stopped", thread->id);
+}
+
+void fault_send(struct thread *thread, uint32_t label, const uint32_t *words, uint32_t length)
+{
+    struct slot *endpoint = fault_endpoint(thread);
+    if (endpoint == NULL) {
+        log("thread %u: guest exit %u (pc 0x%08x, word 0x%08x) and no fault handler; stopped",
+            thread->id, label, arch_context_pc(&thread->context), length ? words[0] : 0);
+        thread_suspend(thread);
+        return;
+    }
+    for (uint32_t i = 0; i < length; i++)
+        thread->fault_words[i] = words[i];
+    thread->fault_label = label;
+    thread->fault_length = length;
+    send_fault_message(thread, endpoint);
 }

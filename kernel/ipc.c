@@ -7,6 +7,7 @@
 #include "log.h"
 #include "objects.h"
 #include "sched.h"
+#include "vcpu.h"
 
 #define REG_ERROR 0
 #define REG_TAG 1
@@ -192,6 +193,8 @@ static void resume_after_fault(struct thread *caller, struct thread *replier)
     }
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_SET_PC && OPAL_TAG_LENGTH(tag) >= 1)
         caller->context.pc = replier->context.r[REG_MR0];
+    if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_EMULATE && caller->vcpu)
+        arch_vcpu_complete_exit(caller, &replier->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
     make_runnable(caller);
 }
 

@@ -174,12 +174,14 @@ static void add_untyped(struct root_task *root, uint64_t start, uint64_t end, bo
     }
 }
 
-/* Device memory below RAM, except the frames the kernel drives itself. */
+/* Device memory below RAM, except the interrupt controller the kernel drives.
+ * The UART is handed out too: user level reads its input (the kernel only
+ * writes its own log lines to it). */
 static void add_device_untypeds(struct root_task *root)
 {
     uint32_t kernel_frames[][2] = {
         { platform.gicd_base, 0x10000 }, { platform.gicc_base, 0x10000 },
-        { platform.gich_base, 0x10000 }, { platform.uart_base, 0x1000 },
+        { platform.gich_base, 0x10000 },
     };
     const unsigned count = sizeof kernel_frames / sizeof kernel_frames[0];
     for (unsigned i = 1; i < count; i++) { /* sort by base */

@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "objects.h"
+#include "vcpu.h"
 #include "platform.h"
 #include "sched.h"
 
@@ -27,6 +28,7 @@ static const invoke_handler invoke_by_type[] = {
     [OPAL_OBJECT_VSPACE] = arch_vspace_invoke,
     [OPAL_OBJECT_PAGE_TABLE] = arch_vspace_invoke,
     [OPAL_OBJECT_FRAME] = arch_vspace_invoke,
+    [OPAL_OBJECT_VCPU] = vcpu_invoke,
     [OPAL_OBJECT_IRQ_CONTROL] = irq_control_invoke,
     [OPAL_OBJECT_IRQ_HANDLER] = irq_handler_invoke,
     [OPAL_OBJECT_SCHED_CONTROL] = sched_control_invoke,

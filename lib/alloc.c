@@ -12,6 +12,8 @@ struct untyped_pool {
     uint32_t cptr;
     uint32_t size_bits;
     uint64_t used;       /* bytes from the start already handed out (or lost) */
+    uint32_t address;
+    bool device;         /* only opal_alloc_device_frame() takes from it */
 };
 
 static struct untyped_pool untypeds[OPAL_BOOTINFO_MAX_UNTYPED];
@@ -36,10 +38,10 @@ void opal_alloc_init(const struct opal_bootinfo *bootinfo)
         slot_mark(slot, slot != OPAL_CAP_NULL);
     untyped_count = 0;
     for (uint32_t i = 0; i < bootinfo->untyped_count && i < OPAL_BOOTINFO_MAX_UNTYPED; i++) {
-        if (bootinfo->untyped[i].device)
-            continue;
+        const struct opal_untyped_desc *untyped = &bootinfo->untyped[i];
         untypeds[untyped_count++] = (struct untyped_pool){
-            .cptr = bootinfo->untyped_first + i, .size_bits = bootinfo->untyped[i].size_bits };
+            .cptr = bootinfo->untyped_first + i, .size_bits = untyped->size_bits,
+            .address = untyped->address, .device = untyped->device != 0 };
     }
 }
 
@@ -85,6 +87,7 @@ uint32_t opal_object_bits(uint32_t type, uint32_t size_bits)
     case OPAL_OBJECT_VSPACE: return OPAL_VSPACE_BITS;
     case OPAL_OBJECT_PAGE_TABLE: return OPAL_PAGE_TABLE_BITS;
     case OPAL_OBJECT_FRAME: return size_bits;
+    case OPAL_OBJECT_VCPU: return OPAL_VCPU_BITS;
     default: return 0;
     }
 }
@@ -105,7 +108,7 @@ static int retype_somewhere(uint32_t type, uint32_t size_bits, uint32_t bits, ui
     for (uint32_t i = 0; i < untyped_count; i++) {
         struct untyped_pool *pool = &untypeds[i];
         uint64_t offset;
-        if (!untyped_fits(pool, bits, &offset))
+        if (pool->device || !untyped_fits(pool, bits, &offset))
             continue;
         int error = opal_untyped_retype(pool->cptr, type, size_bits, OPAL_CAP_INIT_CNODE, slot, 1);
         if (error == OPAL_ERR_NOT_ENOUGH_MEMORY) {
@@ -134,4 +137,43 @@ int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr)
     }
     *cptr = slot;
     return OPAL_OK;
+}
+
+/* Retype the pool's next 2^bits bytes into a new slot. */
+static int retype_next(struct untyped_pool *pool, uint32_t type, uint32_t bits, uint32_t *cptr)
+{
+    uint32_t slot = opal_alloc_slot();
+    if (slot == 0)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    int error = opal_untyped_retype(pool->cptr, type, bits, OPAL_CAP_INIT_CNODE, slot, 1);
+    if (error != OPAL_OK) {
+        slot_mark(slot, true);
+        return error;
+    }
+    pool->used += 1ull << bits;
+    *cptr = slot;
+    return OPAL_OK;
+}
+
+int opal_alloc_device_frame(uint32_t physical, uint32_t *cptr)
+{
+    for (uint32_t i = 0; i < untyped_count; i++) {
+        struct untyped_pool *pool = &untypeds[i];
+        uint64_t offset = (uint64_t)physical - pool->address;
+        if (!pool->device || physical < pool->address || offset >= (1ull << pool->size_bits))
+            continue;
+        if (offset < pool->used || physical % (1u << OPAL_FRAME_SMALL_BITS))
+            return OPAL_ERR_ALIGNMENT; /* already handed out, or not a frame boundary */
+        /* Step over what lies before it with the largest aligned untypeds. */
+        while (pool->used < offset) {
+            uint32_t bits = OPAL_FRAME_SMALL_BITS, filler;
+            while ((pool->used & ((2ull << bits) - 1)) == 0 && pool->used + (2ull << bits) <= offset)
+                bits++;
+            int error = retype_next(pool, OPAL_OBJECT_UNTYPED, bits, &filler);
+            if (error != OPAL_OK)
+                return error;
+        }
+        return retype_next(pool, OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS, cptr);
+    }
+    return OPAL_ERR_NOT_FOUND;
 }

@@ -185,3 +185,31 @@ int opal_irq_handler_clear(uint32_t irq_handler)
 {
     return INVOKE_NO_ARGUMENTS(irq_handler, OPAL_IRQ_HANDLER_CLEAR);
 }
+
+int opal_vcpu_bind_tcb(uint32_t vcpu, uint32_t tcb)
+{
+    return INVOKE(vcpu, OPAL_VCPU_BIND_TCB, tcb);
+}
+
+int opal_vcpu_read_register(uint32_t vcpu, uint32_t index, uint32_t *value)
+{
+    return invoke(vcpu, OPAL_VCPU_READ_REGISTER, ARGUMENTS(index), 1, value, 1);
+}
+
+int opal_vcpu_write_register(uint32_t vcpu, uint32_t index, uint32_t value)
+{
+    return INVOKE(vcpu, OPAL_VCPU_WRITE_REGISTER, index, value);
+}
+
+int opal_vcpu_inject_irq(uint32_t vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
+                         uint32_t flags, uint32_t *used)
+{
+    uint32_t ignored;
+    return invoke(vcpu, OPAL_VCPU_INJECT_IRQ, ARGUMENTS(irq, priority, slot, flags), 4,
+                  used ? used : &ignored, 1);
+}
+
+int opal_vcpu_set_vtimer_irq(uint32_t vcpu, uint32_t irq, uint32_t priority)
+{
+    return INVOKE(vcpu, OPAL_VCPU_SET_VTIMER_IRQ, irq, priority);
+}

@@ -10,6 +10,7 @@
 #include "opal/message.h"
 #include "opal/object.h"
 #include "opal/syscall.h"
+#include "opal/vcpu.h"
 
 /* --- Messages and IPC system calls (lib/syscall.c) ------------------------
  * A message as the registers carry it: the tag, MR0-MR3 and, on receipt, the
@@ -111,6 +112,15 @@ int opal_irq_handler_set_notification(uint32_t irq_handler, uint32_t notificatio
 int opal_irq_handler_ack(uint32_t irq_handler);
 int opal_irq_handler_clear(uint32_t irq_handler);
 
+/* vCPUs (include/opal/vcpu.h has the register numbers and flags). */
+int opal_vcpu_bind_tcb(uint32_t vcpu, uint32_t tcb);
+int opal_vcpu_read_register(uint32_t vcpu, uint32_t index, uint32_t *value);
+int opal_vcpu_write_register(uint32_t vcpu, uint32_t index, uint32_t value);
+/* *used (may be NULL) receives the list register the interrupt went into. */
+int opal_vcpu_inject_irq(uint32_t vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
+                         uint32_t flags, uint32_t *used);
+int opal_vcpu_set_vtimer_irq(uint32_t vcpu, uint32_t irq, uint32_t priority);
+
 /* --- Allocators (lib/alloc.c) ---------------------------------------------
  * Slots come from the boot info's empty root-CNode range; objects are
  * retyped from the boot info's RAM untypeds (never device ones), one after
@@ -122,6 +132,9 @@ uint32_t opal_alloc_slot(void);
 int opal_free_slot(uint32_t slot);
 /* A new object in a new slot: *cptr names it. */
 int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr);
+/* The 4 KiB device frame at `physical` (device untypeds are carved in
+ * address order: frames below it that are still unused are skipped). */
+int opal_alloc_device_frame(uint32_t physical, uint32_t *cptr);
 /* log2 of an object's size in bytes (size_bits for untyped and frames,
  * slots for CNodes); 0 for an unknown type. */
 uint32_t opal_object_bits(uint32_t type, uint32_t size_bits);

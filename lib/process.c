@@ -13,8 +13,14 @@
 /* Map a frame, making the page tables on the way if they are missing. */
 int process_map_frame(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
 {
+    return process_map_frame_with(frame, vspace, address, rights, OPAL_MAP_CACHED);
+}
+
+int process_map_frame_with(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights,
+                           uint32_t attributes)
+{
     for (int tables = 0; tables <= 2; tables++) {
-        int error = opal_frame_map(frame, vspace, address, rights, OPAL_MAP_CACHED);
+        int error = opal_frame_map(frame, vspace, address, rights, attributes);
         if (error != OPAL_ERR_FAILED_LOOKUP)
             return error;
         uint32_t table;

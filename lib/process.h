@@ -19,5 +19,8 @@ int process_start(struct process *process, uint32_t cspace, uint32_t priority,
                   uint32_t budget_us, uint32_t period_us, uint32_t argument);
 /* Map a frame at `address`, retyping page tables as needed. */
 int process_map_frame(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights);
+/* The same with OPAL_MAP_* attributes (e.g. OPAL_MAP_DEVICE). */
+int process_map_frame_with(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights,
+                           uint32_t attributes);
 
 #endif

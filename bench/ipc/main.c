@@ -6,10 +6,10 @@
 #include "../bench.h"
 #include "opal.h"
 #include "process.h"
+#include "timer.h"
 
 #define ROUNDS 2000
 #define IRQ_ROUNDS 200
-#define VIRTUAL_TIMER_IRQ 27
 #define STACK_SIZE 4096
 
 static uint8_t stacks[2][STACK_SIZE] __attribute__((aligned(8)));
@@ -126,36 +126,26 @@ static void notification(void)
 
 static uint32_t irq_notification, irq_handler;
 
-static inline void virtual_timer_set(uint64_t deadline, uint32_t control)
-{
-    __asm__ volatile("mcrr p15, 3, %0, %1, c14" ::"r"((uint32_t)deadline),
-                     "r"((uint32_t)(deadline >> 32)));
-    __asm__ volatile("mcr p15, 0, %0, c14, c3, 1\n isb" ::"r"(control));
-}
-
 static void irq_thread(void)
 {
     uint32_t word;
     for (;;) {
         opal_wait(irq_notification, &word);
-        uint64_t now = opal_counter(), deadline;
-        uint32_t low, high;
-        __asm__ volatile("mrrc p15, 3, %0, %1, c14" : "=r"(low), "=r"(high));
-        deadline = ((uint64_t)high << 32) | low;
-        latency_sum += now - deadline;
-        virtual_timer_set(0, 0); /* the timer's output is level: off before the ack */
+        uint64_t now = opal_counter();
+        latency_sum += now - opal_timer_deadline();
+        opal_timer_stop(); /* the timer's output is level: off before the ack */
         opal_irq_handler_ack(irq_handler);
         wakeups++;
     }
 }
 
-/* The virtual timer fires; a handler thread at high priority measures how
+/* The physical timer fires; a handler thread at high priority measures how
  * long after the deadline it ran. */
 static void interrupt(void)
 {
     uint32_t slot = opal_alloc_slot();
     check(opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &irq_notification), "notification");
-    check(opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, VIRTUAL_TIMER_IRQ, OPAL_CAP_INIT_CNODE, slot),
+    check(opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, OPAL_CAP_INIT_CNODE, slot),
           "IRQ handler");
     irq_handler = slot;
     check(opal_irq_handler_set_notification(irq_handler, irq_notification), "IRQ notification");
@@ -163,7 +153,7 @@ static void interrupt(void)
     latency_sum = 0;
     uint64_t start = begin();
     for (uint32_t i = 0, seen = wakeups; i < IRQ_ROUNDS; i++, seen++) {
-        virtual_timer_set(opal_counter() + 500, 1);
+        opal_timer_set(opal_counter() + 500);
         while (wakeups == seen)
             ;
     }
@@ -192,14 +182,14 @@ static void retype_revoke(void)
     end("revoke_1mib", 1, opal_counter() - start);
 }
 
-/* The virtual timer fires while a 16 MiB untyped is being zeroed: the
+/* The physical timer fires while a 16 MiB untyped is being zeroed: the
  * handler must not wait for the whole retype (preemption points). */
 static void interrupt_during_retype(void)
 {
     uint32_t untyped;
     latency_sum = 0;
     uint32_t seen = wakeups;
-    virtual_timer_set(opal_counter() + 20000, 1);
+    opal_timer_set(opal_counter() + 20000);
     check(opal_alloc_object(OPAL_OBJECT_UNTYPED, 24, &untyped), "16 MiB untyped");
     while (wakeups == seen)
         ;

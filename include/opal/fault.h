@@ -23,8 +23,7 @@ enum opal_fault_type {
                                      MR2 Rt's value, MR3 Rt2's value (writes) */
     OPAL_FAULT_GUEST_EOI = 20,    /* the guest EOI'd a virtual IRQ injected with
                                      OPAL_VIRQ_NOTIFY_EOI: MR0 irq, MR1 list register */
-    OPAL_FAULT_GUEST_VTIMER = 21, /* the virtual timer fired (no binding): inject it */
-    OPAL_FAULT_GUEST_EXCEPTION = 22, /* any other exit: MR0 pc, MR1 syndrome (HSR) */
+    OPAL_FAULT_GUEST_EXCEPTION = 21, /* any other exit: MR0 pc, MR1 syndrome (HSR) */
 };
 
 /* OPAL_FAULT_GUEST_ABORT MR2. */
@@ -42,7 +41,6 @@ enum opal_fault_type {
 #define OPAL_FAULT_GUEST_CALL_LENGTH 5     /* HVC and SMC */
 #define OPAL_FAULT_GUEST_SYSREG_LENGTH 4
 #define OPAL_FAULT_GUEST_EOI_LENGTH 2
-#define OPAL_FAULT_GUEST_VTIMER_LENGTH 0
 #define OPAL_FAULT_GUEST_EXCEPTION_LENGTH 2
 #define OPAL_FAULT_MESSAGE_WORDS 9   /* the longest fault message */
 

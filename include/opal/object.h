@@ -110,8 +110,9 @@ enum opal_label {
     OPAL_VCPU_WRITE_REGISTER,    /* register, value */
     OPAL_VCPU_INJECT_IRQ,        /* irq, priority, slot (or OPAL_VIRQ_ANY_SLOT), flags
                                     -> the list register used */
-    OPAL_VCPU_SET_VTIMER_IRQ,    /* irq the kernel injects itself when the virtual timer
-                                    fires (0: send OPAL_FAULT_GUEST_VTIMER instead) */
+    OPAL_VCPU_SET_VTIMER_IRQ,    /* irq, priority: the kernel injects the virtual timer's
+                                    interrupt itself while this vCPU runs (irq 0: it goes to
+                                    whoever holds the IRQ handler for the timer's PPI) */
 };
 
 #endif

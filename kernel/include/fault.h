@@ -29,5 +29,8 @@ struct fault {
  * to a fault handler with the capability layer). */
 void fault_handle(struct thread *thread, const struct fault *fault);
 const char *fault_kind_name(enum fault_kind kind);
+/* Send a ready-made fault message (guest exits): `label` and `length` words
+ * (at most OPAL_FAULT_MESSAGE_WORDS), or stop the thread if it has no handler. */
+void fault_send(struct thread *thread, uint32_t label, const uint32_t *words, uint32_t length);
 
 #endif

@@ -79,6 +79,8 @@ static inline bool cspace_one_level(const struct cap *root, uint32_t cptr, struc
 int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot);
 /* Lookup in a thread's CSpace, of a cap that must not be empty. */
 int cspace_lookup_cap(struct thread *thread, uint32_t cptr, struct slot **slot);
+/* ... of a cap of the given type (OPAL_ERR_INVALID_CAPABILITY otherwise). */
+int cspace_lookup_typed(struct thread *thread, uint32_t cptr, uint32_t type, struct slot **slot);
 
 /* Whether a cap may be copied (CNode Copy/Mint, IPC transfer): untyped,
  * control and reply caps may not (kernel/object/cnode.c). */

@@ -16,12 +16,14 @@ enum thread_state {
     THREAD_BLOCKED_RECEIVE,    /* in an endpoint's receive queue */
     THREAD_BLOCKED_REPLY,      /* waiting in a reply object for its Call's answer */
     THREAD_BLOCKED_NOTIFICATION, /* waiting on a notification */
+    THREAD_BLOCKED_GUEST_IDLE, /* its guest executed WFI: waits for a virtual interrupt */
 };
 
 struct endpoint;
 struct notification;
 struct reply;
 struct sched_context;
+struct vcpu;
 
 struct thread {
     struct arch_context context;    /* saved user registers; vectors.S needs offset 0 */
@@ -47,6 +49,7 @@ struct thread {
     struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
     struct notification *bound_notification;
     struct sched_context *sched_context;
+    struct vcpu *vcpu;              /* the guest it runs, or NULL for a native thread */
     uint64_t slice_end;             /* counter value at which its slice runs out */
     uint32_t fault_words[OPAL_FAULT_MESSAGE_WORDS]; /* the pending fault message */
     uint32_t fault_label;

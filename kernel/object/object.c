@@ -3,6 +3,7 @@
 #include "opal/error.h"
 #include "objects.h"
 #include "sched.h"
+#include "vcpu.h"
 
 /* log2 bytes an object of `type` occupies; 0 for an invalid request. */
 uint32_t object_size_bits(uint32_t type, uint32_t size_bits)
@@ -24,6 +25,7 @@ uint32_t object_size_bits(uint32_t type, uint32_t size_bits)
     case OPAL_OBJECT_SCHED_CONTEXT: return OPAL_SCHED_CONTEXT_BITS;
     case OPAL_OBJECT_VSPACE: return OPAL_VSPACE_BITS;
     case OPAL_OBJECT_PAGE_TABLE: return OPAL_PAGE_TABLE_BITS;
+    case OPAL_OBJECT_VCPU: return OPAL_VCPU_BITS;
     default: return 0;
     }
 }
@@ -37,6 +39,9 @@ void object_initialise(const struct cap *cap)
     case OPAL_OBJECT_VSPACE:
         arch_vspace_object_initialise(cap_object(cap));
         break;
+    case OPAL_OBJECT_VCPU:
+        vcpu_initialise(cap_object(cap));
+        break;
     default:
         break; /* zeroed memory is the initial state */
     }
@@ -49,6 +54,8 @@ static void finalise_tcb(struct thread *thread)
         notification_unbind(thread->bound_notification);
     if (thread->sched_context)
         sched_context_unbind(thread->sched_context);
+    if (thread->vcpu)
+        vcpu_unbind(thread->vcpu);
     cap_delete(&thread->cspace_root);
     cap_delete(&thread->vspace_root);
     cap_delete(&thread->ipc_buffer_frame);
@@ -80,6 +87,9 @@ void object_finalise(const struct cap *cap)
         break;
     case OPAL_OBJECT_IRQ_HANDLER:
         irq_finalise_handler(cap->object);
+        break;
+    case OPAL_OBJECT_VCPU:
+        vcpu_finalise(cap_object(cap));
         break;
     default:
         break; /* untyped, and caps with no kernel state */

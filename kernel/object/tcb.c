@@ -8,15 +8,6 @@
 
 #define REGISTER_COUNT 16   /* pc, sp, cpsr, r0-r12 */
 
-static int lookup_typed(struct invocation *invocation, uint32_t cptr, uint32_t type,
-                        struct slot **slot)
-{
-    int error = cspace_lookup_cap(invocation->caller, cptr, slot);
-    if (error != OPAL_OK)
-        return error;
-    return (*slot)->cap.type == type ? OPAL_OK : OPAL_ERR_INVALID_CAPABILITY;
-}
-
 /* Replace an internal slot's cap with a copy (a child) of `source`. */
 static void install(struct slot *internal, struct slot *source)
 {
@@ -33,12 +24,12 @@ static int configure(struct invocation *invocation, struct thread *thread)
 
     if (invocation->length < 5)
         return OPAL_ERR_TRUNCATED;
-    if ((error = lookup_typed(invocation, arguments[1], OPAL_OBJECT_CNODE, &cspace)) ||
-        (error = lookup_typed(invocation, arguments[2], OPAL_OBJECT_VSPACE, &vspace)))
+    if ((error = cspace_lookup_typed(invocation->caller, arguments[1], OPAL_OBJECT_CNODE, &cspace)) ||
+        (error = cspace_lookup_typed(invocation->caller, arguments[2], OPAL_OBJECT_VSPACE, &vspace)))
         return error;
     uint32_t buffer = arguments[3];
     if (arguments[4] != 0) {
-        if ((error = lookup_typed(invocation, arguments[4], OPAL_OBJECT_FRAME, &frame)))
+        if ((error = cspace_lookup_typed(invocation->caller, arguments[4], OPAL_OBJECT_FRAME, &frame)))
             return error;
         if (buffer % OPAL_IPC_BUFFER_ALIGN)
             return OPAL_ERR_ALIGNMENT;
@@ -64,7 +55,7 @@ static int set_priority(struct invocation *invocation, struct thread *thread, bo
     int error;
     if (invocation->length < 2)
         return OPAL_ERR_TRUNCATED;
-    if ((error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_TCB, &authority)))
+    if ((error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_TCB, &authority)))
         return error;
     uint32_t value = invocation->arguments[1];
     const struct thread *boss = cap_object(&authority->cap);
@@ -93,7 +84,7 @@ static int set_sched_context(struct invocation *invocation, struct thread *threa
             sched_context_unbind(thread->sched_context);
         return OPAL_OK;
     }
-    error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_SCHED_CONTEXT, &slot);
+    error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_SCHED_CONTEXT, &slot);
     if (error)
         return error;
     struct sched_context *context = cap_object(&slot->cap);
@@ -145,7 +136,7 @@ static int bind_notification(struct invocation *invocation, struct thread *threa
     int error;
     if (invocation->length < 1)
         return OPAL_ERR_TRUNCATED;
-    error = lookup_typed(invocation, invocation->arguments[0], OPAL_OBJECT_NOTIFICATION, &slot);
+    error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_NOTIFICATION, &slot);
     if (error)
         return error;
     struct notification *notification = cap_object(&slot->cap);

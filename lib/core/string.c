@@ -48,3 +48,15 @@ int core_memcmp(const void *a, const void *b, size_t n)
     }
     return 0;
 }
+
+size_t core_strlcpy(char *to, const char *from, size_t size)
+{
+    size_t length = core_strlen(from);
+    if (size > 0) {
+        size_t count = length < size - 1 ? length : size - 1;
+        for (size_t i = 0; i < count; i++)
+            to[i] = from[i];
+        to[count] = '\0';
+    }
+    return length;
+}

@@ -11,5 +11,8 @@ size_t core_strnlen(const char *s, size_t max);
 int core_strcmp(const char *a, const char *b);
 int core_strncmp(const char *a, const char *b, size_t n);
 int core_memcmp(const void *a, const void *b, size_t n);
+/* Copy a string into size bytes, always NUL-terminated (if size > 0);
+ * returns the source's length, so >= size means it was cut. */
+size_t core_strlcpy(char *to, const char *from, size_t size);
 
 #endif

@@ -2,11 +2,7 @@
  * compiler emits calls to them (struct copies, zeroing) in kernel and user code. */
 #include <stddef.h>
 #include <stdint.h>
-
-void *memcpy(void *destination, const void *source, size_t count);
-void *memmove(void *destination, const void *source, size_t count);
-void *memset(void *destination, int value, size_t count);
-int memcmp(const void *left, const void *right, size_t count);
+#include "runtime/mem.h"
 
 void *memcpy(void *destination, const void *source, size_t count)
 {

@@ -19,6 +19,10 @@ UNIT_INCLUDES := -Ikernel/include -Iarch/host/include -Iarch/arm/mmu
 
 # Per test: sources besides lib/core, and fixture files passed as arguments.
 UNIT_SOURCES_test_lpae  := arch/arm/mmu/lpae.c
+UNIT_SOURCES_test_vgic_dist := vmm/vgic_dist.c
+UNIT_SOURCES_test_vuart     := vmm/vuart.c
+# Their tests include them by path from the repository root ("vmm/vuart.h").
+$(UNIT_HOST)/$(UNIT_DIR)/test_vgic_dist.o $(UNIT_HOST)/$(UNIT_DIR)/test_vuart.o: UNIT_INCLUDES += -I.
 # The portable kernel's object layer with the fake arch (arch/host).
 UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
                        kernel/sched.c kernel/ipc.c kernel/invariants.c \
@@ -37,7 +41,10 @@ UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/timeslice.c kernel/f
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)
+UNIT_ARGS_test_fdt_edit := $(UNIT_FIXTURES)/edit.dtb $(BUILD)/dts/guest-virt.dtb $(UNIT_HOST)/virt.dtb
 UNIT_INPUTS := $(filter $(UNIT_HOST)/%,$(foreach t,$(UNIT_TESTS),$(UNIT_ARGS_$(t))))
+# The guest's device tree is built by dts/dts.mk, outside $(UNIT_HOST).
+UNIT_INPUTS += $(BUILD)/dts/guest-virt.dtb
 
 QEMU_VIRT_DTB_ARGS := -M virt,virtualization=on,highmem=off,gic-version=2,dumpdtb=$(UNIT_HOST)/virt.dtb \
                       -cpu cortex-a15 -m 1024 -nographic -nic none

@@ -1,6 +1,7 @@
 /* The ARM half of the boot: the machine is made ready for the portable
  * kernel, and the few machine-level services it needs at boot and idle. */
 #include "arch/cp15.h"
+#include "arch/guest.h"
 #include "arm.h"
 #include "config.h"
 #include "kernel.h"
@@ -21,6 +22,7 @@ void arch_boot_init(uint32_t fdt_address)
     hyp_configure_traps();
     stage2_init();
     gic_init();
+    vgic_init();
     timer_init();
 }
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include "arch/cp15.h"
 #include "arch/hsr.h"
+#include "arch/guest.h"
 #include "fault.h"
 #include "kernel.h"
 #include "log.h"
@@ -70,6 +71,7 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
 static struct arch_context *resume(struct thread *thread)
 {
     arch_activate_vspace(thread_vspace(thread));
+    vcpu_activate(thread);
     return &thread->context;
 }
 
@@ -79,8 +81,12 @@ struct arch_context *arch_handle_trap(struct arch_context *context)
     struct thread *thread = (struct thread *)context;
     uint32_t hsr = hsr_read();
     sched_account();
-    trap_handler handler = trap_table[HSR_CLASS(hsr)];
-    (handler ? handler : trap_other)(thread, hsr);
+    if (thread->vcpu) {
+        vcpu_handle_exit(thread, hsr);
+    } else {
+        trap_handler handler = trap_table[HSR_CLASS(hsr)];
+        (handler ? handler : trap_other)(thread, hsr);
+    }
     return resume(kernel_schedule());
 }
 

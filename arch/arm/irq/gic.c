@@ -1,6 +1,7 @@
 /* The GICv2 distributor and CPU interface, as the kernel's interrupt
  * controller: one CPU, all interrupts to it, acknowledged in HYP mode. */
 #include "arch/cp15.h"
+#include "arch/guest.h"
 #include "arm.h"
 #include "log.h"
 #include "objects.h"
@@ -62,7 +63,7 @@ void gic_enable(unsigned irq)
     *gicd(GICD_ISENABLER + (irq / 32) * 4) = 1u << (irq % 32);
 }
 
-static void gic_disable(unsigned irq)
+void gic_disable(unsigned irq)
 {
     *gicd(GICD_ICENABLER + (irq / 32) * 4) = 1u << (irq % 32);
 }
@@ -105,7 +106,9 @@ void gic_handle_pending(void)
             return;
         if (irq == platform.hyp_timer_irq)
             timer_handle_irq();
-        else
+        else if (irq == platform.maintenance_irq)
+            vgic_handle_maintenance();
+        else if (irq != platform.virtual_timer_irq || !vgic_handle_vtimer())
             irq_deliver(irq);
         *gicc(GICC_EOIR) = iar;
     }

@@ -4,6 +4,7 @@
 #define ARCH_ARM_TYPES_H
 
 #include <stdint.h>
+#include "opal/vcpu.h"
 
 typedef uint32_t paddr_t;
 
@@ -22,6 +23,20 @@ struct arch_context {
 struct arch_vspace {
     uint64_t level1[4];
     uint32_t vmid;
+};
+
+/* A vCPU's saved state, indexed by the ABI's register numbers (the general
+ * registers 0-16 live in the bound thread's context instead), plus VFP and
+ * what the last exit needs to finish an emulated instruction. */
+struct arch_vcpu {
+    uint32_t registers[OPAL_VCPU_REGISTER_COUNT];
+    uint64_t vfp[32];
+    uint32_t fpscr, fpexc;
+    uint32_t exit_label;        /* the last exit's fault label */
+    uint32_t exit_advance;      /* bytes to step over when the VMM emulates the exit */
+    uint32_t exit_register;     /* load / register-read destination (Rt), or NO_REGISTER */
+    uint32_t exit_register2;    /* Rt2 of a 64-bit register read */
+    uint32_t exit_access;       /* OPAL_GUEST_ACCESS_* of a data abort */
 };
 
 #endif

@@ -1,0 +1,168 @@
+/* Guest exits: a trap from a thread bound to a vCPU, decoded from the HSR
+ * into a fault message for the VMM (or handled here: WFI/WFE), and the
+ * completion of an exit the VMM emulated (OPAL_FAULT_REPLY_EMULATE). */
+#include "opal/fault.h"
+#include "arch/cp15.h"
+#include "arch/hsr.h"
+#include "arch/guest.h"
+#include "fault.h"
+#include "objects.h"
+
+#define ISS_WFE           (1u << 0)
+#define ISS_SYSREG_READ   (1u << 0)
+#define ISS_SYSREG_RT(hsr)  (((hsr) >> 5) & 0xfu)
+#define ISS_SYSREG_RT2(hsr) (((hsr) >> 10) & 0xfu)
+#define ISS_ABORT_VALID   (1u << 24)
+#define ISS_ABORT_SAS(hsr)  (((hsr) >> 22) & 3u)
+#define ISS_ABORT_SSE     (1u << 21)
+#define ISS_ABORT_SRT(hsr)  (((hsr) >> 16) & 0xfu)
+#define ISS_ABORT_WRITE   (1u << 6)
+#define HPFAR_IPA(hpfar)  (((hpfar) & ~0xfu) << 8)
+
+typedef void (*exit_handler)(struct thread *thread, uint32_t hsr);
+
+static uint32_t instruction_length(uint32_t hsr)
+{
+    return hsr & HSR_IL ? 4 : 2;
+}
+
+/* Record how an emulation reply completes this exit, then send it. */
+static void exit_to_vmm(struct thread *thread, uint32_t label, const uint32_t *words,
+                        uint32_t length, uint32_t advance, uint32_t rt, uint32_t rt2)
+{
+    struct arch_vcpu *vcpu = &thread->vcpu->arch;
+    vcpu->exit_label = label;
+    vcpu->exit_advance = advance;
+    vcpu->exit_register = rt;
+    vcpu->exit_register2 = rt2;
+    fault_send(thread, label, words, length);
+}
+
+/* WFI blocks until a virtual interrupt is pending; WFE just lets others run. */
+static void exit_wait(struct thread *thread, uint32_t hsr)
+{
+    thread->context.pc += instruction_length(hsr);
+    if (!(hsr & ISS_WFE))
+        vcpu_wait_for_interrupt(thread);
+}
+
+/* HVC returns to the next instruction already; a trapped SMC does not. */
+static void exit_call(struct thread *thread, uint32_t hsr)
+{
+    bool hvc = HSR_CLASS(hsr) == HSR_CLASS_HVC;
+    const uint32_t *r = thread->context.r;
+    uint32_t words[OPAL_FAULT_GUEST_CALL_LENGTH] = { r[0], r[1], r[2], r[3], hvc ? hsr & 0xffffu : 0 };
+    exit_to_vmm(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC, words,
+                OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr), NO_REGISTER,
+                NO_REGISTER);
+}
+
+static void exit_system_register(struct thread *thread, uint32_t hsr)
+{
+    struct vcpu *vcpu = thread->vcpu;
+    uint32_t class = HSR_CLASS(hsr);
+    bool wide = class == HSR_CLASS_CP15_64 || class == HSR_CLASS_CP14_64;
+    bool read = hsr & ISS_SYSREG_READ;
+    uint32_t rt = ISS_SYSREG_RT(hsr), rt2 = wide ? ISS_SYSREG_RT2(hsr) : NO_REGISTER;
+    uint32_t words[OPAL_FAULT_GUEST_SYSREG_LENGTH] = {
+        thread->context.pc, hsr, vcpu_guest_register(vcpu, rt),
+        wide ? vcpu_guest_register(vcpu, rt2) : 0,
+    };
+    exit_to_vmm(thread, OPAL_FAULT_GUEST_SYSREG, words, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+                instruction_length(hsr), read ? rt : NO_REGISTER, read ? rt2 : NO_REGISTER);
+}
+
+/* A stage-2 abort: outside the guest's RAM, so MMIO for the VMM to emulate
+ * (or a stray access for it to report). */
+static void exit_abort(struct thread *thread, uint32_t hsr)
+{
+    bool fetch = HSR_CLASS(hsr) == HSR_CLASS_PREFETCH_ABORT_LOWER;
+    uint32_t far = fetch ? hifar_read() : hdfar_read();
+    uint32_t address = HPFAR_IPA(hpfar_read()) | (far & 0xfffu);
+    uint32_t access = fetch ? OPAL_GUEST_ACCESS_FETCH : 0, rt = NO_REGISTER, value = 0;
+    if (!fetch && (hsr & ISS_ABORT_VALID)) {
+        uint32_t size = ISS_ABORT_SAS(hsr);
+        access = OPAL_GUEST_ACCESS_DECODED | size << 1 |
+                 (hsr & ISS_ABORT_SSE ? OPAL_GUEST_ACCESS_SIGN_EXTEND : 0);
+        rt = ISS_ABORT_SRT(hsr);
+        if (hsr & ISS_ABORT_WRITE) {
+            uint32_t bits = 8u << size;
+            value = vcpu_guest_register(thread->vcpu, rt);
+            value &= bits == 32 ? ~0u : (1u << bits) - 1;
+        }
+    }
+    if (!fetch && (hsr & ISS_ABORT_WRITE))
+        access |= OPAL_GUEST_ACCESS_WRITE;
+    thread->vcpu->arch.exit_access = access;
+    uint32_t words[OPAL_FAULT_GUEST_ABORT_LENGTH] = { thread->context.pc, address, access, rt,
+                                                      value, hsr };
+    exit_to_vmm(thread, OPAL_FAULT_GUEST_ABORT, words, OPAL_FAULT_GUEST_ABORT_LENGTH,
+                instruction_length(hsr), access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt,
+                NO_REGISTER);
+}
+
+static void exit_other(struct thread *thread, uint32_t hsr)
+{
+    uint32_t words[OPAL_FAULT_GUEST_EXCEPTION_LENGTH] = { thread->context.pc, hsr };
+    exit_to_vmm(thread, OPAL_FAULT_GUEST_EXCEPTION, words, OPAL_FAULT_GUEST_EXCEPTION_LENGTH, 0,
+                NO_REGISTER, NO_REGISTER);
+}
+
+static const exit_handler exit_table[HSR_CLASS_COUNT] = {
+    [HSR_CLASS_WFI_WFE] = exit_wait,
+    [HSR_CLASS_HVC] = exit_call,
+    [HSR_CLASS_SMC] = exit_call,
+    [HSR_CLASS_CP15_32] = exit_system_register,
+    [HSR_CLASS_CP15_64] = exit_system_register,
+    [HSR_CLASS_CP14_32] = exit_system_register,
+    [HSR_CLASS_CP14_64] = exit_system_register,
+    [HSR_CLASS_DATA_ABORT_LOWER] = exit_abort,
+    [HSR_CLASS_PREFETCH_ABORT_LOWER] = exit_abort,
+};
+
+void vcpu_handle_exit(struct thread *thread, uint32_t hsr)
+{
+    exit_handler handler = exit_table[HSR_CLASS(hsr)];
+    (handler ? handler : exit_other)(thread, hsr);
+}
+
+/* A load's value as the access defines it: truncated, maybe sign-extended. */
+static uint32_t loaded_value(uint32_t access, uint32_t value)
+{
+    uint32_t bits = 8u * OPAL_GUEST_ACCESS_SIZE(access);
+    if (bits == 32)
+        return value;
+    value &= (1u << bits) - 1;
+    if ((access & OPAL_GUEST_ACCESS_SIGN_EXTEND) && (value >> (bits - 1)))
+        value |= ~0u << bits;
+    return value;
+}
+
+void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uint32_t count)
+{
+    struct vcpu *vcpu = thread->vcpu;
+    struct arch_vcpu *state = &vcpu->arch;
+    thread->context.pc += state->exit_advance;
+    state->exit_advance = 0;
+    switch (state->exit_label) {
+    case OPAL_FAULT_GUEST_HVC:
+    case OPAL_FAULT_GUEST_SMC:
+        for (uint32_t i = 0; i < count && i < 4; i++)
+            thread->context.r[i] = results[i];
+        break;
+    case OPAL_FAULT_GUEST_ABORT:
+        if (state->exit_register != NO_REGISTER && count >= 1)
+            vcpu_set_guest_register(vcpu, state->exit_register,
+                                    loaded_value(state->exit_access, results[0]));
+        break;
+    case OPAL_FAULT_GUEST_SYSREG:
+        if (state->exit_register != NO_REGISTER && count >= 1)
+            vcpu_set_guest_register(vcpu, state->exit_register, results[0]);
+        if (state->exit_register2 != NO_REGISTER && count >= 2)
+            vcpu_set_guest_register(vcpu, state->exit_register2, results[1]);
+        break;
+    default:
+        break;
+    }
+    state->exit_label = 0;
+}

@@ -1,0 +1,162 @@
+/* Switching guest state: the vCPU's registers go into the CPU only when the
+ * running thread's vCPU changes, and the few registers native threads can
+ * also see (TPIDRURW/URO, CNTKCTL) whenever the CPU moves between a guest
+ * and native threads. */
+#include "opal/error.h"
+#include "arch/cp15.h"
+#include "arch/guest.h"
+#include "arm.h"
+#include "objects.h"
+
+#define HCR_VM   (1u << 0)
+#define HCR_SWIO (1u << 1)
+#define HCR_FMO  (1u << 3)
+#define HCR_IMO  (1u << 4)
+#define HCR_AMO  (1u << 5)
+#define HCR_DC   (1u << 12)
+#define HCR_TWI  (1u << 13)
+#define HCR_TWE  (1u << 14)
+#define HCR_TSC  (1u << 19)
+#define HCR_TAC  (1u << 21)
+#define HCR_TGE  (1u << 27)
+#define HCR_COMMON (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO)
+#define HCR_NATIVE (HCR_COMMON | HCR_DC | HCR_TGE)
+/* Guests: WFI/WFE, SMC and ACTLR trap; everything else is theirs. */
+#define HCR_GUEST  (HCR_COMMON | HCR_TWI | HCR_TWE | HCR_TSC | HCR_TAC)
+
+#define HCPTR_TCP10 (1u << 10)
+#define HCPTR_TCP11 (1u << 11)
+#define HCPTR_TTA   (1u << 20)
+#define HCPTR_NATIVE (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TTA)
+#define HCPTR_GUEST  HCPTR_TTA
+
+#define CNTHCTL_PL1PCTEN (1u << 0)
+#define CNTHCTL_PL1PCEN  (1u << 1)
+#define CNTKCTL_NATIVE   ((1u << 0) | (1u << 1) | (1u << 9)) /* PL0 counters, physical timer */
+#define CNTV_CTL_IMASK   (1u << 1)
+
+#define SCTLR_RESET 0x00c50078u   /* MMU and caches off */
+#define MPIDR_UP    (1u << 31)    /* multiprocessing-extensions format, CPU 0 */
+
+struct vcpu *vcpu_loaded;
+static bool guest_mode;
+
+/* Registers a switch saves and loads: CP15 by accessor, banked by name. */
+#define GUEST_CP15_32(X) X(SCTLR, sctlr) X(CPACR, cpacr) X(TTBCR, ttbcr) X(DACR, dacr) \
+    X(DFSR, dfsr) X(IFSR, ifsr) X(DFAR, dfar) X(IFAR, ifar) X(PRRR, prrr) X(NMRR, nmrr) \
+    X(VBAR, vbar) X(CONTEXTIDR, contextidr) X(TPIDRPRW, tpidrprw) X(VMPIDR, vmpidr) \
+    X(CNTV_CTL, cntv_ctl)
+#define GUEST_CP15_64(X) X(TTBR0, ttbr0) X(TTBR1, ttbr1) X(PAR, par) X(CNTV_CVAL, cntv_cval) \
+    X(CNTVOFF, cntvoff)
+#define GUEST_BANKED(X) X(SP_SVC, "SP_svc") X(LR_SVC, "LR_svc") X(SPSR_SVC, "SPSR_svc") \
+    X(SP_ABT, "SP_abt") X(LR_ABT, "LR_abt") X(SPSR_ABT, "SPSR_abt") \
+    X(SP_UND, "SP_und") X(LR_UND, "LR_und") X(SPSR_UND, "SPSR_und") \
+    X(SP_IRQ, "SP_irq") X(LR_IRQ, "LR_irq") X(SPSR_IRQ, "SPSR_irq") \
+    X(R8_FIQ, "r8_fiq") X(R9_FIQ, "r9_fiq") X(R10_FIQ, "r10_fiq") X(R11_FIQ, "r11_fiq") \
+    X(R12_FIQ, "r12_fiq") X(SP_FIQ, "SP_fiq") X(LR_FIQ, "LR_fiq") X(SPSR_FIQ, "SPSR_fiq")
+
+#define SAVE_32(name, accessor) r[OPAL_VCPU_##name] = accessor##_read();
+#define LOAD_32(name, accessor) accessor##_write(r[OPAL_VCPU_##name]);
+#define SAVE_64(name, accessor) { uint64_t value = accessor##_read(); \
+    r[OPAL_VCPU_##name##_LOW] = (uint32_t)value; r[OPAL_VCPU_##name##_HIGH] = (uint32_t)(value >> 32); }
+#define LOAD_64(name, accessor) \
+    accessor##_write((uint64_t)r[OPAL_VCPU_##name##_HIGH] << 32 | r[OPAL_VCPU_##name##_LOW]);
+#define SAVE_BANKED(name, bank) __asm__ volatile("mrs %0, " bank : "=r"(r[OPAL_VCPU_##name]));
+#define LOAD_BANKED(name, bank) __asm__ volatile("msr " bank ", %0" ::"r"(r[OPAL_VCPU_##name]));
+
+void arch_vcpu_initialise(struct arch_vcpu *vcpu)
+{
+    vcpu->registers[OPAL_VCPU_SCTLR] = SCTLR_RESET;
+    vcpu->registers[OPAL_VCPU_VMPIDR] = MPIDR_UP;
+    vcpu->registers[OPAL_VCPU_GICH_HCR] = 1;   /* virtual CPU interface enabled */
+    vcpu->exit_register = vcpu->exit_register2 = NO_REGISTER;
+}
+
+static void save_state(struct arch_vcpu *vcpu)
+{
+    uint32_t *r = vcpu->registers;
+    GUEST_CP15_32(SAVE_32)
+    GUEST_CP15_64(SAVE_64)
+    GUEST_BANKED(SAVE_BANKED)
+    /* Stop its timer: the next vCPU's or nobody's runs now. */
+    cntv_ctl_write(0);
+    vgic_save(r);
+    hcptr_write(HCPTR_GUEST);
+    isb();
+    vfp_save(vcpu->vfp, &vcpu->fpscr, &vcpu->fpexc);
+}
+
+static void load_state(const struct arch_vcpu *vcpu)
+{
+    const uint32_t *r = vcpu->registers;
+    GUEST_CP15_32(LOAD_32)
+    GUEST_CP15_64(LOAD_64)
+    GUEST_BANKED(LOAD_BANKED)
+    vgic_load(r);
+    hcptr_write(HCPTR_GUEST);
+    isb();
+    vfp_load(vcpu->vfp, vcpu->fpscr, vcpu->fpexc);
+}
+
+/* The registers a native thread could read or that rule its timers. */
+static void enter_guest_mode(const struct arch_vcpu *vcpu)
+{
+    const uint32_t *r = vcpu->registers;
+    tpidrurw_write(r[OPAL_VCPU_TPIDRURW]);
+    tpidruro_write(r[OPAL_VCPU_TPIDRURO]);
+    cntkctl_write(r[OPAL_VCPU_CNTKCTL]);
+    cnthctl_write(CNTHCTL_PL1PCTEN);
+    hcptr_write(HCPTR_GUEST);
+    hcr_write(HCR_GUEST);
+    guest_mode = true;
+    vgic_guest_entry();
+}
+
+static void leave_guest_mode(struct arch_vcpu *vcpu)
+{
+    uint32_t *r = vcpu->registers;
+    r[OPAL_VCPU_TPIDRURW] = tpidrurw_read();
+    r[OPAL_VCPU_TPIDRURO] = tpidruro_read();
+    r[OPAL_VCPU_CNTKCTL] = cntkctl_read();
+    tpidrurw_write(0);
+    tpidruro_write(0);
+    cntkctl_write(CNTKCTL_NATIVE);
+    cnthctl_write(CNTHCTL_PL1PCTEN | CNTHCTL_PL1PCEN);
+    hcptr_write(HCPTR_NATIVE);
+    hcr_write(HCR_NATIVE);
+    guest_mode = false;
+}
+
+void vcpu_sync(struct vcpu *vcpu)
+{
+    if (vcpu == NULL || vcpu != vcpu_loaded)
+        return;
+    if (guest_mode)
+        leave_guest_mode(&vcpu->arch);
+    save_state(&vcpu->arch);
+    hcptr_write(HCPTR_NATIVE);
+    vgic_disable();
+    vcpu_loaded = NULL;
+}
+
+void arch_vcpu_unload(struct vcpu *vcpu)
+{
+    vcpu_sync(vcpu);
+}
+
+void vcpu_activate(struct thread *thread)
+{
+    struct vcpu *vcpu = thread->vcpu;
+    if (vcpu == NULL) {
+        if (guest_mode)
+            leave_guest_mode(&vcpu_loaded->arch);
+        return;
+    }
+    if (vcpu != vcpu_loaded) {
+        vcpu_sync(vcpu_loaded);
+        load_state(&vcpu->arch);
+        vcpu_loaded = vcpu;
+    }
+    if (!guest_mode)
+        enter_guest_mode(&vcpu->arch);
+}

@@ -1,0 +1,174 @@
+/* The GICv2 virtual interface control block (GICH): list registers hold the
+ * virtual interrupts a guest sees through the GICV CPU interface. The kernel
+ * injects for the VMM, reports EOIs it asked for (maintenance interrupt) and
+ * injects the virtual timer itself when the VMM has bound it. */
+#include "opal/error.h"
+#include "opal/fault.h"
+#include "arch/cp15.h"
+#include "arch/guest.h"
+#include "arm.h"
+#include "fault.h"
+#include "kernel.h"
+#include "objects.h"
+#include "platform.h"
+#include "sched.h"
+
+#define GICH_HCR   0x000
+#define GICH_VMCR  0x008
+#define GICH_MISR  0x010
+#define GICH_EISR0 0x020
+#define GICH_APR   0x0f0
+#define GICH_LR(n) (0x100 + 4 * (n))
+
+#define LR_IRQ_MASK     0x3ffu
+#define LR_EOI          (1u << 19)
+#define LR_PRIORITY_SHIFT 23        /* the top 5 bits of an 8-bit priority */
+#define LR_PENDING      (1u << 28)
+#define LR_ACTIVE       (1u << 29)
+#define LR_STATE        (LR_PENDING | LR_ACTIVE)
+#define LR_GROUP1       (1u << 30)
+#define MISR_EOI        (1u << 0)
+#define CNTV_CTL_IMASK  (1u << 1)
+
+static bool maintenance_deferred;
+
+static volatile uint32_t *gich(uint32_t offset)
+{
+    return (volatile uint32_t *)(platform.gich_base + offset);
+}
+
+void vgic_init(void)
+{
+    *gich(GICH_HCR) = 0;
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
+        *gich(GICH_LR(i)) = 0;
+    gic_enable(platform.maintenance_irq);
+}
+
+void vgic_save(uint32_t *registers)
+{
+    registers[OPAL_VCPU_GICH_HCR] = *gich(GICH_HCR);
+    registers[OPAL_VCPU_GICH_VMCR] = *gich(GICH_VMCR);
+    registers[OPAL_VCPU_GICH_APR] = *gich(GICH_APR);
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
+        registers[OPAL_VCPU_GICH_LR0 + i] = *gich(GICH_LR(i));
+}
+
+void vgic_load(const uint32_t *registers)
+{
+    *gich(GICH_VMCR) = registers[OPAL_VCPU_GICH_VMCR];
+    *gich(GICH_APR) = registers[OPAL_VCPU_GICH_APR];
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
+        *gich(GICH_LR(i)) = registers[OPAL_VCPU_GICH_LR0 + i];
+    *gich(GICH_HCR) = registers[OPAL_VCPU_GICH_HCR];
+}
+
+void vgic_disable(void)
+{
+    *gich(GICH_HCR) = 0;
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
+        *gich(GICH_LR(i)) = 0;
+}
+
+/* A list register as it is now: in the CPU if the vCPU is loaded. */
+static uint32_t lr_read(struct vcpu *vcpu, unsigned n)
+{
+    return vcpu == vcpu_loaded ? *gich(GICH_LR(n)) : vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + n];
+}
+
+static void lr_write(struct vcpu *vcpu, unsigned n, uint32_t value)
+{
+    if (vcpu == vcpu_loaded)
+        *gich(GICH_LR(n)) = value;
+    else
+        vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + n] = value;
+}
+
+/* Free: nothing in it, and no EOI waiting to be reported. */
+static bool lr_free(uint32_t lr)
+{
+    return (lr & LR_STATE) == 0 && (lr & LR_EOI) == 0;
+}
+
+int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
+                     uint32_t flags, uint32_t *used)
+{
+    uint32_t value = irq | LR_PENDING | (priority >> 3) << LR_PRIORITY_SHIFT |
+                     (flags & OPAL_VIRQ_GROUP1 ? LR_GROUP1 : 0) |
+                     (flags & OPAL_VIRQ_NOTIFY_EOI ? LR_EOI : 0);
+    if (slot == OPAL_VIRQ_ANY_SLOT) {
+        /* Already there: pending stays pending, active becomes pending too. */
+        for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++) {
+            uint32_t lr = lr_read(vcpu, n);
+            if ((lr & LR_IRQ_MASK) == irq && (lr & LR_STATE) != 0) {
+                lr_write(vcpu, n, lr | LR_PENDING);
+                *used = n;
+                return OPAL_OK;
+            }
+        }
+        for (slot = 0; slot < OPAL_VCPU_LIST_REGISTERS && !lr_free(lr_read(vcpu, slot)); slot++)
+            ;
+        if (slot == OPAL_VCPU_LIST_REGISTERS)
+            return OPAL_ERR_BUSY;
+    }
+    lr_write(vcpu, slot, value);
+    *used = slot;
+    return OPAL_OK;
+}
+
+bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
+{
+    for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++)
+        if (lr_read(vcpu, n) & LR_PENDING)
+            return true;
+    return false;
+}
+
+/* The guest EOI'd an interrupt injected with NOTIFY_EOI: free its list
+ * register and tell the VMM, through the vCPU thread's fault endpoint. This
+ * can only be done while that thread is the one running; otherwise the
+ * interrupt stays off until the guest is entered again (it is level). */
+bool vgic_handle_maintenance(void)
+{
+    struct vcpu *vcpu = vcpu_loaded;
+    if (vcpu == NULL || vcpu->thread == NULL || vcpu->thread != current_thread ||
+        vcpu->thread->state != THREAD_RUNNABLE) {
+        gic_disable(platform.maintenance_irq);
+        maintenance_deferred = true;
+        return true;
+    }
+    uint32_t eoied = *gich(GICH_EISR0);
+    if (!(*gich(GICH_MISR) & MISR_EOI) || eoied == 0)
+        return true;
+    unsigned n = (unsigned)__builtin_ctz(eoied);
+    uint32_t irq = *gich(GICH_LR(n)) & LR_IRQ_MASK;
+    *gich(GICH_LR(n)) = 0;
+    uint32_t words[OPAL_FAULT_GUEST_EOI_LENGTH] = { irq, n };
+    fault_send(vcpu->thread, OPAL_FAULT_GUEST_EOI, words, OPAL_FAULT_GUEST_EOI_LENGTH);
+    return true;
+}
+
+void vgic_guest_entry(void)
+{
+    if (maintenance_deferred) {
+        maintenance_deferred = false;
+        gic_enable(platform.maintenance_irq);
+    }
+}
+
+/* The virtual timer fired while a vCPU was loaded. With a binding the kernel
+ * masks it at the timer (the guest unmasks it when it sets the next event)
+ * and injects it; otherwise the IRQ handler's holder gets it. */
+bool vgic_handle_vtimer(void)
+{
+    struct vcpu *vcpu = vcpu_loaded;
+    uint32_t used;
+    if (vcpu == NULL || vcpu->vtimer_irq == 0)
+        return false;
+    cntv_ctl_write(cntv_ctl_read() | CNTV_CTL_IMASK);
+    isb();
+    if (arch_vcpu_inject(vcpu, vcpu->vtimer_irq, vcpu->vtimer_priority, OPAL_VIRQ_ANY_SLOT, 0,
+                         &used) == OPAL_OK)
+        vcpu_wake(vcpu);
+    return true;
+}

@@ -1,0 +1,138 @@
+/* vCPU invocations and life cycle: binding to a thread, register access,
+ * virtual interrupt injection, and blocking a guest that waits (WFI). */
+#include "opal/error.h"
+#include "objects.h"
+#include "platform.h"
+#include "sched.h"
+#include "vcpu.h"
+
+#define VIRQ_MAX 1019u          /* GICv2 interrupt IDs 0..1019 */
+#define VIRQ_PRIORITY_MAX 0xffu
+
+void vcpu_initialise(struct vcpu *vcpu)
+{
+    arch_vcpu_initialise(&vcpu->arch);
+}
+
+void vcpu_unbind(struct vcpu *vcpu)
+{
+    struct thread *thread = vcpu->thread;
+    if (thread == NULL)
+        return;
+    arch_vcpu_unload(vcpu);
+    if (thread->state == THREAD_BLOCKED_GUEST_IDLE) {
+        thread->state = THREAD_RUNNABLE;
+        sched_enqueue(thread);
+    }
+    thread->vcpu = NULL;
+    vcpu->thread = NULL;
+}
+
+void vcpu_finalise(struct vcpu *vcpu)
+{
+    vcpu_unbind(vcpu);
+    arch_vcpu_unload(vcpu);
+}
+
+void vcpu_wake(struct vcpu *vcpu)
+{
+    struct thread *thread = vcpu->thread;
+    if (thread && thread->state == THREAD_BLOCKED_GUEST_IDLE) {
+        thread->state = THREAD_RUNNABLE;
+        sched_enqueue(thread);
+    }
+}
+
+void vcpu_wait_for_interrupt(struct thread *thread)
+{
+    if (arch_vcpu_interrupt_pending(thread->vcpu))
+        return;
+    thread->state = THREAD_BLOCKED_GUEST_IDLE;
+    sched_dequeue(thread);
+}
+
+/* A thread runs one guest, a guest one thread: rebinding moves both. The
+ * thread's registers become the guest's, starting in the Linux boot state. */
+static int bind_tcb(struct invocation *invocation, struct vcpu *vcpu)
+{
+    struct slot *slot = NULL;
+    if (invocation->length < 1)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t cptr = invocation->arguments[0];
+    if (cptr != 0) {
+        int error = cspace_lookup_typed(invocation->caller, cptr, OPAL_OBJECT_TCB, &slot);
+        if (error != OPAL_OK)
+            return error;
+    }
+    struct thread *thread = slot ? cap_object(&slot->cap) : NULL;
+    if (thread == invocation->caller)
+        return OPAL_ERR_ILLEGAL_OPERATION; /* a thread cannot turn itself into a guest */
+    vcpu_unbind(vcpu);
+    if (thread == NULL)
+        return OPAL_OK;
+    if (thread->vcpu)
+        vcpu_unbind(thread->vcpu);
+    thread->vcpu = vcpu;
+    vcpu->thread = thread;
+    thread->context.cpsr = OPAL_VCPU_BOOT_CPSR;
+    return OPAL_OK;
+}
+
+static int inject(struct invocation *invocation, struct vcpu *vcpu)
+{
+    uint32_t *arguments = invocation->arguments;
+    if (invocation->length < 4)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t irq = arguments[0], priority = arguments[1], slot = arguments[2];
+    uint32_t flags = arguments[3];
+    if (irq > VIRQ_MAX || priority > VIRQ_PRIORITY_MAX ||
+        (flags & ~(OPAL_VIRQ_GROUP1 | OPAL_VIRQ_NOTIFY_EOI)) != 0)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    if (slot >= OPAL_VCPU_LIST_REGISTERS && slot != OPAL_VIRQ_ANY_SLOT)
+        return OPAL_ERR_RANGE;
+    int error = arch_vcpu_inject(vcpu, irq, priority, slot, flags, &invocation->results[0]);
+    if (error != OPAL_OK)
+        return error;
+    invocation->result_length = 1;
+    vcpu_wake(vcpu);
+    return OPAL_OK;
+}
+
+static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
+{
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t irq = invocation->arguments[0], priority = invocation->arguments[1];
+    if (irq > VIRQ_MAX || priority > VIRQ_PRIORITY_MAX)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    vcpu->vtimer_irq = irq;
+    vcpu->vtimer_priority = priority;
+    if (irq != 0)
+        arch_irq_unmask(platform.virtual_timer_irq);
+    return OPAL_OK;
+}
+
+int vcpu_invoke(struct invocation *invocation)
+{
+    struct vcpu *vcpu = cap_object(&invocation->slot->cap);
+    uint32_t *arguments = invocation->arguments;
+    switch (invocation->label) {
+    case OPAL_VCPU_BIND_TCB:
+        return bind_tcb(invocation, vcpu);
+    case OPAL_VCPU_READ_REGISTER:
+        if (invocation->length < 1)
+            return OPAL_ERR_TRUNCATED;
+        invocation->result_length = 1;
+        return arch_vcpu_read_register(vcpu, arguments[0], &invocation->results[0]);
+    case OPAL_VCPU_WRITE_REGISTER:
+        if (invocation->length < 2)
+            return OPAL_ERR_TRUNCATED;
+        return arch_vcpu_write_register(vcpu, arguments[0], arguments[1]);
+    case OPAL_VCPU_INJECT_IRQ:
+        return inject(invocation, vcpu);
+    case OPAL_VCPU_SET_VTIMER_IRQ:
+        return set_vtimer_irq(invocation, vcpu);
+    default:
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
+}

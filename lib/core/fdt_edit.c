@@ -1,0 +1,597 @@
+/* In-place FDT editor: checks the whole blob, then opens or closes a gap in the
+ * structure block and appends to the strings block, keeping the header in step. */
+#include "core/fdt_edit.h"
+
+#include <stdbool.h>
+
+#include "core/fdt.h"
+#include "core/string.h"
+#include "opal/error.h"
+
+#define FDT_HEADER_SIZE 40u
+#define FDT_VERSION 17u
+/* As in the reader: DTBs are kilobytes, and the cap keeps every sum below 2^31. */
+#define FDT_MAX_SIZE 0x40000000u
+#define FDT_RSVMAP_ENTRY 16u
+/* The spec's limit for property names and for each half of a node name. */
+#define FDT_MAX_NAME 31u
+/* A property token: FDT_PROP, len, nameoff, then the value. */
+#define FDT_PROP_HEADER 12u
+
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE 2u
+#define FDT_PROP 3u
+#define FDT_NOP 4u
+#define FDT_END 9u
+
+/* Header fields, as u32 indexes into the header. */
+enum {
+    HDR_MAGIC, HDR_TOTALSIZE, HDR_OFF_STRUCT, HDR_OFF_STRINGS, HDR_OFF_RSVMAP,
+    HDR_VERSION, HDR_LAST_COMP_VERSION, HDR_BOOT_CPUID, HDR_SIZE_STRINGS, HDR_SIZE_STRUCT,
+};
+
+/* The blob being edited: its block layout, kept in step with every change. */
+struct editor {
+    uint8_t *blob;
+    uint32_t capacity;       /* the caller's, capped at FDT_MAX_SIZE */
+    uint32_t total;          /* totalsize */
+    uint32_t rsvmap_offset;
+    uint32_t struct_offset;
+    uint32_t struct_size;
+    uint32_t strings_offset;
+    uint32_t strings_size;
+    struct fdt reader;       /* for path lookups; valid until the first change */
+};
+
+/* One token of the structure block. */
+struct token {
+    uint32_t type;
+    uint32_t offset;         /* of the token itself, in the structure block */
+    uint32_t next;           /* offset of the following token */
+    const char *name;        /* BEGIN_NODE: the node's name; PROP: the property's */
+    uint32_t length;         /* PROP: the value's length */
+};
+
+/* ---- bytes ---- */
+
+/* Byte by byte: the blob may be unaligned and the target has no unaligned access. */
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(uint8_t *p, uint32_t value)
+{
+    p[0] = (uint8_t)(value >> 24);
+    p[1] = (uint8_t)(value >> 16);
+    p[2] = (uint8_t)(value >> 8);
+    p[3] = (uint8_t)value;
+}
+
+/* 64-bit, so a caller's length near 4 GiB cannot wrap. */
+static uint64_t align4(uint64_t x)
+{
+    return (x + 3u) & ~(uint64_t)3u;
+}
+
+static void move_bytes(uint8_t *to, const uint8_t *from, uint32_t count)
+{
+    if (to < from) {
+        for (uint32_t i = 0; i < count; i++)
+            to[i] = from[i];
+    } else {
+        for (uint32_t i = count; i > 0; i--)
+            to[i - 1] = from[i - 1];
+    }
+}
+
+static void zero_bytes(uint8_t *to, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        to[i] = 0;
+}
+
+static uint32_t header_field(const struct editor *ed, int field)
+{
+    return be32(ed->blob + 4 * field);
+}
+
+static uint8_t *struct_at(const struct editor *ed, uint32_t offset)
+{
+    return ed->blob + ed->struct_offset + offset;
+}
+
+/* The end of the strings block, the last block: everything after it is padding. */
+static uint32_t used_end(const struct editor *ed)
+{
+    return ed->strings_offset + ed->strings_size;
+}
+
+/* ---- arguments ---- */
+
+/* Whether [p, p + length) overlaps the caller's buffer; 64-bit so nothing wraps. */
+static bool overlaps_buffer(const void *blob, size_t capacity, const void *p, uint64_t length)
+{
+    uint64_t start = (uintptr_t)p, buffer = (uintptr_t)blob;
+
+    return start < buffer + capacity && buffer < start + length;
+}
+
+/* A caller's string: present, and not inside the buffer we are about to move. */
+static bool string_argument_ok(const void *blob, size_t capacity, const char *s)
+{
+    return s != NULL && !overlaps_buffer(blob, capacity, s, (uint64_t)core_strlen(s) + 1);
+}
+
+static bool is_name_char(char c, bool property)
+{
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return true;
+    switch (c) {
+    case ',': case '.': case '_': case '+': case '-':
+        return true;
+    case '?': case '#':
+        return property;
+    default:
+        return false;
+    }
+}
+
+/* The number of name characters at the start of s, counting at most limit + 1,
+ * so a result above limit means "too long" without reading all of s. */
+static uint32_t name_run(const char *s, bool property, uint32_t limit)
+{
+    uint32_t n = 0;
+
+    while (n <= limit && is_name_char(s[n], property))
+        n++;
+    return n;
+}
+
+static bool property_name_ok(const char *name)
+{
+    uint32_t n = name_run(name, true, FDT_MAX_NAME);
+
+    return n >= 1 && n <= FDT_MAX_NAME && name[n] == '\0';
+}
+
+/* "name" or "name@unit", each part 1-31 characters. */
+static bool node_name_ok(const char *name)
+{
+    uint32_t base = name_run(name, false, FDT_MAX_NAME);
+
+    if (base < 1 || base > FDT_MAX_NAME)
+        return false;
+    if (name[base] == '\0')
+        return true;
+    if (name[base] != '@')
+        return false;
+    const char *unit = name + base + 1;
+    uint32_t n = name_run(unit, false, FDT_MAX_NAME);
+    return n >= 1 && n <= FDT_MAX_NAME && unit[n] == '\0';
+}
+
+/* ---- reading tokens ---- */
+
+/* The string at nameoff in the strings block, or NULL unless it is
+ * NUL-terminated inside the block. */
+static const char *string_at(const struct editor *ed, uint32_t nameoff)
+{
+    if (nameoff >= ed->strings_size)
+        return NULL;
+    const char *s = (const char *)ed->blob + ed->strings_offset + nameoff;
+    uint32_t room = ed->strings_size - nameoff;
+    return core_strnlen(s, room) < room ? s : NULL;
+}
+
+/* Parses the token at offset and checks all it carries lies inside the blocks.
+ * next may point past the block (alignment of a last name); the following
+ * read then fails. OPAL_OK or OPAL_ERR_MALFORMED. */
+static int read_token(const struct editor *ed, uint32_t offset, struct token *t)
+{
+    if (offset % 4 != 0 || offset > ed->struct_size || ed->struct_size - offset < 4)
+        return OPAL_ERR_MALFORMED;
+    t->type = be32(struct_at(ed, offset));
+    t->offset = offset;
+    t->next = offset + 4;
+    uint32_t room = ed->struct_size - t->next;
+    switch (t->type) {
+    case FDT_BEGIN_NODE: {
+        t->name = (const char *)struct_at(ed, t->next);
+        uint32_t length = (uint32_t)core_strnlen(t->name, room);
+        if (length == room)
+            return OPAL_ERR_MALFORMED;
+        t->next = (uint32_t)align4(t->next + length + 1);
+        return OPAL_OK;
+    }
+    case FDT_PROP:
+        if (room < 8)
+            return OPAL_ERR_MALFORMED;
+        t->length = be32(struct_at(ed, t->next));
+        t->name = string_at(ed, be32(struct_at(ed, t->next + 4)));
+        if (t->name == NULL || t->length > room - 8)
+            return OPAL_ERR_MALFORMED;
+        t->next = (uint32_t)align4(t->next + 8 + t->length);
+        return OPAL_OK;
+    case FDT_END_NODE:
+    case FDT_NOP:
+    case FDT_END:
+        return OPAL_OK;
+    default:
+        return OPAL_ERR_MALFORMED;
+    }
+}
+
+/* ---- checking the whole blob ---- */
+
+/* The reservation map is a list of (address, size) pairs of 64 bits ending with
+ * a pair of zeros, which must come before the structure block starts. */
+static int check_reservations(const struct editor *ed)
+{
+    static const uint8_t zeros[FDT_RSVMAP_ENTRY];
+
+    for (uint32_t at = ed->rsvmap_offset; at + FDT_RSVMAP_ENTRY <= ed->struct_offset;
+         at += FDT_RSVMAP_ENTRY) {
+        if (core_memcmp(ed->blob + at, zeros, FDT_RSVMAP_ENTRY) == 0)
+            return OPAL_OK;
+    }
+    return OPAL_ERR_MALFORMED;
+}
+
+/* Edits move whatever follows the change; with the blocks in the standard order
+ * only the strings block follows, and the reservation map never moves. */
+static int check_layout(const struct editor *ed)
+{
+    if (ed->rsvmap_offset >= ed->struct_offset ||
+        ed->struct_offset + ed->struct_size > ed->strings_offset)
+        return OPAL_ERR_MALFORMED;
+    return check_reservations(ed);
+}
+
+/* One root node, balanced nesting, every property before its node's children
+ * (where the reader looks for them), FDT_END last. Terminates: each token
+ * moves the offset forward. */
+static int check_structure(const struct editor *ed)
+{
+    struct token t;
+    uint32_t offset = 0, depth = 0;
+    bool root_seen = false, properties_allowed = false;
+
+    for (;;) {
+        if (read_token(ed, offset, &t) != OPAL_OK)
+            return OPAL_ERR_MALFORMED;
+        switch (t.type) {
+        case FDT_BEGIN_NODE:
+            if (depth == 0 && root_seen)
+                return OPAL_ERR_MALFORMED;
+            root_seen = true;
+            depth++;
+            properties_allowed = true;
+            break;
+        case FDT_PROP:
+            if (!properties_allowed)
+                return OPAL_ERR_MALFORMED;
+            break;
+        case FDT_END_NODE:
+            if (depth == 0)
+                return OPAL_ERR_MALFORMED;
+            depth--;
+            properties_allowed = false;
+            break;
+        case FDT_NOP:
+            break;
+        case FDT_END:
+            return root_seen && depth == 0 && t.next == ed->struct_size ? OPAL_OK
+                                                                        : OPAL_ERR_MALFORMED;
+        }
+        offset = t.next;
+    }
+}
+
+/* Reads the header (fdt_open checks its bounds) and checks everything else
+ * an edit relies on. */
+static int editor_open(struct editor *ed, void *blob, size_t capacity)
+{
+    ed->blob = blob;
+    ed->capacity = capacity < FDT_MAX_SIZE ? (uint32_t)capacity : FDT_MAX_SIZE;
+    int err = fdt_open(&ed->reader, blob, ed->capacity);
+    if (err != OPAL_OK)
+        return err;
+    ed->total = header_field(ed, HDR_TOTALSIZE);
+    ed->rsvmap_offset = header_field(ed, HDR_OFF_RSVMAP);
+    ed->struct_offset = ed->reader.struct_offset;
+    ed->struct_size = ed->reader.struct_size;
+    ed->strings_offset = ed->reader.strings_offset;
+    ed->strings_size = ed->reader.strings_size;
+    err = check_layout(ed);
+    return err == OPAL_OK ? check_structure(ed) : err;
+}
+
+/* ---- finding things ---- */
+
+static int find_node(const struct editor *ed, const char *path, uint32_t *node)
+{
+    int offset = fdt_path_offset(&ed->reader, path);
+
+    if (offset < 0)
+        return -offset;
+    *node = (uint32_t)offset;
+    return OPAL_OK;
+}
+
+/* The node's property `name` in *prop; OPAL_ERR_NOT_FOUND if it has none, with
+ * *end set to just past its properties, where a new one goes. */
+static int find_property(const struct editor *ed, uint32_t node, const char *name,
+                         struct token *prop, uint32_t *end)
+{
+    int err = read_token(ed, node, prop);
+
+    while (err == OPAL_OK) {
+        err = read_token(ed, prop->next, prop);
+        if (err != OPAL_OK)
+            break;
+        if (prop->type == FDT_PROP && core_strcmp(prop->name, name) == 0)
+            return OPAL_OK;
+        if (prop->type != FDT_PROP && prop->type != FDT_NOP) {
+            *end = prop->offset;
+            return OPAL_ERR_NOT_FOUND;
+        }
+    }
+    return err;
+}
+
+/* Whether the node has a child named exactly `name` (no unit-address
+ * matching: "memory" is not "memory@0"), and the offset of its END_NODE. */
+static int find_child(const struct editor *ed, uint32_t parent, const char *name, bool *exists,
+                      uint32_t *end)
+{
+    struct token t;
+    uint32_t depth = 1;
+    int err = read_token(ed, parent, &t);
+
+    *exists = false;
+    while (err == OPAL_OK) {
+        err = read_token(ed, t.next, &t);
+        if (err != OPAL_OK)
+            break;
+        if (t.type == FDT_BEGIN_NODE) {
+            if (depth == 1 && core_strcmp(t.name, name) == 0)
+                *exists = true;
+            depth++;
+        } else if (t.type == FDT_END_NODE && --depth == 0) {
+            *end = t.offset;
+            return OPAL_OK;
+        }
+    }
+    return err;
+}
+
+/* An existing string equal to s (possibly the tail of a longer one, as
+ * "reg" in "interrupt-reg"): its offset in the strings block. */
+static bool find_string(const struct editor *ed, const char *s, uint32_t *nameoff)
+{
+    uint32_t length = (uint32_t)core_strlen(s) + 1;
+    const uint8_t *strings = ed->blob + ed->strings_offset;
+
+    for (uint32_t at = 0; length <= ed->strings_size && at <= ed->strings_size - length; at++) {
+        if (core_memcmp(strings + at, s, length) == 0) {
+            *nameoff = at;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- changing the blob: callers check fits() first, then nothing fails ---- */
+
+static bool fits(const struct editor *ed, uint64_t growth)
+{
+    return used_end(ed) + growth <= ed->capacity;
+}
+
+/* Writes the fields edits change; version 17 is the format we wrote. */
+static void write_header(struct editor *ed)
+{
+    if (used_end(ed) > ed->total)
+        ed->total = used_end(ed);
+    put_be32(ed->blob + 4 * HDR_TOTALSIZE, ed->total);
+    put_be32(ed->blob + 4 * HDR_VERSION, FDT_VERSION);
+    put_be32(ed->blob + 4 * HDR_OFF_STRINGS, ed->strings_offset);
+    put_be32(ed->blob + 4 * HDR_SIZE_STRINGS, ed->strings_size);
+    put_be32(ed->blob + 4 * HDR_SIZE_STRUCT, ed->struct_size);
+}
+
+/* Replaces old_size bytes at offset in the structure block by new_size bytes
+ * (their content is the caller's to write), moving the rest of the structure
+ * block and the strings block. Bytes freed at the end become zeros. Both sizes
+ * are multiples of 4, so every token stays aligned. */
+static void resize_in_struct(struct editor *ed, uint32_t offset, uint32_t old_size,
+                             uint32_t new_size)
+{
+    uint32_t at = ed->struct_offset + offset;
+    uint32_t end = used_end(ed);
+
+    move_bytes(ed->blob + at + new_size, ed->blob + at + old_size, end - at - old_size);
+    if (new_size < old_size)
+        zero_bytes(ed->blob + end - (old_size - new_size), old_size - new_size);
+    ed->struct_size = ed->struct_size - old_size + new_size;
+    ed->strings_offset = ed->strings_offset - old_size + new_size;
+    write_header(ed);
+}
+
+/* Appends s with its NUL to the strings block, the last block; returns its offset. */
+static uint32_t append_string(struct editor *ed, const char *s)
+{
+    uint32_t length = (uint32_t)core_strlen(s) + 1;
+    uint32_t nameoff = ed->strings_size;
+
+    move_bytes(ed->blob + used_end(ed), (const uint8_t *)s, length);
+    ed->strings_size += length;
+    write_header(ed);
+    return nameoff;
+}
+
+/* The value of an existing property takes `length` bytes: resized in place. */
+static int resize_property(struct editor *ed, const struct token *prop, uint32_t length,
+                           uint8_t **value)
+{
+    uint32_t old_size = (uint32_t)align4(prop->length);
+    uint64_t new_size = align4(length);
+
+    if (new_size > old_size && !fits(ed, new_size - old_size))
+        return OPAL_ERR_TRUNCATED;
+    uint32_t value_offset = prop->offset + FDT_PROP_HEADER;
+    resize_in_struct(ed, value_offset, old_size, (uint32_t)new_size);
+    put_be32(struct_at(ed, prop->offset + 4), length);
+    zero_bytes(struct_at(ed, value_offset + length), (uint32_t)new_size - length);
+    *value = struct_at(ed, value_offset);
+    return OPAL_OK;
+}
+
+/* A new property token at offset, its name shared with an existing string or appended. */
+static int insert_property(struct editor *ed, uint32_t offset, const char *name, uint32_t length,
+                           uint8_t **value)
+{
+    uint32_t nameoff = 0;
+    bool have_name = find_string(ed, name, &nameoff);
+    uint64_t token_size = FDT_PROP_HEADER + align4(length);
+    uint64_t name_size = have_name ? 0 : core_strlen(name) + 1;
+
+    if (!fits(ed, token_size + name_size))
+        return OPAL_ERR_TRUNCATED;
+    if (!have_name)
+        nameoff = append_string(ed, name);
+    resize_in_struct(ed, offset, 0, (uint32_t)token_size);
+    put_be32(struct_at(ed, offset), FDT_PROP);
+    put_be32(struct_at(ed, offset + 4), length);
+    put_be32(struct_at(ed, offset + 8), nameoff);
+    zero_bytes(struct_at(ed, offset + FDT_PROP_HEADER + length), (uint32_t)token_size -
+                                                                     FDT_PROP_HEADER - length);
+    *value = struct_at(ed, offset + FDT_PROP_HEADER);
+    return OPAL_OK;
+}
+
+/* Checks the arguments and the blob, then makes room for a `length`-byte value
+ * of property `name` and points *value at it; the caller fills it in. */
+static int open_property_slot(void *blob, size_t capacity, const char *node_path,
+                              const char *name, uint32_t length, uint8_t **value)
+{
+    struct editor ed;
+    struct token prop;
+    uint32_t node = 0, end = 0;
+
+    if (blob == NULL || !string_argument_ok(blob, capacity, node_path) ||
+        !string_argument_ok(blob, capacity, name) || !property_name_ok(name))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    int err = editor_open(&ed, blob, capacity);
+    if (err == OPAL_OK)
+        err = find_node(&ed, node_path, &node);
+    if (err != OPAL_OK)
+        return err;
+    err = find_property(&ed, node, name, &prop, &end);
+    if (err == OPAL_OK)
+        return resize_property(&ed, &prop, length, value);
+    return err == OPAL_ERR_NOT_FOUND ? insert_property(&ed, end, name, length, value) : err;
+}
+
+/* ---- the interface ---- */
+
+int fdt_edit_check(const void *blob, size_t capacity)
+{
+    struct editor ed;
+
+    if (blob == NULL)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    /* The editor only reads here; it keeps one non-const pointer for both uses. */
+    return editor_open(&ed, (void *)(uintptr_t)blob, capacity);
+}
+
+int fdt_edit_set_property(void *blob, size_t capacity, const char *node_path, const char *name,
+                          const void *value, uint32_t length)
+{
+    uint8_t *slot;
+
+    if ((value == NULL && length != 0) || overlaps_buffer(blob, capacity, value, length))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    int err = open_property_slot(blob, capacity, node_path, name, length, &slot);
+    if (err == OPAL_OK)
+        move_bytes(slot, value, length);
+    return err;
+}
+
+int fdt_edit_set_string(void *blob, size_t capacity, const char *node_path, const char *name,
+                        const char *value)
+{
+    if (!string_argument_ok(blob, capacity, value))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    size_t length = core_strlen(value) + 1;
+    if (length > FDT_MAX_SIZE)
+        return OPAL_ERR_TRUNCATED;
+    return fdt_edit_set_property(blob, capacity, node_path, name, value, (uint32_t)length);
+}
+
+int fdt_edit_set_cells(void *blob, size_t capacity, const char *node_path, const char *name,
+                       const uint32_t *cells, uint32_t count)
+{
+    uint8_t *slot;
+
+    if ((cells == NULL && count != 0) || overlaps_buffer(blob, capacity, cells, 4ull * count))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    if (count > FDT_MAX_SIZE / 4)
+        return OPAL_ERR_TRUNCATED;
+    int err = open_property_slot(blob, capacity, node_path, name, 4 * count, &slot);
+    for (uint32_t i = 0; err == OPAL_OK && i < count; i++)
+        put_be32(slot + 4 * i, cells[i]);
+    return err;
+}
+
+int fdt_edit_add_node(void *blob, size_t capacity, const char *parent_path, const char *name)
+{
+    struct editor ed;
+    uint32_t parent = 0, end = 0;
+    bool exists = false;
+
+    if (blob == NULL || !string_argument_ok(blob, capacity, parent_path) ||
+        !string_argument_ok(blob, capacity, name) || !node_name_ok(name))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    int err = editor_open(&ed, blob, capacity);
+    if (err == OPAL_OK)
+        err = find_node(&ed, parent_path, &parent);
+    if (err == OPAL_OK)
+        err = find_child(&ed, parent, name, &exists, &end);
+    if (err != OPAL_OK || exists)
+        return err;
+
+    /* BEGIN_NODE, the name padded to 4 bytes, END_NODE: placed before the
+     * parent's END_NODE, so it becomes the last child. */
+    uint32_t name_size = (uint32_t)core_strlen(name) + 1;
+    uint32_t padded = (uint32_t)align4(name_size);
+    uint32_t node_size = 4 + padded + 4;
+    if (!fits(&ed, node_size))
+        return OPAL_ERR_TRUNCATED;
+    resize_in_struct(&ed, end, 0, node_size);
+    put_be32(struct_at(&ed, end), FDT_BEGIN_NODE);
+    move_bytes(struct_at(&ed, end + 4), (const uint8_t *)name, name_size);
+    zero_bytes(struct_at(&ed, end + 4 + name_size), padded - name_size);
+    put_be32(struct_at(&ed, end + 4 + padded), FDT_END_NODE);
+    return OPAL_OK;
+}
+
+int fdt_edit_delete_property(void *blob, size_t capacity, const char *node_path, const char *name)
+{
+    struct editor ed;
+    struct token prop;
+    uint32_t node = 0, end = 0;
+
+    if (blob == NULL || !string_argument_ok(blob, capacity, node_path) ||
+        !string_argument_ok(blob, capacity, name) || !property_name_ok(name))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    int err = editor_open(&ed, blob, capacity);
+    if (err == OPAL_OK)
+        err = find_node(&ed, node_path, &node);
+    if (err == OPAL_OK)
+        err = find_property(&ed, node, name, &prop, &end);
+    if (err == OPAL_OK)
+        resize_in_struct(&ed, prop.offset, prop.next - prop.offset, 0);
+    return err;
+}

@@ -1,0 +1,55 @@
+/* What a VMM is given at start (by init): its VM's description in a page at
+ * VMM_BOOT_INFO_ADDRESS and its caps at fixed slots of its own CNode. */
+#ifndef LIB_VMM_BOOT_H
+#define LIB_VMM_BOOT_H
+
+#include <stdint.h>
+
+/* The VMM's address space. Guest RAM appears at its guest-physical address. */
+#define VMM_BOOT_INFO_ADDRESS 0x00100000u   /* one read-only page */
+#define VMM_UART_ADDRESS      0x00110000u   /* the physical PL011 (console input) */
+#define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
+#define VMM_IMAGES_MAX        0x10000000u
+
+/* The VMM's CNode: 2^VMM_CNODE_BITS slots. */
+#define VMM_CNODE_BITS 6
+enum vmm_slot {
+    VMM_CAP_ENDPOINT = 1,     /* the vCPU thread's fault endpoint; the VMM receives on it */
+    VMM_CAP_REPLY = 2,
+    VMM_CAP_VCPU = 3,
+    VMM_CAP_VCPU_TCB = 4,     /* the thread running the guest */
+    VMM_CAP_NOTIFICATION = 5, /* bound to the VMM's thread: interrupts arrive as badges */
+    VMM_CAP_UART_IRQ = 6,     /* IRQ handler of the console UART (0: no console input) */
+    VMM_CAP_SELF_TCB = 7,
+    VMM_CAP_FIRST_FREE = 8,
+};
+
+/* Notification badges. */
+#define VMM_BADGE_UART (1u << 0)
+
+enum vmm_guest_kind {
+    VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
+    VMM_GUEST_ELF = 2,        /* a bare-metal ELF (guests/testkit): entry, r0 = RAM base */
+};
+
+#define VMM_NAME_MAX 32
+#define VMM_BOOTARGS_MAX 512
+
+struct vmm_image {
+    uint32_t offset, size;    /* in the images area; size 0: none */
+};
+
+struct vmm_boot_info {
+    uint32_t magic;
+    uint32_t kind;            /* enum vmm_guest_kind */
+    char name[VMM_NAME_MAX];
+    uint32_t ram_base, ram_size;   /* guest-physical, also where the VMM sees it */
+    struct vmm_image kernel, initrd, dtb;
+    uint32_t uart_irq;        /* the console UART's interrupt (for acks) */
+    uint32_t vtimer_direct;   /* 1: the kernel injects the virtual timer itself */
+    char bootargs[VMM_BOOTARGS_MAX];
+};
+
+#define VMM_BOOT_MAGIC 0x564d4d31u  /* "VMM1" */
+
+#endif

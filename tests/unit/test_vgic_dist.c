@@ -1,0 +1,706 @@
+/* The vGIC distributor model (vmm/vgic_dist.c): register semantics and access
+ * rules, Linux's irq-gic init sequence, level/edge delivery, EOI, retry, SGIs. */
+#define UNIT_SUITE "vgic_dist"
+#include "unit.h"
+
+#include "vmm/vgic_dist.h"
+
+#define CTLR       0x000u
+#define TYPER      0x004u
+#define IIDR       0x008u
+#define IGROUPR    0x080u
+#define ISENABLER  0x100u
+#define ICENABLER  0x180u
+#define ISPENDR    0x200u
+#define ICPENDR    0x280u
+#define ISACTIVER  0x300u
+#define ICACTIVER  0x380u
+#define IPRIORITYR 0x400u
+#define ITARGETSR  0x800u
+#define ICFGR      0xc00u
+#define SGIR       0xf00u
+#define CPENDSGIR  0xf10u
+#define SPENDSGIR  0xf20u
+#define PIDR2      0xfe8u
+
+#define MAX_INJECTIONS 512
+
+/* The fake vCPU: records every injection; `free_slots` list registers accept
+ * (negative: unlimited), the rest refuse as if all were busy. */
+struct injection {
+    uint32_t irq;
+    uint8_t priority;
+    bool notify_eoi;
+};
+
+struct fake_vcpu {
+    struct injection log[MAX_INJECTIONS];
+    int count;
+    int refused;
+    int free_slots;
+};
+
+static struct fake_vcpu vcpu;
+static struct vgic_dist dist;
+
+static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+{
+    struct fake_vcpu *fake = context;
+
+    if (fake->free_slots == 0) {
+        fake->refused++;
+        return 1;
+    }
+    if (fake->free_slots > 0)
+        fake->free_slots--;
+    if (fake->count < MAX_INJECTIONS)
+        fake->log[fake->count] = (struct injection){ irq, priority, notify_eoi };
+    fake->count++;
+    return 0;
+}
+
+static void reset(void)
+{
+    static const struct vgic_ops ops = { &vcpu, fake_inject };
+
+    vcpu = (struct fake_vcpu){ .free_slots = -1 };
+    vgic_dist_init(&dist, &ops);
+}
+
+static uint32_t rd(uint32_t offset)
+{
+    uint32_t value = 0xdeadbeefu;
+
+    if (!vgic_dist_read(&dist, offset, 4, &value))
+        return 0xbad0bad0u;
+    return value;
+}
+
+static uint32_t rd8(uint32_t offset)
+{
+    uint32_t value = 0xdeadbeefu;
+
+    if (!vgic_dist_read(&dist, offset, 1, &value))
+        return 0xbad0bad0u;
+    return value;
+}
+
+static bool wr(uint32_t offset, uint32_t value)
+{
+    return vgic_dist_write(&dist, offset, 4, value);
+}
+
+static bool wr8(uint32_t offset, uint32_t value)
+{
+    return vgic_dist_write(&dist, offset, 1, value);
+}
+
+static uint32_t bit(uint32_t irq)
+{
+    return 1u << (irq % 32);
+}
+
+static uint32_t word_offset(uint32_t base, uint32_t irq)
+{
+    return base + irq / 32 * 4;
+}
+
+static void enable_irq(uint32_t irq)
+{
+    wr(word_offset(ISENABLER, irq), bit(irq));
+}
+
+static bool is_active(uint32_t irq)
+{
+    return (rd(word_offset(ISACTIVER, irq)) & bit(irq)) != 0;
+}
+
+static bool is_pending(uint32_t irq)
+{
+    return (rd(word_offset(ISPENDR, irq)) & bit(irq)) != 0;
+}
+
+static void make_edge(uint32_t irq)
+{
+    uint32_t offset = ICFGR + irq / 16 * 4;
+    wr(offset, rd(offset) | (2u << (irq % 16 * 2)));
+}
+
+/* What Linux 6.1's irq-gic.c does at boot on one CPU: gic_init_bases reads
+ * TYPER, gic_dist_init (disable, SPI targets from gic_get_cpumask, then
+ * gic_dist_config: level config, priorities, deactivate/disable SPIs, enable),
+ * gic_cpu_init (gic_cpu_config for SGIs and PPIs). */
+static uint32_t linux_boot_sequence(void)
+{
+    uint32_t irqs = ((rd(TYPER) & 0x1f) + 1) * 32;
+    uint32_t mask = 0;
+
+    wr(CTLR, 0);
+    for (uint32_t i = 0; i < 32 && mask == 0; i += 4) {
+        mask = rd(ITARGETSR + i);
+        mask |= mask >> 16;
+        mask |= mask >> 8;
+    }
+    mask &= 0xff;
+    mask |= mask << 8;
+    mask |= mask << 16;
+    for (uint32_t i = 32; i < irqs; i += 4)
+        wr(ITARGETSR + i, mask);
+    for (uint32_t i = 32; i < irqs; i += 16)
+        wr(ICFGR + i / 4, 0);
+    for (uint32_t i = 32; i < irqs; i += 4)
+        wr(IPRIORITYR + i, 0xa0a0a0a0u);
+    for (uint32_t i = 32; i < irqs; i += 32) {
+        wr(ICACTIVER + i / 8, 0xffffffffu);
+        wr(ICENABLER + i / 8, 0xffffffffu);
+    }
+    wr(CTLR, 1);
+    wr(ICACTIVER, 0xffffffffu);
+    wr(ICENABLER, 0xffffffffu);
+    for (uint32_t i = 0; i < 32; i += 4)
+        wr(IPRIORITYR + i, 0xa0a0a0a0u);
+    wr(ISENABLER, 0x0000ffffu);
+    return irqs;
+}
+
+/* --- identification and reset ------------------------------------------- */
+
+TEST(identification_registers)
+{
+    reset();
+    CHECK_EQ(rd(TYPER), 3);                    /* ITLinesNumber 3, one CPU, no security */
+    CHECK_EQ((rd(PIDR2) >> 4) & 0xf, 2);       /* ArchRev: GICv2 */
+    CHECK_EQ(rd(0xfd0), 0x04);
+    CHECK_EQ(rd(0xfe0), 0x90);
+    CHECK_EQ(rd(0xfe4), 0xb4);
+    CHECK_EQ(rd(0xff0), 0x0d);
+    CHECK_EQ(rd(0xff4), 0xf0);
+    CHECK_EQ(rd(0xff8), 0x05);
+    CHECK_EQ(rd(0xffc), 0xb1);
+    CHECK_EQ(rd(IIDR) & 0xfff, 0x43b);         /* implementer ARM */
+    CHECK(wr(PIDR2, 0));                       /* read-only: the write is ignored */
+    CHECK_EQ(rd(PIDR2), 0x2b);
+    CHECK(wr(TYPER, 0xffffffffu));
+    CHECK_EQ(rd(TYPER), 3);
+}
+
+TEST(reset_state)
+{
+    reset();
+    CHECK_EQ(rd(CTLR), 0);
+    for (uint32_t w = 0; w < 4; w++) {
+        CHECK_EQ(rd(ISENABLER + 4 * w), 0);
+        CHECK_EQ(rd(ISPENDR + 4 * w), 0);
+        CHECK_EQ(rd(ISACTIVER + 4 * w), 0);
+    }
+    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);          /* SGIs edge */
+    CHECK_EQ(rd(ICFGR + 4), 0);                /* PPIs level */
+    CHECK_EQ(rd(ICFGR + 8), 0);                /* SPIs level */
+    for (uint32_t i = 0; i < 32; i += 4)
+        CHECKF(rd(ITARGETSR + i) == 0x01010101u, "ITARGETSR irq %u", i);
+    CHECK_EQ(rd(ITARGETSR + 32), 0);
+    CHECK_EQ(rd(IPRIORITYR + 40), 0);
+    CHECK_EQ(vcpu.count, 0);
+}
+
+/* --- access rules ------------------------------------------------------- */
+
+TEST(bad_sizes_and_alignment_rejected)
+{
+    uint32_t value = 0;
+
+    reset();
+    CHECK(!vgic_dist_read(&dist, CTLR, 1, &value));       /* word-only register */
+    CHECK(!vgic_dist_write(&dist, CTLR, 1, 1));
+    CHECK(!vgic_dist_read(&dist, ISENABLER, 2, &value));  /* no halfwords in GICv2 */
+    CHECK(!vgic_dist_write(&dist, IPRIORITYR, 2, 0));
+    CHECK(!vgic_dist_write(&dist, ICFGR + 8, 1, 0));
+    CHECK(!vgic_dist_write(&dist, SGIR, 1, 0));
+    CHECK(!vgic_dist_read(&dist, PIDR2, 1, &value));
+    CHECK(!vgic_dist_read(&dist, IPRIORITYR + 2, 4, &value)); /* misaligned word */
+    CHECK(!vgic_dist_read(&dist, 0x102, 4, &value));
+    CHECK(!vgic_dist_read(&dist, 0x0, 3, &value));
+    CHECK(!vgic_dist_read(&dist, 0x0, 8, &value));
+    CHECK(!vgic_dist_read(&dist, 0x1000, 4, &value));     /* past the block */
+    CHECK(!vgic_dist_write(&dist, 0xfffffffcu, 4, 0));
+    /* Rejected writes change nothing. */
+    CHECK_EQ(rd(CTLR), 0);
+    CHECK_EQ(rd(IPRIORITYR), 0);
+    /* Byte access where GICv2 allows it, at any byte. */
+    CHECK(vgic_dist_read(&dist, IPRIORITYR + 3, 1, &value));
+    CHECK(vgic_dist_write(&dist, ITARGETSR + 33, 1, 1));
+    CHECK(vgic_dist_write(&dist, SPENDSGIR + 1, 1, 1));
+    CHECK(vgic_dist_read(&dist, CPENDSGIR + 15, 1, &value));
+}
+
+TEST(reserved_offsets_read_as_zero_and_ignore_writes)
+{
+    static const uint32_t reserved[] = { 0x00c, 0x040, 0x07c, 0x7f8, 0xbfc, 0xd00, 0xe00,
+                                         0xf04, 0xf30, 0xfcc };
+    uint32_t value = 0;
+
+    reset();
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        CHECKF(wr(reserved[i], 0xffffffffu), "write 0x%x", reserved[i]);
+        CHECKF(rd(reserved[i]) == 0, "read 0x%x", reserved[i]);
+        CHECKF(vgic_dist_read(&dist, reserved[i], 2, &value) && value == 0, "half 0x%x",
+               reserved[i]);
+        CHECKF(vgic_dist_read(&dist, reserved[i] + 1, 1, &value) && value == 0, "byte 0x%x",
+               reserved[i]);
+    }
+    /* IGROUPR: everything in group 0, RAZ/WI. */
+    CHECK(wr(IGROUPR, 0xffffffffu));
+    CHECK_EQ(rd(IGROUPR), 0);
+    /* Registers of irqs 128+ (not implemented): RAZ/WI. */
+    CHECK(wr(ISENABLER + 16, 0xffffffffu));
+    CHECK_EQ(rd(ISENABLER + 16), 0);
+    CHECK(wr(IPRIORITYR + 200, 0xa0a0a0a0u));
+    CHECK_EQ(rd(IPRIORITYR + 200), 0);
+    CHECK(wr(ITARGETSR + 200, 0x01010101u));
+    CHECK_EQ(rd(ITARGETSR + 200), 0);
+    CHECK(wr(ICFGR + 0x20, 0xaaaaaaaau));
+    CHECK_EQ(rd(ICFGR + 0x20), 0);
+    CHECK_EQ(rd(SGIR), 0);                     /* write-only */
+    /* None of this touched the implemented state. */
+    CHECK_EQ(rd(ISENABLER + 12), 0);
+    CHECK_EQ(rd(CTLR), 0);
+}
+
+/* --- register semantics ------------------------------------------------- */
+
+TEST(ctlr_keeps_only_enable)
+{
+    reset();
+    CHECK(wr(CTLR, 0xffffffffu));
+    CHECK_EQ(rd(CTLR), 1);
+    CHECK(wr(CTLR, 2));
+    CHECK_EQ(rd(CTLR), 0);
+}
+
+TEST(enable_set_and_clear_registers)
+{
+    reset();
+    CHECK(wr(ISENABLER + 4, 0x00ff00f0u));
+    CHECK_EQ(rd(ISENABLER + 4), 0x00ff00f0u);
+    CHECK_EQ(rd(ICENABLER + 4), 0x00ff00f0u);  /* both views read the enables */
+    CHECK(wr(ISENABLER + 4, 0x1u));            /* set adds, never clears */
+    CHECK_EQ(rd(ISENABLER + 4), 0x00ff00f1u);
+    CHECK(wr(ICENABLER + 4, 0x000f0001u));
+    CHECK_EQ(rd(ISENABLER + 4), 0x00f000f0u);
+    CHECK(wr(ICENABLER + 4, 0));               /* zeros do nothing */
+    CHECK_EQ(rd(ISENABLER + 4), 0x00f000f0u);
+    CHECK_EQ(rd(ISENABLER + 8), 0);            /* other words untouched */
+    CHECK_EQ(rd(ISENABLER), 0);
+}
+
+TEST(priority_byte_and_word_access)
+{
+    reset();
+    CHECK(wr8(IPRIORITYR + 33, 0xa0));
+    CHECK_EQ(rd(IPRIORITYR + 32), 0x0000a000u);
+    CHECK(wr8(IPRIORITYR + 35, 0x47));         /* low 3 bits are not implemented */
+    CHECK_EQ(rd8(IPRIORITYR + 35), 0x40);
+    CHECK_EQ(rd(IPRIORITYR + 32), 0x4000a000u);
+    CHECK(wr(IPRIORITYR + 4, 0x11223344u));
+    CHECK_EQ(rd8(IPRIORITYR + 4), 0x40);
+    CHECK_EQ(rd8(IPRIORITYR + 5), 0x30);
+    CHECK_EQ(rd8(IPRIORITYR + 6), 0x20);
+    CHECK_EQ(rd8(IPRIORITYR + 7), 0x10);
+    CHECK_EQ(rd(IPRIORITYR + 4), 0x10203040u);
+    CHECK(wr8(IPRIORITYR + 127, 0xff));        /* the last irq */
+    CHECK_EQ(rd(IPRIORITYR + 124), 0xf8000000u);
+}
+
+TEST(targets_fixed_for_private_writable_for_spis)
+{
+    reset();
+    CHECK(wr(ITARGETSR + 16, 0));              /* PPI targets: read-only */
+    CHECK_EQ(rd(ITARGETSR + 16), 0x01010101u);
+    CHECK(wr8(ITARGETSR + 3, 0));              /* SGI targets: read-only */
+    CHECK_EQ(rd8(ITARGETSR + 3), 0x01);
+    CHECK(wr8(ITARGETSR + 34, 0x01));          /* gic_set_affinity: one byte */
+    CHECK_EQ(rd(ITARGETSR + 32), 0x00010000u);
+    CHECK(wr8(ITARGETSR + 35, 0xfe));          /* absent CPUs: RAZ/WI */
+    CHECK_EQ(rd8(ITARGETSR + 35), 0);
+    CHECK(wr(ITARGETSR + 36, 0xfe01fe01u));
+    CHECK_EQ(rd(ITARGETSR + 36), 0x00010001u);
+    CHECK(wr8(ITARGETSR + 34, 0));
+    CHECK_EQ(rd(ITARGETSR + 32), 0);
+}
+
+TEST(config_spis_read_back_what_linux_writes)
+{
+    reset();
+    /* gic_configure_irq: read, set the edge bit of irq 40, write, read back. */
+    uint32_t offset = ICFGR + 40 / 16 * 4;
+    uint32_t value = rd(offset) | (2u << (40 % 16 * 2));
+    CHECK(wr(offset, value));
+    CHECK_EQ(rd(offset), value);
+    CHECK(wr(offset, 0xffffffffu));            /* the odd (reserved) bits are RAZ */
+    CHECK_EQ(rd(offset), 0xaaaaaaaau);
+    CHECK(wr(offset, 0));
+    CHECK_EQ(rd(offset), 0);
+    CHECK(wr(ICFGR + 0x1c, 0x80000000u));      /* irq 127 */
+    CHECK_EQ(rd(ICFGR + 0x1c), 0x80000000u);
+    /* SGIs are always edge, PPIs always level. */
+    CHECK(wr(ICFGR, 0));
+    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);
+    CHECK(wr(ICFGR + 4, 0xaaaaaaaau));
+    CHECK_EQ(rd(ICFGR + 4), 0);
+}
+
+TEST(linux_boot_sequence_programs_the_distributor)
+{
+    reset();
+    uint32_t irqs = linux_boot_sequence();
+    CHECK_EQ(irqs, 128);
+    CHECK_EQ(rd(CTLR), 1);
+    for (uint32_t i = 32; i < 128; i += 4)
+        CHECKF(rd(ITARGETSR + i) == 0x01010101u, "ITARGETSR %u", i);
+    for (uint32_t i = 0; i < 128; i += 4)
+        CHECKF(rd(IPRIORITYR + i) == 0xa0a0a0a0u, "IPRIORITYR %u", i);
+    CHECK_EQ(rd(ISENABLER), 0x0000ffffu);      /* SGIs on, PPIs off */
+    CHECK_EQ(rd(ISENABLER + 4), 0);
+    CHECK_EQ(rd(ICFGR + 8), 0);
+    CHECK_EQ(vcpu.count, 0);
+    /* request_irq of a level SPI (the UART, 33): unmask, then the line rises. */
+    enable_irq(33);
+    CHECK_EQ(vcpu.count, 0);
+    vgic_dist_set_line(&dist, 33, true);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, 33);
+    CHECK_EQ(vcpu.log[0].priority, 0xa0);
+    CHECK(vcpu.log[0].notify_eoi);
+    /* The arch timer: a level PPI, enabled per CPU. */
+    enable_irq(27);
+    vgic_dist_pulse(&dist, 27);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[1].irq, 27);
+    CHECK(vcpu.log[1].notify_eoi);
+    /* An IPI to self (irq_work): SGIR with target list CPU 0. */
+    CHECK(wr(SGIR, (0x01u << 16) | 6));
+    CHECK_EQ(vcpu.count, 3);
+    CHECK_EQ(vcpu.log[2].irq, 6);
+    CHECK(!vcpu.log[2].notify_eoi);
+}
+
+/* --- delivery ----------------------------------------------------------- */
+
+TEST(level_irq_stays_in_flight_until_eoi)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 40, 0x01010101u);
+    enable_irq(41);
+    vgic_dist_set_line(&dist, 41, true);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK(is_active(41));
+    CHECK(is_pending(41));                     /* the line is still high */
+    /* Line changes while in flight offer nothing new. */
+    vgic_dist_set_line(&dist, 41, true);
+    vgic_dist_set_line(&dist, 41, false);
+    vgic_dist_set_line(&dist, 41, true);
+    vgic_dist_retry(&dist);
+    CHECK_EQ(vcpu.count, 1);
+    /* EOI with the line still high: offered again. */
+    vgic_dist_eoi(&dist, 41);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[1].irq, 41);
+    CHECK(is_active(41));
+    /* The device is serviced, the line drops, then EOI: nothing more. */
+    vgic_dist_set_line(&dist, 41, false);
+    CHECK(!is_pending(41));
+    vgic_dist_eoi(&dist, 41);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK(!is_active(41));
+    /* Next assertion: delivered at once. */
+    vgic_dist_set_line(&dist, 41, true);
+    CHECK_EQ(vcpu.count, 3);
+}
+
+TEST(edge_irq_is_offered_on_every_pulse)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 48, 0x01010101u);
+    make_edge(50);
+    enable_irq(50);
+    vgic_dist_pulse(&dist, 50);
+    vgic_dist_pulse(&dist, 50);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[0].irq, 50);
+    CHECK(!vcpu.log[0].notify_eoi);
+    CHECK(!vcpu.log[1].notify_eoi);
+    CHECK(!is_active(50));                     /* edges are not tracked to EOI */
+    CHECK(!is_pending(50));                    /* the pending state left with it */
+    vgic_dist_retry(&dist);
+    CHECK_EQ(vcpu.count, 2);
+}
+
+TEST(edge_irq_from_line_pends_on_rising_edges_only)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 32, 0x01010101u);
+    make_edge(34);
+    enable_irq(34);
+    vgic_dist_set_line(&dist, 34, true);
+    CHECK_EQ(vcpu.count, 1);
+    vgic_dist_set_line(&dist, 34, true);       /* still high: no edge */
+    vgic_dist_eoi(&dist, 34);
+    CHECK_EQ(vcpu.count, 1);
+    vgic_dist_set_line(&dist, 34, false);
+    CHECK_EQ(vcpu.count, 1);
+    vgic_dist_set_line(&dist, 34, true);
+    CHECK_EQ(vcpu.count, 2);
+}
+
+TEST(disabled_irq_stays_pending_until_enabled)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 32, 0x01010101u);
+    wr(ITARGETSR + 36, 0x01010101u);
+    make_edge(35);
+    vgic_dist_pulse(&dist, 35);
+    vgic_dist_set_line(&dist, 36, true);
+    CHECK_EQ(vcpu.count, 0);
+    CHECK(is_pending(35));
+    CHECK(is_pending(36));
+    enable_irq(35);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, 35);
+    CHECK(!is_pending(35));
+    enable_irq(36);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[1].irq, 36);
+    /* Masked while in flight: the EOI still ends it; unmasking redelivers. */
+    wr(word_offset(ICENABLER, 36), bit(36));
+    vgic_dist_eoi(&dist, 36);
+    CHECK(!is_active(36));
+    CHECK_EQ(vcpu.count, 2);
+    enable_irq(36);
+    CHECK_EQ(vcpu.count, 3);
+}
+
+TEST(enabling_the_distributor_delivers_in_priority_order)
+{
+    reset();
+    wr(ITARGETSR + 32, 0x01010101u);
+    wr(ITARGETSR + 64, 0x01010101u);
+    wr(ISENABLER, bit(20));
+    wr(ISENABLER + 4, 0xffffffffu);
+    wr(ISENABLER + 8, 0xffffffffu);
+    wr8(IPRIORITYR + 33, 0x80);
+    wr8(IPRIORITYR + 66, 0x20);
+    wr8(IPRIORITYR + 34, 0x80);
+    wr8(IPRIORITYR + 20, 0x40);
+    vgic_dist_set_line(&dist, 34, true);
+    vgic_dist_set_line(&dist, 33, true);
+    vgic_dist_set_line(&dist, 66, true);
+    vgic_dist_pulse(&dist, 20);
+    CHECK_EQ(vcpu.count, 0);                   /* distributor disabled */
+    wr(CTLR, 1);
+    CHECK_EQ(vcpu.count, 4);
+    CHECK_EQ(vcpu.log[0].irq, 66);
+    CHECK_EQ(vcpu.log[0].priority, 0x20);
+    CHECK_EQ(vcpu.log[1].irq, 20);
+    CHECK_EQ(vcpu.log[2].irq, 33);             /* equal priority: lower number first */
+    CHECK_EQ(vcpu.log[3].irq, 34);
+    /* Disabling keeps state; re-enabling offers only what is deliverable. */
+    wr(CTLR, 0);
+    vgic_dist_eoi(&dist, 33);
+    CHECK_EQ(vcpu.count, 4);
+    wr(CTLR, 1);
+    CHECK_EQ(vcpu.count, 5);
+    CHECK_EQ(vcpu.log[4].irq, 33);
+}
+
+TEST(full_list_registers_retry_later)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 36, 0x01010101u);
+    wr(ISENABLER + 4, 0xffffffffu);
+    wr(IPRIORITYR + 36, 0x80801080u);          /* 37 the most urgent */
+    make_edge(38);
+    vcpu.free_slots = 1;
+    vgic_dist_set_line(&dist, 36, true);       /* takes the last free slot */
+    vgic_dist_pulse(&dist, 38);                /* refused */
+    vgic_dist_set_line(&dist, 37, true);       /* refused */
+    CHECK_EQ(vcpu.count, 1);
+    CHECK(vcpu.refused >= 2);
+    CHECK(is_pending(38));
+    CHECK(!is_active(37));                     /* not handed over, so not active */
+    vgic_dist_retry(&dist);                    /* still full: nothing */
+    CHECK_EQ(vcpu.count, 1);
+    vcpu.free_slots = 1;
+    vgic_dist_retry(&dist);                    /* the most urgent goes first */
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[1].irq, 37);
+    CHECK(vcpu.log[1].notify_eoi);
+    CHECK(is_active(37));
+    vcpu.free_slots = -1;
+    vgic_dist_retry(&dist);
+    CHECK_EQ(vcpu.count, 3);
+    CHECK_EQ(vcpu.log[2].irq, 38);
+    CHECK(!vcpu.log[2].notify_eoi);
+    vgic_dist_retry(&dist);
+    CHECK_EQ(vcpu.count, 3);
+}
+
+TEST(spi_without_cpu0_target_is_held)
+{
+    reset();
+    wr(CTLR, 1);
+    enable_irq(40);
+    vgic_dist_set_line(&dist, 40, true);
+    CHECK_EQ(vcpu.count, 0);                   /* reset target: no CPU */
+    CHECK(is_pending(40));
+    CHECK(wr8(ITARGETSR + 40, 0x01));
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, 40);
+}
+
+TEST(software_pend_and_clear)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 44, 0x01010101u);
+    /* ISPENDR on a level irq: delivered once, with EOI notification. */
+    CHECK(wr(word_offset(ISPENDR, 45), bit(45)));
+    CHECK(is_pending(45));
+    CHECK_EQ(rd(word_offset(ICPENDR, 45)) & bit(45), bit(45));
+    enable_irq(45);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK(vcpu.log[0].notify_eoi);
+    CHECK(!is_pending(45));                    /* the latch went with it; line is low */
+    vgic_dist_eoi(&dist, 45);
+    CHECK_EQ(vcpu.count, 1);
+    /* ICPENDR clears a latch, but a high level line stays pending. */
+    wr(word_offset(ICENABLER, 46), bit(46));
+    wr(word_offset(ISPENDR, 46), bit(46));
+    wr(word_offset(ICPENDR, 46), bit(46));
+    CHECK(!is_pending(46));
+    vgic_dist_set_line(&dist, 46, true);
+    wr(word_offset(ICPENDR, 46), bit(46));
+    CHECK(is_pending(46));
+    /* ISPENDR and ICPENDR ignore SGIs (GICv2: use S/CPENDSGIR). */
+    CHECK(wr(ISPENDR, 0x0000ffffu));
+    CHECK_EQ(rd(ISPENDR), 0);
+    CHECK_EQ(vcpu.count, 1);
+}
+
+TEST(active_set_and_clear)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ITARGETSR + 32, 0x01010101u);
+    enable_irq(33);
+    vgic_dist_set_line(&dist, 33, true);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(rd(ISACTIVER + 4), bit(33));
+    CHECK_EQ(rd(ICACTIVER + 4), bit(33));
+    /* ICACTIVER (Linux does it at init): no longer in flight, so the still
+     * high line is offered again at once. */
+    CHECK(wr(ICACTIVER + 4, bit(33)));
+    CHECK_EQ(vcpu.count, 2);
+    CHECK(is_active(33));
+    /* ISACTIVER holds back an irq until it is deactivated. */
+    vgic_dist_eoi(&dist, 33);
+    vgic_dist_set_line(&dist, 33, false);
+    CHECK_EQ(vcpu.count, 3);                   /* the EOI redelivered: line was high */
+    vgic_dist_eoi(&dist, 33);
+    CHECK(wr(ISACTIVER + 4, bit(34)));
+    CHECK(is_active(34));
+    enable_irq(34);
+    vgic_dist_set_line(&dist, 34, true);
+    CHECK_EQ(vcpu.count, 3);
+    CHECK(wr(ICACTIVER + 4, bit(34)));
+    CHECK_EQ(vcpu.count, 4);
+    CHECK_EQ(vcpu.log[3].irq, 34);
+}
+
+TEST(eoi_of_an_irq_not_in_flight_is_harmless)
+{
+    reset();
+    wr(CTLR, 1);
+    vgic_dist_eoi(&dist, 5);
+    vgic_dist_eoi(&dist, 100);
+    CHECK_EQ(vcpu.count, 0);
+    CHECK_EQ(rd(ISACTIVER), 0);
+    CHECK_EQ(rd(ISACTIVER + 12), 0);
+}
+
+TEST(out_of_range_irq_numbers_are_ignored)
+{
+    reset();
+    linux_boot_sequence();
+    wr(ISENABLER + 12, 0xffffffffu);
+    vgic_dist_set_line(&dist, VGIC_IRQS, true);
+    vgic_dist_set_line(&dist, 1023, true);
+    vgic_dist_set_line(&dist, 0xffffffffu, true);
+    vgic_dist_pulse(&dist, VGIC_IRQS);
+    vgic_dist_pulse(&dist, 0x80000000u);
+    vgic_dist_eoi(&dist, 4096);
+    CHECK_EQ(vcpu.count, 0);
+    for (uint32_t w = 0; w < 4; w++)
+        CHECK_EQ(rd(ISPENDR + 4 * w), 0);
+    /* The last valid irq still works. */
+    vgic_dist_set_line(&dist, VGIC_IRQS - 1, true);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, VGIC_IRQS - 1);
+}
+
+/* --- software-generated interrupts -------------------------------------- */
+
+TEST(sgir_target_list_and_filters)
+{
+    reset();
+    linux_boot_sequence();
+    CHECK(wr(SGIR, (0x01u << 16) | 3));        /* list: CPU 0 */
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, 3);
+    CHECK_EQ(vcpu.log[0].priority, 0xa0);
+    CHECK(!vcpu.log[0].notify_eoi);
+    CHECK(wr(SGIR, (0x02u << 16) | 4));        /* list: CPU 1 only (absent) */
+    CHECK(wr(SGIR, (0x00u << 16) | 4));        /* empty list */
+    CHECK(wr(SGIR, (1u << 24) | (0xffu << 16) | 4)); /* all but self: nobody */
+    CHECK(wr(SGIR, (3u << 24) | (0xffu << 16) | 4)); /* reserved filter */
+    CHECK_EQ(vcpu.count, 1);
+    CHECK(wr(SGIR, (2u << 24) | 15));          /* self */
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(vcpu.log[1].irq, 15);
+    /* Two in a row are two offers (the kernel merges duplicates). */
+    wr(SGIR, (0x01u << 16) | 3);
+    wr(SGIR, (0x01u << 16) | 3);
+    CHECK_EQ(vcpu.count, 4);
+    CHECK(!is_active(3));
+}
+
+TEST(sgi_pending_registers)
+{
+    reset();
+    wr(CTLR, 1);
+    wr(ICENABLER, 0xffffffffu);                /* SGIs masked: they stay pending */
+    CHECK(wr(SGIR, (0x01u << 16) | 9));
+    CHECK_EQ(vcpu.count, 0);
+    CHECK_EQ(rd8(SPENDSGIR + 9), 0x01);        /* pending from source CPU 0 */
+    CHECK_EQ(rd(CPENDSGIR + 8), 0x00000100u);
+    CHECK_EQ(rd(ISPENDR), bit(9));
+    CHECK(wr8(CPENDSGIR + 9, 0x01));
+    CHECK_EQ(rd(ISPENDR), 0);
+    CHECK(wr8(SPENDSGIR + 2, 0xfe));           /* other sources: absent CPUs */
+    CHECK_EQ(rd(ISPENDR), 0);
+    CHECK(wr(SPENDSGIR, 0x01000001u));         /* SGIs 0 and 3 */
+    CHECK_EQ(rd(ISPENDR), bit(0) | bit(3));
+    CHECK_EQ(rd(SPENDSGIR), 0x01000001u);
+    enable_irq(3);
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(vcpu.log[0].irq, 3);
+    CHECK_EQ(rd(ISPENDR), bit(0));
+    CHECK(wr(CPENDSGIR, 0xffffffffu));
+    CHECK_EQ(rd(ISPENDR), 0);
+    enable_irq(0);
+    CHECK_EQ(vcpu.count, 1);
+}

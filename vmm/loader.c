@@ -1,0 +1,118 @@
+/* Guest loading: the images go from the read-only images area into guest
+ * RAM (which the VMM sees at its guest-physical address), and the vCPU is put
+ * in the state the guest's boot protocol expects. Run again on a reset. */
+#include "core/elf.h"
+#include "core/fdt_edit.h"
+#include "core/string.h"
+#include "runtime/mem.h"
+#include "vmm/vmm.h"
+
+#define LINUX_KERNEL_OFFSET 0x00010000u   /* where QEMU puts a zImage too */
+#define LINUX_INITRD_OFFSET_MAX 0x08000000u
+#define DTB_SPACE 0x00010000u             /* room for the DTB and the VMM's edits */
+#define SCTLR_RESET 0x00c50078u
+#define PAGE_ALIGN(x) (((x) + 0xfffu) & ~0xfffu)
+
+static const uint8_t *image(const struct vmm_image *part)
+{
+    return (const uint8_t *)(uintptr_t)(VMM_IMAGES_ADDRESS + part->offset);
+}
+
+static uint8_t *guest_ram(uint32_t address)
+{
+    return (uint8_t *)(uintptr_t)address;
+}
+
+/* Every register the guest could have changed, back to reset values. */
+static int reset_vcpu(uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
+{
+    static const uint32_t cleared[] = {
+        OPAL_VCPU_TTBCR, OPAL_VCPU_CONTEXTIDR, OPAL_VCPU_TPIDRURW, OPAL_VCPU_TPIDRURO,
+        OPAL_VCPU_TPIDRPRW, OPAL_VCPU_VBAR, OPAL_VCPU_CNTV_CTL, OPAL_VCPU_CNTKCTL,
+        OPAL_VCPU_GICH_VMCR, OPAL_VCPU_GICH_APR, OPAL_VCPU_GICH_LR0, OPAL_VCPU_GICH_LR1,
+        OPAL_VCPU_GICH_LR2, OPAL_VCPU_GICH_LR3, OPAL_VCPU_ACTLR,
+    };
+    int error = OPAL_OK;
+    for (unsigned i = 0; i < sizeof cleared / sizeof cleared[0] && !error; i++)
+        error = opal_vcpu_write_register(VMM_CAP_VCPU, cleared[i], 0);
+    const uint32_t boot[][2] = {
+        { OPAL_VCPU_SCTLR, SCTLR_RESET }, { OPAL_VCPU_GICH_HCR, 1 },
+        { OPAL_VCPU_CPSR, OPAL_VCPU_BOOT_CPSR }, { OPAL_VCPU_PC, pc },
+        { OPAL_VCPU_R0, r0 }, { OPAL_VCPU_R0 + 1, r1 }, { OPAL_VCPU_R0 + 2, r2 },
+    };
+    for (unsigned i = 0; i < sizeof boot / sizeof boot[0] && !error; i++)
+        error = opal_vcpu_write_register(VMM_CAP_VCPU, boot[i][0], boot[i][1]);
+    return error;
+}
+
+/* The guest's DTB with its memory, bootargs and initrd filled in. */
+static int place_dtb(struct vm *vm, uint32_t address, uint32_t initrd, uint32_t initrd_size)
+{
+    const struct vmm_boot_info *info = vm->info;
+    uint8_t *blob = guest_ram(address);
+    if (info->dtb.size == 0 || info->dtb.size + DTB_SPACE / 2 > DTB_SPACE)
+        return OPAL_ERR_RANGE;
+    memcpy(blob, image(&info->dtb), info->dtb.size);
+    const uint32_t memory[2] = { info->ram_base, info->ram_size };
+    int error = fdt_edit_set_cells(blob, DTB_SPACE, "/memory", "reg", memory, 2);
+    if (error == OPAL_OK && info->bootargs[0])
+        error = fdt_edit_set_string(blob, DTB_SPACE, "/chosen", "bootargs", info->bootargs);
+    if (error == OPAL_OK && initrd_size) {
+        uint32_t start = initrd, end = initrd + initrd_size;
+        error = fdt_edit_set_cells(blob, DTB_SPACE, "/chosen", "linux,initrd-start", &start, 1);
+        if (error == OPAL_OK)
+            error = fdt_edit_set_cells(blob, DTB_SPACE, "/chosen", "linux,initrd-end", &end, 1);
+    }
+    return error;
+}
+
+static int load_linux(struct vm *vm)
+{
+    const struct vmm_boot_info *info = vm->info;
+    uint32_t kernel = info->ram_base + LINUX_KERNEL_OFFSET;
+    uint32_t initrd_offset = info->ram_size / 2 < LINUX_INITRD_OFFSET_MAX ? info->ram_size / 2
+                                                                         : LINUX_INITRD_OFFSET_MAX;
+    uint32_t initrd = info->ram_base + initrd_offset;
+    uint32_t dtb = PAGE_ALIGN(initrd + info->initrd.size);
+    if (LINUX_KERNEL_OFFSET + info->kernel.size > initrd_offset ||
+        dtb + DTB_SPACE > info->ram_base + info->ram_size) {
+        vmm_log(vm, "the images do not fit in %u MiB of RAM", info->ram_size >> 20);
+        return OPAL_ERR_RANGE;
+    }
+    memcpy(guest_ram(kernel), image(&info->kernel), info->kernel.size);
+    if (info->initrd.size)
+        memcpy(guest_ram(initrd), image(&info->initrd), info->initrd.size);
+    int error = place_dtb(vm, dtb, initrd, info->initrd.size);
+    if (error != OPAL_OK) {
+        vmm_log(vm, "cannot prepare the device tree: %s", opal_error_name(error));
+        return error;
+    }
+    return reset_vcpu(kernel, 0, ~0u, dtb);
+}
+
+static int load_elf(struct vm *vm)
+{
+    const struct vmm_boot_info *info = vm->info;
+    const uint8_t *file = image(&info->kernel);
+    struct elf_info elf;
+    int error = elf_inspect(file, info->kernel.size, info->ram_base,
+                            info->ram_base + info->ram_size - 1, &elf);
+    if (error != OPAL_OK) {
+        vmm_log(vm, "the guest ELF does not fit its RAM: %s", opal_error_name(error));
+        return error;
+    }
+    for (unsigned i = 0; i < elf.segment_count; i++) {
+        const struct elf_segment *segment = &elf.segments[i];
+        memcpy(guest_ram(segment->vaddr), file + segment->offset, segment->filesz);
+        memset(guest_ram(segment->vaddr + segment->filesz), 0, segment->memsz - segment->filesz);
+    }
+    return reset_vcpu(elf.entry, info->ram_base, info->ram_size, 0);
+}
+
+int vmm_load_guest(struct vm *vm)
+{
+    vmm_reset_devices(vm);
+    vm->boots++;
+    vm->stopped = false;
+    return vm->info->kind == VMM_GUEST_ELF ? load_elf(vm) : load_linux(vm);
+}

@@ -1,0 +1,66 @@
+/* Guest MMIO: a stage-2 abort is routed by guest-physical address to the
+ * emulated device there (vGIC distributor, PL011); an access anywhere else
+ * stops the VM with a report instead of leaving it hanging. */
+#include "core/format.h"
+#include "vmm/vmm.h"
+
+static int inject_irq(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+{
+    (void)context;
+    /* Group 0: Linux enables only that group on the GICv2 CPU interface. */
+    return opal_vcpu_inject_irq(VMM_CAP_VCPU, irq, priority, OPAL_VIRQ_ANY_SLOT,
+                                notify_eoi ? OPAL_VIRQ_NOTIFY_EOI : 0, NULL);
+}
+
+static void uart_irq(void *context, bool level)
+{
+    struct vm *vm = context;
+    vgic_dist_set_line(&vm->vgic, GUEST_UART_IRQ, level);
+}
+
+void vmm_reset_devices(struct vm *vm)
+{
+    const struct vgic_ops vgic_ops = { .context = vm, .inject = inject_irq };
+    const struct vuart_ops uart_ops = { .context = vm, .output = console_output,
+                                        .set_irq = uart_irq };
+    vgic_dist_init(&vm->vgic, &vgic_ops);
+    vuart_init(&vm->uart, vm->info->name, &uart_ops);
+}
+
+static void report_stray(struct vm *vm, const struct opal_message *exit)
+{
+    uint32_t access = exit->mr[2];
+    char why[128];
+    format_string(why, sizeof why, "guest %s 0x%08x outside its RAM and devices (pc 0x%08x)",
+                  access & OPAL_GUEST_ACCESS_FETCH ? "executed at"
+                  : access & OPAL_GUEST_ACCESS_WRITE ? "wrote to" : "read from",
+                  exit->mr[1], exit->mr[0]);
+    vmm_stop(vm, why);
+}
+
+enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit, uint32_t *result)
+{
+    uint32_t address = exit->mr[1], access = exit->mr[2];
+    uint32_t value = opal_ipc_buffer()->mr[4];
+    bool write = access & OPAL_GUEST_ACCESS_WRITE, handled = false;
+    uint32_t size = OPAL_GUEST_ACCESS_SIZE(access);
+    enum vmm_exit_kind kind = EXIT_MMIO_OTHER;
+    if (access & OPAL_GUEST_ACCESS_DECODED) {
+        if (address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE) {
+            kind = EXIT_MMIO_GICD;
+            uint32_t offset = address - GUEST_GICD_BASE;
+            handled = write ? vgic_dist_write(&vm->vgic, offset, size, value)
+                            : vgic_dist_read(&vm->vgic, offset, size, result);
+        } else if (address - GUEST_UART_BASE < GUEST_DEVICE_SIZE) {
+            kind = EXIT_MMIO_UART;
+            uint32_t offset = address - GUEST_UART_BASE;
+            handled = write ? vuart_write(&vm->uart, offset, size, value)
+                            : vuart_read(&vm->uart, offset, size, result);
+        }
+    }
+    vm->exits[kind]++;
+    if (handled)
+        return VMM_EMULATED;
+    report_stray(vm, exit);
+    return VMM_STOP;
+}
