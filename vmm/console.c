@@ -33,15 +33,28 @@ void console_output(void *context, const char *text, size_t length)
     opal_debug_write(text, (uint32_t)length);
 }
 
-/* Move what the UART holds into the guest's UART while it has room; what
- * does not fit stays in the hardware FIFO (the RX interrupt stays masked
- * until the guest has read some), so nothing typed is lost. */
+/* Move what the UART holds into the guest's UART while it has room. What
+ * does not fit stays in the hardware FIFO with the RX interrupt masked at
+ * the UART (QEMU then holds back further input), until the guest has read
+ * some (console_resume): nothing typed is lost, and the VMM never spins. */
 void console_input(struct vm *vm)
 {
     while (!(*uart(UART_FR) & UART_FR_RXFE) && vuart_receive_space(&vm->uart) > 0) {
         char c = (char)(*uart(UART_DR) & 0xff);
         vuart_receive(&vm->uart, &c, 1);
     }
+    vm->input_blocked = !(*uart(UART_FR) & UART_FR_RXFE);
+    if (vm->input_blocked)
+        *uart(UART_IMSC) &= ~UART_RX_INTERRUPTS;
     *uart(UART_ICR) = UART_RX_INTERRUPTS;
     opal_irq_handler_ack(VMM_CAP_UART_IRQ);
+}
+
+void console_resume(struct vm *vm)
+{
+    if (!vm->input_blocked || vuart_receive_space(&vm->uart) == 0)
+        return;
+    console_input(vm);
+    if (!vm->input_blocked)
+        *uart(UART_IMSC) |= UART_RX_INTERRUPTS;
 }

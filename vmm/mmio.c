@@ -56,6 +56,7 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
             uint32_t offset = address - GUEST_UART_BASE;
             handled = write ? vuart_write(&vm->uart, offset, size, value)
                             : vuart_read(&vm->uart, offset, size, result);
+            console_resume(vm);
         }
     }
     vm->exits[kind]++;

@@ -30,6 +30,7 @@ struct vm {
     uint32_t exits[EXIT_KIND_COUNT];
     uint32_t boots;            /* how many times the guest was (re)started */
     bool stopped;
+    bool input_blocked;        /* console input waits for room in the guest's UART */
 };
 
 /* How an exit is answered. */
@@ -49,6 +50,8 @@ enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit,
 void console_init(struct vm *vm);
 void console_input(struct vm *vm);
 void console_output(void *context, const char *text, size_t length);
+/* After the guest read from its UART: take in input that was held back. */
+void console_resume(struct vm *vm);
 
 /* main.c: stop the VM with a report, or restart it from its images. */
 void vmm_stop(struct vm *vm, const char *why);

@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "objects.h"
 #include "platform.h"
+#include "vcpu.h"
 
 struct fake_arch fake;
 
@@ -188,4 +189,62 @@ int arch_vspace_invoke(struct invocation *invocation)
 {
     (void)invocation;
     return OPAL_ERR_ILLEGAL_OPERATION;
+}
+
+/* vCPUs: no hardware, so the state stays in memory; list registers are the
+ * saved copies. Enough for the portable kernel's life-cycle paths. */
+void arch_vcpu_initialise(struct arch_vcpu *vcpu)
+{
+    vcpu->registers[OPAL_VCPU_GICH_HCR] = 1;
+}
+
+void arch_vcpu_unload(struct vcpu *vcpu)
+{
+    (void)vcpu;
+}
+
+int arch_vcpu_read_register(struct vcpu *vcpu, uint32_t index, uint32_t *value)
+{
+    if (index >= OPAL_VCPU_REGISTER_COUNT)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    *value = vcpu->arch.registers[index];
+    return OPAL_OK;
+}
+
+int arch_vcpu_write_register(struct vcpu *vcpu, uint32_t index, uint32_t value)
+{
+    if (index >= OPAL_VCPU_REGISTER_COUNT)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    vcpu->arch.registers[index] = value;
+    return OPAL_OK;
+}
+
+int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
+                     uint32_t flags, uint32_t *used)
+{
+    (void)priority;
+    (void)flags;
+    uint32_t *lrs = &vcpu->arch.registers[OPAL_VCPU_GICH_LR0];
+    if (slot == OPAL_VIRQ_ANY_SLOT)
+        for (slot = 0; slot < OPAL_VCPU_LIST_REGISTERS && lrs[slot]; slot++)
+            ;
+    if (slot >= OPAL_VCPU_LIST_REGISTERS)
+        return OPAL_ERR_BUSY;
+    lrs[slot] = irq | (1u << 28);
+    *used = slot;
+    return OPAL_OK;
+}
+
+bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
+{
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
+        if (vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + i] & (1u << 28))
+            return true;
+    return false;
+}
+
+void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uint32_t count)
+{
+    for (uint32_t i = 0; i < count && i < 4; i++)
+        thread->context.r[i] = results[i];
 }

@@ -1,0 +1,203 @@
+/* The native critical control task: a periodic loop on the physical timer
+ * that runs a small controller each period and reports its own timeliness.
+ *
+ * Each period n it sleeps until the timer interrupt for release_n =
+ * start + n * period (absolute, so errors never accumulate), reads the
+ * counter, runs the control step, arms the timer for release_{n+1} and acks
+ * the interrupt. Release jitter is wake time - release_n (the time from the
+ * ideal release to the task's first instruction). A deadline miss is a
+ * period whose control step finished after release_{n+1}, the next release.
+ *
+ * Once per second of periods it prints one line on the debug console:
+ *
+ *   ctrl: t=<T>s periods=<N> misses=<M> jitter max=<U.FFF>us avg=<U.FFF>us
+ *
+ * T: seconds since the first release (N * period); N, M: totals since the
+ * start; max and avg: release jitter over the periods since the previous
+ * line, in microseconds with three decimals (whole nanoseconds).
+ * Before the first report it prints `ctrl: period <P>us counter <F>Hz`.
+ *
+ * What it needs (CSpace slots, start argument) is apps/ctrl/ctrl.h. */
+#include "ctrl.h"
+#include <stdbool.h>
+#include "timer.h"
+
+#define CTRL_MAX_PERIOD_US 1000000u
+#define MICROSECONDS 1000000u
+#define NANOSECONDS 1000000000u
+#define CONTROL_STEPS 128          /* a few microseconds of arithmetic */
+#define FIXED_ONE (1 << 16)        /* Q16.16 fixed point */
+#define INTEGRAL_LIMIT (1 << 24)
+
+/* Release times release_n = start + n * period, kept exact when a period is
+ * not a whole number of counter ticks: the fraction carries over in
+ * millionths of a tick, as in Bresenham's line drawing. */
+struct schedule {
+    uint64_t release;          /* release_n, counter ticks */
+    uint32_t whole_ticks;      /* period ticks, rounded down */
+    uint32_t fraction;         /* the rest, in millionths of a tick */
+    uint32_t carried;          /* fractions collected so far, < MICROSECONDS */
+    uint32_t period_us;
+    uint32_t frequency;
+};
+
+/* Counters since the start, and jitter over the current report window. */
+struct statistics {
+    uint64_t periods, misses;
+    uint32_t window_periods;
+    uint64_t window_jitter_sum;
+    uint32_t window_jitter_max;
+};
+
+/* A PI controller holding a simulated first-order plant at a set point:
+ * the task's stand-in for real control work. */
+struct plant {
+    int32_t output, integral;
+};
+
+static volatile int32_t actuator; /* where the controller's result "goes" */
+
+static void schedule_init(struct schedule *schedule, uint32_t period_us, uint64_t now)
+{
+    uint32_t frequency = opal_counter_frequency();
+    uint64_t ticks_times_million = (uint64_t)period_us * frequency;
+    *schedule = (struct schedule){
+        .whole_ticks = (uint32_t)(ticks_times_million / MICROSECONDS),
+        .fraction = (uint32_t)(ticks_times_million % MICROSECONDS),
+        .period_us = period_us,
+        .frequency = frequency,
+    };
+    /* The first release one period from now leaves the start-up time out of
+     * the first period's jitter. */
+    schedule->release = now + schedule->whole_ticks;
+}
+
+static uint64_t schedule_next_release(const struct schedule *schedule)
+{
+    return schedule->release + schedule->whole_ticks +
+           (schedule->carried + schedule->fraction >= MICROSECONDS);
+}
+
+static void schedule_advance(struct schedule *schedule)
+{
+    schedule->release = schedule_next_release(schedule);
+    schedule->carried += schedule->fraction;
+    if (schedule->carried >= MICROSECONDS)
+        schedule->carried -= MICROSECONDS;
+}
+
+static uint32_t ticks_to_ns(uint64_t ticks, uint32_t frequency)
+{
+    return (uint32_t)(ticks * NANOSECONDS / frequency);
+}
+
+/* Sleep until the timer interrupt for `release`; returns the wake-up time.
+ * An interrupt before the release (a deadline somebody else left armed
+ * before this task took the timer) is acked and slept through. */
+static uint64_t wait_for_release(uint64_t release)
+{
+    for (;;) {
+        uint32_t word;
+        opal_wait(CTRL_SLOT_TIMER_NOTIFICATION, &word);
+        uint64_t now = opal_counter();
+        if (now >= release)
+            return now;
+        opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
+    }
+}
+
+static int32_t clamp(int32_t value, int32_t limit)
+{
+    return value > limit ? limit : value < -limit ? -limit : value;
+}
+
+/* CONTROL_STEPS steps of the controller and plant; the set point flips
+ * every 500 periods so there is always something to correct. */
+static void control_work(struct plant *plant, uint64_t period)
+{
+    int32_t setpoint = ((period / 500) & 1) ? FIXED_ONE : 0;
+    for (int step = 0; step < CONTROL_STEPS; step++) {
+        int32_t error = setpoint - plant->output;
+        plant->integral = clamp(plant->integral + error / 16, INTEGRAL_LIMIT);
+        int32_t command = error / 2 + plant->integral / 64;
+        plant->output += (command - plant->output) / 8;
+    }
+    actuator = plant->output;
+}
+
+static void record_period(struct statistics *statistics, uint64_t jitter, bool missed)
+{
+    uint32_t ticks = jitter > UINT32_MAX ? UINT32_MAX : (uint32_t)jitter;
+    statistics->periods++;
+    statistics->misses += missed;
+    statistics->window_periods++;
+    statistics->window_jitter_sum += ticks;
+    if (ticks > statistics->window_jitter_max)
+        statistics->window_jitter_max = ticks;
+}
+
+/* Microseconds with three decimals: "12.345". */
+static void print_us(const char *name, uint32_t ns)
+{
+    printf(" %s=%u.%03uus", name, ns / 1000, ns % 1000);
+}
+
+static void report(struct statistics *statistics, const struct schedule *schedule)
+{
+    uint32_t seconds = (uint32_t)(statistics->periods * schedule->period_us / MICROSECONDS);
+    uint64_t average = statistics->window_jitter_sum / statistics->window_periods;
+    printf("ctrl: t=%us periods=%llu misses=%llu jitter", (unsigned)seconds,
+           (unsigned long long)statistics->periods, (unsigned long long)statistics->misses);
+    print_us("max", ticks_to_ns(statistics->window_jitter_max, schedule->frequency));
+    print_us("avg", ticks_to_ns(average, schedule->frequency));
+    printf("\n");
+    statistics->window_periods = 0;
+    statistics->window_jitter_sum = 0;
+    statistics->window_jitter_max = 0;
+}
+
+static uint32_t period_from_argument(uint32_t argument)
+{
+    return argument == 0 ? CTRL_DEFAULT_PERIOD_US : argument;
+}
+
+/* Take the timer: nothing stale may fire once the interrupt is bound. */
+static int take_timer(void)
+{
+    opal_timer_stop();
+    return opal_irq_handler_set_notification(CTRL_SLOT_TIMER_IRQ, CTRL_SLOT_TIMER_NOTIFICATION);
+}
+
+int main(const struct opal_bootinfo *argument_as_pointer)
+{
+    uint32_t period_us = period_from_argument((uint32_t)(uintptr_t)argument_as_pointer);
+    if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US) {
+        printf("ctrl: period %u us outside [%u, %u]; not started\n", (unsigned)period_us,
+               CTRL_MIN_PERIOD_US, CTRL_MAX_PERIOD_US);
+        return 1;
+    }
+    int error = take_timer();
+    if (error != OPAL_OK) {
+        printf("ctrl: cannot bind the timer interrupt: %s\n", opal_error_name(error));
+        return 1;
+    }
+    uint32_t periods_per_report = MICROSECONDS / period_us ? MICROSECONDS / period_us : 1;
+    struct schedule schedule;
+    struct statistics statistics = { 0 };
+    struct plant plant = { 0 };
+    schedule_init(&schedule, period_us, opal_counter());
+    printf("ctrl: period %uus counter %uHz\n", (unsigned)period_us, (unsigned)schedule.frequency);
+    print_flush();
+    opal_timer_set(schedule.release);
+    for (;;) {
+        uint64_t woke = wait_for_release(schedule.release);
+        control_work(&plant, statistics.periods);
+        uint64_t next = schedule_next_release(&schedule);
+        record_period(&statistics, woke - schedule.release, opal_counter() > next);
+        schedule_advance(&schedule);
+        opal_timer_set(schedule.release);   /* moves the level off before the ack */
+        opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
+        if (statistics.window_periods == periods_per_report)
+            report(&statistics, &schedule);
+    }
+}
