@@ -114,6 +114,15 @@ $(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
 $(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf,$(GUEST_LINUX) $(BUILD)/dts/guest-virt.dtb))
 
+# The testkit guest: bare metal, linked at guest RAM, run by the same VMM.
+TESTKIT_SOURCES := guests/testkit/start.S guests/testkit/main.c
+$(BUILD)/guests/testkit.elf: $(call objects,$(TESTKIT_SOURCES)) guests/testkit/testkit.ld
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -T guests/testkit/testkit.ld \
+	    $(call objects,$(TESTKIT_SOURCES)) $(LIBGCC) -o $@
+$(eval $(call boot_image,$(BUILD)/tests/testkit.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/guests/testkit.elf))
+
 # Test images: each system test boots an image built for it.
 $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))
 $(eval $(call boot_image,$(BUILD)/tests/foundation.elf,$(BUILD)/tests/foundation-root.elf))
@@ -127,7 +136,8 @@ $(eval $(call boot_image,$(BUILD)/bench/kernel-bench.elf,$(BUILD)/bench/bench-ro
 
 $(eval $(call native_program,$(BUILD)/tests/fuzz-root.elf,tests/system/fuzz/main.c))
 $(eval $(call boot_image,$(BUILD)/tests/fuzz.elf,$(BUILD)/tests/fuzz-root.elf))
-TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf
+TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
+               $(BUILD)/tests/testkit.elf
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.

@@ -23,7 +23,8 @@ enum ctrl_slot {
 /* Start argument (r0): the control period in microseconds; 0 means
  * CTRL_DEFAULT_PERIOD_US. Reports come once per second of periods. */
 #define CTRL_DEFAULT_PERIOD_US 1000u
-#define CTRL_MIN_PERIOD_US 100u
+#define CTRL_MIN_PERIOD_US 100u     /* outside [min, max] it prints why and exits */
+#define CTRL_MAX_PERIOD_US 1000000u
 
 /* What a starter should give it: a priority above every VM and VMM, and a
  * budget that covers one period's work plus a report line with margin. */

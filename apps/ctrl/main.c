@@ -5,24 +5,23 @@
  * start + n * period (absolute, so errors never accumulate), reads the
  * counter, runs the control step, arms the timer for release_{n+1} and acks
  * the interrupt. Release jitter is wake time - release_n (the time from the
- * ideal release to the task's first instruction). A deadline miss is a
- * period whose control step finished after release_{n+1}, the next release.
+ * ideal release to the task's first instruction); response time is the
+ * control step's end - release_n. A deadline miss is a period whose control
+ * step finished after release_{n+1}, the next release (response > period).
  *
  * Once per second of periods it prints one line on the debug console:
  *
- *   ctrl: t=<T>s periods=<N> misses=<M> jitter max=<U.FFF>us avg=<U.FFF>us
+ *   ctrl: t=<T>s periods=<N> misses=<M> jitter max=<J>us avg=<J>us response max=<R>us
  *
  * T: seconds since the first release (N * period); N, M: totals since the
- * start; max and avg: release jitter over the periods since the previous
- * line, in microseconds with three decimals (whole nanoseconds).
+ * start; jitter max and avg, response max: over the periods since the
+ * previous line, in microseconds with three decimals, e.g. 5.968 (whole ns).
  * Before the first report it prints `ctrl: period <P>us counter <F>Hz`.
  *
  * What it needs (CSpace slots, start argument) is apps/ctrl/ctrl.h. */
 #include "ctrl.h"
-#include <stdbool.h>
 #include "timer.h"
 
-#define CTRL_MAX_PERIOD_US 1000000u
 #define MICROSECONDS 1000000u
 #define NANOSECONDS 1000000000u
 #define CONTROL_STEPS 128          /* a few microseconds of arithmetic */
@@ -41,12 +40,14 @@ struct schedule {
     uint32_t frequency;
 };
 
-/* Counters since the start, and jitter over the current report window. */
+/* Counters since the start, and timings over the current report window
+ * (in counter ticks). */
 struct statistics {
     uint64_t periods, misses;
     uint32_t window_periods;
     uint64_t window_jitter_sum;
     uint32_t window_jitter_max;
+    uint32_t window_response_max;
 };
 
 /* A PI controller holding a simulated first-order plant at a set point:
@@ -86,9 +87,14 @@ static void schedule_advance(struct schedule *schedule)
         schedule->carried -= MICROSECONDS;
 }
 
-static uint32_t ticks_to_ns(uint64_t ticks, uint32_t frequency)
+static uint32_t saturate(uint64_t value)
 {
-    return (uint32_t)(ticks * NANOSECONDS / frequency);
+    return value > UINT32_MAX ? UINT32_MAX : (uint32_t)value;
+}
+
+static uint32_t ticks_to_ns(uint32_t ticks, uint32_t frequency)
+{
+    return saturate((uint64_t)ticks * NANOSECONDS / frequency);
 }
 
 /* Sleep until the timer interrupt for `release`; returns the wake-up time.
@@ -113,9 +119,9 @@ static int32_t clamp(int32_t value, int32_t limit)
 
 /* CONTROL_STEPS steps of the controller and plant; the set point flips
  * every 500 periods so there is always something to correct. */
-static void control_work(struct plant *plant, uint64_t period)
+static void control_work(struct plant *plant, uint64_t period_index)
 {
-    int32_t setpoint = ((period / 500) & 1) ? FIXED_ONE : 0;
+    int32_t setpoint = ((period_index / 500) & 1) ? FIXED_ONE : 0;
     for (int step = 0; step < CONTROL_STEPS; step++) {
         int32_t error = setpoint - plant->output;
         plant->integral = clamp(plant->integral + error / 16, INTEGRAL_LIMIT);
@@ -125,15 +131,21 @@ static void control_work(struct plant *plant, uint64_t period)
     actuator = plant->output;
 }
 
-static void record_period(struct statistics *statistics, uint64_t jitter, bool missed)
+/* The period released at schedule->release: the task woke at `woke` and
+ * finished its work at `done`. */
+static void record_period(struct statistics *statistics, const struct schedule *schedule,
+                          uint64_t woke, uint64_t done)
 {
-    uint32_t ticks = jitter > UINT32_MAX ? UINT32_MAX : (uint32_t)jitter;
+    uint32_t jitter = saturate(woke - schedule->release);
+    uint32_t response = saturate(done - schedule->release);
     statistics->periods++;
-    statistics->misses += missed;
+    statistics->misses += done > schedule_next_release(schedule);
     statistics->window_periods++;
-    statistics->window_jitter_sum += ticks;
-    if (ticks > statistics->window_jitter_max)
-        statistics->window_jitter_max = ticks;
+    statistics->window_jitter_sum += jitter;
+    if (jitter > statistics->window_jitter_max)
+        statistics->window_jitter_max = jitter;
+    if (response > statistics->window_response_max)
+        statistics->window_response_max = response;
 }
 
 /* Microseconds with three decimals: "12.345". */
@@ -145,15 +157,18 @@ static void print_us(const char *name, uint32_t ns)
 static void report(struct statistics *statistics, const struct schedule *schedule)
 {
     uint32_t seconds = (uint32_t)(statistics->periods * schedule->period_us / MICROSECONDS);
-    uint64_t average = statistics->window_jitter_sum / statistics->window_periods;
+    uint32_t average = saturate(statistics->window_jitter_sum / statistics->window_periods);
     printf("ctrl: t=%us periods=%llu misses=%llu jitter", (unsigned)seconds,
            (unsigned long long)statistics->periods, (unsigned long long)statistics->misses);
     print_us("max", ticks_to_ns(statistics->window_jitter_max, schedule->frequency));
     print_us("avg", ticks_to_ns(average, schedule->frequency));
+    printf(" response");
+    print_us("max", ticks_to_ns(statistics->window_response_max, schedule->frequency));
     printf("\n");
     statistics->window_periods = 0;
     statistics->window_jitter_sum = 0;
     statistics->window_jitter_max = 0;
+    statistics->window_response_max = 0;
 }
 
 static uint32_t period_from_argument(uint32_t argument)
@@ -192,8 +207,7 @@ int main(const struct opal_bootinfo *argument_as_pointer)
     for (;;) {
         uint64_t woke = wait_for_release(schedule.release);
         control_work(&plant, statistics.periods);
-        uint64_t next = schedule_next_release(&schedule);
-        record_period(&statistics, woke - schedule.release, opal_counter() > next);
+        record_period(&statistics, &schedule, woke, opal_counter());
         schedule_advance(&schedule);
         opal_timer_set(schedule.release);   /* moves the level off before the ack */
         opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);

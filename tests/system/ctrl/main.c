@@ -42,9 +42,10 @@ static void check(int error, const char *what)
 }
 
 /* The control task's CSpace (apps/ctrl/ctrl.h): a fresh CNode holding only
- * the timer notification and the timer's IRQ handler, both moved there, so
- * nobody else holds a cap that reaches the task. Returns the guarded CNode
- * cap to use as its CSpace root. */
+ * the timer notification (read right: it may wait, not signal) and the
+ * timer's IRQ handler, made there; this task keeps no copy of either, so
+ * nobody else holds a cap that reaches the control task. Returns the
+ * guarded CNode cap to use as its CSpace root. */
 static uint32_t ctrl_cspace(void)
 {
     uint32_t cnode, notification, guarded = opal_alloc_slot();
@@ -52,8 +53,9 @@ static uint32_t ctrl_cspace(void)
     check(opal_cnode_mint(OPAL_CAP_INIT_CNODE, guarded, cnode, OPAL_RIGHTS_ALL,
                           CTRL_CNODE_GUARD), "guarding the ctrl CNode");
     check(opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &notification), "notification");
-    check(opal_cnode_move(cnode, CTRL_SLOT_TIMER_NOTIFICATION, notification),
-          "moving the notification");
+    check(opal_cnode_copy(cnode, CTRL_SLOT_TIMER_NOTIFICATION, notification, OPAL_RIGHT_READ),
+          "handing over the notification");
+    check(opal_free_slot(notification), "dropping the notification");
     check(opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, cnode, CTRL_SLOT_TIMER_IRQ),
           "timer IRQ handler");
     return guarded;
