@@ -15,7 +15,8 @@ def test_null_hypercalls_round_trip_and_system_off_stops_the_vm():
         match = qemu.expect(r"^\[testkit\] testkit: null hvc rounds 1000 failures (\d+) "
                             r"ns-per-round-trip (\d+)$", timeout=60)
         assert int(match.group(1)) == 0
-        assert 100 < int(match.group(2)) < 5000, match.group(0)
+        # The figure itself belongs to the benchmark; here it must only be sane.
+        assert 0 < int(match.group(2)) < 5000, match.group(0)
         qemu.expect(r"^\[testkit\] vmm: VM stopped: the guest powered off \(PSCI SYSTEM_OFF\)$",
                     timeout=30)
         exits = qemu.expect(r"^\[testkit\] vmm: exits: mmio-gicd 0 mmio-uart (\d+) "
