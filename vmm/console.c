@@ -39,6 +39,9 @@ void console_output(void *context, const char *text, size_t length)
  * some (console_resume): nothing typed is lost, and the VMM never spins. */
 void console_input(struct vm *vm)
 {
+    /* Clear first, then drain: a byte arriving after the clear raises the
+     * interrupt again, where clearing after the drain could swallow it. */
+    *uart(UART_ICR) = UART_RX_INTERRUPTS;
     while (!(*uart(UART_FR) & UART_FR_RXFE) && vuart_receive_space(&vm->uart) > 0) {
         char c = (char)(*uart(UART_DR) & 0xff);
         vuart_receive(&vm->uart, &c, 1);
@@ -46,7 +49,6 @@ void console_input(struct vm *vm)
     vm->input_blocked = !(*uart(UART_FR) & UART_FR_RXFE);
     if (vm->input_blocked)
         *uart(UART_IMSC) &= ~UART_RX_INTERRUPTS;
-    *uart(UART_ICR) = UART_RX_INTERRUPTS;
     opal_irq_handler_ack(VMM_CAP_UART_IRQ);
 }
 

@@ -14,16 +14,15 @@ void vcpu_initialise(struct vcpu *vcpu)
     arch_vcpu_initialise(&vcpu->arch);
 }
 
+/* A vCPU's state is in the CPU only while it is bound, so unbinding also
+ * takes it off; a thread it kept idle becomes runnable (as a native thread). */
 void vcpu_unbind(struct vcpu *vcpu)
 {
     struct thread *thread = vcpu->thread;
     if (thread == NULL)
         return;
     arch_vcpu_unload(vcpu);
-    if (thread->state == THREAD_BLOCKED_GUEST_IDLE) {
-        thread->state = THREAD_RUNNABLE;
-        sched_enqueue(thread);
-    }
+    vcpu_wake(vcpu);
     thread->vcpu = NULL;
     vcpu->thread = NULL;
 }
@@ -31,7 +30,6 @@ void vcpu_unbind(struct vcpu *vcpu)
 void vcpu_finalise(struct vcpu *vcpu)
 {
     vcpu_unbind(vcpu);
-    arch_vcpu_unload(vcpu);
 }
 
 void vcpu_wake(struct vcpu *vcpu)

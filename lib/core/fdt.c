@@ -4,29 +4,12 @@
 
 #include <stdbool.h>
 
+#include "core/fdt_format.h"
 #include "core/string.h"
 #include "opal/error.h"
 
-#define FDT_MAGIC 0xd00dfeedu
-#define FDT_HEADER_SIZE 40u
-#define FDT_VERSION 17u
-/* DTBs are kilobytes; the cap keeps every offset (plus alignment) a positive int. */
-#define FDT_MAX_SIZE 0x40000000u
-#define FDT_RSVMAP_ENTRY 16u
 /* Cells per #address-cells / #size-cells we decode; more would be > 64 bits anyway. */
 #define FDT_MAX_CELLS 4u
-
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_NOP 4u
-#define FDT_END 9u
-
-/* Header fields, as u32 indexes into the header. */
-enum {
-    HDR_MAGIC, HDR_TOTALSIZE, HDR_OFF_STRUCT, HDR_OFF_STRINGS, HDR_OFF_RSVMAP,
-    HDR_VERSION, HDR_LAST_COMP_VERSION, HDR_BOOT_CPUID, HDR_SIZE_STRINGS, HDR_SIZE_STRUCT,
-};
 
 /* One parsed structure-block token; name/value/length only for the kinds that have them. */
 struct token {
@@ -37,16 +20,6 @@ struct token {
     uint32_t length;        /* PROP */
 };
 
-/* Byte by byte: the blob may be unaligned and the target has no unaligned access. */
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t align4(uint32_t x)
-{
-    return (x + 3u) & ~3u;
-}
 
 /* [offset, offset + size) lies after the header and inside total; 64-bit so
  * the sum cannot wrap. */
@@ -121,7 +94,7 @@ static int read_property(const struct fdt *fdt, uint32_t offset, struct token *t
     if (t->name == NULL || t->length > fdt->struct_size - offset)
         return -OPAL_ERR_MALFORMED;
     t->value = p + 8;
-    t->next = align4(offset + t->length);
+    t->next = (uint32_t)align4((uint64_t)offset + t->length);
     return OPAL_OK;
 }
 
@@ -141,7 +114,7 @@ static int read_token(const struct fdt *fdt, uint32_t offset, struct token *t)
         size_t len = core_strnlen(t->name, room);
         if (len == room)
             return -OPAL_ERR_MALFORMED;
-        t->next = align4(offset + (uint32_t)len + 1);
+        t->next = (uint32_t)align4((uint64_t)offset + (uint32_t)len + 1);
         return OPAL_OK;
     }
     case FDT_PROP:

@@ -5,30 +5,15 @@
 #include <stdbool.h>
 
 #include "core/fdt.h"
+#include "core/fdt_format.h"
 #include "core/string.h"
+#include "runtime/mem.h"
 #include "opal/error.h"
 
-#define FDT_HEADER_SIZE 40u
-#define FDT_VERSION 17u
-/* As in the reader: DTBs are kilobytes, and the cap keeps every sum below 2^31. */
-#define FDT_MAX_SIZE 0x40000000u
-#define FDT_RSVMAP_ENTRY 16u
 /* The spec's limit for property names and for each half of a node name. */
 #define FDT_MAX_NAME 31u
 /* A property token: FDT_PROP, len, nameoff, then the value. */
 #define FDT_PROP_HEADER 12u
-
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_NOP 4u
-#define FDT_END 9u
-
-/* Header fields, as u32 indexes into the header. */
-enum {
-    HDR_MAGIC, HDR_TOTALSIZE, HDR_OFF_STRUCT, HDR_OFF_STRINGS, HDR_OFF_RSVMAP,
-    HDR_VERSION, HDR_LAST_COMP_VERSION, HDR_BOOT_CPUID, HDR_SIZE_STRINGS, HDR_SIZE_STRUCT,
-};
 
 /* The blob being edited: its block layout, kept in step with every change. */
 struct editor {
@@ -51,45 +36,6 @@ struct token {
     const char *name;        /* BEGIN_NODE: the node's name; PROP: the property's */
     uint32_t length;         /* PROP: the value's length */
 };
-
-/* ---- bytes ---- */
-
-/* Byte by byte: the blob may be unaligned and the target has no unaligned access. */
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t value)
-{
-    p[0] = (uint8_t)(value >> 24);
-    p[1] = (uint8_t)(value >> 16);
-    p[2] = (uint8_t)(value >> 8);
-    p[3] = (uint8_t)value;
-}
-
-/* 64-bit, so a caller's length near 4 GiB cannot wrap. */
-static uint64_t align4(uint64_t x)
-{
-    return (x + 3u) & ~(uint64_t)3u;
-}
-
-static void move_bytes(uint8_t *to, const uint8_t *from, uint32_t count)
-{
-    if (to < from) {
-        for (uint32_t i = 0; i < count; i++)
-            to[i] = from[i];
-    } else {
-        for (uint32_t i = count; i > 0; i--)
-            to[i - 1] = from[i - 1];
-    }
-}
-
-static void zero_bytes(uint8_t *to, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++)
-        to[i] = 0;
-}
 
 static uint32_t header_field(const struct editor *ed, int field)
 {
@@ -411,9 +357,9 @@ static void resize_in_struct(struct editor *ed, uint32_t offset, uint32_t old_si
     uint32_t at = ed->struct_offset + offset;
     uint32_t end = used_end(ed);
 
-    move_bytes(ed->blob + at + new_size, ed->blob + at + old_size, end - at - old_size);
+    memmove(ed->blob + at + new_size, ed->blob + at + old_size, end - at - old_size);
     if (new_size < old_size)
-        zero_bytes(ed->blob + end - (old_size - new_size), old_size - new_size);
+        memset(ed->blob + end - (old_size - new_size), 0, old_size - new_size);
     ed->struct_size = ed->struct_size - old_size + new_size;
     ed->strings_offset = ed->strings_offset - old_size + new_size;
     write_header(ed);
@@ -425,7 +371,7 @@ static uint32_t append_string(struct editor *ed, const char *s)
     uint32_t length = (uint32_t)core_strlen(s) + 1;
     uint32_t nameoff = ed->strings_size;
 
-    move_bytes(ed->blob + used_end(ed), (const uint8_t *)s, length);
+    memmove(ed->blob + used_end(ed), (const uint8_t *)s, length);
     ed->strings_size += length;
     write_header(ed);
     return nameoff;
@@ -443,7 +389,7 @@ static int resize_property(struct editor *ed, const struct token *prop, uint32_t
     uint32_t value_offset = prop->offset + FDT_PROP_HEADER;
     resize_in_struct(ed, value_offset, old_size, (uint32_t)new_size);
     put_be32(struct_at(ed, prop->offset + 4), length);
-    zero_bytes(struct_at(ed, value_offset + length), (uint32_t)new_size - length);
+    memset(struct_at(ed, value_offset + length), 0, (uint32_t)new_size - length);
     *value = struct_at(ed, value_offset);
     return OPAL_OK;
 }
@@ -465,8 +411,8 @@ static int insert_property(struct editor *ed, uint32_t offset, const char *name,
     put_be32(struct_at(ed, offset), FDT_PROP);
     put_be32(struct_at(ed, offset + 4), length);
     put_be32(struct_at(ed, offset + 8), nameoff);
-    zero_bytes(struct_at(ed, offset + FDT_PROP_HEADER + length), (uint32_t)token_size -
-                                                                     FDT_PROP_HEADER - length);
+    memset(struct_at(ed, offset + FDT_PROP_HEADER + length), 0,
+           (uint32_t)token_size - FDT_PROP_HEADER - length);
     *value = struct_at(ed, offset + FDT_PROP_HEADER);
     return OPAL_OK;
 }
@@ -514,8 +460,8 @@ int fdt_edit_set_property(void *blob, size_t capacity, const char *node_path, co
     if ((value == NULL && length != 0) || overlaps_buffer(blob, capacity, value, length))
         return OPAL_ERR_INVALID_ARGUMENT;
     int err = open_property_slot(blob, capacity, node_path, name, length, &slot);
-    if (err == OPAL_OK)
-        move_bytes(slot, value, length);
+    if (err == OPAL_OK && length != 0)
+        memmove(slot, value, length);
     return err;
 }
 
@@ -571,8 +517,8 @@ int fdt_edit_add_node(void *blob, size_t capacity, const char *parent_path, cons
         return OPAL_ERR_TRUNCATED;
     resize_in_struct(&ed, end, 0, node_size);
     put_be32(struct_at(&ed, end), FDT_BEGIN_NODE);
-    move_bytes(struct_at(&ed, end + 4), (const uint8_t *)name, name_size);
-    zero_bytes(struct_at(&ed, end + 4 + name_size), padded - name_size);
+    memmove(struct_at(&ed, end + 4), (const uint8_t *)name, name_size);
+    memset(struct_at(&ed, end + 4 + name_size), 0, padded - name_size);
     put_be32(struct_at(&ed, end + 4 + padded), FDT_END_NODE);
     return OPAL_OK;
 }

@@ -8,51 +8,11 @@
 
 #include "core/fdt.h"
 #include "opal/error.h"
+#include "fdt_blob.h"
 
 #define MALFORMED (-OPAL_ERR_MALFORMED)
 #define NOT_FOUND (-OPAL_ERR_NOT_FOUND)
 #define INVALID (-OPAL_ERR_INVALID_ARGUMENT)
-
-/* Header fields as u32 indexes, for patching. */
-enum { H_MAGIC, H_TOTALSIZE, H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP, H_VERSION,
-       H_LAST_COMP, H_BOOT_CPUID, H_SIZE_STRINGS, H_SIZE_STRUCT };
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t header(const uint8_t *blob, int field)
-{
-    return get_be32(blob + 4 * field);
-}
-
-static void set_header(uint8_t *blob, int field, uint32_t v)
-{
-    put_be32(blob + 4 * field, v);
-}
-
-/* A fixture file, loaded once into an exact-size buffer. */
-struct blob {
-    uint8_t *data;
-    size_t size;
-};
-
-static struct blob load(int arg)
-{
-    static struct blob cache[3];
-    if (cache[arg].data == NULL)
-        cache[arg].data = unit_read_file(unit_arg(arg), &cache[arg].size);
-    return cache[arg];
-}
 
 static struct blob virt(void)
 {
@@ -68,8 +28,8 @@ static struct blob fixture(void)
  * flip loops need not copy QEMU's megabyte of zero padding. */
 static size_t used_size(const uint8_t *blob)
 {
-    uint32_t struct_end = header(blob, H_OFF_STRUCT) + header(blob, H_SIZE_STRUCT);
-    uint32_t strings_end = header(blob, H_OFF_STRINGS) + header(blob, H_SIZE_STRINGS);
+    uint32_t struct_end = header(blob, HDR_OFF_STRUCT) + header(blob, HDR_SIZE_STRUCT);
+    uint32_t strings_end = header(blob, HDR_OFF_STRINGS) + header(blob, HDR_SIZE_STRINGS);
     return struct_end > strings_end ? struct_end : strings_end;
 }
 
@@ -78,7 +38,7 @@ static uint8_t *compact_copy(struct blob b, size_t *size)
 {
     *size = used_size(b.data);
     uint8_t *copy = unit_copy(b.data, *size);
-    set_header(copy, H_TOTALSIZE, (uint32_t)*size);
+    set_header(copy, HDR_TOTALSIZE, (uint32_t)*size);
     return copy;
 }
 
@@ -545,7 +505,7 @@ TEST(nop_tokens)
     const uint8_t *marker = fdt_property(&fdt, leaf, "marker", NULL);
     CHECK(leaf > 0 && marker != NULL);
     uint32_t end = (uint32_t)(marker - copy) - fdt.struct_offset + 4 + 4;
-    CHECK_EQ(get_be32(struct_at(&fdt, copy, end - 4)), 2); /* its END_NODE */
+    CHECK_EQ(be32(struct_at(&fdt, copy, end - 4)), 2); /* its END_NODE */
     for (uint32_t i = (uint32_t)leaf; i < end; i += 4)
         put_be32(struct_at(&fdt, copy, i), 4);
     CHECK_EQ(fdt_path_offset(&fdt, "/deep/a/b/c/leaf"), NOT_FOUND);
@@ -572,38 +532,38 @@ TEST(malformed_headers)
 
     CHECK(b.data != NULL);
     size_t size = b.size;
-    uint32_t off_struct = header(b.data, H_OFF_STRUCT);
+    uint32_t off_struct = header(b.data, HDR_OFF_STRUCT);
     const struct header_case cases[] = {
-        { "magic", H_MAGIC, 0xd00dfeee, false },
-        { "totalsize past max_size", H_TOTALSIZE, 1, true },
-        { "totalsize inside the header", H_TOTALSIZE, 39, false },
-        { "totalsize huge", H_TOTALSIZE, 0xffffffff, false },
-        { "version 16", H_VERSION, 16, false },
-        { "last compatible version 18", H_LAST_COMP, 18, false },
-        { "structure block misaligned", H_OFF_STRUCT, 2, true },
-        { "structure block over the header", H_OFF_STRUCT, 36, false },
-        { "structure block at 0", H_OFF_STRUCT, 0, false },
-        { "structure block past the end", H_SIZE_STRUCT, (uint32_t)size - off_struct + 1, false },
-        { "structure size wraps", H_SIZE_STRUCT, 0xffffffff, false },
-        { "strings offset wraps", H_OFF_STRINGS, 0xfffffff0, false },
-        { "strings block past the end", H_SIZE_STRINGS, 1, true },
-        { "strings over the structure", H_OFF_STRINGS, off_struct, false },
-        { "strings over the header", H_OFF_STRINGS, 8, false },
-        { "reserve map in the header", H_OFF_RSVMAP, 8, false },
-        { "reserve map misaligned", H_OFF_RSVMAP, 4, true },
-        { "reserve map past the end", H_OFF_RSVMAP, ((uint32_t)size - 8) & ~7u, false },
+        { "magic", HDR_MAGIC, 0xd00dfeee, false },
+        { "totalsize past max_size", HDR_TOTALSIZE, 1, true },
+        { "totalsize inside the header", HDR_TOTALSIZE, 39, false },
+        { "totalsize huge", HDR_TOTALSIZE, 0xffffffff, false },
+        { "version 16", HDR_VERSION, 16, false },
+        { "last compatible version 18", HDR_LAST_COMP_VERSION, 18, false },
+        { "structure block misaligned", HDR_OFF_STRUCT, 2, true },
+        { "structure block over the header", HDR_OFF_STRUCT, 36, false },
+        { "structure block at 0", HDR_OFF_STRUCT, 0, false },
+        { "structure block past the end", HDR_SIZE_STRUCT, (uint32_t)size - off_struct + 1, false },
+        { "structure size wraps", HDR_SIZE_STRUCT, 0xffffffff, false },
+        { "strings offset wraps", HDR_OFF_STRINGS, 0xfffffff0, false },
+        { "strings block past the end", HDR_SIZE_STRINGS, 1, true },
+        { "strings over the structure", HDR_OFF_STRINGS, off_struct, false },
+        { "strings over the header", HDR_OFF_STRINGS, 8, false },
+        { "reserve map in the header", HDR_OFF_RSVMAP, 8, false },
+        { "reserve map misaligned", HDR_OFF_RSVMAP, 4, true },
+        { "reserve map past the end", HDR_OFF_RSVMAP, ((uint32_t)size - 8) & ~7u, false },
     };
 
     /* Sanity: the fixture itself is fine, with exactly its size and no less. */
-    CHECK_EQ(header(b.data, H_TOTALSIZE), size);
+    CHECK_EQ(header(b.data, HDR_TOTALSIZE), size);
     CHECK_EQ(fdt_open(&fdt, b.data, size), OPAL_OK);
     CHECK_EQ(fdt_open(&fdt, b.data, size - 1), OPAL_ERR_MALFORMED);
     /* A misaligned structure block, shrunk so that it overlaps nothing; moved
      * by 4 instead it opens, so alignment alone is what fails. */
     for (uint32_t shift = 1; shift <= 4; shift++) {
         uint8_t *moved = unit_copy(b.data, size);
-        set_header(moved, H_OFF_STRUCT, off_struct + shift);
-        set_header(moved, H_SIZE_STRUCT, header(moved, H_SIZE_STRUCT) - 4);
+        set_header(moved, HDR_OFF_STRUCT, off_struct + shift);
+        set_header(moved, HDR_SIZE_STRUCT, header(moved, HDR_SIZE_STRUCT) - 4);
         int err = fdt_open(&fdt, moved, size);
         free(moved);
         CHECKF(err == (shift == 4 ? OPAL_OK : OPAL_ERR_MALFORMED), "struct moved by %u: %d", shift, err);
@@ -620,7 +580,7 @@ TEST(malformed_headers)
     /* Above the 1 GiB cap, even if the caller claims the room (nothing past
      * the header is read by fdt_open). */
     uint8_t *huge = unit_copy(b.data, size);
-    set_header(huge, H_TOTALSIZE, 0x40000001);
+    set_header(huge, HDR_TOTALSIZE, 0x40000001);
     CHECK_EQ(fdt_open(&fdt, huge, 0x40000001), OPAL_ERR_MALFORMED);
     free(huge);
     for (size_t max = 0; max < 40; max++) {
@@ -726,7 +686,7 @@ TEST(name_offsets)
     free(copy);
     copy = open_copy(&fdt);
     CHECK(copy != NULL);
-    set_header(copy, H_SIZE_STRINGS, fdt.strings_size - 1);
+    set_header(copy, HDR_SIZE_STRINGS, fdt.strings_size - 1);
     CHECK_EQ(fdt_open(&fdt, copy, fdt.size), OPAL_OK);
     count_nodes(&fdt, &result);
     CHECK_EQ(result, MALFORMED);
@@ -796,8 +756,8 @@ static void truncate_everywhere(struct blob b)
     size_t full;
     int surprises = 0;
     uint8_t *compact = compact_copy(b, &full);
-    uint32_t off_struct = header(compact, H_OFF_STRUCT);
-    uint32_t off_strings = header(compact, H_OFF_STRINGS);
+    uint32_t off_struct = header(compact, HDR_OFF_STRUCT);
+    uint32_t off_strings = header(compact, HDR_OFF_STRINGS);
 
     CHECK(off_struct < off_strings); /* the layout dtc and QEMU produce */
     CHECK_EQ(fdt_open(&fdt, compact, full), OPAL_OK);
@@ -806,13 +766,13 @@ static void truncate_everywhere(struct blob b)
         uint8_t *copy = unit_copy(compact, length);
         CHECKF(fdt_open(&fdt, copy, length) == OPAL_ERR_MALFORMED, "prefix %zu opened", length);
         if (length >= off_struct) {
-            set_header(copy, H_TOTALSIZE, (uint32_t)length);
+            set_header(copy, HDR_TOTALSIZE, (uint32_t)length);
             if (length <= off_strings) {
-                set_header(copy, H_SIZE_STRUCT, (uint32_t)length - off_struct);
-                set_header(copy, H_OFF_STRINGS, (uint32_t)length);
-                set_header(copy, H_SIZE_STRINGS, 0);
+                set_header(copy, HDR_SIZE_STRUCT, (uint32_t)length - off_struct);
+                set_header(copy, HDR_OFF_STRINGS, (uint32_t)length);
+                set_header(copy, HDR_SIZE_STRINGS, 0);
             } else {
-                set_header(copy, H_SIZE_STRINGS, (uint32_t)length - off_strings);
+                set_header(copy, HDR_SIZE_STRINGS, (uint32_t)length - off_strings);
             }
             CHECKF(fdt_open(&fdt, copy, length) == OPAL_OK, "patched prefix %zu", length);
             int result = exercise(&fdt, length % 97 == 0, &surprises);
@@ -860,8 +820,8 @@ static int flip_rounds(struct blob b, int rounds, bool header_too, bool deep, in
     size_t size;
     int malformed = 0;
     uint8_t *compact = compact_copy(b, &size);
-    uint32_t from = header_too ? 0 : header(compact, H_OFF_STRUCT);
-    uint32_t to = header_too ? (uint32_t)size : from + header(compact, H_SIZE_STRUCT);
+    uint32_t from = header_too ? 0 : header(compact, HDR_OFF_STRUCT);
+    uint32_t to = header_too ? (uint32_t)size : from + header(compact, HDR_SIZE_STRUCT);
 
     for (int round = 0; round < rounds; round++) {
         struct fdt fdt;

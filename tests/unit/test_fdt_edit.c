@@ -9,6 +9,7 @@
 #include "core/fdt.h"
 #include "core/fdt_edit.h"
 #include "opal/error.h"
+#include "fdt_blob.h"
 
 #define OK OPAL_OK
 #define MALFORMED OPAL_ERR_MALFORMED
@@ -19,54 +20,6 @@
 /* Bytes past the blob in a test buffer: an edit may use them, but only up to
  * the new totalsize. */
 #define FILL 0xee
-
-/* Header fields as u32 indexes, for reading and patching. */
-enum { H_MAGIC, H_TOTALSIZE, H_OFF_STRUCT, H_OFF_STRINGS, H_OFF_RSVMAP, H_VERSION,
-       H_LAST_COMP, H_BOOT_CPUID, H_SIZE_STRINGS, H_SIZE_STRUCT };
-
-enum { T_BEGIN_NODE = 1, T_END_NODE = 2, T_PROP = 3, T_NOP = 4, T_END = 9 };
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t header(const uint8_t *blob, int field)
-{
-    return get_be32(blob + 4 * field);
-}
-
-static void set_header(uint8_t *blob, int field, uint32_t v)
-{
-    put_be32(blob + 4 * field, v);
-}
-
-static uint32_t align4(uint32_t x)
-{
-    return (x + 3) & ~3u;
-}
-
-/* A DTB file, loaded once. */
-struct blob {
-    uint8_t *data;
-    size_t size;
-};
-
-static struct blob load(int arg)
-{
-    static struct blob cache[4];
-    if (cache[arg].data == NULL)
-        cache[arg].data = unit_read_file(unit_arg(arg), &cache[arg].size);
-    return cache[arg];
-}
 
 static struct blob fixture(void)
 {
@@ -98,7 +51,7 @@ static uint8_t *buffer_with(struct blob b, size_t capacity)
 /* The end of the last block: what an edit may move; beyond is padding. */
 static uint32_t used_end(const uint8_t *blob)
 {
-    return header(blob, H_OFF_STRINGS) + header(blob, H_SIZE_STRINGS);
+    return header(blob, HDR_OFF_STRINGS) + header(blob, HDR_SIZE_STRINGS);
 }
 
 /* ---- an independent look at the whole tree ---- */
@@ -147,13 +100,13 @@ static const char *walk_tree(const uint8_t *blob, size_t capacity, struct snapsh
         return "fdt_edit_check refuses the blob";
     if (fdt_open(&fdt, blob, capacity) != OK)
         return "fdt_open refuses the blob";
-    if (fdt.struct_offset % 4 != 0 || header(blob, H_VERSION) != 17)
+    if (fdt.struct_offset % 4 != 0 || header(blob, HDR_VERSION) != 17)
         return "structure block misaligned or version not 17";
     snap->props = snap->nodes = 0;
     for (uint32_t offset = 0;;) {
         const uint8_t *p = fdt.blob + fdt.struct_offset + offset;
-        uint32_t token = get_be32(p);
-        if (token == T_BEGIN_NODE) {
+        uint32_t token = be32(p);
+        if (token == FDT_BEGIN_NODE) {
             const char *name = (const char *)p + 4;
             if (depth == MAX_DEPTH)
                 return "too deep for the test";
@@ -172,9 +125,9 @@ static const char *walk_tree(const uint8_t *blob, size_t capacity, struct snapsh
             nodes[depth++] = (int)offset;
             snap->nodes++;
             offset = align4(offset + 4 + (uint32_t)strlen(name) + 1);
-        } else if (token == T_PROP) {
-            uint32_t length = get_be32(p + 4), got = 0;
-            const char *name = (const char *)fdt.blob + fdt.strings_offset + get_be32(p + 8);
+        } else if (token == FDT_PROP) {
+            uint32_t length = be32(p + 4), got = 0;
+            const char *name = (const char *)fdt.blob + fdt.strings_offset + be32(p + 8);
             if (depth == 0 || snap->props == MAX_PROPS)
                 return "property outside a node, or too many";
             const void *value = fdt_property(&fdt, nodes[depth - 1], name, &got);
@@ -189,13 +142,13 @@ static const char *walk_tree(const uint8_t *blob, size_t capacity, struct snapsh
             e->value = p + 12;
             e->length = length;
             offset = align4(offset + 12 + length);
-        } else if (token == T_END_NODE) {
+        } else if (token == FDT_END_NODE) {
             depth--;
             offset += 4;
-        } else if (token == T_NOP) {
+        } else if (token == FDT_NOP) {
             offset += 4;
         } else {
-            return token == T_END && depth == 0 ? NULL : "unexpected token";
+            return token == FDT_END && depth == 0 ? NULL : "unexpected token";
         }
     }
 }
@@ -254,7 +207,7 @@ static const char *same_except(const struct snapshot *before, const struct snaps
 /* Bytes past totalsize are still FILL: no edit wrote beyond the blob. */
 static bool tail_untouched(const uint8_t *buffer, size_t capacity)
 {
-    for (size_t i = header(buffer, H_TOTALSIZE); i < capacity; i++) {
+    for (size_t i = header(buffer, HDR_TOTALSIZE); i < capacity; i++) {
         if (buffer[i] != FILL)
             return false;
     }
@@ -390,7 +343,7 @@ TEST(guest_vmm_edits)
         problem = walk_tree(buffer, capacity, &after);
         CHECKF(problem == NULL, "after step %d: %s", step, problem);
     }
-    CHECK_EQ(header(buffer, H_TOTALSIZE), capacity); /* exactly the room it needed */
+    CHECK_EQ(header(buffer, HDR_TOTALSIZE), capacity); /* exactly the room it needed */
     CHECK_EQ(after.props, before.props + 2);
     CHECK_EQ(after.nodes, before.nodes);
 
@@ -407,8 +360,8 @@ TEST(guest_vmm_edits)
     CHECK_EQ(value, 0x48123456);
     CHECK_STR(fdt_property(&fdt, chosen, "stdout-path", NULL), "serial0:115200n8");
     /* Everything else as dtc wrote it: reservation map and properties. */
-    CHECK_EQ(header(buffer, H_OFF_STRUCT), header(b.data, H_OFF_STRUCT));
-    CHECK_EQ(memcmp(buffer + 40, b.data + 40, header(b.data, H_OFF_STRUCT) - 40), 0);
+    CHECK_EQ(header(buffer, HDR_OFF_STRUCT), header(b.data, HDR_OFF_STRUCT));
+    CHECK_EQ(memcmp(buffer + 40, b.data + 40, header(b.data, HDR_OFF_STRUCT) - 40), 0);
     for (int i = 0; i < before.props; i++) {
         const struct prop_entry *e = &before.entries[i];
         if (strcmp(e->path, "/memory@40000000") == 0 && strcmp(e->name, "reg") == 0)
@@ -455,10 +408,10 @@ TEST(replace_in_place)
 
     /* The same padded size ("okay" 5 bytes -> "fail" 5 -> "fail-x" 7, all
      * padded to 8): nothing moves, even with no room to spare. */
-    uint32_t strings = header(buffer, H_OFF_STRINGS);
+    uint32_t strings = header(buffer, HDR_OFF_STRINGS);
     CHECK_EQ(fdt_edit_set_string(buffer, capacity, "/soc/uart@1000", "status", "fail"), OK);
     CHECK_EQ(fdt_edit_set_string(buffer, capacity, "/soc/uart@1000", "status", "fail-x"), OK);
-    CHECK_EQ(header(buffer, H_OFF_STRINGS), strings);
+    CHECK_EQ(header(buffer, HDR_OFF_STRINGS), strings);
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
     int uart = fdt_path_offset(&fdt, "/soc/uart@1000");
     CHECK_STR(fdt_property(&fdt, uart, "status", &length), "fail-x");
@@ -475,8 +428,8 @@ TEST(replace_in_place)
     uint32_t one = 0x1234;
     CHECK_EQ(fdt_edit_set_cells(buffer, capacity, "/soc/uart@2000", "reg", &one, 1), OK);
     CHECK_EQ(used_end(buffer), end - 4);
-    CHECK_EQ(header(buffer, H_TOTALSIZE), capacity);
-    CHECK_EQ(get_be32(buffer + end - 4), 0);
+    CHECK_EQ(header(buffer, HDR_TOTALSIZE), capacity);
+    CHECK_EQ(be32(buffer + end - 4), 0);
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
     uint32_t value = 0;
     CHECK_EQ(fdt_property_u32(&fdt, fdt_path_offset(&fdt, "/soc/uart@2000"), "reg", &value), OK);
@@ -504,25 +457,25 @@ TEST(new_properties_and_strings)
     CHECK(fixture().data != NULL);
     uint8_t *buffer = fixture_buffer(256, &capacity);
     CHECK(snapshot_take(buffer, capacity, &before) == NULL);
-    uint32_t strings_size = header(buffer, H_SIZE_STRINGS);
-    uint32_t struct_size = header(buffer, H_SIZE_STRUCT);
+    uint32_t strings_size = header(buffer, HDR_SIZE_STRINGS);
+    uint32_t struct_size = header(buffer, HDR_SIZE_STRUCT);
 
     /* "reg" exists: no new string; the new token is 12 + 8 bytes. */
     uint32_t reg[2] = { 0x100, 0x10 };
     CHECK_EQ(fdt_edit_set_cells(buffer, capacity, "/empty-leaf", "reg", reg, 2), OK);
-    CHECK_EQ(header(buffer, H_SIZE_STRINGS), strings_size);
-    CHECK_EQ(header(buffer, H_SIZE_STRUCT), struct_size + 20);
+    CHECK_EQ(header(buffer, HDR_SIZE_STRINGS), strings_size);
+    CHECK_EQ(header(buffer, HDR_SIZE_STRUCT), struct_size + 20);
     /* "rupt-reg" is the tail of "interrupt-reg": shared too. */
     CHECK_EQ(fdt_edit_set_property(buffer, capacity, "/chosen", "rupt-reg", NULL, 0), OK);
-    CHECK_EQ(header(buffer, H_SIZE_STRINGS), strings_size);
-    CHECK_EQ(header(buffer, H_SIZE_STRUCT), struct_size + 32);
+    CHECK_EQ(header(buffer, HDR_SIZE_STRINGS), strings_size);
+    CHECK_EQ(header(buffer, HDR_SIZE_STRUCT), struct_size + 32);
     /* A new name: appended once, then reused. */
     CHECK_EQ(fdt_edit_set_string(buffer, capacity, "/chosen", "bootargs", "quiet"), OK);
-    CHECK_EQ(header(buffer, H_SIZE_STRINGS), strings_size + sizeof "bootargs");
+    CHECK_EQ(header(buffer, HDR_SIZE_STRINGS), strings_size + sizeof "bootargs");
     CHECK_EQ(fdt_edit_set_string(buffer, capacity, "/soc", "bootargs", "x"), OK);
-    CHECK_EQ(header(buffer, H_SIZE_STRINGS), strings_size + sizeof "bootargs");
-    CHECK_EQ(header(buffer, H_SIZE_STRUCT), struct_size + 32 + 20 + 16);
-    CHECK_EQ(header(buffer, H_TOTALSIZE), capacity - 256 + 32 + 20 + 16 + sizeof "bootargs");
+    CHECK_EQ(header(buffer, HDR_SIZE_STRINGS), strings_size + sizeof "bootargs");
+    CHECK_EQ(header(buffer, HDR_SIZE_STRUCT), struct_size + 32 + 20 + 16);
+    CHECK_EQ(header(buffer, HDR_TOTALSIZE), capacity - 256 + 32 + 20 + 16 + sizeof "bootargs");
     CHECK(tail_untouched(buffer, capacity));
 
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
@@ -565,7 +518,7 @@ TEST(delete_properties)
 
     CHECK_EQ(fdt_edit_delete_property(buffer, capacity, "/soc/uart@1000", "compatible"), OK);
     CHECK_EQ(used_end(buffer), end - 12 - 12); /* "ns16550a" padded to 12 */
-    CHECK_EQ(header(buffer, H_TOTALSIZE), fixture().size); /* never shrinks */
+    CHECK_EQ(header(buffer, HDR_TOTALSIZE), fixture().size); /* never shrinks */
     for (uint32_t i = used_end(buffer); i < end; i++)
         CHECKF(buffer[i] == 0, "byte %u of the freed end is %#x", i, buffer[i]);
     CHECK(tail_untouched(buffer, capacity));
@@ -608,7 +561,7 @@ TEST(add_nodes)
     CHECK(fixture().data != NULL);
     uint8_t *buffer = fixture_buffer(256, &capacity);
     CHECK(snapshot_take(buffer, capacity, &before) == NULL);
-    uint32_t struct_size = header(buffer, H_SIZE_STRUCT);
+    uint32_t struct_size = header(buffer, HDR_SIZE_STRUCT);
 
     /* Existing children, by exact name: no change at all. */
     CHECK_EQ(fdt_edit_add_node(buffer, capacity, "/", "chosen"), OK);
@@ -617,7 +570,7 @@ TEST(add_nodes)
 
     /* "reserved-memory" (16 bytes with its NUL): 4 + 16 + 4 bytes. */
     CHECK_EQ(fdt_edit_add_node(buffer, capacity, "/", "reserved-memory"), OK);
-    CHECK_EQ(header(buffer, H_SIZE_STRUCT), struct_size + 24);
+    CHECK_EQ(header(buffer, HDR_SIZE_STRUCT), struct_size + 24);
     CHECK_EQ(fdt_edit_add_node(buffer, capacity, "/reserved-memory", "area@48000000"), OK);
     uint32_t reg[2] = { 0x48000000, 0x100000 };
     CHECK_EQ(fdt_edit_set_cells(buffer, capacity, "/reserved-memory/area@48000000", "reg", reg, 2),
@@ -668,9 +621,9 @@ TEST(reservations_kept)
 
     CHECK(fixture().data != NULL);
     uint8_t *buffer = fixture_buffer(512, &capacity);
-    uint32_t rsvmap = header(buffer, H_OFF_RSVMAP), off_struct = header(buffer, H_OFF_STRUCT);
+    uint32_t rsvmap = header(buffer, HDR_OFF_RSVMAP), off_struct = header(buffer, HDR_OFF_STRUCT);
     CHECK_EQ(off_struct - rsvmap, 3 * 16); /* two entries and the terminator */
-    CHECK_EQ(get_be32(buffer + rsvmap + 4), 0x48000000);
+    CHECK_EQ(be32(buffer + rsvmap + 4), 0x48000000);
     uint8_t *original = unit_copy(buffer, off_struct);
 
     uint32_t cells[3] = { 1, 2, 3 };
@@ -678,14 +631,14 @@ TEST(reservations_kept)
     CHECK_EQ(fdt_edit_add_node(buffer, capacity, "/", "extra"), OK);
     CHECK_EQ(fdt_edit_set_string(buffer, capacity, "/extra", "status", "disabled"), OK);
     CHECK_EQ(fdt_edit_delete_property(buffer, capacity, "/", "compatible"), OK);
-    CHECK_EQ(header(buffer, H_OFF_RSVMAP), rsvmap);
-    CHECK_EQ(header(buffer, H_OFF_STRUCT), off_struct);
+    CHECK_EQ(header(buffer, HDR_OFF_RSVMAP), rsvmap);
+    CHECK_EQ(header(buffer, HDR_OFF_STRUCT), off_struct);
     CHECK_EQ(memcmp(buffer + 40, original + 40, off_struct - 40), 0);
     /* The header: magic, structure and map offsets, last compatible version
      * and boot CPU as they were. */
-    CHECK_EQ(header(buffer, H_MAGIC), header(original, H_MAGIC));
-    CHECK_EQ(header(buffer, H_LAST_COMP), header(original, H_LAST_COMP));
-    CHECK_EQ(header(buffer, H_BOOT_CPUID), header(original, H_BOOT_CPUID));
+    CHECK_EQ(header(buffer, HDR_MAGIC), header(original, HDR_MAGIC));
+    CHECK_EQ(header(buffer, HDR_LAST_COMP_VERSION), header(original, HDR_LAST_COMP_VERSION));
+    CHECK_EQ(header(buffer, HDR_BOOT_CPUID), header(original, HDR_BOOT_CPUID));
     struct snapshot snap;
     CHECK(walk_tree(buffer, capacity, &snap) == NULL);
     free(original);
@@ -705,14 +658,14 @@ TEST(padded_qemu_blob)
     uint32_t end = used_end(buffer);
     /* Whether QEMU's strings block already holds the name "bootargs". */
     bool named = false;
-    const uint8_t *strings = buffer + header(buffer, H_OFF_STRINGS);
-    for (uint32_t at = 0; at + sizeof "bootargs" <= header(buffer, H_SIZE_STRINGS); at++)
+    const uint8_t *strings = buffer + header(buffer, HDR_OFF_STRINGS);
+    for (uint32_t at = 0; at + sizeof "bootargs" <= header(buffer, HDR_SIZE_STRINGS); at++)
         named |= memcmp(strings + at, "bootargs", sizeof "bootargs") == 0;
 
     CHECK_EQ(fdt_edit_set_string(buffer, b.size, "/chosen", "bootargs", "console=ttyAMA0"), OK);
     CHECK_EQ(fdt_edit_delete_property(buffer, b.size, "/chosen", "kaslr-seed"), OK);
     CHECK_EQ(fdt_edit_delete_property(buffer, b.size, "/chosen", "rng-seed"), OK);
-    CHECK_EQ(header(buffer, H_TOTALSIZE), b.size);
+    CHECK_EQ(header(buffer, HDR_TOTALSIZE), b.size);
     /* + bootargs (12 + 16, and its name unless QEMU had it), - kaslr-seed
      * (12 + 8), - rng-seed (12 + 32). */
     CHECK_EQ(used_end(buffer), end + 28 + (named ? 0 : sizeof "bootargs") - 20 - 44);
@@ -838,7 +791,7 @@ TEST(every_capacity)
         if (err != OK)
             CHECKF(memcmp(buffer, copy, capacity) == 0, "capacity %zu: changed", capacity);
         else
-            grown = header(buffer, H_TOTALSIZE);
+            grown = header(buffer, HDR_TOTALSIZE);
         free(copy);
         free(buffer);
     }
@@ -880,19 +833,19 @@ TEST(refused_layouts)
     const char *problem;
 
     CHECK(fixture().data != NULL);
-    uint32_t off_struct = header(fixture().data, H_OFF_STRUCT);
-    uint32_t size_struct = header(fixture().data, H_SIZE_STRUCT);
-    uint32_t off_strings = header(fixture().data, H_OFF_STRINGS);
-    uint32_t size_strings = header(fixture().data, H_SIZE_STRINGS);
+    uint32_t off_struct = header(fixture().data, HDR_OFF_STRUCT);
+    uint32_t size_struct = header(fixture().data, HDR_SIZE_STRUCT);
+    uint32_t off_strings = header(fixture().data, HDR_OFF_STRINGS);
+    uint32_t size_strings = header(fixture().data, HDR_SIZE_STRINGS);
 
     /* Strings before the structure block: the reader copes, the editor refuses. */
     uint8_t *buffer = patchable(&capacity);
     uint32_t padded = align4(size_strings);
     memcpy(buffer + off_struct, fixture().data + off_strings, size_strings);
     memcpy(buffer + off_struct + padded, fixture().data + off_struct, size_struct);
-    set_header(buffer, H_OFF_STRINGS, off_struct);
-    set_header(buffer, H_OFF_STRUCT, off_struct + padded);
-    set_header(buffer, H_TOTALSIZE, off_struct + padded + size_struct);
+    set_header(buffer, HDR_OFF_STRINGS, off_struct);
+    set_header(buffer, HDR_OFF_STRUCT, off_struct + padded);
+    set_header(buffer, HDR_TOTALSIZE, off_struct + padded + size_struct);
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
     CHECK(fdt_path_offset(&fdt, "/soc/uart@2000") > 0);
     problem = all_refuse(buffer, capacity);
@@ -908,7 +861,7 @@ TEST(refused_layouts)
 
     /* The reservation map after the structure block. */
     buffer = patchable(&capacity);
-    set_header(buffer, H_OFF_RSVMAP, (off_struct + size_struct + 7) & ~7u);
+    set_header(buffer, HDR_OFF_RSVMAP, (off_struct + size_struct + 7) & ~7u);
     if (fdt_open(&fdt, buffer, capacity) == OK) {
         problem = all_refuse(buffer, capacity);
         CHECKF(problem == NULL, "reservations last: %s", problem);
@@ -917,7 +870,7 @@ TEST(refused_layouts)
 
     /* Version 16 (the reader refuses it too). */
     buffer = patchable(&capacity);
-    set_header(buffer, H_VERSION, 16);
+    set_header(buffer, HDR_VERSION, 16);
     problem = all_refuse(buffer, capacity);
     CHECKF(problem == NULL, "version 16: %s", problem);
     free(buffer);
@@ -929,10 +882,10 @@ TEST(refused_layouts)
     int memory = fdt_path_offset(&fdt, "/memory");
     uint32_t first_property = align4((uint32_t)memory + 4 + sizeof "memory@40000000");
     uint8_t *token = buffer + fdt.struct_offset + first_property;
-    CHECK_EQ(get_be32(token), T_PROP);
-    CHECK_EQ(get_be32(token + 4), sizeof "memory"); /* 12 + 8: five words */
-    static const uint8_t child[20] = { 0, 0, 0, T_BEGIN_NODE, 'x', 0, 0, 0, 0, 0, 0, T_END_NODE,
-                                       0, 0, 0, T_NOP, 0, 0, 0, T_NOP };
+    CHECK_EQ(be32(token), FDT_PROP);
+    CHECK_EQ(be32(token + 4), sizeof "memory"); /* 12 + 8: five words */
+    static const uint8_t child[20] = { 0, 0, 0, FDT_BEGIN_NODE, 'x', 0, 0, 0, 0, 0, 0, FDT_END_NODE,
+                                       0, 0, 0, FDT_NOP, 0, 0, 0, FDT_NOP };
     memcpy(token, child, sizeof child);
     CHECK(fdt_path_offset(&fdt, "/memory/x") > 0);
     problem = all_refuse(buffer, capacity);
@@ -943,17 +896,17 @@ TEST(refused_layouts)
     uint8_t *end = NULL;
     buffer = patchable(&capacity);
     end = buffer + off_struct + size_struct - 4;
-    CHECK_EQ(get_be32(end), T_END);
-    CHECK_EQ(get_be32(end - 4), T_END_NODE);
-    put_be32(end - 4, T_END);
-    put_be32(end, T_NOP);
+    CHECK_EQ(be32(end), FDT_END);
+    CHECK_EQ(be32(end - 4), FDT_END_NODE);
+    put_be32(end - 4, FDT_END);
+    put_be32(end, FDT_NOP);
     problem = all_refuse(buffer, capacity);
     CHECKF(problem == NULL, "END inside the root: %s", problem);
-    put_be32(end - 4, T_END_NODE);
+    put_be32(end - 4, FDT_END_NODE);
     problem = all_refuse(buffer, capacity);
     CHECKF(problem == NULL, "no END: %s", problem);
-    put_be32(end - 4, T_END);
-    put_be32(end, T_END);
+    put_be32(end - 4, FDT_END);
+    put_be32(end, FDT_END);
     problem = all_refuse(buffer, capacity);
     CHECKF(problem == NULL, "END twice: %s", problem);
     free(buffer);
@@ -962,9 +915,9 @@ TEST(refused_layouts)
     buffer = patchable(&capacity);
     end = buffer + off_struct + size_struct - 4;
     uint8_t *leaf = end - 4 - 4 - 16;
-    CHECK_EQ(get_be32(leaf), T_BEGIN_NODE);
+    CHECK_EQ(be32(leaf), FDT_BEGIN_NODE);
     memmove(leaf + 4, leaf, 16 + 4); /* BEGIN_NODE and name, END_NODE */
-    put_be32(leaf, T_END_NODE);
+    put_be32(leaf, FDT_END_NODE);
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
     problem = all_refuse(buffer, capacity);
     CHECKF(problem == NULL, "two roots: %s", problem);
@@ -974,12 +927,12 @@ TEST(refused_layouts)
      * BEGIN_NODE, "empty-leaf" padded to 12, END_NODE) becomes NOPs after it. */
     buffer = patchable(&capacity);
     end = buffer + off_struct + size_struct - 4;
-    CHECK_EQ(get_be32(end - 4 - 20), T_BEGIN_NODE);
+    CHECK_EQ(be32(end - 4 - 20), FDT_BEGIN_NODE);
     CHECK_EQ(memcmp(end - 20, "empty-leaf", sizeof "empty-leaf"), 0);
-    put_be32(end - 4 - 20, T_END_NODE);
-    put_be32(end - 20, T_END);
+    put_be32(end - 4 - 20, FDT_END_NODE);
+    put_be32(end - 20, FDT_END);
     for (uint8_t *word = end - 16; word <= end; word += 4)
-        put_be32(word, T_NOP);
+        put_be32(word, FDT_NOP);
     CHECK_EQ(fdt_open(&fdt, buffer, capacity), OK);
     CHECK_EQ(fdt_path_offset(&fdt, "/empty-leaf"), -NOT_FOUND);
     problem = all_refuse(buffer, capacity);
@@ -988,9 +941,9 @@ TEST(refused_layouts)
 
     /* A later version is accepted and written back as 17. */
     buffer = patchable(&capacity);
-    set_header(buffer, H_VERSION, 18);
+    set_header(buffer, HDR_VERSION, 18);
     CHECK_EQ(fdt_edit_add_node(buffer, capacity, "/", "x"), OK);
-    CHECK_EQ(header(buffer, H_VERSION), 17);
+    CHECK_EQ(header(buffer, HDR_VERSION), 17);
     free(buffer);
 }
 
@@ -1140,7 +1093,7 @@ TEST(random_sequences)
 static struct blob compact(struct blob b)
 {
     struct blob c = { unit_copy(b.data, used_end(b.data)), used_end(b.data) };
-    set_header(c.data, H_TOTALSIZE, (uint32_t)c.size);
+    set_header(c.data, HDR_TOTALSIZE, (uint32_t)c.size);
     return c;
 }
 
@@ -1200,8 +1153,8 @@ static const char *mutated_edit(struct blob b, uint32_t from, uint32_t to,
 static const char *mutate_rounds(struct blob b, int rounds, bool header_too,
                                  struct fuzz_counts *counts)
 {
-    uint32_t from = header_too ? 0 : header(b.data, H_OFF_STRUCT);
-    uint32_t to = header_too ? (uint32_t)b.size : from + header(b.data, H_SIZE_STRUCT);
+    uint32_t from = header_too ? 0 : header(b.data, HDR_OFF_STRUCT);
+    uint32_t to = header_too ? (uint32_t)b.size : from + header(b.data, HDR_SIZE_STRUCT);
 
     for (int round = 0; round < rounds; round++) {
         const char *problem = mutated_edit(b, from, to, counts);
@@ -1242,18 +1195,18 @@ TEST(truncated_blobs)
     int refused = 0;
 
     CHECK(b.data != NULL);
-    uint32_t off_struct = header(b.data, H_OFF_STRUCT);
-    uint32_t off_strings = header(b.data, H_OFF_STRINGS);
+    uint32_t off_struct = header(b.data, HDR_OFF_STRUCT);
+    uint32_t off_strings = header(b.data, HDR_OFF_STRINGS);
     CHECK(off_struct < off_strings);
     for (uint32_t length = off_struct; length < b.size; length++) {
         uint8_t *buffer = unit_copy(b.data, length);
-        set_header(buffer, H_TOTALSIZE, length);
+        set_header(buffer, HDR_TOTALSIZE, length);
         if (length <= off_strings) {
-            set_header(buffer, H_SIZE_STRUCT, length - off_struct);
-            set_header(buffer, H_OFF_STRINGS, length);
-            set_header(buffer, H_SIZE_STRINGS, 0);
+            set_header(buffer, HDR_SIZE_STRUCT, length - off_struct);
+            set_header(buffer, HDR_OFF_STRINGS, length);
+            set_header(buffer, HDR_SIZE_STRINGS, 0);
         } else {
-            set_header(buffer, H_SIZE_STRINGS, length - off_strings);
+            set_header(buffer, HDR_SIZE_STRINGS, length - off_strings);
         }
         uint8_t *copy = unit_copy(buffer, length);
         for (uint32_t which = 0; which < VMM_STEPS + 2; which++) {

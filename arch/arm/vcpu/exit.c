@@ -21,6 +21,15 @@
 
 typedef void (*exit_handler)(struct thread *thread, uint32_t hsr);
 
+/* A general register (0-14) as the guest's current mode names it: the
+ * operand of a trapped instruction. Valid indexes cannot fail. */
+static uint32_t guest_register(struct vcpu *vcpu, uint32_t index)
+{
+    uint32_t value = 0;
+    arch_vcpu_read_register(vcpu, index, &value);
+    return value;
+}
+
 static uint32_t instruction_length(uint32_t hsr)
 {
     return hsr & HSR_IL ? 4 : 2;
@@ -65,8 +74,8 @@ static void exit_system_register(struct thread *thread, uint32_t hsr)
     bool read = hsr & ISS_SYSREG_READ;
     uint32_t rt = ISS_SYSREG_RT(hsr), rt2 = wide ? ISS_SYSREG_RT2(hsr) : NO_REGISTER;
     uint32_t words[OPAL_FAULT_GUEST_SYSREG_LENGTH] = {
-        thread->context.pc, hsr, vcpu_guest_register(vcpu, rt),
-        wide ? vcpu_guest_register(vcpu, rt2) : 0,
+        thread->context.pc, hsr, guest_register(vcpu, rt),
+        wide ? guest_register(vcpu, rt2) : 0,
     };
     exit_to_vmm(thread, OPAL_FAULT_GUEST_SYSREG, words, OPAL_FAULT_GUEST_SYSREG_LENGTH,
                 instruction_length(hsr), read ? rt : NO_REGISTER, read ? rt2 : NO_REGISTER);
@@ -87,7 +96,7 @@ static void exit_abort(struct thread *thread, uint32_t hsr)
         rt = ISS_ABORT_SRT(hsr);
         if (hsr & ISS_ABORT_WRITE) {
             uint32_t bits = 8u << size;
-            value = vcpu_guest_register(thread->vcpu, rt);
+            value = guest_register(thread->vcpu, rt);
             value &= bits == 32 ? ~0u : (1u << bits) - 1;
         }
     }
@@ -152,14 +161,14 @@ void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uin
         break;
     case OPAL_FAULT_GUEST_ABORT:
         if (state->exit_register != NO_REGISTER && count >= 1)
-            vcpu_set_guest_register(vcpu, state->exit_register,
+            arch_vcpu_write_register(vcpu, state->exit_register,
                                     loaded_value(state->exit_access, results[0]));
         break;
     case OPAL_FAULT_GUEST_SYSREG:
         if (state->exit_register != NO_REGISTER && count >= 1)
-            vcpu_set_guest_register(vcpu, state->exit_register, results[0]);
+            arch_vcpu_write_register(vcpu, state->exit_register, results[0]);
         if (state->exit_register2 != NO_REGISTER && count >= 2)
-            vcpu_set_guest_register(vcpu, state->exit_register2, results[1]);
+            arch_vcpu_write_register(vcpu, state->exit_register2, results[1]);
         break;
     default:
         break;

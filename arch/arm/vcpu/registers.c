@@ -103,17 +103,3 @@ int arch_vcpu_write_register(struct vcpu *vcpu, uint32_t index, uint32_t value)
     *location = value;
     return OPAL_OK;
 }
-
-/* The general register `index` (0-14) as the guest's current mode names it:
- * for decoding the register operand of a trapped instruction. */
-uint32_t vcpu_guest_register(struct vcpu *vcpu, uint32_t index)
-{
-    uint32_t value = 0;
-    arch_vcpu_read_register(vcpu, index, &value);
-    return value;
-}
-
-void vcpu_set_guest_register(struct vcpu *vcpu, uint32_t index, uint32_t value)
-{
-    arch_vcpu_write_register(vcpu, index, value);
-}

@@ -39,7 +39,7 @@
 #define MPIDR_UP    (1u << 31)    /* multiprocessing-extensions format, CPU 0 */
 
 struct vcpu *vcpu_loaded;
-static bool guest_mode;
+bool vcpu_guest_mode;
 
 /* Registers a switch saves and loads: CP15 by accessor, banked by name. */
 #define GUEST_CP15_32(X) X(SCTLR, sctlr) X(CPACR, cpacr) X(TTBCR, ttbcr) X(DACR, dacr) \
@@ -108,8 +108,7 @@ static void enter_guest_mode(const struct arch_vcpu *vcpu)
     cnthctl_write(CNTHCTL_PL1PCTEN);
     hcptr_write(HCPTR_GUEST);
     hcr_write(HCR_GUEST);
-    guest_mode = true;
-    vgic_guest_entry();
+    vcpu_guest_mode = true;
 }
 
 static void leave_guest_mode(struct arch_vcpu *vcpu)
@@ -124,14 +123,14 @@ static void leave_guest_mode(struct arch_vcpu *vcpu)
     cnthctl_write(CNTHCTL_PL1PCTEN | CNTHCTL_PL1PCEN);
     hcptr_write(HCPTR_NATIVE);
     hcr_write(HCR_NATIVE);
-    guest_mode = false;
+    vcpu_guest_mode = false;
 }
 
 void vcpu_sync(struct vcpu *vcpu)
 {
     if (vcpu == NULL || vcpu != vcpu_loaded)
         return;
-    if (guest_mode)
+    if (vcpu_guest_mode)
         leave_guest_mode(&vcpu->arch);
     save_state(&vcpu->arch);
     hcptr_write(HCPTR_NATIVE);
@@ -144,11 +143,11 @@ void arch_vcpu_unload(struct vcpu *vcpu)
     vcpu_sync(vcpu);
 }
 
-void vcpu_activate(struct thread *thread)
+void vcpu_switch(struct thread *thread)
 {
     struct vcpu *vcpu = thread->vcpu;
     if (vcpu == NULL) {
-        if (guest_mode)
+        if (vcpu_guest_mode)
             leave_guest_mode(&vcpu_loaded->arch);
         return;
     }
@@ -157,6 +156,9 @@ void vcpu_activate(struct thread *thread)
         load_state(&vcpu->arch);
         vcpu_loaded = vcpu;
     }
-    if (!guest_mode)
+    if (!vcpu_guest_mode)
         enter_guest_mode(&vcpu->arch);
+    /* On every entry, not only from native mode: the guest may have been
+     * idle (the CPU too) when its maintenance interrupt was deferred. */
+    vgic_guest_entry();
 }

@@ -125,27 +125,29 @@ bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
 }
 
 /* The guest EOI'd an interrupt injected with NOTIFY_EOI: free its list
- * register and tell the VMM, through the vCPU thread's fault endpoint. This
- * can only be done while that thread is the one running; otherwise the
- * interrupt stays off until the guest is entered again (it is level). */
-bool vgic_handle_maintenance(void)
+ * register and tell the VMM, through the vCPU thread's fault endpoint. That
+ * needs the thread between guest instructions: running, preempted, or idle
+ * after a WFI (which then ends early, as WFI may). While it waits for the VMM
+ * instead, the interrupt stays off until the guest is entered again (it is
+ * level, so nothing is lost). */
+void vgic_handle_maintenance(void)
 {
     struct vcpu *vcpu = vcpu_loaded;
-    if (vcpu == NULL || vcpu->thread == NULL || vcpu->thread != current_thread ||
-        vcpu->thread->state != THREAD_RUNNABLE) {
+    struct thread *thread = vcpu ? vcpu->thread : NULL;
+    if (thread == NULL ||
+        (thread->state != THREAD_RUNNABLE && thread->state != THREAD_BLOCKED_GUEST_IDLE)) {
         gic_disable(platform.maintenance_irq);
         maintenance_deferred = true;
-        return true;
+        return;
     }
     uint32_t eoied = *gich(GICH_EISR0);
     if (!(*gich(GICH_MISR) & MISR_EOI) || eoied == 0)
-        return true;
+        return;
     unsigned n = (unsigned)__builtin_ctz(eoied);
     uint32_t irq = *gich(GICH_LR(n)) & LR_IRQ_MASK;
     *gich(GICH_LR(n)) = 0;
     uint32_t words[OPAL_FAULT_GUEST_EOI_LENGTH] = { irq, n };
-    fault_send(vcpu->thread, OPAL_FAULT_GUEST_EOI, words, OPAL_FAULT_GUEST_EOI_LENGTH);
-    return true;
+    fault_send(thread, OPAL_FAULT_GUEST_EOI, words, OPAL_FAULT_GUEST_EOI_LENGTH);
 }
 
 void vgic_guest_entry(void)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "thread.h"
 #include "vcpu.h"
 
 #define NO_REGISTER 0xffu
@@ -12,9 +13,18 @@
 /* The vCPU whose state is in the CPU (NULL: none), and whether the CPU is
  * configured for it (guest mode) or for native threads. */
 extern struct vcpu *vcpu_loaded;
+extern bool vcpu_guest_mode;
 
-/* Before entering `thread`: load its vCPU if it has one, set the mode. */
-void vcpu_activate(struct thread *thread);
+void vcpu_switch(struct thread *thread);
+
+/* Before entering `thread`: load its vCPU if it has one, set the mode.
+ * Inline: every return to user level passes here, and between two native
+ * threads there is nothing to do. */
+static inline void vcpu_activate(struct thread *thread)
+{
+    if (thread->vcpu != NULL || vcpu_guest_mode)
+        vcpu_switch(thread);
+}
 /* Put the loaded state back in memory, so it can be read or changed there. */
 void vcpu_sync(struct vcpu *vcpu);
 
@@ -23,16 +33,13 @@ void vgic_save(uint32_t *registers);
 void vgic_load(const uint32_t *registers);
 void vgic_disable(void);
 void vgic_init(void);
-/* Interrupts the kernel takes for loaded vCPUs: true if it was handled. */
-bool vgic_handle_maintenance(void);
+/* Interrupts the kernel takes for loaded vCPUs. The virtual timer's is the
+ * kernel's only while the loaded vCPU has it bound: false otherwise. */
+void vgic_handle_maintenance(void);
 bool vgic_handle_vtimer(void);
-/* Entering a guest: re-arm the maintenance interrupt if it was deferred. */
+/* Entering a guest (every time): re-arm the maintenance interrupt if it was
+ * deferred because the guest was not running. */
 void vgic_guest_entry(void);
-
-/* A general register (0-14) in the guest's current mode, for the operands
- * of trapped instructions. */
-uint32_t vcpu_guest_register(struct vcpu *vcpu, uint32_t index);
-void vcpu_set_guest_register(struct vcpu *vcpu, uint32_t index, uint32_t value);
 
 /* VFP/NEON (vcpu/vfp.S). */
 void vfp_save(uint64_t *registers, uint32_t *fpscr, uint32_t *fpexc);
