@@ -40,8 +40,8 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run test unit debug clean deps bench guest
-all: $(BUILD)/opal.elf
+.PHONY: all run test unit debug clean deps bench guest FORCE
+all:
 
 deps:
 	@scripts/deps.sh
@@ -108,11 +108,40 @@ $(1): $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) arch/arm/kernel.ld
 	    $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) $$(LIBGCC) -o $$@
 endef
 
-# The system: init, the VMM, the control task and the Linux guest's images.
+# The system image IMAGE: init, the VMM, the control task and the Linux
+# guest's images. The guest's kernel, initrd, device tree and command line are
+# variables, so a user substitutes their own without editing code
+# (docs/guests.md): make run LINUX_INITRD=my-initrd.cpio.gz
+IMAGE          ?= $(BUILD)/opal.elf
+LINUX_KERNEL   ?= $(BUILD)/guests/linux/zImage
+LINUX_INITRD   ?= $(BUILD)/guests/linux/initramfs.cpio.gz
+LINUX_DTB      ?= $(BUILD)/dts/guest-virt.dtb
+LINUX_BOOTARGS ?= console=ttyAMA0 quiet
+all: $(IMAGE)
+# A substituted file must exist (the defaults are built below).
+$(foreach v,LINUX_KERNEL LINUX_INITRD LINUX_DTB,$(if $(filter file,$(origin $(v))),,\
+    $(if $(wildcard $($(v))),,$(error $(v)=$($(v)): no such file))))
 VMM_SOURCES := $(wildcard vmm/*.c)
-$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c))
+$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c apps/ctrl/start.c))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
-$(eval $(call boot_image,$(BUILD)/opal.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf,$(GUEST_LINUX) $(BUILD)/dts/guest-virt.dtb))
+
+# The images go into the archive under fixed names (init/main.c looks for
+# them): staged beside IMAGE, replaced only when their content changes, so a
+# changed variable or file rebuilds the image and nothing else does.
+LINUX_STAGE := $(IMAGE:.elf=).linux0
+LINUX_STAGED := $(addprefix $(LINUX_STAGE)/,zImage initramfs.cpio.gz guest.dtb bootargs)
+$(LINUX_STAGE)/zImage: $(LINUX_KERNEL) FORCE
+$(LINUX_STAGE)/initramfs.cpio.gz: $(LINUX_INITRD) FORCE
+$(LINUX_STAGE)/guest.dtb: $(LINUX_DTB) FORCE
+$(filter-out %/bootargs,$(LINUX_STAGED)):
+	@mkdir -p $(@D)
+	$(Q)cmp -s $< $@ || cp $< $@
+$(LINUX_STAGE)/bootargs: FORCE
+	@mkdir -p $(@D)
+	$(Q)printf '%s' '$(LINUX_BOOTARGS)' > $@.new
+	$(Q)cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+FORCE:
+$(eval $(call boot_image,$(IMAGE),$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(LINUX_STAGED)))
 
 # The testkit guest: bare metal, linked at guest RAM, run by the same VMM.
 TESTKIT_SOURCES := guests/testkit/start.S guests/testkit/main.c
@@ -153,10 +182,14 @@ $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_
 	$(Q)$(HOST_CC) -shared -fPIC -O2 $(WARNINGS) -fvisibility=hidden $< -o $@
 
 # --- commands ------------------------------------------------------------
-run: $(BUILD)/opal.elf
-	scripts/qemu.sh $<
+# -icount shift=0,sleep=off: one instruction is one virtual nanosecond, so the
+# control task's figures measure Opal rather than how the host schedules
+# QEMU; RUN_QEMU_ARGS= runs QEMU on the host's clock instead.
+RUN_QEMU_ARGS ?= -icount shift=0,sleep=off
+run: $(IMAGE)
+	scripts/qemu.sh $< $(RUN_QEMU_ARGS)
 
-debug: $(BUILD)/opal.elf
+debug: $(IMAGE)
 	@echo "gdb-multiarch $< -ex 'target remote :1234'"
 	scripts/qemu.sh $< -s -S
 

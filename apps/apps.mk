@@ -1,6 +1,6 @@
 # Native tasks (apps/) and the test images that run them; included by the
 # top Makefile. Code that starts a task includes its header as "ctrl/ctrl.h".
-$(BUILD)/target/apps/%.o $(BUILD)/target/tests/system/ctrl/%.o: \
+$(BUILD)/target/apps/%.o $(BUILD)/target/tests/system/ctrl/%.o $(BUILD)/target/init/%.o: \
     INCLUDES := $(SHARED_INCLUDES) -Iapps
 
 # The critical control task (apps/ctrl/ctrl.h: what its starter provides).
@@ -8,7 +8,7 @@ $(eval $(call native_program,$(BUILD)/apps/ctrl.elf,apps/ctrl/main.c))
 
 # tests/system/test_ctrl.py: a root task starting ctrl next to CPU, memory
 # and kernel load.
-$(eval $(call native_program,$(BUILD)/tests/ctrl-root.elf,tests/system/ctrl/main.c))
+$(eval $(call native_program,$(BUILD)/tests/ctrl-root.elf,tests/system/ctrl/main.c apps/ctrl/start.c))
 $(eval $(call boot_image,$(BUILD)/tests/ctrl.elf,$(BUILD)/tests/ctrl-root.elf,\
     $(BUILD)/apps/ctrl.elf))
 TEST_IMAGES += $(BUILD)/tests/ctrl.elf

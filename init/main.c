@@ -1,20 +1,31 @@
 /* init, the root task: the first user program, running at PL0 in its own
  * stage-2 address space. It builds the system from what the boot archive
- * holds: a Linux VM (zImage) or the testkit guest, each with its own VMM.
- * (The system description in configs/ will replace this choice.) */
+ * holds: the control task (ctrl) beside a Linux VM (zImage) or the testkit
+ * guest, each VM with its own VMM. (The system description in configs/ will
+ * replace this choice.) Boot arguments it reads (docs/vmm.md):
+ *   ctrl.period=<us>   the control task's period (default 1000)
+ *   ctrl.report=<s>    seconds between its reports (default 10) */
 #include <stdbool.h>
+#include "core/cmdline.h"
 #include "core/cpio.h"
+#include "core/string.h"
+#include "runtime/mem.h"
+#include "ctrl/ctrl.h"
 #include "opal.h"
 #include "vm.h"
 
 #define VMM_PRIORITY  150
 #define VCPU_PRIORITY 100
+#define CTRL_REPORT_SECONDS 10   /* a quieter console than ctrl's own default */
 
-static const struct vm_spec linux_vm = {
+/* The Linux VM's command line comes from the archive's "bootargs" file
+ * (make's LINUX_BOOTARGS). */
+static char linux_bootargs[VMM_BOOTARGS_MAX];
+
+static struct vm_spec linux_vm = {
     .name = "linux0", .kind = VMM_GUEST_LINUX,
-    .kernel = "zImage", .initrd = "initramfs.cpio.gz", .dtb = "guest-virt.dtb",
-    .ram_base = 0x40000000u, .ram_size = 256u << 20,
-    .bootargs = "console=ttyAMA0 quiet",
+    .kernel = "zImage", .initrd = "initramfs.cpio.gz", .dtb = "guest.dtb",
+    .ram_base = 0x40000000u, .ram_size = 256u << 20, .bootargs = linux_bootargs,
     .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY, .console_input = 1,
 };
 
@@ -24,11 +35,67 @@ static const struct vm_spec testkit_vm = {
     .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY,
 };
 
+static bool archive_find(const struct opal_bootinfo *bootinfo, const char *name,
+                         struct cpio_file *file)
+{
+    return cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
+                     file) == OPAL_OK;
+}
+
 static bool archive_has(const struct opal_bootinfo *bootinfo, const char *name)
 {
     struct cpio_file file;
-    return cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
-                     &file) == OPAL_OK;
+    return archive_find(bootinfo, name, &file);
+}
+
+/* The "bootargs" file as a string, without a trailing newline; false (and
+ * why) if it is missing, too long or holds a NUL. */
+static bool read_bootargs(const struct opal_bootinfo *bootinfo, char *bootargs, uint32_t size)
+{
+    struct cpio_file file;
+    if (!archive_find(bootinfo, "bootargs", &file)) {
+        printf("init: no \"bootargs\" file in the boot archive\n");
+        return false;
+    }
+    uint32_t length = file.size;
+    if (length > 0 && ((const char *)file.data)[length - 1] == '\n')
+        length--;
+    if (length >= size || core_strnlen(file.data, length) != length) {
+        printf("init: the guest command line (\"bootargs\", %u bytes) must be text of at "
+               "most %u bytes\n", (unsigned)file.size, (unsigned)size - 1);
+        return false;
+    }
+    memcpy(bootargs, file.data, length);
+    bootargs[length] = '\0';
+    return true;
+}
+
+/* A ctrl.* boot argument, or its default when absent; a bad value is
+ * reported and the default used, so the control task still runs. */
+static uint32_t ctrl_option(const char *cmdline, const char *key, uint32_t min, uint32_t max,
+                            uint32_t default_value)
+{
+    uint32_t value;
+    int error = cmdline_number(cmdline, key, max, &value);
+    if (error == OPAL_ERR_NOT_FOUND)
+        return default_value;
+    if (error != OPAL_OK || value < min) {
+        printf("init: %s must be a number in [%u, %u]; using %u\n", key, (unsigned)min,
+               (unsigned)max, (unsigned)default_value);
+        return default_value;
+    }
+    return value;
+}
+
+static void start_ctrl(const struct opal_bootinfo *bootinfo)
+{
+    uint32_t period = ctrl_option(bootinfo->cmdline, "ctrl.period", CTRL_MIN_PERIOD_US,
+                                  CTRL_MAX_PERIOD_US, CTRL_DEFAULT_PERIOD_US);
+    uint32_t report = ctrl_option(bootinfo->cmdline, "ctrl.report", 1, CTRL_MAX_REPORT_SECONDS,
+                                  CTRL_REPORT_SECONDS);
+    if (ctrl_start(bootinfo, CTRL_ARGUMENT(period, report)) == OPAL_OK)
+        printf("init: ctrl started: period %uus, priority %u, budget %uus per %uus\n",
+               (unsigned)period, CTRL_PRIORITY, CTRL_BUDGET_US, CTRL_BUDGET_PERIOD_US);
 }
 
 int main(const struct opal_bootinfo *bootinfo)
@@ -44,9 +111,12 @@ int main(const struct opal_bootinfo *bootinfo)
     if (bootinfo->cmdline[0])
         printf("init: command line \"%s\"\n", bootinfo->cmdline);
     opal_alloc_init(bootinfo);
-    if (archive_has(bootinfo, "zImage"))
-        vm_start(bootinfo, &linux_vm);
-    else if (archive_has(bootinfo, "testkit"))
+    if (archive_has(bootinfo, "ctrl"))
+        start_ctrl(bootinfo);
+    if (archive_has(bootinfo, "zImage")) {
+        if (read_bootargs(bootinfo, linux_bootargs, sizeof linux_bootargs))
+            vm_start(bootinfo, &linux_vm);
+    } else if (archive_has(bootinfo, "testkit"))
         vm_start(bootinfo, &testkit_vm);
     else
         printf("init: no guest in the boot archive; nothing more to do\n");

@@ -20,16 +20,30 @@ enum ctrl_slot {
     CTRL_SLOT_TIMER_IRQ = 2,
 };
 
-/* Start argument (r0): the control period in microseconds; 0 means
- * CTRL_DEFAULT_PERIOD_US. Reports come once per second of periods. */
+/* Start argument (r0): CTRL_ARGUMENT(period in microseconds, seconds
+ * between reports); 0 in either field means its default. A report covers
+ * the periods since the previous one. */
+#define CTRL_ARGUMENT(period_us, report_seconds) ((period_us) | (uint32_t)(report_seconds) << 24)
+#define CTRL_ARGUMENT_PERIOD_US(argument) ((argument) & 0xffffffu)
+#define CTRL_ARGUMENT_REPORT_SECONDS(argument) ((argument) >> 24)
 #define CTRL_DEFAULT_PERIOD_US 1000u
 #define CTRL_MIN_PERIOD_US 100u     /* outside [min, max] it prints why and exits */
 #define CTRL_MAX_PERIOD_US 1000000u
+#define CTRL_DEFAULT_REPORT_SECONDS 1u
+#define CTRL_MAX_REPORT_SECONDS 255u
 
 /* What a starter should give it: a priority above every VM and VMM, and a
  * budget that covers one period's work plus a report line with margin. */
 #define CTRL_PRIORITY 250u
 #define CTRL_BUDGET_US 200u
 #define CTRL_BUDGET_PERIOD_US 1000u
+
+/* The starter (apps/ctrl/start.c, linked into whoever starts it): loads
+ * "ctrl" from the boot archive into its own VSpace, gives it a fresh CSpace
+ * holding exactly the caps above (the caller keeps no copy, so nothing else
+ * reaches the task) and starts it at CTRL_PRIORITY on its own scheduling
+ * context. Objects come from lib/alloc.c. Prints what failed and returns
+ * the error. */
+int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t argument);
 
 #endif

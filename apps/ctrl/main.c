@@ -9,7 +9,8 @@
  * control step's end - release_n. A deadline miss is a period whose control
  * step finished after release_{n+1}, the next release (response > period).
  *
- * Once per second of periods it prints one line on the debug console:
+ * Once per report interval (one second by default) of periods it prints
+ * one line on the debug console:
  *
  *   ctrl: t=<T>s periods=<N> misses=<M> jitter max=<J>us avg=<J>us response max=<R>us
  *
@@ -171,9 +172,9 @@ static void report(struct statistics *statistics, const struct schedule *schedul
     statistics->window_response_max = 0;
 }
 
-static uint32_t period_from_argument(uint32_t argument)
+static uint32_t or_default(uint32_t value, uint32_t default_value)
 {
-    return argument == 0 ? CTRL_DEFAULT_PERIOD_US : argument;
+    return value == 0 ? default_value : value;
 }
 
 /* Take the timer: nothing stale may fire once the interrupt is bound. */
@@ -185,7 +186,10 @@ static int take_timer(void)
 
 int main(const struct opal_bootinfo *argument_as_pointer)
 {
-    uint32_t period_us = period_from_argument((uint32_t)(uintptr_t)argument_as_pointer);
+    uint32_t argument = (uint32_t)(uintptr_t)argument_as_pointer;
+    uint32_t period_us = or_default(CTRL_ARGUMENT_PERIOD_US(argument), CTRL_DEFAULT_PERIOD_US);
+    uint32_t report_seconds = or_default(CTRL_ARGUMENT_REPORT_SECONDS(argument),
+                                         CTRL_DEFAULT_REPORT_SECONDS);
     if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US) {
         printf("ctrl: period %u us outside [%u, %u]; not started\n", (unsigned)period_us,
                CTRL_MIN_PERIOD_US, CTRL_MAX_PERIOD_US);
@@ -196,12 +200,13 @@ int main(const struct opal_bootinfo *argument_as_pointer)
         printf("ctrl: cannot bind the timer interrupt: %s\n", opal_error_name(error));
         return 1;
     }
-    uint32_t periods_per_report = MICROSECONDS / period_us ? MICROSECONDS / period_us : 1;
+    uint32_t periods_per_report = (uint32_t)((uint64_t)report_seconds * MICROSECONDS / period_us);
     struct schedule schedule;
     struct statistics statistics = { 0 };
     struct plant plant = { 0 };
     schedule_init(&schedule, period_us, opal_counter());
-    printf("ctrl: period %uus counter %uHz\n", (unsigned)period_us, (unsigned)schedule.frequency);
+    printf("ctrl: period %uus counter %uHz, a report every %us\n", (unsigned)period_us,
+           (unsigned)schedule.frequency, (unsigned)report_seconds);
     print_flush();
     opal_timer_set(schedule.release);
     for (;;) {

@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from ctrl_report import REPORT, numbers
 from qemu import Qemu, ROOT
 
 IMAGE = "build/tests/ctrl.elf"
@@ -24,15 +25,7 @@ JITTER_MAX_US = 15.0
 JITTER_AVERAGE_MAX_US = 5.0
 RESPONSE_MAX_US = 50.0
 IDLE_JITTER_MAX_US = 1.0
-REPORT = (r"^ctrl: t=(?P<t>\d+)s periods=(?P<periods>\d+) misses=(?P<misses>\d+) "
-          r"jitter max=(?P<max>\d+\.\d{3})us avg=(?P<avg>\d+\.\d{3})us "
-          r"response max=(?P<response>\d+\.\d{3})us$")
 LOAD = r"^load: t=(?P<t>\d+)s cpu=(?P<cpu>\d+) memory=(?P<memory>\d+) kernel=(?P<kernel>\d+)$"
-
-
-def numbers(match):
-    return {name: float(value) if "." in value else int(value)
-            for name, value in match.groupdict().items()}
 
 
 def boot_and_collect(append):
@@ -40,7 +33,7 @@ def boot_and_collect(append):
     subprocess.run(["make", "-s", IMAGE], cwd=ROOT, check=True)
     qemu = Qemu(IMAGE, extra_args=[*ICOUNT, *(["-append", append] if append else [])])
     try:
-        qemu.expect(r"^ctrl: period 1000us counter \d+Hz$", timeout=30)
+        qemu.expect(r"^ctrl: period 1000us counter \d+Hz, a report every 1s$", timeout=30)
         qemu.expect(r"^ctrl-test: started ctrl, priority 250, budget 200us per 1000us", timeout=30)
         reports = [numbers(qemu.expect(REPORT, timeout=60)) for _ in range(REPORTS)]
         return reports, qemu.output

@@ -8,7 +8,6 @@
  * (the load line about once per second of counter time, from the CPU hog,
  * the only thread here that prints after the start). The boot argument
  * `ctrl.load=0` starts no load, for an idle comparison. */
-#include "core/cpio.h"
 #include "core/string.h"
 #include "ctrl/ctrl.h"
 #include "opal.h"
@@ -39,37 +38,6 @@ static void check(int error, const char *what)
         return;
     printf("ctrl-test: %s failed: %s\n", what, opal_error_name(error));
     opal_system_off();
-}
-
-/* The control task's CSpace (apps/ctrl/ctrl.h): a fresh CNode holding only
- * the timer notification (read right: it may wait, not signal) and the
- * timer's IRQ handler, made there; this task keeps no copy of either, so
- * nobody else holds a cap that reaches the control task. Returns the
- * guarded CNode cap to use as its CSpace root. */
-static uint32_t ctrl_cspace(void)
-{
-    uint32_t cnode, notification, guarded = opal_alloc_slot();
-    check(opal_alloc_object(OPAL_OBJECT_CNODE, CTRL_CNODE_BITS, &cnode), "ctrl CNode");
-    check(opal_cnode_mint(OPAL_CAP_INIT_CNODE, guarded, cnode, OPAL_RIGHTS_ALL,
-                          CTRL_CNODE_GUARD), "guarding the ctrl CNode");
-    check(opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &notification), "notification");
-    check(opal_cnode_copy(cnode, CTRL_SLOT_TIMER_NOTIFICATION, notification, OPAL_RIGHT_READ),
-          "handing over the notification");
-    check(opal_free_slot(notification), "dropping the notification");
-    check(opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, cnode, CTRL_SLOT_TIMER_IRQ),
-          "timer IRQ handler");
-    return guarded;
-}
-
-static void start_ctrl(const struct opal_bootinfo *bootinfo)
-{
-    struct cpio_file file;
-    struct process ctrl;
-    check(cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, "ctrl",
-                    &file), "finding ctrl in the boot archive");
-    check(process_load(file.data, file.size, &ctrl), "loading ctrl");
-    check(process_start(&ctrl, ctrl_cspace(), CTRL_PRIORITY, CTRL_BUDGET_US,
-                        CTRL_BUDGET_PERIOD_US, CTRL_DEFAULT_PERIOD_US), "starting ctrl");
 }
 
 /* Stores over the whole area, one word per cache line, forever. */
@@ -171,7 +139,8 @@ int main(const struct opal_bootinfo *bootinfo)
 {
     opal_alloc_init(bootinfo);
     int load = load_wanted(bootinfo->cmdline);
-    start_ctrl(bootinfo);
+    if (ctrl_start(bootinfo, CTRL_ARGUMENT(CTRL_DEFAULT_PERIOD_US, 1)) != OPAL_OK)
+        opal_system_off();
     printf("ctrl-test: started ctrl, priority %u, budget %uus per %uus, load %s\n",
            CTRL_PRIORITY, CTRL_BUDGET_US, CTRL_BUDGET_PERIOD_US,
            load ? "cpu+memory+kernel" : "none");

@@ -1,0 +1,58 @@
+/* Starting the control task (apps/ctrl/ctrl.h): its process, its CSpace
+ * with the timer caps, its priority and scheduling context. */
+#include "core/cpio.h"
+#include "ctrl/ctrl.h"
+#include "process.h"
+#include "timer.h"
+
+static int fail(const char *what, int error)
+{
+    printf("ctrl-start: %s: %s\n", what, opal_error_name(error));
+    return error;
+}
+
+/* A fresh CNode with the timer notification (read right: the task may wait,
+ * not signal) and the timer's IRQ handler, made there; returns the guarded
+ * cap to use as the task's CSpace root. */
+static int make_cspace(uint32_t *root)
+{
+    uint32_t cnode, notification, guarded = opal_alloc_slot();
+    int error;
+    if (guarded == 0)
+        return fail("a slot for the CSpace root", OPAL_ERR_NOT_ENOUGH_MEMORY);
+    if ((error = opal_alloc_object(OPAL_OBJECT_CNODE, CTRL_CNODE_BITS, &cnode)))
+        return fail("CNode", error);
+    if ((error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, guarded, cnode, OPAL_RIGHTS_ALL,
+                                 CTRL_CNODE_GUARD)))
+        return fail("guarding the CNode", error);
+    if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &notification)))
+        return fail("notification", error);
+    if ((error = opal_cnode_copy(cnode, CTRL_SLOT_TIMER_NOTIFICATION, notification,
+                                 OPAL_RIGHT_READ)) ||
+        (error = opal_free_slot(notification)))
+        return fail("handing over the notification", error);
+    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, cnode,
+                                      CTRL_SLOT_TIMER_IRQ)))
+        return fail("timer IRQ handler", error);
+    *root = guarded;
+    return OPAL_OK;
+}
+
+int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t argument)
+{
+    struct cpio_file file;
+    struct process ctrl;
+    uint32_t cspace;
+    int error;
+    if ((error = cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size,
+                           "ctrl", &file)))
+        return fail("finding ctrl in the boot archive", error);
+    if ((error = process_load(file.data, file.size, &ctrl)))
+        return fail("loading ctrl", error);
+    if ((error = make_cspace(&cspace)))
+        return error;
+    if ((error = process_start(&ctrl, cspace, CTRL_PRIORITY, CTRL_BUDGET_US,
+                               CTRL_BUDGET_PERIOD_US, argument)))
+        return fail("starting ctrl", error);
+    return OPAL_OK;
+}
