@@ -3,6 +3,7 @@
  * holds: the control task (ctrl) beside a Linux VM (zImage) or the testkit
  * guest, each VM with its own VMM. (The system description in configs/ will
  * replace this choice.) Boot arguments it reads (docs/vmm.md):
+ *   ctrl=off           do not start the control task
  *   ctrl.period=<us>   the control task's period (default 1000)
  *   ctrl.report=<s>    seconds between its reports (default 10) */
 #include <stdbool.h>
@@ -111,7 +112,7 @@ int main(const struct opal_bootinfo *bootinfo)
     if (bootinfo->cmdline[0])
         printf("init: command line \"%s\"\n", bootinfo->cmdline);
     opal_alloc_init(bootinfo);
-    if (archive_has(bootinfo, "ctrl"))
+    if (archive_has(bootinfo, "ctrl") && !cmdline_has_word(bootinfo->cmdline, "ctrl=off"))
         start_ctrl(bootinfo);
     if (archive_has(bootinfo, "zImage")) {
         if (read_bootargs(bootinfo, linux_bootargs, sizeof linux_bootargs))
