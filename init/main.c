@@ -105,6 +105,11 @@ int main(const struct opal_bootinfo *bootinfo)
         printf("init: boot info has a bad magic 0x%08x\n", (unsigned)bootinfo->magic);
         return 1;
     }
+    if (bootinfo->version != OPAL_BOOTINFO_VERSION) {
+        printf("init: boot info version %u, built for %u\n", (unsigned)bootinfo->version,
+               OPAL_BOOTINFO_VERSION);
+        return 1;
+    }
     printf("init: hello from the root task, running at PL0 in its own address space\n");
     printf("init: RAM 0x%08x + %u MiB, %u MiB free for user level, timer %u Hz\n",
            (unsigned)bootinfo->ram_base, (unsigned)(bootinfo->ram_size >> 20),

@@ -7,9 +7,6 @@
 #include "process.h"
 #include "vm.h"
 
-#define HOST_GICV_BASE   0x08040000u   /* QEMU virt: the GIC's virtual CPU interface */
-#define HOST_UART_BASE   0x09000000u
-#define HOST_UART_IRQ    33u
 #define GUEST_GICC_BASE  0x08010000u
 #define SCRATCH_ADDRESS  0x30000000u   /* where init maps a frame to fill it */
 #define LARGE_FRAME      (1u << OPAL_FRAME_LARGE_BITS)
@@ -127,7 +124,7 @@ static int make_images(struct vm_build *build)
     info->ram_base = spec->ram_base;
     info->ram_size = spec->ram_size;
     info->vtimer_direct = 1;
-    info->uart_irq = spec->console_input ? HOST_UART_IRQ : 0;
+    info->uart_irq = spec->console_input ? build->bootinfo->uart_irq : 0;
     return map_copy(build, VMM_BOOT_INFO_ADDRESS, info, sizeof *info);
 }
 
@@ -157,12 +154,12 @@ static int give_console(struct vm_build *build)
     int error;
     if (handler == 0 || badged == 0)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, HOST_UART_IRQ, OPAL_CAP_INIT_CNODE,
+    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, build->bootinfo->uart_irq, OPAL_CAP_INIT_CNODE,
                                       handler)) ||
         (error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, build->notification,
                                  OPAL_RIGHT_WRITE, VMM_BADGE_UART)) ||
         (error = opal_irq_handler_set_notification(handler, badged)) ||
-        (error = map_device(HOST_UART_BASE, build->vmm.vspace, VMM_UART_ADDRESS)))
+        (error = map_device(build->bootinfo->uart_base, build->vmm.vspace, VMM_UART_ADDRESS)))
         return error;
     return give(build, VMM_CAP_UART_IRQ, handler);
 }
@@ -228,8 +225,8 @@ int vm_start(const struct opal_bootinfo *bootinfo, const struct vm_spec *spec)
     if ((error = opal_alloc_object(OPAL_OBJECT_VSPACE, 0, &build.guest_vspace)) ||
         (error = make_ram(&build)))
         return fail(spec, "guest RAM", error);
-    if ((error = map_device(HOST_GICV_BASE, build.guest_vspace, GUEST_GICC_BASE)) ||
-        (error = map_device(HOST_GICV_BASE + SMALL_FRAME, build.guest_vspace,
+    if ((error = map_device(bootinfo->gicv_base, build.guest_vspace, GUEST_GICC_BASE)) ||
+        (error = map_device(bootinfo->gicv_base + SMALL_FRAME, build.guest_vspace,
                             GUEST_GICC_BASE + SMALL_FRAME)))
         return fail(spec, "mapping the GIC virtual CPU interface", error);
     if ((error = make_images(&build)))

@@ -207,12 +207,15 @@ static void fill_bootinfo(struct root_task *root, uint32_t archive_size)
 {
     struct opal_bootinfo *info = root->bootinfo;
     info->magic = OPAL_BOOTINFO_MAGIC;
-    info->version = 2;
+    info->version = OPAL_BOOTINFO_VERSION;
     info->ram_base = platform.ram_base;
     info->ram_size = platform.ram_size;
     info->timer_frequency = arch_timer_frequency();
     info->archive_address = OPAL_ROOT_ARCHIVE_ADDRESS;
     info->archive_size = archive_size;
+    info->uart_base = platform.uart_base;
+    info->uart_irq = platform.uart_irq;
+    info->gicv_base = platform.gicv_base;
     for (unsigned i = 0; i < OPAL_BOOTINFO_CMDLINE_MAX - 1 && platform.cmdline[i]; i++)
         info->cmdline[i] = platform.cmdline[i];
 }

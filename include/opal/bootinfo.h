@@ -31,6 +31,7 @@ enum opal_root_slot {
 };
 
 #define OPAL_BOOTINFO_MAGIC 0x4f50414cu      /* "OPAL" */
+#define OPAL_BOOTINFO_VERSION 3
 #define OPAL_BOOTINFO_CMDLINE_MAX 256
 #define OPAL_BOOTINFO_MAX_UNTYPED 192
 
@@ -43,7 +44,7 @@ struct opal_untyped_desc {
 
 struct opal_bootinfo {
     uint32_t magic;
-    uint32_t version;                /* 2 */
+    uint32_t version;                /* OPAL_BOOTINFO_VERSION */
     uint64_t ram_base, ram_size;     /* all RAM the kernel found */
     uint32_t timer_frequency;        /* generic counter, Hz */
     uint32_t archive_address;        /* the boot archive in the root task's space */
@@ -52,6 +53,10 @@ struct opal_bootinfo {
     uint32_t untyped_count;
     uint32_t empty_first, empty_end; /* free root-CNode slots: [first, end) */
     uint32_t free_ram;               /* bytes of RAM in the non-device untypeds */
+    /* Devices the kernel found, for the root task to hand out: their frames
+     * are in the device untypeds, their interrupts behind IRQ control. */
+    uint32_t uart_base, uart_irq;    /* the console PL011 */
+    uint32_t gicv_base;              /* the GIC's virtual CPU interface (a VM's GICC) */
     struct opal_untyped_desc untyped[OPAL_BOOTINFO_MAX_UNTYPED];
     char cmdline[OPAL_BOOTINFO_CMDLINE_MAX]; /* /chosen/bootargs, NUL-terminated */
 };

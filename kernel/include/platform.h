@@ -12,7 +12,7 @@ struct platform {
     const char *source;         /* "device tree" or the fallback platform's name */
     uint32_t fdt_address, fdt_size;  /* 0 when there is none */
     uint64_t ram_base, ram_size;
-    uint32_t uart_base;
+    uint32_t uart_base, uart_irq;
     uint32_t gicd_base, gicc_base, gich_base, gicv_base;
     uint32_t hyp_timer_irq, virtual_timer_irq, maintenance_irq;
     char cmdline[PLATFORM_CMDLINE_MAX];

@@ -9,7 +9,7 @@ def test_banner_memory_map_and_greeting(boot):
     qemu.expect(r"^opal: platform: device tree at 0x40000000 \(\d+ bytes\)$")
     qemu.expect(r"^opal: RAM\s+0x40000000-0x7fffffff \(1024 MiB\)$")
     qemu.expect(r"^opal: kernel\s+0x40200000-0x40[2-9a-f][0-9a-f]{5} \(HYP VA = PA\)$")
-    qemu.expect(r"^opal: UART\s+0x09000000$")
+    qemu.expect(r"^opal: UART\s+0x09000000, IRQ 33$")
     qemu.expect(r"^opal: GIC\s+dist 0x08000000 cpu 0x08010000 hyp 0x08030000 vcpu 0x08040000, "
                 r"maintenance IRQ 25$")
     qemu.expect(r"^opal: timer\s+62500000 Hz, HYP timer IRQ 26, virtual timer IRQ 27$")

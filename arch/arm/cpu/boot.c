@@ -38,7 +38,7 @@ void arch_boot_report(void)
     log("archive   0x%08x-0x%08x (%u bytes)", (uint32_t)(uintptr_t)boot_archive_start,
         (uint32_t)(uintptr_t)boot_archive_end - 1,
         (uint32_t)(boot_archive_end - boot_archive_start));
-    log("UART      0x%08x", platform.uart_base);
+    log("UART      0x%08x, IRQ %u", platform.uart_base, platform.uart_irq);
     log("GIC       dist 0x%08x cpu 0x%08x hyp 0x%08x vcpu 0x%08x, maintenance IRQ %u",
         platform.gicd_base, platform.gicc_base, platform.gich_base, platform.gicv_base,
         platform.maintenance_irq);

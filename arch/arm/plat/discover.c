@@ -11,6 +11,7 @@
 #define FDT_MAX_SIZE (2u << 20)
 #define FDT_MAGIC_LE 0xedfe0dd0u   /* 0xd00dfeed as read by a little-endian load */
 #define GIC_PPI_BASE 16
+#define GIC_SPI_BASE 32
 
 struct platform platform;
 
@@ -30,6 +31,7 @@ void platform_fallback(void)
     platform.ram_base = PLATFORM_FALLBACK_RAM_BASE;
     platform.ram_size = PLATFORM_FALLBACK_RAM_SIZE;
     platform.uart_base = PLATFORM_FALLBACK_UART;
+    platform.uart_irq = PLATFORM_FALLBACK_UART_IRQ;
     platform.gicd_base = PLATFORM_FALLBACK_GICD;
     platform.gicc_base = PLATFORM_FALLBACK_GICC;
     platform.gich_base = PLATFORM_FALLBACK_GICH;
@@ -64,15 +66,23 @@ static void discover_memory(const struct fdt *fdt)
     platform.ram_size = size;
 }
 
+/* The PL011's "interrupts": a GIC triple whose first cell says SPI (0) or PPI (1). */
 static void discover_uart(const struct fdt *fdt)
 {
     uint64_t base, size;
+    uint32_t type, number;
     int node = fdt_node_by_compatible(fdt, -1, "arm,pl011");
     if (node < 0 || fdt_reg(fdt, node, 0, &base, &size) != OPAL_OK || base >= (1ull << 32)) {
         note_fallback("UART");
         return;
     }
     platform.uart_base = (uint32_t)base;
+    if (fdt_property_cell(fdt, node, "interrupts", 0, &type) != OPAL_OK || type > 1 ||
+        fdt_property_cell(fdt, node, "interrupts", 1, &number) != OPAL_OK) {
+        note_fallback("UART interrupt");
+        return;
+    }
+    platform.uart_irq = (type == 0 ? GIC_SPI_BASE : GIC_PPI_BASE) + number;
 }
 
 static void discover_gic(const struct fdt *fdt)
