@@ -185,13 +185,16 @@ $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_
 # -icount shift=0,sleep=off: one instruction is one virtual nanosecond, so the
 # control task's figures measure Opal rather than how the host schedules
 # QEMU; RUN_QEMU_ARGS= runs QEMU on the host's clock instead.
+# BOOTARGS: Opal's boot arguments (the kernel's and init's, e.g. ctrl.report=5).
 RUN_QEMU_ARGS ?= -icount shift=0,sleep=off
+BOOTARGS ?=
+run_append = $(if $(BOOTARGS),-append '$(BOOTARGS)')
 run: $(IMAGE)
-	scripts/qemu.sh $< $(RUN_QEMU_ARGS)
+	scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
 
 debug: $(IMAGE)
 	@echo "gdb-multiarch $< -ex 'target remote :1234'"
-	scripts/qemu.sh $< -s -S
+	scripts/qemu.sh $< -s -S $(run_append)
 
 include tests/unit/unit.mk
 # Native tasks (apps/) and device trees (dts/) keep their rules beside them.

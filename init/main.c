@@ -5,7 +5,7 @@
  * replace this choice.) Boot arguments it reads (docs/vmm.md):
  *   ctrl=off           do not start the control task
  *   ctrl.period=<us>   the control task's period (default 1000)
- *   ctrl.report=<s>    seconds between its reports (default 10) */
+ *   ctrl.report=<s>    seconds between its reports (default 30) */
 #include <stdbool.h>
 #include "core/cmdline.h"
 #include "core/cpio.h"
@@ -17,7 +17,7 @@
 
 #define VMM_PRIORITY  150
 #define VCPU_PRIORITY 100
-#define CTRL_REPORT_SECONDS 10   /* a quieter console than ctrl's own default */
+#define CTRL_REPORT_SECONDS 30   /* a quieter console than ctrl's own default */
 
 /* The Linux VM's command line comes from the archive's "bootargs" file
  * (make's LINUX_BOOTARGS). */
