@@ -1,14 +1,18 @@
-/* The IPC fastpath: Call and ReplyRecv with a short message, no caps, a
- * partner waiting, and a switch to a thread of the same or higher priority.
- * It does what the slowpath would, in fewer steps; anything unusual returns
- * NULL and the slowpath runs instead. */
+/* The fastpaths: Call and ReplyRecv with a short message, no caps, a
+ * partner waiting, and a switch to a thread of the same or higher priority;
+ * and the same two halves for fault messages (guest exits): the fault sent
+ * to a handler waiting in Recv, and the handler's ReplyRecv that answers
+ * with an emulation reply. They do what the slowpath would, in fewer steps;
+ * anything unusual returns NULL and the slowpath runs instead. */
 #include <stddef.h>
 #include "opal/error.h"
+#include "opal/fault.h"
 #include "opal/syscall.h"
 #include "arch.h"
 #include "kernel.h"
 #include "objects.h"
 #include "sched.h"
+#include "vcpu.h"
 
 #define REG_CPTR 0
 #define REG_ERROR 0
@@ -54,42 +58,108 @@ static inline bool can_take_over(const struct thread *from, const struct thread 
            timeslice_still_armed(to);
 }
 
-/* The tag and its words go across; the receiver's other registers keep
- * their values, as on the slowpath; r0 = OK and r6 = the badge. */
+/* The message as the slowpath's transfer() leaves it: the tag, the words
+ * that go in registers (`in_registers` of them), r0 = OK and r6 = the
+ * badge; the receiver's other registers keep their values. */
+static inline void deliver(struct thread *to, uint32_t tag, const uint32_t *words,
+                           uint32_t in_registers, uint32_t badge)
+{
+    to->context.r[REG_TAG] = tag;
+    for (unsigned i = 0; i < in_registers; i++)
+        to->context.r[REG_MR0 + i] = words[i];
+    to->context.r[REG_ERROR] = OPAL_OK;
+    to->context.r[REG_BADGE] = badge;
+}
+
+/* A short message: the tag and its words, all in registers. */
 static inline void copy_message(const struct thread *from, struct thread *to, uint32_t badge)
 {
     uint32_t tag = from->context.r[REG_TAG];
-    to->context.r[REG_TAG] = tag;
-    for (unsigned i = 0; i < OPAL_TAG_LENGTH(tag); i++)
-        to->context.r[REG_MR0 + i] = from->context.r[REG_MR0 + i];
-    to->context.r[REG_ERROR] = OPAL_OK;
-    to->context.r[REG_BADGE] = badge;
+    deliver(to, tag, &from->context.r[REG_MR0], OPAL_TAG_LENGTH(tag), badge);
+}
+
+/* A fault message, from the thread's record: the words past the registers
+ * go into the receiver's IPC buffer, and without one the message is cut at
+ * the registers, as on the slowpath. */
+static inline void copy_fault_message(const struct thread *from, struct thread *to,
+                                      uint32_t badge)
+{
+    uint32_t length = from->fault_length;
+    struct opal_ipc_buffer *buffer = thread_ipc_buffer(to);
+    if (buffer != NULL) {
+        for (uint32_t i = OPAL_MSG_REGISTERS; i < length; i++)
+            buffer->mr[i] = from->fault_words[i];
+        buffer->received_caps = 0;
+    } else if (length > OPAL_MSG_REGISTERS) {
+        length = OPAL_MSG_REGISTERS;
+    }
+    deliver(to, OPAL_TAG(from->fault_label, 0, length), from->fault_words,
+            length < OPAL_MSG_REGISTERS ? length : OPAL_MSG_REGISTERS, badge);
+}
+
+/* The thread waiting with a reply object on the endpoint `cap` names, if
+ * the cap has `rights` and `sender` can hand that thread the CPU straight
+ * away; NULL otherwise. */
+static inline struct thread *waiting_receiver(const struct thread *sender, const struct cap *cap,
+                                              uint32_t rights)
+{
+    if (cap == NULL || cap->type != OPAL_OBJECT_ENDPOINT || (cap->rights & rights) != rights)
+        return NULL;
+    const struct endpoint *endpoint = cap_object(cap);
+    struct thread *receiver = endpoint->queue.head;
+    if (endpoint->state != ENDPOINT_RECEIVING || receiver->reply == NULL ||
+        !can_take_over(sender, receiver))
+        return NULL;
+    return receiver;
+}
+
+/* The receiver leaves the endpoint and runs; the sender waits for the
+ * answer in the receiver's reply object. */
+static inline void hand_over(struct thread *sender, struct thread *receiver,
+                             struct endpoint *endpoint)
+{
+    struct reply *reply = receiver->reply;
+    endpoint_dequeue(endpoint, receiver);
+    reply->receiver = NULL;
+    receiver->reply = NULL;
+    reply_wait(reply, sender);
+    receiver->state = THREAD_RUNNABLE;
 }
 
 static inline struct thread *call(struct thread *caller)
 {
     const struct cap *cap = lookup(caller, caller->context.r[REG_CPTR]);
-    if (cap == NULL || cap->type != OPAL_OBJECT_ENDPOINT ||
-        (cap->rights & (OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT_REPLY)) !=
-            (OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT_REPLY))
+    struct thread *receiver =
+        waiting_receiver(caller, cap, OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT_REPLY);
+    if (receiver == NULL)
         return NULL;
-    struct endpoint *endpoint = cap_object(cap);
-    struct thread *receiver = endpoint->queue.head;
-    if (endpoint->state != ENDPOINT_RECEIVING || receiver->reply == NULL ||
-        !can_take_over(caller, receiver))
-        return NULL;
-
-    endpoint_dequeue(endpoint, receiver);
     copy_message(caller, receiver, cap->word0);
-    struct reply *reply = receiver->reply;
-    reply->receiver = NULL;
-    receiver->reply = NULL;
-    reply->caller = caller;
-    caller->reply = reply;
+    hand_over(caller, receiver, cap_object(cap));
     caller->context.r[REG_ERROR] = OPAL_OK; /* as the slowpath leaves it while it waits */
-    caller->state = THREAD_BLOCKED_REPLY;
-    receiver->state = THREAD_RUNNABLE;
     return receiver;
+}
+
+/* A fault goes out as a Call on the thread's fault endpoint, which needs
+ * only the right to write (kernel/fault.c); the thread's registers stay as
+ * they are (a guest's are the guest's). */
+static inline struct thread *send_fault(struct thread *thread)
+{
+    uint32_t cptr = thread->fault_endpoint;
+    const struct cap *cap = cptr != 0 ? lookup(thread, cptr) : NULL;
+    struct thread *receiver = waiting_receiver(thread, cap, OPAL_RIGHT_WRITE);
+    if (receiver == NULL)
+        return NULL;
+    copy_fault_message(thread, receiver, cap->word0);
+    hand_over(thread, receiver, cap_object(cap));
+    thread->fault_pending = 1;
+    return receiver;
+}
+
+/* Of the answers to a fault, the fastpath takes the VMM's usual one: an
+ * emulation reply to a guest exit. Every other goes the slowpath's way. */
+static inline bool emulation_reply(const struct thread *caller, uint32_t tag)
+{
+    return OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_EMULATE && caller->vcpu != NULL;
 }
 
 static inline struct thread *reply_recv(struct thread *server)
@@ -103,12 +173,19 @@ static inline struct thread *reply_recv(struct thread *server)
     struct endpoint *endpoint = cap_object(cap);
     struct thread *caller = reply->caller;
     struct notification *bound = server->bound_notification;
-    if (caller == NULL || caller->fault_pending || reply->receiver ||
-        endpoint->state == ENDPOINT_SENDING || (bound && bound->active) ||
-        !can_take_over(server, caller))
+    uint32_t tag = server->context.r[REG_TAG];
+    if (caller == NULL || reply->receiver || endpoint->state == ENDPOINT_SENDING ||
+        (bound && bound->active) || !can_take_over(server, caller))
         return NULL;
 
-    copy_message(server, caller, 0);
+    if (!caller->fault_pending) {
+        copy_message(server, caller, 0);
+    } else if (emulation_reply(caller, tag)) {
+        caller->fault_pending = 0;
+        arch_vcpu_complete_exit(caller, &server->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
+    } else {
+        return NULL;
+    }
     reply->caller = NULL;
     caller->reply = NULL;
     caller->state = THREAD_RUNNABLE;
@@ -121,23 +198,28 @@ static inline struct thread *reply_recv(struct thread *server)
     return caller;
 }
 
-/* Make `next` the running thread with its address space. */
-static inline struct arch_context *switch_to(struct thread *next)
+/* Make `next` the running thread with its address space, and its vCPU
+ * state or native mode: `from_guest` says whether the thread leaving ran a
+ * guest (a guest exit), so the CPU is in guest mode now. */
+static inline struct arch_context *switch_to(struct thread *next, bool from_guest)
 {
     current_thread = next;
     arch_activate_vspace(cap_object(&next->vspace_root.cap));
+    arch_activate_vcpu(next->vcpu, from_guest);
     return &next->context;
 }
 
 /* The trap entry calls these by syscall number for every Call and
- * ReplyRecv: the context to resume, or NULL for the full path. */
+ * ReplyRecv: the context to resume, or NULL for the full path. System calls
+ * come from native threads only (a guest's SVC stays in the guest), so the
+ * CPU is in native mode. */
 struct arch_context *fastpath_call(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context, *next;
     if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
         (next = call(thread)) == NULL)
         return NULL;
-    return switch_to(next);
+    return switch_to(next, false);
 }
 
 struct arch_context *fastpath_reply_recv(struct arch_context *context)
@@ -146,5 +228,13 @@ struct arch_context *fastpath_reply_recv(struct arch_context *context)
     if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
         (next = reply_recv(thread)) == NULL)
         return NULL;
-    return switch_to(next);
+    return switch_to(next, false);
+}
+
+struct arch_context *fastpath_fault(struct thread *thread)
+{
+    struct thread *next;
+    if (!fastpath_enabled || (next = send_fault(thread)) == NULL)
+        return NULL;
+    return switch_to(next, thread->vcpu != NULL);
 }

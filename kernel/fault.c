@@ -55,28 +55,24 @@ static void build_message(struct thread *thread, const struct fault *fault)
     switch (fault->kind) {
     case FAULT_DATA_ABORT:
     case FAULT_INSTRUCTION_ABORT:
-        thread->fault_label = OPAL_FAULT_VM;
-        thread->fault_length = OPAL_FAULT_VM_LENGTH;
+        fault_record(thread, OPAL_FAULT_VM, OPAL_FAULT_VM_LENGTH);
         words[1] = fault->address;
         words[2] = fault->kind == FAULT_INSTRUCTION_ABORT;
         words[3] = fault->write;
         words[4] = fault->syndrome;
         break;
     case FAULT_UNDEFINED:
-        thread->fault_label = OPAL_FAULT_UNDEFINED;
-        thread->fault_length = OPAL_FAULT_UNDEFINED_LENGTH;
+        fault_record(thread, OPAL_FAULT_UNDEFINED, OPAL_FAULT_UNDEFINED_LENGTH);
         words[1] = fault->syndrome;
         break;
     case FAULT_UNKNOWN_SYSCALL:
-        thread->fault_label = OPAL_FAULT_UNKNOWN_SYSCALL;
-        thread->fault_length = OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH;
+        fault_record(thread, OPAL_FAULT_UNKNOWN_SYSCALL, OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH);
         words[1] = fault->address;
         for (unsigned i = 0; i < 7; i++)
             words[2 + i] = thread->context.r[i];
         break;
     default:
-        thread->fault_label = OPAL_FAULT_USER_EXCEPTION;
-        thread->fault_length = OPAL_FAULT_USER_EXCEPTION_LENGTH;
+        fault_record(thread, OPAL_FAULT_USER_EXCEPTION, OPAL_FAULT_USER_EXCEPTION_LENGTH);
         words[1] = fault->syndrome;
         break;
     }
@@ -113,18 +109,15 @@ void fault_handle(struct thread *thread, const struct fault *fault)
     log("thread %u stopped", thread->id);
 }
 
-void fault_send(struct thread *thread, uint32_t label, const uint32_t *words, uint32_t length)
+void fault_send(struct thread *thread)
 {
     struct slot *endpoint = fault_endpoint(thread);
     if (endpoint == NULL) {
         log("thread %u: guest exit %u (pc 0x%08x, word 0x%08x) and no fault handler; stopped",
-            thread->id, label, arch_context_pc(&thread->context), length ? words[0] : 0);
+            thread->id, thread->fault_label, arch_context_pc(&thread->context),
+            thread->fault_length ? thread->fault_words[0] : 0);
         thread_suspend(thread);
         return;
     }
-    for (uint32_t i = 0; i < length; i++)
-        thread->fault_words[i] = words[i];
-    thread->fault_label = label;
-    thread->fault_length = length;
     send_fault_message(thread, endpoint);
 }

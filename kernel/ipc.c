@@ -99,9 +99,7 @@ static void complete_send(struct thread *sender, struct thread *receiver, bool i
     struct reply *reply = receiver->reply;
     reply_unbind_receiver(receiver);
     if (is_call && can_grant_reply && reply) {
-        reply->caller = sender;
-        sender->reply = reply;
-        sender->state = THREAD_BLOCKED_REPLY;
+        reply_wait(reply, sender);
         sched_dequeue(sender);
         return;
     }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/types.h>
-#include <arch/inline.h>   /* arch_activate_vspace() */
+#include <arch/inline.h>   /* arch_activate_vspace(), arch_activate_vcpu() */
 
 struct platform;
 

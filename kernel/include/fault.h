@@ -29,8 +29,16 @@ struct fault {
  * to a fault handler with the capability layer). */
 void fault_handle(struct thread *thread, const struct fault *fault);
 const char *fault_kind_name(enum fault_kind kind);
-/* Send a ready-made fault message (guest exits): `label` and `length` words
- * (at most OPAL_FAULT_MESSAGE_WORDS), or stop the thread if it has no handler. */
-void fault_send(struct thread *thread, uint32_t label, const uint32_t *words, uint32_t length);
+/* A fault message built in place (guest exits write its words straight into
+ * thread->fault_words, so they are copied only once, to the handler): its
+ * label and length, at most OPAL_FAULT_MESSAGE_WORDS. */
+static inline void fault_record(struct thread *thread, uint32_t label, uint32_t length)
+{
+    thread->fault_label = label;
+    thread->fault_length = length;
+}
+/* Send the thread's recorded fault message to its handler, or stop the
+ * thread if it has none. */
+void fault_send(struct thread *thread);
 
 #endif

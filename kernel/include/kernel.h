@@ -26,6 +26,10 @@ void kernel_switch_to(struct thread *next);
  * resume, or NULL to take the full path. */
 struct arch_context *fastpath_call(struct arch_context *context);
 struct arch_context *fastpath_reply_recv(struct arch_context *context);
+/* The same for a fault message the thread has just recorded (a guest exit),
+ * before any accounting: the handler's context if it took the message, or
+ * NULL for fault_send and the scheduler. */
+struct arch_context *fastpath_fault(struct thread *thread);
 /* Cleared by the boot argument "opal.fastpath=off", to measure the slowpath. */
 extern bool fastpath_enabled;
 

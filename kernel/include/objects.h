@@ -194,6 +194,15 @@ static inline void endpoint_dequeue(struct endpoint *endpoint, struct thread *th
     thread->blocked_on = NULL;
 }
 
+/* A Call's sender waits in the reply object for the answer (inline: the
+ * fastpath uses it). */
+static inline void reply_wait(struct reply *reply, struct thread *caller)
+{
+    reply->caller = caller;
+    caller->reply = reply;
+    caller->state = THREAD_BLOCKED_REPLY;
+}
+
 /* Scheduling contexts (kernel/object/sched_context.c). */
 void sched_context_bind(struct sched_context *context, struct thread *thread);
 void sched_context_unbind(struct sched_context *context);

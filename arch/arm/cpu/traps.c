@@ -67,26 +67,38 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_DATA_ABORT_LOWER] = trap_data_abort,
 };
 
-/* The context to resume, with its address space made active. */
+/* The context to resume, with its address space and vCPU state made active. */
 static struct arch_context *resume(struct thread *thread)
 {
     arch_activate_vspace(thread_vspace(thread));
-    vcpu_activate(thread);
+    arch_activate_vcpu(thread->vcpu, vcpu_guest_mode);
     return &thread->context;
 }
 
-struct arch_context *arch_handle_trap(struct arch_context *context);
-struct arch_context *arch_handle_trap(struct arch_context *context)
+/* A guest exit goes straight to the VMM when the VMM waits for it (the
+ * fastpath); otherwise through accounting, the fault IPC and the scheduler. */
+static struct arch_context *guest_exit(struct thread *thread, uint32_t hsr)
+{
+    struct arch_context *next;
+    bool for_vmm = vcpu_decode_exit(thread, hsr);
+    if (for_vmm && (next = fastpath_fault(thread)) != NULL)
+        return next;
+    sched_account();
+    if (for_vmm)
+        fault_send(thread);
+    return resume(kernel_schedule());
+}
+
+/* vectors.S passes the HSR it read to choose the IPC fastpath. */
+struct arch_context *arch_handle_trap(struct arch_context *context, uint32_t hsr);
+struct arch_context *arch_handle_trap(struct arch_context *context, uint32_t hsr)
 {
     struct thread *thread = (struct thread *)context;
-    uint32_t hsr = hsr_read();
+    if (thread->vcpu)
+        return guest_exit(thread, hsr);
     sched_account();
-    if (thread->vcpu) {
-        vcpu_handle_exit(thread, hsr);
-    } else {
-        trap_handler handler = trap_table[HSR_CLASS(hsr)];
-        (handler ? handler : trap_other)(thread, hsr);
-    }
+    trap_handler handler = trap_table[HSR_CLASS(hsr)];
+    (handler ? handler : trap_other)(thread, hsr);
     return resume(kernel_schedule());
 }
 

@@ -37,12 +37,13 @@ hyp_vectors:
 
 /* Call (1) and ReplyRecv (2) try the IPC fastpath first (r7, the syscall
  * number, is still the user's); it returns the context to resume, or 0 for
- * the full path. */
+ * the full path. The full path gets the HSR in r1 (guest exits try their
+ * own fastpath there). */
 user_trap_entry:
     SAVE_USER_CONTEXT
     mrc     p15, 4, r1, c5, c2, 0       /* HSR */
-    lsr     r1, r1, #26
-    cmp     r1, #0x11                   /* HSR_CLASS_SVC */
+    lsr     r2, r1, #26
+    cmp     r2, #0x11                   /* HSR_CLASS_SVC */
     bne     2f
     mov     r4, r0
     cmp     r7, #1                      /* OPAL_SYS_CALL */
@@ -55,6 +56,7 @@ user_trap_entry:
 3:  cmp     r0, #0
     bne     restore_user_context
     mov     r0, r4
+    mrc     p15, 4, r1, c5, c2, 0       /* the HSR again: the fastpath used r1 */
 2:  bl      arch_handle_trap
     b       restore_user_context
 

@@ -19,7 +19,9 @@
 #define ISS_ABORT_WRITE   (1u << 6)
 #define HPFAR_IPA(hpfar)  (((hpfar) & ~0xfu) << 8)
 
-typedef void (*exit_handler)(struct thread *thread, uint32_t hsr);
+/* A handler decodes one exit class; true if the exit is now the thread's
+ * fault message for the VMM, false if the kernel dealt with it. */
+typedef bool (*exit_handler)(struct thread *thread, uint32_t hsr);
 
 /* A general register (0-14) as the guest's current mode names it: the
  * operand of a trapped instruction. Valid indexes cannot fail. */
@@ -35,55 +37,65 @@ static uint32_t instruction_length(uint32_t hsr)
     return hsr & HSR_IL ? 4 : 2;
 }
 
-/* Record how an emulation reply completes this exit, then send it. */
-static void exit_to_vmm(struct thread *thread, uint32_t label, const uint32_t *words,
-                        uint32_t length, uint32_t advance, uint32_t rt, uint32_t rt2)
+/* The handlers write the message's words straight into thread->fault_words;
+ * this records its label and length, and how an emulation reply completes
+ * the exit. */
+static bool exit_to_vmm(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                        uint32_t rt, uint32_t rt2)
 {
     struct arch_vcpu *vcpu = &thread->vcpu->arch;
     vcpu->exit_label = label;
     vcpu->exit_advance = advance;
     vcpu->exit_register = rt;
     vcpu->exit_register2 = rt2;
-    fault_send(thread, label, words, length);
+    fault_record(thread, label, length);
+    return true;
 }
 
 /* WFI blocks until a virtual interrupt is pending; WFE just lets others run. */
-static void exit_wait(struct thread *thread, uint32_t hsr)
+static bool exit_wait(struct thread *thread, uint32_t hsr)
 {
     thread->context.pc += instruction_length(hsr);
     if (!(hsr & ISS_WFE))
         vcpu_wait_for_interrupt(thread);
+    return false;
 }
 
 /* HVC returns to the next instruction already; a trapped SMC does not. */
-static void exit_call(struct thread *thread, uint32_t hsr)
+static bool exit_call(struct thread *thread, uint32_t hsr)
 {
     bool hvc = HSR_CLASS(hsr) == HSR_CLASS_HVC;
     const uint32_t *r = thread->context.r;
-    uint32_t words[OPAL_FAULT_GUEST_CALL_LENGTH] = { r[0], r[1], r[2], r[3], hvc ? hsr & 0xffffu : 0 };
-    exit_to_vmm(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC, words,
-                OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr), NO_REGISTER,
-                NO_REGISTER);
+    uint32_t *words = thread->fault_words;
+    words[0] = r[0];
+    words[1] = r[1];
+    words[2] = r[2];
+    words[3] = r[3];
+    words[4] = hvc ? hsr & 0xffffu : 0;
+    return exit_to_vmm(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
+                       OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
+                       NO_REGISTER, NO_REGISTER);
 }
 
-static void exit_system_register(struct thread *thread, uint32_t hsr)
+static bool exit_system_register(struct thread *thread, uint32_t hsr)
 {
     struct vcpu *vcpu = thread->vcpu;
     uint32_t class = HSR_CLASS(hsr);
     bool wide = class == HSR_CLASS_CP15_64 || class == HSR_CLASS_CP14_64;
     bool read = hsr & ISS_SYSREG_READ;
     uint32_t rt = ISS_SYSREG_RT(hsr), rt2 = wide ? ISS_SYSREG_RT2(hsr) : NO_REGISTER;
-    uint32_t words[OPAL_FAULT_GUEST_SYSREG_LENGTH] = {
-        thread->context.pc, hsr, guest_register(vcpu, rt),
-        wide ? guest_register(vcpu, rt2) : 0,
-    };
-    exit_to_vmm(thread, OPAL_FAULT_GUEST_SYSREG, words, OPAL_FAULT_GUEST_SYSREG_LENGTH,
-                instruction_length(hsr), read ? rt : NO_REGISTER, read ? rt2 : NO_REGISTER);
+    uint32_t *words = thread->fault_words;
+    words[0] = thread->context.pc;
+    words[1] = hsr;
+    words[2] = guest_register(vcpu, rt);
+    words[3] = wide ? guest_register(vcpu, rt2) : 0;
+    return exit_to_vmm(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+                       instruction_length(hsr), read ? rt : NO_REGISTER, read ? rt2 : NO_REGISTER);
 }
 
 /* A stage-2 abort: outside the guest's RAM, so MMIO for the VMM to emulate
  * (or a stray access for it to report). */
-static void exit_abort(struct thread *thread, uint32_t hsr)
+static bool exit_abort(struct thread *thread, uint32_t hsr)
 {
     bool fetch = HSR_CLASS(hsr) == HSR_CLASS_PREFETCH_ABORT_LOWER;
     uint32_t far = fetch ? hifar_read() : hdfar_read();
@@ -103,18 +115,24 @@ static void exit_abort(struct thread *thread, uint32_t hsr)
     if (!fetch && (hsr & ISS_ABORT_WRITE))
         access |= OPAL_GUEST_ACCESS_WRITE;
     thread->vcpu->arch.exit_access = access;
-    uint32_t words[OPAL_FAULT_GUEST_ABORT_LENGTH] = { thread->context.pc, address, access, rt,
-                                                      value, hsr };
-    exit_to_vmm(thread, OPAL_FAULT_GUEST_ABORT, words, OPAL_FAULT_GUEST_ABORT_LENGTH,
-                instruction_length(hsr), access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt,
-                NO_REGISTER);
+    uint32_t *words = thread->fault_words;
+    words[0] = thread->context.pc;
+    words[1] = address;
+    words[2] = access;
+    words[3] = rt;
+    words[4] = value;
+    words[5] = hsr;
+    return exit_to_vmm(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
+                       instruction_length(hsr),
+                       access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
 }
 
-static void exit_other(struct thread *thread, uint32_t hsr)
+static bool exit_other(struct thread *thread, uint32_t hsr)
 {
-    uint32_t words[OPAL_FAULT_GUEST_EXCEPTION_LENGTH] = { thread->context.pc, hsr };
-    exit_to_vmm(thread, OPAL_FAULT_GUEST_EXCEPTION, words, OPAL_FAULT_GUEST_EXCEPTION_LENGTH, 0,
-                NO_REGISTER, NO_REGISTER);
+    thread->fault_words[0] = thread->context.pc;
+    thread->fault_words[1] = hsr;
+    return exit_to_vmm(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH, 0,
+                       NO_REGISTER, NO_REGISTER);
 }
 
 static const exit_handler exit_table[HSR_CLASS_COUNT] = {
@@ -129,10 +147,10 @@ static const exit_handler exit_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_PREFETCH_ABORT_LOWER] = exit_abort,
 };
 
-void vcpu_handle_exit(struct thread *thread, uint32_t hsr)
+bool vcpu_decode_exit(struct thread *thread, uint32_t hsr)
 {
     exit_handler handler = exit_table[HSR_CLASS(hsr)];
-    (handler ? handler : exit_other)(thread, hsr);
+    return (handler ? handler : exit_other)(thread, hsr);
 }
 
 /* A load's value as the access defines it: truncated, maybe sign-extended. */

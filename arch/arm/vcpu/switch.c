@@ -143,9 +143,8 @@ void arch_vcpu_unload(struct vcpu *vcpu)
     vcpu_sync(vcpu);
 }
 
-void vcpu_switch(struct thread *thread)
+void vcpu_switch(struct vcpu *vcpu)
 {
-    struct vcpu *vcpu = thread->vcpu;
     if (vcpu == NULL) {
         if (vcpu_guest_mode)
             leave_guest_mode(&vcpu_loaded->arch);

@@ -146,8 +146,10 @@ void vgic_handle_maintenance(void)
     unsigned n = (unsigned)__builtin_ctz(eoied);
     uint32_t irq = *gich(GICH_LR(n)) & LR_IRQ_MASK;
     *gich(GICH_LR(n)) = 0;
-    uint32_t words[OPAL_FAULT_GUEST_EOI_LENGTH] = { irq, n };
-    fault_send(thread, OPAL_FAULT_GUEST_EOI, words, OPAL_FAULT_GUEST_EOI_LENGTH);
+    thread->fault_words[0] = irq;
+    thread->fault_words[1] = n;
+    fault_record(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH);
+    fault_send(thread);
 }
 
 void vgic_guest_entry(void)

@@ -10,21 +10,11 @@
 
 #define NO_REGISTER 0xffu
 
-/* The vCPU whose state is in the CPU (NULL: none), and whether the CPU is
- * configured for it (guest mode) or for native threads. */
+/* The vCPU whose state is in the CPU (NULL: none). Whether the CPU is
+ * configured for it (guest mode) or for native threads is vcpu_guest_mode,
+ * and arch_activate_vcpu() switches (arch/inline.h). */
 extern struct vcpu *vcpu_loaded;
-extern bool vcpu_guest_mode;
 
-void vcpu_switch(struct thread *thread);
-
-/* Before entering `thread`: load its vCPU if it has one, set the mode.
- * Inline: every return to user level passes here, and between two native
- * threads there is nothing to do. */
-static inline void vcpu_activate(struct thread *thread)
-{
-    if (thread->vcpu != NULL || vcpu_guest_mode)
-        vcpu_switch(thread);
-}
 /* Put the loaded state back in memory, so it can be read or changed there. */
 void vcpu_sync(struct vcpu *vcpu);
 
@@ -45,7 +35,9 @@ void vgic_guest_entry(void);
 void vfp_save(uint64_t *registers, uint32_t *fpscr, uint32_t *fpexc);
 void vfp_load(const uint64_t *registers, uint32_t fpscr, uint32_t fpexc);
 
-/* A guest trap on the current thread (which has a vCPU). */
-void vcpu_handle_exit(struct thread *thread, uint32_t hsr);
+/* A guest trap on the current thread (which has a vCPU): true if it is now
+ * the thread's fault message for the VMM (to be sent), false if the kernel
+ * dealt with it (WFI/WFE). */
+bool vcpu_decode_exit(struct thread *thread, uint32_t hsr);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef ARCH_HOST_INLINE_H
 #define ARCH_HOST_INLINE_H
 
+#include <stdbool.h>
 #include "arch/types.h"
 
 extern const struct arch_vspace *stage2_active;
@@ -9,6 +10,13 @@ extern const struct arch_vspace *stage2_active;
 static inline void arch_activate_vspace(const struct arch_vspace *vspace)
 {
     stage2_active = vspace;
+}
+
+/* No hardware vCPU state to switch: vCPUs stay in memory on the host. */
+struct vcpu;
+static inline void arch_activate_vcpu(struct vcpu *vcpu, bool in_guest_mode)
+{
+    (void)vcpu, (void)in_guest_mode;
 }
 
 #endif
