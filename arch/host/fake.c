@@ -1,5 +1,5 @@
-/* The fake arch layer for host unit tests: settable counter, recorded timer,
- * IRQ and mapping calls, a small VMID pool, a captured console (arch/fake.h). */
+/* The fake arch layer for host unit tests: settable counter, recorded timer, IRQ,
+ * mapping and vCPU-unload calls, a small VMID pool, a captured console (arch/fake.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,7 +200,9 @@ void arch_vcpu_initialise(struct arch_vcpu *vcpu)
 
 void arch_vcpu_unload(struct vcpu *vcpu)
 {
-    (void)vcpu;
+    if (fake.vcpu_unloads < FAKE_VCPU_UNLOAD_RECORDS)
+        fake.vcpu_unloaded[fake.vcpu_unloads] = (uintptr_t)vcpu;
+    fake.vcpu_unloads++;
 }
 
 int arch_vcpu_read_register(struct vcpu *vcpu, uint32_t index, uint32_t *value)

@@ -8,6 +8,7 @@
 
 #define VIRQ_MAX 1019u          /* GICv2 interrupt IDs 0..1019 */
 #define VIRQ_PRIORITY_MAX 0xffu
+#define NATIVE_CPSR 0x10u       /* user mode, ARM state: how every native thread runs */
 
 void vcpu_initialise(struct vcpu *vcpu)
 {
@@ -15,7 +16,8 @@ void vcpu_initialise(struct vcpu *vcpu)
 }
 
 /* A vCPU's state is in the CPU only while it is bound, so unbinding also
- * takes it off; a thread it kept idle becomes runnable (as a native thread). */
+ * takes it off; a thread it kept idle becomes runnable (as a native thread,
+ * so in user mode: never in the guest's PL1 mode, with native HCR traps). */
 void vcpu_unbind(struct vcpu *vcpu)
 {
     struct thread *thread = vcpu->thread;
@@ -24,6 +26,7 @@ void vcpu_unbind(struct vcpu *vcpu)
     arch_vcpu_unload(vcpu);
     vcpu_wake(vcpu);
     thread->vcpu = NULL;
+    thread->context.cpsr = NATIVE_CPSR;
     vcpu->thread = NULL;
 }
 

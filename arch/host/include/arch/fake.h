@@ -1,5 +1,6 @@
 /* Controls and records of the fake arch layer (arch/host/fake.c): what host
- * unit tests set (the counter) and read back (deadline, IRQ masks, log). */
+ * unit tests set (the counter) and read back (deadline, IRQ masks, vCPU
+ * unloads, log). */
 #ifndef ARCH_HOST_FAKE_H
 #define ARCH_HOST_FAKE_H
 
@@ -11,6 +12,7 @@
 #define FAKE_IRQS 64u                   /* interrupts user level may own: [16, FAKE_IRQS) */
 #define FAKE_CONSOLE_SIZE 8192u
 #define FAKE_MAPPING_RECORDS 16u
+#define FAKE_VCPU_UNLOAD_RECORDS 8u
 
 struct fake_arch {
     uint64_t now;                       /* arch_timer_now() */
@@ -22,6 +24,8 @@ struct fake_arch {
     unsigned mappings_deleted;          /* arch_mapping_deleted() calls */
     uint32_t mapping_objects[FAKE_MAPPING_RECORDS]; /* their caps' objects, first ones */
     uintptr_t mapping_stack;            /* the stack address of the last such call */
+    unsigned vcpu_unloads;              /* arch_vcpu_unload() calls */
+    uintptr_t vcpu_unloaded[FAKE_VCPU_UNLOAD_RECORDS]; /* their vCPUs, first ones */
     unsigned waits;                     /* arch_wait_for_interrupt() calls */
     bool interrupt_pending;             /* arch_interrupt_pending(): preemption points stop */
     char console[FAKE_CONSOLE_SIZE];    /* everything printed, NUL-terminated */
