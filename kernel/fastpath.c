@@ -133,8 +133,8 @@ static inline struct thread *call(struct thread *caller)
         waiting_receiver(caller, cap, OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT_REPLY);
     if (receiver == NULL)
         return NULL;
-    copy_message(caller, receiver, cap->word0);
     hand_over(caller, receiver, cap_object(cap));
+    copy_message(caller, receiver, cap->word0);
     caller->context.r[REG_ERROR] = OPAL_OK; /* as the slowpath leaves it while it waits */
     return receiver;
 }
@@ -149,17 +149,25 @@ static inline struct thread *send_fault(struct thread *thread)
     struct thread *receiver = waiting_receiver(thread, cap, OPAL_RIGHT_WRITE);
     if (receiver == NULL)
         return NULL;
-    copy_fault_message(thread, receiver, cap->word0);
     hand_over(thread, receiver, cap_object(cap));
+    copy_fault_message(thread, receiver, cap->word0);
     thread->fault_pending = 1;
     return receiver;
 }
 
 /* Of the answers to a fault, the fastpath takes the VMM's usual one: an
- * emulation reply to a guest exit. Every other goes the slowpath's way. */
-static inline bool emulation_reply(const struct thread *caller, uint32_t tag)
+ * emulation reply to a guest exit, which completes the exit as the
+ * slowpath's resume_after_fault() does. False, with nothing changed, for
+ * every other answer: those go the slowpath's way. (It reads the tag
+ * itself rather than keep it in a register across can_take_over().) */
+static inline bool answer_fault(const struct thread *server, struct thread *caller)
 {
-    return OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_EMULATE && caller->vcpu != NULL;
+    uint32_t tag = server->context.r[REG_TAG];
+    if (OPAL_TAG_LABEL(tag) != OPAL_FAULT_REPLY_EMULATE || caller->vcpu == NULL)
+        return false;
+    caller->fault_pending = 0;
+    arch_vcpu_complete_exit(caller, &server->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
+    return true;
 }
 
 static inline struct thread *reply_recv(struct thread *server)
@@ -173,19 +181,14 @@ static inline struct thread *reply_recv(struct thread *server)
     struct endpoint *endpoint = cap_object(cap);
     struct thread *caller = reply->caller;
     struct notification *bound = server->bound_notification;
-    uint32_t tag = server->context.r[REG_TAG];
     if (caller == NULL || reply->receiver || endpoint->state == ENDPOINT_SENDING ||
         (bound && bound->active) || !can_take_over(server, caller))
         return NULL;
 
-    if (!caller->fault_pending) {
+    if (!caller->fault_pending)
         copy_message(server, caller, 0);
-    } else if (emulation_reply(caller, tag)) {
-        caller->fault_pending = 0;
-        arch_vcpu_complete_exit(caller, &server->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
-    } else {
+    else if (!answer_fault(server, caller))
         return NULL;
-    }
     reply->caller = NULL;
     caller->reply = NULL;
     caller->state = THREAD_RUNNABLE;

@@ -11,7 +11,7 @@
 #include "arm.h"
 
 _Static_assert(offsetof(struct arch_context, sp) == 52, "vectors.S CONTEXT_SP_OFFSET");
-_Static_assert(offsetof(struct thread, context) == 0, "context is where SP_hyp points");
+_Static_assert(offsetof(struct thread, context) == 0, "vectors.S: the context is the current thread");
 
 typedef void (*trap_handler)(struct thread *thread, uint32_t hsr);
 

@@ -1,9 +1,11 @@
 /* HYP vectors: save the interrupted context, call C, restore, eret.
  * Nothing else happens here; the decisions are in cpu/traps.c.
  *
- * While a thread runs, SP_hyp points at its struct arch_context, so a trap
- * from user level saves straight into the thread (no copying); the kernel
- * then runs on its one kernel stack. Exceptions taken in HYP mode itself are
+ * While a thread runs, SP_hyp points into its struct arch_context, at the
+ * saved sp (r0-r12 below it, sp, lr, pc and cpsr from there on: one
+ * instruction less each way than pointing at the start), so a trap from
+ * user level saves straight into the thread (no copying); the kernel then
+ * runs on its one kernel stack. Exceptions taken in HYP mode itself are
  * kernel bugs: they save into a static frame and panic on a stack of their own. */
     .syntax unified
     .arm
@@ -24,28 +26,28 @@ hyp_vectors:
     b       hyp_fiq_entry           /* FIQ */
 
 .macro SAVE_USER_CONTEXT
-    stmia   sp, {r0-r12}
+    stmdb   sp, {r0-r12}
     mrs     r0, sp_usr
     mov     r1, lr
     mrs     r2, ELR_hyp
     mrs     r3, spsr
-    add     r4, sp, #CONTEXT_SP_OFFSET
-    stmia   r4, {r0-r3}
-    mov     r0, sp
+    stmia   sp, {r0-r3}
+    sub     r0, sp, #CONTEXT_SP_OFFSET
     ldr     sp, =kernel_stack_top
 .endm
 
 /* Call (1) and ReplyRecv (2) try the IPC fastpath first (r7, the syscall
  * number, is still the user's); it returns the context to resume, or 0 for
- * the full path. The full path gets the HSR in r1 (guest exits try their
- * own fastpath there). */
+ * the full path. The full path gets the context in r0 and the HSR in r1
+ * (guest exits try their own fastpath there). A fastpath that declines has
+ * changed nothing, so the context is still the current thread's (at offset
+ * 0 of it, asserted in traps.c) and the HSR still the trap's. */
 user_trap_entry:
     SAVE_USER_CONTEXT
     mrc     p15, 4, r1, c5, c2, 0       /* HSR */
     lsr     r2, r1, #26
     cmp     r2, #0x11                   /* HSR_CLASS_SVC */
     bne     2f
-    mov     r4, r0
     cmp     r7, #1                      /* OPAL_SYS_CALL */
     beq     1f
     cmp     r7, #2                      /* OPAL_SYS_REPLY_RECV */
@@ -55,8 +57,9 @@ user_trap_entry:
 1:  bl      fastpath_call
 3:  cmp     r0, #0
     bne     restore_user_context
-    mov     r0, r4
-    mrc     p15, 4, r1, c5, c2, 0       /* the HSR again: the fastpath used r1 */
+    ldr     r0, =current_thread
+    ldr     r0, [r0]
+    mrc     p15, 4, r1, c5, c2, 0
 2:  bl      arch_handle_trap
     b       restore_user_context
 
@@ -65,17 +68,16 @@ user_irq_entry:
     bl      arch_handle_irq
     b       restore_user_context
 
-/* r0: the struct arch_context to resume. Leaves SP_hyp pointing at it. */
+/* r0: the struct arch_context to resume. Leaves SP_hyp pointing into it. */
     .global restore_user_context
 restore_user_context:
-    mov     sp, r0
-    add     r4, sp, #CONTEXT_SP_OFFSET
-    ldmia   r4, {r0-r3}
+    add     sp, r0, #CONTEXT_SP_OFFSET
+    ldmia   sp, {r0-r3}
     msr     sp_usr, r0
     mov     lr, r1
     msr     ELR_hyp, r2
     msr     spsr_cxsf, r3       /* SPSR_hyp: HYP mode names it as its own SPSR */
-    ldmia   sp, {r0-r12}
+    ldmdb   sp, {r0-r12}
     eret
 
 /* A kernel exception: keep r0 in HTPIDR while we find the panic frame, so
