@@ -188,6 +188,20 @@ UNIT_UNUSED static struct thread *fixture_thread(uint8_t priority)
     return thread;
 }
 
+#define FIXTURE_BUFFER_ADDRESS 0x00301200u /* user address; offset 0x200 in its frame */
+
+/* A fresh frame as the thread's IPC buffer; returns the kernel's view of it. */
+UNIT_UNUSED static struct opal_ipc_buffer *fixture_ipc_buffer(struct thread *thread)
+{
+    uint8_t *frame = fixture_alloc(OPAL_FRAME_SMALL_BITS);
+    thread->ipc_buffer_frame.cap = (struct cap){ .type = OPAL_OBJECT_FRAME,
+                                                 .rights = OPAL_RIGHTS_ALL,
+                                                 .size_bits = OPAL_FRAME_SMALL_BITS,
+                                                 .object = fixture_address(frame) };
+    thread->ipc_buffer_address = FIXTURE_BUFFER_ADDRESS;
+    return (struct opal_ipc_buffer *)(frame + (FIXTURE_BUFFER_ADDRESS & 0xfff));
+}
+
 /* The call fails with `error` and the root CNode is byte for byte as before
  * ("changes nothing when it returns an error"). */
 UNIT_UNUSED static struct slot fixture_before[FIXTURE_ROOT_SLOTS];

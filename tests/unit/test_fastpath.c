@@ -4,6 +4,8 @@
 #include "unit.h"
 #include "kernel_fixture.h"
 #include "opal/syscall.h"
+#include "fault.h"
+#include "vcpu.h"
 
 /* The trap entry's choice by syscall number (arch/arm/entry/vectors.S). */
 static struct arch_context *fastpath(struct arch_context *context, uint32_t number)
@@ -32,6 +34,7 @@ struct observation {
     uint32_t current_is_server, current_is_client;
     uint32_t reply_caller_is_client, reply_receiver_is_server;
     uint32_t endpoint_state, server_waits_on_endpoint;
+    uint32_t client_fault_pending, server_buffer_mr4, server_buffer_mr5, server_received_caps;
 };
 
 static const char *const field_names[] = {
@@ -39,7 +42,8 @@ static const char *const field_names[] = {
     "client r0", "client r1", "client r2", "client r3", "client r4", "client r5", "client r6",
     "server state", "client state", "current is server", "current is client",
     "reply's caller is the client", "reply's receiver is the server", "endpoint state",
-    "server waits on the endpoint",
+    "server waits on the endpoint", "client's fault pending", "server's buffer MR4",
+    "server's buffer MR5", "server's received caps",
 };
 _Static_assert(sizeof field_names / sizeof field_names[0] ==
                    sizeof(struct observation) / sizeof(uint32_t), "one name per field");
@@ -107,8 +111,8 @@ static void observe(const struct world *w, struct observation *o)
     memset(o, 0, sizeof *o);
     memcpy(o->server_r, w->server->context.r, sizeof o->server_r);
     memcpy(o->client_r, w->client->context.r, sizeof o->client_r);
-    if (w->client->state == THREAD_BLOCKED_REPLY)
-        o->client_r[0] = 0; /* its error is written when the reply comes */
+    if (w->client->state == THREAD_BLOCKED_REPLY && !w->client->fault_pending)
+        o->client_r[0] = 0; /* a Call's error is written when the reply comes */
     o->server_state = w->server->state;
     o->client_state = w->client->state;
     o->current_is_server = current_thread == w->server;
@@ -117,6 +121,13 @@ static void observe(const struct world *w, struct observation *o)
     o->reply_receiver_is_server = w->reply->receiver == w->server && w->server->reply == w->reply;
     o->endpoint_state = w->endpoint->state;
     o->server_waits_on_endpoint = w->endpoint->queue.head == w->server;
+    o->client_fault_pending = w->client->fault_pending;
+    const struct opal_ipc_buffer *buffer = thread_ipc_buffer(w->server);
+    if (buffer) {
+        o->server_buffer_mr4 = buffer->mr[4];
+        o->server_buffer_mr5 = buffer->mr[5];
+        o->server_received_caps = buffer->received_caps;
+    }
 }
 
 /* Call with call_length words, then ReplyRecv with reply_length words. */
@@ -146,19 +157,28 @@ static int first_difference(const struct observation *fast, const struct observa
     return -1;
 }
 
+/* Both steps (the message, then its answer; `what` names the case) left
+ * the same state by both paths. */
+static void check_same_steps(const struct observation fast[2], const struct observation slow[2],
+                             const char *what)
+{
+    for (int step = 0; step < 2; step++) {
+        int field = first_difference(&fast[step], &slow[step]);
+        CHECKF(field < 0, "after the %s (%s): %s is 0x%x by the fastpath, 0x%x by the slowpath",
+               step ? "answer" : "message", what, field_names[field],
+               ((const uint32_t *)&fast[step])[field], ((const uint32_t *)&slow[step])[field]);
+    }
+}
+
 static void check_same_as_slowpath(uint32_t call_length, uint32_t reply_length)
 {
     struct observation fast[2], slow[2];
+    char what[32];
+    snprintf(what, sizeof what, "lengths %u, %u", call_length, reply_length);
     CHECKF(call_and_reply(false, call_length, reply_length, slow), "slowpath run failed");
-    CHECKF(call_and_reply(true, call_length, reply_length, fast), "fastpath declined or broke "
-           "an invariant (lengths %u, %u)", call_length, reply_length);
-    for (int step = 0; step < 2; step++) {
-        int field = first_difference(&fast[step], &slow[step]);
-        CHECKF(field < 0, "after the %s (lengths %u, %u): %s is 0x%x by the fastpath, 0x%x "
-               "by the slowpath", step ? "ReplyRecv" : "Call", call_length, reply_length,
-               field_names[field], ((uint32_t *)&fast[step])[field],
-               ((uint32_t *)&slow[step])[field]);
-    }
+    CHECKF(call_and_reply(true, call_length, reply_length, fast),
+           "fastpath declined or broke an invariant (%s)", what);
+    check_same_steps(fast, slow, what);
 }
 
 TEST(slowpath_reference_is_what_the_api_says)
@@ -354,5 +374,170 @@ TEST(reply_recv_declines_with_nobody_to_answer)
     struct world w;
     ready_to_reply(&w);
     thread_suspend(w.client);
+    CHECK_REPLY_RECV_DECLINED(&w);
+}
+
+/* --- guest exits: the fault message and the VMM's emulation answer --------- */
+
+#define VC 23               /* the client's vCPU */
+#define EXIT_WORD 0x300u    /* an exit message's words: 0x300, 0x301, ... */
+#define RESULT 0xfffffffeu  /* the VMM's answer (MR0) */
+
+/* The client runs a guest (a vCPU bound to it) whose fault endpoint is EP,
+ * and has just recorded an exit; the server, its VMM, waits on EP, with an
+ * IPC buffer if `server_buffer`. */
+static void build_guest(struct world *w, uint32_t label, uint32_t length, bool server_buffer)
+{
+    build(w);
+    if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_VCPU, OPAL_VCPU_BITS, VC, 1))
+        fixture_die("guest world");
+    struct vcpu *vcpu = cap_object(&fx.root[VC].cap);
+    vcpu->thread = w->client;
+    w->client->vcpu = vcpu;
+    w->client->fault_endpoint = EP;
+    if (server_buffer)
+        fixture_ipc_buffer(w->server)->received_caps = 0xbad; /* from an earlier message */
+    set_registers(w->client, 0xc0, 0xc1, 0xc2, 0xc6); /* the guest's own registers */
+    for (uint32_t i = 0; i < length; i++)
+        w->client->fault_words[i] = EXIT_WORD + i;
+    fault_record(w->client, label, length);
+}
+
+/* The exit as the trap handler sends it (arch/arm/cpu/traps.c guest_exit),
+ * through the fastpath or the slowpath. */
+static bool send_exit(struct thread *thread, bool fast)
+{
+    if (fast)
+        return fastpath_fault(thread) != NULL;
+    sched_account();
+    fault_send(thread);
+    kernel_schedule();
+    return true;
+}
+
+/* An exit, then the VMM's ReplyRecv answering OPAL_FAULT_REPLY_EMULATE. */
+static bool exit_and_answer(bool fast, uint32_t label, uint32_t length, bool server_buffer,
+                            struct observation after[2])
+{
+    struct world w;
+    build_guest(&w, label, length, server_buffer);
+    if (!send_exit(w.client, fast))
+        return false;
+    observe(&w, &after[0]);
+    set_registers(w.server, EP, OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, 1), RESULT, RP);
+    if (!run(w.server, OPAL_SYS_REPLY_RECV, fast))
+        return false;
+    observe(&w, &after[1]);
+    return invariants_check() == OPAL_OK;
+}
+
+TEST(guest_exit_slowpath_reference_is_what_the_api_says)
+{
+    struct observation slow[2];
+    CHECK(exit_and_answer(false, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, true, slow));
+    CHECK_EQ(slow[0].server_r[0], OPAL_OK);
+    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, 5));
+    CHECK(slow[0].server_r[2] == EXIT_WORD && slow[0].server_r[5] == EXIT_WORD + 3);
+    CHECK_EQ(slow[0].server_buffer_mr4, EXIT_WORD + 4);
+    CHECK_EQ(slow[0].server_r[6], BADGE);
+    CHECK_EQ(slow[0].client_r[0], 0xc0);  /* a guest's registers are its own */
+    CHECK(slow[0].current_is_server && slow[0].reply_caller_is_client);
+    CHECK(slow[0].client_state == THREAD_BLOCKED_REPLY && slow[0].client_fault_pending);
+    CHECK_EQ(slow[1].client_r[0], RESULT);
+    CHECK(slow[1].current_is_client && !slow[1].client_fault_pending);
+    CHECK(slow[1].reply_receiver_is_server && slow[1].server_waits_on_endpoint);
+    CHECK(exit_and_answer(false, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, false, slow));
+    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, 4)); /* no buffer: cut */
+}
+
+/* Every exit's length, with the VMM's IPC buffer for the words past the
+ * registers and without (the message is cut). */
+TEST(guest_exits_and_answers_match_the_slowpath)
+{
+    static const uint32_t exits[][2] = {
+        { OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH },
+        { OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH },
+        { OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH },
+        { OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH },
+    };
+    for (unsigned i = 0; i < sizeof exits / sizeof exits[0]; i++) {
+        for (int buffer = 0; buffer < 2; buffer++) {
+            struct observation fast[2], slow[2];
+            char what[48];
+            snprintf(what, sizeof what, "exit %u, %s IPC buffer", exits[i][0],
+                     buffer ? "with" : "without");
+            CHECKF(exit_and_answer(false, exits[i][0], exits[i][1], buffer, slow),
+                   "slowpath run failed (%s)", what);
+            CHECKF(exit_and_answer(true, exits[i][0], exits[i][1], buffer, fast),
+                   "fastpath declined or broke an invariant (%s)", what);
+            check_same_steps(fast, slow, what);
+        }
+    }
+}
+
+#define CHECK_EXIT_DECLINED(w)                                                           \
+    do {                                                                                 \
+        snapshot(w);                                                                     \
+        CHECK(fastpath_fault((w)->client) == NULL);                                      \
+        CHECK(unchanged(w) && current_thread == (w)->client);                            \
+    } while (0)
+
+static void ready_to_exit(struct world *w)
+{
+    build_guest(w, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, true);
+}
+
+TEST(guest_exit_declines_without_a_usable_fault_endpoint)
+{
+    struct world w;
+    ready_to_exit(&w);
+    w.client->fault_endpoint = 0; /* none, whatever slot 0 holds */
+    CHECK_EXIT_DECLINED(&w);
+    w.client->fault_endpoint = RP; /* not an endpoint */
+    CHECK_EXIT_DECLINED(&w);
+    w.client->fault_endpoint = EP;
+    fx.root[EP].cap.rights = OPAL_RIGHT_READ; /* cannot send */
+    CHECK_EXIT_DECLINED(&w);
+    fx.root[EP].cap.rights = OPAL_RIGHTS_ALL;
+    fastpath_enabled = false;
+    CHECK_EXIT_DECLINED(&w);
+}
+
+TEST(guest_exit_declines_unless_the_vmm_can_take_over)
+{
+    struct world w;
+    ready_to_exit(&w);
+    reply_unbind_receiver(w.server); /* nowhere to wait for the answer */
+    CHECK_EXIT_DECLINED(&w);
+    ready_to_exit(&w);
+    fixture_thread(10); /* queued at the VMM's priority */
+    CHECK_EXIT_DECLINED(&w);
+    ready_to_exit(&w);
+    thread_suspend(w.server); /* nobody waits */
+    CHECK_EXIT_DECLINED(&w);
+}
+
+/* A world where the VMM has the exit and would answer it. */
+static void ready_to_answer(struct world *w, uint32_t label)
+{
+    ready_to_exit(w);
+    if (fastpath_fault(w->client) == NULL)
+        fixture_die("the exit did not take the fastpath");
+    set_registers(w->server, EP, OPAL_TAG(label, 0, 1), RESULT, RP);
+}
+
+/* Stop, resume and set-pc answers, and emulation for a thread that no
+ * longer runs a guest, are the slowpath's. */
+TEST(guest_exit_answer_declines_all_but_emulation)
+{
+    static const uint32_t labels[] = { OPAL_FAULT_REPLY_RESUME, OPAL_FAULT_REPLY_SET_PC,
+                                       OPAL_FAULT_REPLY_STOP };
+    struct world w;
+    for (unsigned i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        ready_to_answer(&w, labels[i]);
+        CHECK_REPLY_RECV_DECLINED(&w);
+    }
+    ready_to_answer(&w, OPAL_FAULT_REPLY_EMULATE);
+    w.client->vcpu = NULL;
     CHECK_REPLY_RECV_DECLINED(&w);
 }

@@ -550,20 +550,12 @@ TEST(fault_without_handler_stops_and_logs)
 
 /* --- IPC buffers: long messages and caps ---------------------------------- */
 
-#define BUFFER_ADDRESS 0x00301200u /* user address; offset 0x200 in its frame */
-
 /* A frame for the thread's IPC buffer and a CSpace (the root CNode). */
 static struct opal_ipc_buffer *give_buffer(struct thread *thread)
 {
-    uint8_t *frame = fixture_alloc(OPAL_FRAME_SMALL_BITS);
-    thread->ipc_buffer_frame.cap = (struct cap){ .type = OPAL_OBJECT_FRAME,
-                                                 .rights = OPAL_RIGHTS_ALL,
-                                                 .size_bits = OPAL_FRAME_SMALL_BITS,
-                                                 .object = fixture_address(frame) };
-    thread->ipc_buffer_address = BUFFER_ADDRESS;
     cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &thread->cspace_root,
                      &fx.root[FIXTURE_ROOT_CPTR].cap);
-    return (struct opal_ipc_buffer *)(frame + (BUFFER_ADDRESS & 0xfff));
+    return fixture_ipc_buffer(thread);
 }
 
 struct buffered {

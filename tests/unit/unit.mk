@@ -37,7 +37,7 @@ UNIT_SOURCES_test_cnode   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES) kernel/fault.c
 UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES) kernel/timeslice.c
 UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/timeslice.c kernel/fastpath.c \
-                              kernel/syscall.c kernel/object/tcb.c
+                              kernel/syscall.c kernel/object/tcb.c kernel/fault.c
 UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
