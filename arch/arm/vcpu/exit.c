@@ -18,6 +18,7 @@
 #define ISS_ABORT_SRT(hsr)  (((hsr) >> 16) & 0xfu)
 #define ISS_ABORT_WRITE   (1u << 6)
 #define HPFAR_IPA(hpfar)  (((hpfar) & ~0xfu) << 8)
+#define CALL_RESULTS      4u   /* an HVC's or SMC's results: r0-r3 */
 
 /* A handler decodes one exit class; true if the exit is now the thread's
  * fault message for the VMM, false if the kernel dealt with it. */
@@ -174,7 +175,8 @@ void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uin
     switch (state->exit_label) {
     case OPAL_FAULT_GUEST_HVC:
     case OPAL_FAULT_GUEST_SMC:
-        for (uint32_t i = 0; i < count && i < 4; i++)
+        count = count < CALL_RESULTS ? count : CALL_RESULTS;
+        for (uint32_t i = 0; i < count; i++)
             thread->context.r[i] = results[i];
         break;
     case OPAL_FAULT_GUEST_ABORT:
