@@ -7,6 +7,7 @@
 #include "log.h"
 #include "platform.h"
 #include "sched.h"
+#include "vtimer.h"
 
 void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
 {
@@ -29,6 +30,7 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
     boot_memory_init(image_end, (paddr_t)(platform.ram_base + platform.ram_size));
 
     sched_init();
+    vtimer_init();
     struct thread *root = root_task_create(archive, archive_size);
     boot_memory_seal();
 

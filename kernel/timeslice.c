@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "objects.h"
 #include "sched.h"
+#include "vtimer.h"
 
 uint64_t kernel_entry_time;           /* the counter at this kernel entry */
 static uint64_t slice_ticks;
@@ -37,6 +38,12 @@ static void timer_arm(uint64_t deadline)
     arch_timer_set_deadline(deadline);
 }
 
+void timeslice_arm_by(uint64_t deadline)
+{
+    if (deadline < armed)
+        timer_arm(deadline);
+}
+
 void sched_account(void)
 {
     uint64_t now = arch_timer_now();
@@ -53,6 +60,7 @@ void timer_tick(void)
     struct thread *thread = current_thread;
     armed = UINT64_MAX;
     sched_account();
+    vtimer_expire(kernel_entry_time);
     if (thread && thread->state == THREAD_RUNNABLE && kernel_entry_time >= thread->slice_end) {
         thread->slice_end = 0;
         sched_rotate_current();
@@ -66,7 +74,7 @@ void kernel_switch_to(struct thread *next)
     uint64_t now = kernel_entry_time;
     if (next->slice_end <= now)
         next->slice_end = now + timeslice_ticks();
-    uint64_t deadline = earliest(next->slice_end, next_refill);
+    uint64_t deadline = earliest(earliest(next->slice_end, next_refill), vtimer_next_deadline());
     const struct sched_context *context = next->sched_context;
     if (!sched_context_unlimited(context))
         deadline = earliest(deadline, now + context->remaining);
@@ -82,7 +90,7 @@ struct thread *kernel_schedule(void)
         next_refill = sched_context_refill(kernel_entry_time);
         if ((next = sched_choose()) != NULL)
             break;
-        timer_arm(next_refill);
+        timer_arm(earliest(next_refill, vtimer_next_deadline()));
         arch_wait_for_interrupt();
         sched_account();
     }

@@ -35,6 +35,8 @@ uint64_t sched_context_refill(uint64_t now);
 void sched_account(void);
 extern uint64_t kernel_entry_time;
 extern uint64_t timeslice_armed, timeslice_next_refill;
+/* Make the timer fire by `deadline` (a parked virtual timer's). */
+void timeslice_arm_by(uint64_t deadline);
 
 /* For the fastpath: the armed deadline comes no later than the end of
  * `thread`'s slice, so making it current needs no timer work. (If its slice

@@ -17,7 +17,8 @@ struct vcpu {
     struct thread *thread;        /* the bound thread, or NULL */
     uint32_t vtimer_irq;          /* the kernel injects the virtual timer as this; 0: not */
     uint32_t vtimer_priority;
-    uint32_t reserved;
+    struct vcpu *vtimer_next;     /* parked timers (vtimer.h), in deadline order */
+    uint64_t vtimer_deadline;     /* while parked: physical counter ticks */
     struct arch_vcpu arch;
 };
 
@@ -30,6 +31,9 @@ void vcpu_finalise(struct vcpu *vcpu);
 void vcpu_unbind(struct vcpu *vcpu);
 /* A virtual interrupt is now pending for the vCPU: end its WFI. */
 void vcpu_wake(struct vcpu *vcpu);
+/* Its virtual timer fired (already masked at the timer): inject the bound
+ * interrupt and end a WFI. */
+void vcpu_inject_vtimer(struct vcpu *vcpu);
 /* The guest executed WFI: block its thread unless an interrupt is pending. */
 void vcpu_wait_for_interrupt(struct thread *thread);
 

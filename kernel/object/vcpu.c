@@ -5,6 +5,7 @@
 #include "platform.h"
 #include "sched.h"
 #include "vcpu.h"
+#include "vtimer.h"
 
 #define VIRQ_MAX 1019u          /* GICv2 interrupt IDs 0..1019 */
 #define VIRQ_PRIORITY_MAX 0xffu
@@ -13,6 +14,7 @@
 void vcpu_initialise(struct vcpu *vcpu)
 {
     arch_vcpu_initialise(&vcpu->arch);
+    vcpu->vtimer_deadline = UINT64_MAX;
 }
 
 /* A vCPU's state is in the CPU only while it is bound, so unbinding also
@@ -28,6 +30,7 @@ void vcpu_unbind(struct vcpu *vcpu)
     thread->vcpu = NULL;
     thread->context.cpsr = NATIVE_CPSR;
     vcpu->thread = NULL;
+    vtimer_unpark(vcpu);
 }
 
 void vcpu_finalise(struct vcpu *vcpu)
@@ -42,6 +45,14 @@ void vcpu_wake(struct vcpu *vcpu)
         thread->state = THREAD_RUNNABLE;
         sched_enqueue(thread);
     }
+}
+
+void vcpu_inject_vtimer(struct vcpu *vcpu)
+{
+    uint32_t used;
+    if (arch_vcpu_inject(vcpu, vcpu->vtimer_irq, vcpu->vtimer_priority, OPAL_VIRQ_ANY_SLOT, 0,
+                         &used) == OPAL_OK)
+        vcpu_wake(vcpu);
 }
 
 void vcpu_wait_for_interrupt(struct thread *thread)
@@ -99,6 +110,31 @@ static int inject(struct invocation *invocation, struct vcpu *vcpu)
     return OPAL_OK;
 }
 
+/* The timer's state or binding changed from outside: with the vCPU off the
+ * CPU (register access takes it off anyway), its parked deadline is
+ * recomputed from the saved state. */
+static void vtimer_changed(struct vcpu *vcpu)
+{
+    arch_vcpu_unload(vcpu);
+    vtimer_save(vcpu);
+}
+
+static bool is_timer_register(uint32_t index)
+{
+    return index >= OPAL_VCPU_CNTV_CTL && index <= OPAL_VCPU_CNTVOFF_HIGH;
+}
+
+static int write_register(struct invocation *invocation, struct vcpu *vcpu)
+{
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t index = invocation->arguments[0];
+    int error = arch_vcpu_write_register(vcpu, index, invocation->arguments[1]);
+    if (error == OPAL_OK && is_timer_register(index))
+        vtimer_changed(vcpu);
+    return error;
+}
+
 static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
 {
     if (invocation->length < 2)
@@ -110,6 +146,7 @@ static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
     vcpu->vtimer_priority = priority;
     if (irq != 0)
         arch_irq_unmask(platform.virtual_timer_irq);
+    vtimer_changed(vcpu);
     return OPAL_OK;
 }
 
@@ -126,9 +163,7 @@ int vcpu_invoke(struct invocation *invocation)
         invocation->result_length = 1;
         return arch_vcpu_read_register(vcpu, arguments[0], &invocation->results[0]);
     case OPAL_VCPU_WRITE_REGISTER:
-        if (invocation->length < 2)
-            return OPAL_ERR_TRUNCATED;
-        return arch_vcpu_write_register(vcpu, arguments[0], arguments[1]);
+        return write_register(invocation, vcpu);
     case OPAL_VCPU_INJECT_IRQ:
         return inject(invocation, vcpu);
     case OPAL_VCPU_SET_VTIMER_IRQ:

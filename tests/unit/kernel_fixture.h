@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "objects.h"
 #include "sched.h"
+#include "vtimer.h"
 
 #define FIXTURE_ROOT_BITS OPAL_ROOT_CNODE_BITS      /* 4096 slots, 20-bit zero guard */
 #define FIXTURE_ROOT_SLOTS (1u << FIXTURE_ROOT_BITS)
@@ -68,6 +69,7 @@ static void fixture_release(void)
     if (fx.allocation_count > 0)
         sched_context_refill(UINT64_MAX); /* empties the depleted list */
     sched_init();
+    vtimer_init();
     cdt_sentinel = (struct slot){ 0 }; /* forget the boot caps */
     while (fx.allocation_count > 0)
         free(fx.allocations[--fx.allocation_count]);

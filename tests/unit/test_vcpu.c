@@ -6,6 +6,7 @@
 #include "opal/syscall.h"
 #include "platform.h"
 #include "vcpu.h"
+#include "vtimer.h"
 
 #define VCPU 20             /* the vCPU under test */
 #define OTHER_VCPU 21       /* a second one, from the same retype */
@@ -756,4 +757,119 @@ TEST(vtimer_irq_unmasks_the_virtual_timer_only)
     CHECK_EQ(vcpu_in(OTHER_VCPU)->vtimer_irq, 1019);
     CHECK_EQ(vcpu_in(OTHER_VCPU)->vtimer_priority, 255);
     CHECK_EQ(first_irq_with_unexpected_mask(true), FAKE_IRQS);
+}
+
+/* ---- The virtual timer of a vCPU off the CPU (kernel/vtimer.c) ---- */
+
+#define CNTV_ENABLE 1u
+#define CNTV_IMASK 2u
+
+/* Give the vCPU in `slot` a timer bound for direct injection that fires at
+ * virtual time `compare` with offset `offset`, through WriteRegister as a VMM
+ * would; the fake arch never loads a vCPU, so the kernel parks it at once. */
+static void set_guest_timer(uint32_t slot, uint64_t compare, uint64_t offset, uint32_t control)
+{
+    if (CALL(slot, OPAL_VCPU_SET_VTIMER_IRQ, OPAL_VTIMER_IRQ, 0x80) != OPAL_OK ||
+        CALL(slot, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_CNTVOFF_LOW, (uint32_t)offset) ||
+        CALL(slot, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_CNTVOFF_HIGH, (uint32_t)(offset >> 32)) ||
+        CALL(slot, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_CNTV_CVAL_LOW, (uint32_t)compare) ||
+        CALL(slot, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_CNTV_CVAL_HIGH, (uint32_t)(compare >> 32)) ||
+        CALL(slot, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_CNTV_CTL, control))
+        fixture_die("setting the guest timer of slot %u", slot);
+}
+
+static bool holds_pending_vtimer(struct vcpu *vcpu)
+{
+    for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++) {
+        uint32_t lr = vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + i];
+        if ((lr & LR_VIRTUAL_ID) == OPAL_VTIMER_IRQ && (lr & LR_PENDING))
+            return true;
+    }
+    return false;
+}
+
+TEST(an_armed_timer_off_the_cpu_is_parked_at_its_physical_deadline)
+{
+    setup();
+    uint32_t tcb;
+    idle_guest(VCPU, &tcb);
+    set_guest_timer(VCPU, 5000, 300, CNTV_ENABLE);
+    /* virtual = physical - offset: it fires at physical 5300 */
+    CHECK_EQ(vtimer_next_deadline(), 5300);
+    CHECK(timeslice_armed <= 5300);
+    CHECK(fake.deadline <= 5300);
+}
+
+TEST(a_parked_timer_fires_at_its_deadline_masked_injected_and_waking_the_guest)
+{
+    setup();
+    uint32_t tcb;
+    struct thread *guest = idle_guest(VCPU, &tcb);
+    set_guest_timer(VCPU, 5000, 300, CNTV_ENABLE);
+    vtimer_expire(5299);
+    CHECK_EQ(guest->state, THREAD_BLOCKED_GUEST_IDLE);
+    CHECK(!holds_pending_vtimer(vcpu_in(VCPU)));
+    vtimer_expire(5300);
+    check_next_to_run(guest);
+    CHECK(holds_pending_vtimer(vcpu_in(VCPU)));
+    CHECK_EQ(vcpu_in(VCPU)->arch.registers[OPAL_VCPU_CNTV_CTL], CNTV_ENABLE | CNTV_IMASK);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+}
+
+TEST(a_disabled_masked_unbound_or_unreachable_timer_is_not_parked)
+{
+    setup();
+    uint32_t tcb;
+    idle_guest(VCPU, &tcb);
+    set_guest_timer(VCPU, 5000, 0, 0);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+    set_guest_timer(VCPU, 5000, 0, CNTV_ENABLE | CNTV_IMASK);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+    set_guest_timer(VCPU, UINT64_MAX - 5, 10, CNTV_ENABLE);   /* past the counter's range */
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+    set_guest_timer(VCPU, 5000, 0, CNTV_ENABLE);
+    CHECK_EQ(vtimer_next_deadline(), 5000);
+    /* without the direct-injection binding the VMM's handler path applies */
+    CHECK_EQ(CALL(VCPU, OPAL_VCPU_SET_VTIMER_IRQ, 0, 0), OPAL_OK);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+    /* nor is a vCPU without a thread */
+    set_guest_timer(OTHER_VCPU, 7000, 0, CNTV_ENABLE);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+}
+
+TEST(parked_timers_fire_in_deadline_order_and_a_rewrite_moves_one)
+{
+    setup();
+    uint32_t tcb[2];
+    struct thread *first = idle_guest(VCPU, &tcb[0]);
+    struct thread *second = idle_guest(OTHER_VCPU, &tcb[1]);
+    set_guest_timer(VCPU, 9000, 0, CNTV_ENABLE);
+    set_guest_timer(OTHER_VCPU, 4000, 0, CNTV_ENABLE);
+    CHECK_EQ(vtimer_next_deadline(), 4000);
+    /* the guest's next event, written again, replaces the old deadline */
+    set_guest_timer(OTHER_VCPU, 12000, 0, CNTV_ENABLE);
+    CHECK_EQ(vtimer_next_deadline(), 9000);
+    vtimer_expire(10000);
+    check_next_to_run(first);
+    CHECK_EQ(second->state, THREAD_BLOCKED_GUEST_IDLE);
+    CHECK_EQ(vtimer_next_deadline(), 12000);
+    vtimer_expire(12000);
+    CHECK_EQ(second->state, THREAD_RUNNABLE);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+}
+
+TEST(unbinding_or_deleting_a_vcpu_forgets_its_parked_timer)
+{
+    setup();
+    uint32_t tcb[2];
+    idle_guest(VCPU, &tcb[0]);
+    idle_guest(OTHER_VCPU, &tcb[1]);
+    set_guest_timer(VCPU, 3000, 0, CNTV_ENABLE);
+    set_guest_timer(OTHER_VCPU, 6000, 0, CNTV_ENABLE);
+    CHECK_EQ(CALL(VCPU, OPAL_VCPU_BIND_TCB, 0), OPAL_OK);
+    CHECK_EQ(vtimer_next_deadline(), 6000);
+    CHECK_EQ(CNODE(OPAL_CNODE_DELETE, OTHER_VCPU), OPAL_OK);
+    CHECK_EQ(vtimer_next_deadline(), UINT64_MAX);
+    vtimer_expire(UINT64_MAX);   /* nothing left to touch */
+    CHECK(!holds_pending_vtimer(vcpu_in(VCPU)));
 }

@@ -7,6 +7,7 @@
 #include "arch/guest.h"
 #include "arm.h"
 #include "objects.h"
+#include "vtimer.h"
 
 #define HCR_VM   (1u << 0)
 #define HCR_SWIO (1u << 1)
@@ -136,6 +137,7 @@ void vcpu_sync(struct vcpu *vcpu)
     hcptr_write(HCPTR_NATIVE);
     vgic_disable();
     vcpu_loaded = NULL;
+    vtimer_save(vcpu);
 }
 
 void arch_vcpu_unload(struct vcpu *vcpu)
@@ -152,6 +154,7 @@ void vcpu_switch(struct vcpu *vcpu)
     }
     if (vcpu != vcpu_loaded) {
         vcpu_sync(vcpu_loaded);
+        vtimer_unpark(vcpu);
         load_state(&vcpu->arch);
         vcpu_loaded = vcpu;
     }

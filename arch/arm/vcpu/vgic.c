@@ -166,13 +166,10 @@ void vgic_guest_entry(void)
 bool vgic_handle_vtimer(void)
 {
     struct vcpu *vcpu = vcpu_loaded;
-    uint32_t used;
     if (vcpu == NULL || vcpu->vtimer_irq == 0)
         return false;
     cntv_ctl_write(cntv_ctl_read() | CNTV_CTL_IMASK);
     isb();
-    if (arch_vcpu_inject(vcpu, vcpu->vtimer_irq, vcpu->vtimer_priority, OPAL_VIRQ_ANY_SLOT, 0,
-                         &used) == OPAL_OK)
-        vcpu_wake(vcpu);
+    vcpu_inject_vtimer(vcpu);
     return true;
 }
