@@ -199,11 +199,12 @@ debug: $(IMAGE)
 include tests/unit/unit.mk
 # Native tasks (apps/) and device trees (dts/) keep their rules beside them.
 -include apps/apps.mk dts/dts.mk
+-include bench/linux/linux.mk
 
 test: $(BUILD)/opal.elf $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
 	$(PYTHON) -m pytest -v tests
 
-bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so | deps
+bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so $(BENCH_LINUX_DEPS) | deps
 	$(PYTHON) scripts/bench.py
 
 clean:

@@ -2,7 +2,8 @@
 """`make bench`: boot the kernel benchmark image under QEMU with
 -icount shift=0,sleep=off (one instruction = one nanosecond of virtual time,
 so figures are deterministic) and the instruction-counting plugin, once with
-the IPC fastpath and once with it off; print a table and write JSON."""
+the IPC fastpath and once with it off; print a table and write JSON. Then the
+Linux guest benchmark (scripts/bench_linux.py)."""
 import json
 import os
 import re
@@ -81,6 +82,8 @@ def main():
     with open(path, "w") as out:
         json.dump({"fastpath": fast, "slowpath": slow, "sel4_reference": SEL4}, out, indent=2)
     print(f"(1 instruction = 1 virtual ns under -icount shift=0; JSON in {os.path.relpath(path, ROOT)})")
+    import bench_linux   # here: it imports this module's helpers
+    bench_linux.main()   # the Linux guest, natively and under Opal
 
 
 if __name__ == "__main__":

@@ -114,5 +114,10 @@ int vmm_load_guest(struct vm *vm)
     vmm_reset_devices(vm);
     vm->boots++;
     vm->stopped = false;
-    return vm->info->kind == VMM_GUEST_ELF ? load_elf(vm) : load_linux(vm);
+    int error = vm->info->kind == VMM_GUEST_ELF ? load_elf(vm) : load_linux(vm);
+    /* The guest's virtual counter is the physical one (no CNTVOFF: native
+     * threads would see it too), so a guest's boot time is measured from
+     * here, a few system calls before its first instruction. */
+    vm->started_at = opal_counter();
+    return error;
 }

@@ -24,6 +24,7 @@ static void report_exits(struct vm *machine)
     vmm_log(machine, "exits: mmio-gicd %u mmio-uart %u mmio-other %u hvc %u smc %u sysreg %u "
             "eoi %u other %u irq %u", e[EXIT_MMIO_GICD], e[EXIT_MMIO_UART], e[EXIT_MMIO_OTHER],
             e[EXIT_HVC], e[EXIT_SMC], e[EXIT_SYSREG], e[EXIT_EOI], e[EXIT_OTHER], e[EXIT_IRQ]);
+    vmm_log(machine, "guest started at counter %llu", (unsigned long long)machine->started_at);
 }
 
 void vmm_stop(struct vm *machine, const char *why)

@@ -1,0 +1,45 @@
+# The Linux guest benchmark (docs/benchmarks.md, scripts/bench_linux.py): a
+# freestanding Linux program that is /init of its own initramfs (beside
+# Debian's busybox, the exec target), and two Opal boot images running it in
+# the Linux VM: the workloads, and a boot alone (`bench=boot`, for the exit
+# counts). The native runs boot the same zImage, initramfs and DTB directly.
+
+BENCH_LINUX         := $(BUILD)/bench/linux
+BENCH_LINUX_SOURCES := bench/linux/start.S bench/linux/workload.c lib/core/format.c lib/core/string.c
+BENCH_LINUX_IMAGES  := $(BUILD)/bench/linux-opal.elf $(BUILD)/bench/linux-opal-boot.elf
+# The guest command line, natively and under Opal; the boot-only image adds bench=boot.
+BENCH_LINUX_BOOTARGS := console=ttyAMA0 quiet
+
+$(BENCH_LINUX)/init.elf: $(call objects,$(BENCH_LINUX_SOURCES))
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $(call objects,$(BENCH_LINUX_SOURCES)) \
+	    $(LIBGCC) -o $@
+
+# Byte-reproducible, as scripts/guest-linux.sh builds the guest's own.
+$(BENCH_LINUX)/initramfs.cpio.gz: $(BENCH_LINUX)/init.elf $(GUEST_LINUX)
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(BENCH_LINUX)/root && mkdir -p $(BENCH_LINUX)/root/bin
+	$(Q)$(CROSS)strip -o $(BENCH_LINUX)/root/init $<
+	$(Q)cp $(BUILD)/guests/linux/initramfs/bin/busybox $(BENCH_LINUX)/root/bin/busybox
+	$(Q)find $(BENCH_LINUX)/root -exec touch -h -d @0 {} +
+	$(Q)(cd $(BENCH_LINUX)/root && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
+	    cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -n -9 > $@
+
+# The boot archive wants the device tree as guest.dtb and a bootargs file.
+$(BENCH_LINUX)/guest.dtb: $(BUILD)/dts/guest-virt.dtb
+	$(Q)cp $< $@
+$(BENCH_LINUX)/full/bootargs $(BENCH_LINUX)/boot/bootargs: bench/linux/linux.mk
+	@mkdir -p $(@D)
+	$(Q)printf '%s' '$(BENCH_LINUX_BOOTARGS)$(if $(findstring /boot/,$@), bench=boot)' > $@
+
+BENCH_LINUX_DATA := $(BUILD)/guests/linux/zImage $(BENCH_LINUX)/initramfs.cpio.gz \
+                    $(BENCH_LINUX)/guest.dtb
+$(eval $(call boot_image,$(BUILD)/bench/linux-opal.elf,$(BUILD)/init.elf,\
+    $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(BENCH_LINUX_DATA) $(BENCH_LINUX)/full/bootargs))
+$(eval $(call boot_image,$(BUILD)/bench/linux-opal-boot.elf,$(BUILD)/init.elf,\
+    $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(BENCH_LINUX_DATA) $(BENCH_LINUX)/boot/bootargs))
+
+# What scripts/bench_linux.py needs besides the kernel benchmark's images.
+BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
+                    $(BENCH_LINUX)/guest.dtb $(BUILD)/tests/testkit.elf
