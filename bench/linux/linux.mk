@@ -40,6 +40,24 @@ $(eval $(call boot_image,$(BUILD)/bench/linux-opal.elf,$(BUILD)/init.elf,\
 $(eval $(call boot_image,$(BUILD)/bench/linux-opal-boot.elf,$(BUILD)/init.elf,\
     $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(BENCH_LINUX_DATA) $(BENCH_LINUX)/boot/bootargs))
 
+# Xen 4.17 from Debian (xen-hypervisor-4.17-armhf), for a column measured
+# beside Opal: fetched with apt-get download into a cache. Optional: when it
+# cannot be had, the benchmark says so and leaves the column out.
+BENCH_XEN := $(BUILD)/bench/xen/xen
+BENCH_XEN_PACKAGE := xen-hypervisor-4.17-armhf
+$(BENCH_XEN): | deps $(GUEST_LINUX)   # the guest's build enables armhf for apt
+	@mkdir -p $(@D)/cache
+	$(call say,XEN,$@)
+	$(Q)deb=$$(ls $(@D)/cache/$(BENCH_XEN_PACKAGE)_*_armhf.deb 2>/dev/null | head -n 1); \
+	if [ -z "$$deb" ]; then \
+	    (cd $(@D)/cache && apt-get download -q $(BENCH_XEN_PACKAGE):armhf >/dev/null 2>&1); \
+	    deb=$$(ls $(@D)/cache/$(BENCH_XEN_PACKAGE)_*_armhf.deb 2>/dev/null | head -n 1); \
+	fi; \
+	if [ -n "$$deb" ]; then \
+	    rm -rf $(@D)/unpacked && dpkg -x "$$deb" $(@D)/unpacked && \
+	    cp $(@D)/unpacked/boot/xen-4.17-armhf $@; \
+	else echo "bench: apt-get download $(BENCH_XEN_PACKAGE):armhf failed; no Xen column"; fi
+
 # What scripts/bench_linux.py needs besides the kernel benchmark's images.
 BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
-                    $(BENCH_LINUX)/guest.dtb $(BUILD)/tests/testkit.elf
+                    $(BENCH_LINUX)/guest.dtb $(BUILD)/tests/testkit.elf $(BENCH_XEN)
