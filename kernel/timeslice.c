@@ -3,7 +3,9 @@
  * a depleted context's refill is due, whichever comes first. One HYP-timer
  * deadline is armed at a time, and only moved earlier on a switch: a
  * deadline that comes too soon costs one interrupt that re-arms it, while
- * re-arming on every IPC would cost every IPC. */
+ * re-arming on every IPC would cost every IPC. The armed deadline is never
+ * later than the first parked virtual timer's (vtimer.h): parking arms it,
+ * and so does every firing and idle wait. */
 #include <stddef.h>
 #include "arch.h"
 #include "config.h"
@@ -61,6 +63,7 @@ void timer_tick(void)
     armed = UINT64_MAX;
     sched_account();
     vtimer_expire(kernel_entry_time);
+    timeslice_arm_by(vtimer_next_deadline());
     if (thread && thread->state == THREAD_RUNNABLE && kernel_entry_time >= thread->slice_end) {
         thread->slice_end = 0;
         sched_rotate_current();
@@ -74,7 +77,7 @@ void kernel_switch_to(struct thread *next)
     uint64_t now = kernel_entry_time;
     if (next->slice_end <= now)
         next->slice_end = now + timeslice_ticks();
-    uint64_t deadline = earliest(earliest(next->slice_end, next_refill), vtimer_next_deadline());
+    uint64_t deadline = earliest(next->slice_end, next_refill);
     const struct sched_context *context = next->sched_context;
     if (!sched_context_unlimited(context))
         deadline = earliest(deadline, now + context->remaining);

@@ -11,6 +11,12 @@
 #define CNTV_CTL_IMASK  (1u << 1)
 
 static struct vcpu *parked;   /* earliest deadline first */
+uint64_t vtimer_first_deadline = UINT64_MAX;
+
+static void note_first_deadline(void)
+{
+    vtimer_first_deadline = parked ? parked->vtimer_deadline : UINT64_MAX;
+}
 
 static uint32_t saved(struct vcpu *vcpu, uint32_t index)
 {
@@ -39,6 +45,7 @@ static uint64_t physical_deadline(struct vcpu *vcpu)
 void vtimer_init(void)
 {
     parked = NULL;
+    note_first_deadline();
 }
 
 void vtimer_unpark(struct vcpu *vcpu)
@@ -51,6 +58,7 @@ void vtimer_unpark(struct vcpu *vcpu)
     }
     vcpu->vtimer_next = NULL;
     vcpu->vtimer_deadline = UINT64_MAX;
+    note_first_deadline();
 }
 
 void vtimer_save(struct vcpu *vcpu)
@@ -65,12 +73,8 @@ void vtimer_save(struct vcpu *vcpu)
     vcpu->vtimer_deadline = deadline;
     vcpu->vtimer_next = *link;
     *link = vcpu;
+    note_first_deadline();
     timeslice_arm_by(deadline);
-}
-
-uint64_t vtimer_next_deadline(void)
-{
-    return parked ? parked->vtimer_deadline : UINT64_MAX;
 }
 
 /* As on the hardware path: masked at the timer (the guest unmasks it when
