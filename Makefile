@@ -3,7 +3,7 @@
 #   make run        boot it in QEMU (Ctrl-A X quits)
 #   make test       host unit tests and QEMU system tests (pytest)
 #   make unit       host unit tests only
-#   make bench      kernel benchmarks under QEMU -icount (deterministic)
+#   make bench      kernel and Linux-guest benchmarks under QEMU -icount (deterministic)
 #   make debug      boot halted with a gdb stub on :1234 (gdb-multiarch build/kernel.elf)
 #   make clean
 # Missing Debian packages are installed first by scripts/deps.sh.

@@ -36,22 +36,31 @@ static void profile_block(struct qemu_plugin_tb *tb, uint64_t address, uint64_t 
                                              &blocks[block_count++].executions, 1);
 }
 
+static uint64_t cost(unsigned index)
+{
+    return blocks[index].instructions * blocks[index].executions;
+}
+
 static int by_cost(const void *a, const void *b)
 {
-    const struct block *x = a, *y = b;
-    uint64_t cx = x->instructions * x->executions, cy = y->instructions * y->executions;
-    return cx < cy ? 1 : cx > cy ? -1 : 0;
+    uint64_t ca = cost(*(const unsigned *)a), cb = cost(*(const unsigned *)b);
+    return ca < cb ? 1 : ca > cb ? -1 : 0;
 }
 
 static void print_profile(qemu_plugin_id_t id, void *userdata)
 {
+    /* Sort indexes, not the blocks: QEMU's inline counters point into blocks[]. */
+    static unsigned order[PROFILE_BLOCKS];
     char line[128];
     (void)id;
     (void)userdata;
-    qsort(blocks, block_count, sizeof blocks[0], by_cost);
+    for (unsigned i = 0; i < block_count; i++)
+        order[i] = i;
+    qsort(order, block_count, sizeof order[0], by_cost);
     for (unsigned i = 0; i < block_count && i < 60; i++) {
+        const struct block *block = &blocks[order[i]];
         snprintf(line, sizeof line, "PROFILE %08" PRIx64 " %4" PRIu64 " x %10" PRIu64 "\n",
-                 blocks[i].address, blocks[i].instructions, blocks[i].executions);
+                 block->address, block->instructions, block->executions);
         qemu_plugin_outs(line);
     }
 }
