@@ -200,6 +200,7 @@ include tests/unit/unit.mk
 # Native tasks (apps/) and device trees (dts/) keep their rules beside them.
 -include apps/apps.mk dts/dts.mk
 -include bench/linux/linux.mk
+-include configs/configs.mk
 
 test: $(BUILD)/opal.elf $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
 	$(PYTHON) -m pytest -v tests

@@ -300,6 +300,36 @@ static int find_property(const struct fdt *fdt, int node, const char *name, stru
     return err;
 }
 
+int fdt_next_property(const struct fdt *fdt, int node, int cursor, const char **name,
+                      const void **value, uint32_t *length)
+{
+    struct token t;
+    if (name == NULL || value == NULL || length == NULL || cursor < 0)
+        return -OPAL_ERR_INVALID_ARGUMENT;
+    int err = read_node(fdt, node, &t);
+    if (err != OPAL_OK)
+        return err;
+    /* A property's cursor is the offset just past it, never inside the node
+     * header, so one before the header's end is the caller's mistake. */
+    if (cursor != 0 && (uint32_t)cursor < t.next)
+        return -OPAL_ERR_INVALID_ARGUMENT;
+    uint32_t offset = cursor == 0 ? t.next : (uint32_t)cursor;
+    for (;;) {
+        err = read_token(fdt, offset, &t);
+        if (err != OPAL_OK)
+            return err;
+        if (t.type == FDT_PROP) {
+            *name = t.name;
+            *value = t.value;
+            *length = t.length;
+            return t.next > INT32_MAX ? -OPAL_ERR_MALFORMED : (int)t.next;
+        }
+        if (t.type != FDT_NOP)
+            return -OPAL_ERR_NOT_FOUND;
+        offset = t.next;
+    }
+}
+
 const void *fdt_property(const struct fdt *fdt, int node, const char *name, uint32_t *length)
 {
     struct token t;

@@ -55,6 +55,15 @@ const char *fdt_node_name(const struct fdt *fdt, int node);
 /* A property's value and its length in bytes; NULL if absent or malformed. */
 const void *fdt_property(const struct fdt *fdt, int node, const char *name, uint32_t *length);
 
+/* The node's properties in order, for callers that must see every one (to
+ * reject unknown names). cursor 0 starts before the first; each call returns
+ * a cursor (> 0) to pass back for the next, with the property's name, value
+ * and length filled in, -OPAL_ERR_NOT_FOUND after the last, or
+ * -OPAL_ERR_MALFORMED. Any cursor is bounds-checked, so a wrong one fails
+ * rather than reads outside the blob. */
+int fdt_next_property(const struct fdt *fdt, int node, int cursor, const char **name,
+                      const void **value, uint32_t *length);
+
 /* A big-endian u32 property; OPAL_OK, -OPAL_ERR_NOT_FOUND, -OPAL_ERR_MALFORMED
  * (also when the property is not exactly 4 bytes). */
 int fdt_property_u32(const struct fdt *fdt, int node, const char *name, uint32_t *value);

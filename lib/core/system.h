@@ -1,0 +1,125 @@
+/* The system description (docs/configuration.md): a DTB compiled from
+ * a configs/ DTS, read into a fixed-size structure and checked against the
+ * platform. Freestanding and allocation-free: init uses it at boot and
+ * tools/check-system at build time, so both reject a bad description with
+ * the same words. */
+#ifndef CORE_SYSTEM_H
+#define CORE_SYSTEM_H
+
+#include <stdint.h>
+
+/* Maxima: exceeding one is itself an error in the description. */
+#define SYSTEM_MAX_VMS        4
+#define SYSTEM_MAX_TASKS      8
+#define SYSTEM_MAX_CHANNELS   8
+#define SYSTEM_MAX_WINDOWS    16
+#define SYSTEM_MAX_DEVICES    4     /* MMIO ranges per component */
+#define SYSTEM_MAX_IRQS       8     /* interrupts per component */
+#define SYSTEM_MAX_ARGUMENTS  4     /* a task's start arguments (r0..r3) */
+#define SYSTEM_MAX_VCPUS      1     /* until SMP exists */
+#define SYSTEM_NAME_MAX       16    /* component and channel names, with the NUL */
+#define SYSTEM_FILE_MAX       32    /* boot-archive file names, with the NUL */
+#define SYSTEM_BOOTARGS_MAX   512   /* = VMM_BOOTARGS_MAX, with the NUL */
+#define SYSTEM_MAX_ERRORS     32    /* reported; one more line says there were more */
+#define SYSTEM_MAX_COMPONENTS (SYSTEM_MAX_VMS + SYSTEM_MAX_TASKS)
+
+enum system_fault_policy {
+    SYSTEM_FAULT_STOP = 0,     /* the default: the component stays stopped */
+    SYSTEM_FAULT_RESTART,      /* restarted, at most restart-limit times, then stopped */
+    SYSTEM_FAULT_HALT,         /* the whole system halts */
+};
+
+struct system_range {
+    uint32_t base, size;
+};
+
+/* What VMs and native tasks have in common. budget_us 0: no budget (the
+ * component runs at its priority without a reservation). */
+struct system_component {
+    char name[SYSTEM_NAME_MAX];
+    uint32_t priority;
+    uint32_t budget_us, period_us;
+    uint32_t fault_policy;             /* enum system_fault_policy */
+    uint32_t restart_limit;
+    struct system_range devices[SYSTEM_MAX_DEVICES];
+    uint32_t device_count;
+    uint32_t irqs[SYSTEM_MAX_IRQS];
+    uint32_t irq_count;
+};
+
+struct system_vm {
+    struct system_component component;   /* priority: the vCPU's */
+    uint32_t vmm_priority;
+    uint32_t ram_base, ram_size;
+    uint32_t vcpus;
+    char kernel[SYSTEM_FILE_MAX];        /* files in the boot archive; "" when absent */
+    char initrd[SYSTEM_FILE_MAX];
+    char dtb[SYSTEM_FILE_MAX];
+    char bootargs[SYSTEM_BOOTARGS_MAX];
+};
+
+struct system_task {
+    struct system_component component;
+    char image[SYSTEM_FILE_MAX];
+    uint32_t stack_size, heap_size;
+    uint32_t arguments[SYSTEM_MAX_ARGUMENTS];
+    uint32_t argument_count;
+};
+
+/* A shared region mapped into both ends and a notification each way. For an
+ * end that is a VM, the region appears at guest_address[end] and the
+ * notification as virtual interrupt guest_irq[end] (both 0 for a task end). */
+struct system_channel {
+    char name[SYSTEM_NAME_MAX];
+    char ends[2][SYSTEM_NAME_MAX];
+    uint32_t size;
+    uint32_t guest_address[2];
+    uint32_t guest_irq[2];
+};
+
+/* One window of the domain schedule: the component runs only inside it. */
+struct system_window {
+    char component[SYSTEM_NAME_MAX];
+    uint32_t length_us;
+};
+
+struct system {
+    struct system_vm vms[SYSTEM_MAX_VMS];
+    uint32_t vm_count;
+    struct system_task tasks[SYSTEM_MAX_TASKS];
+    uint32_t task_count;
+    struct system_channel channels[SYSTEM_MAX_CHANNELS];
+    uint32_t channel_count;
+    struct system_window windows[SYSTEM_MAX_WINDOWS];
+    uint32_t window_count;             /* 0: no domain schedule */
+    char console_input[SYSTEM_NAME_MAX];   /* "" : input goes nowhere */
+};
+
+/* The platform the description must fit, from whoever checks it: init passes
+ * the real figures (boot info), tools/check-system those of QEMU's virt
+ * machine as scripts/qemu.sh runs it (system_platform_qemu_virt()). */
+struct system_platform {
+    uint32_t ram_base, ram_size;     /* host RAM */
+    uint32_t ram_free;               /* what guest RAM, channels and tasks may use */
+    uint32_t mcp;                    /* init's maximum controlled priority */
+    uint32_t irq_count;              /* interrupt IDs are below this */
+    const uint32_t *reserved_irqs;   /* the kernel's own: never given out */
+    uint32_t reserved_irq_count;
+    const struct system_range *devices;   /* host MMIO a component may be given */
+    uint32_t device_count;
+};
+
+/* QEMU virt, 1 GiB at 0x40000000 (scripts/qemu.sh's default). */
+void system_platform_qemu_virt(struct system_platform *platform);
+
+/* Receives each error as one line, "<node path>: <what is wrong>". */
+typedef void (*system_report_fn)(void *context, const char *message);
+
+/* Reads the DTB of blob_size bytes into *system and checks it against the
+ * platform; every error (up to SYSTEM_MAX_ERRORS) goes to report. Returns the
+ * number of errors: 0 means *system is complete and may be built. */
+unsigned system_load(struct system *system, const void *blob, uint32_t blob_size,
+                     const struct system_platform *platform, system_report_fn report,
+                     void *context);
+
+#endif

@@ -1,0 +1,191 @@
+/* The system description's parser and checker (lib/core/system*.c) on the
+ * blobs dtc makes of configs/ (argument 1: default.dtb, 2: native-only.dtb),
+ * and on truncated and mutated copies, which must never crash it. The error
+ * texts themselves are checked by tests/test_configs.py on the bad corpus. */
+#define UNIT_SUITE "system"
+#include "unit.h"
+#include "fdt_blob.h"
+#include "core/fdt.h"
+#include "core/fdt_edit.h"
+#include "core/system.h"
+#include "opal/error.h"
+
+struct reports {
+    unsigned count;
+    char first[256];
+};
+
+static void collect(void *context, const char *message)
+{
+    struct reports *reports = context;
+    if (reports->count++ == 0)
+        snprintf(reports->first, sizeof reports->first, "%s", message);
+}
+
+static struct system loaded;
+
+static unsigned load_blob(const void *blob, size_t size, const struct system_platform *platform,
+                          struct reports *reports)
+{
+    *reports = (struct reports){ 0 };
+    return system_load(&loaded, blob, (uint32_t)size, platform, collect, reports);
+}
+
+static struct system_platform qemu_virt(void)
+{
+    struct system_platform platform;
+    system_platform_qemu_virt(&platform);
+    return platform;
+}
+
+/* Command-line blob `arg` on QEMU virt, which must pass. */
+static void load_cleanly(int arg)
+{
+    struct blob blob = load(arg);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECKF(load_blob(blob.data, blob.size, &platform, &reports) == 0, "%s", reports.first);
+}
+
+TEST(default_system_reads_as_written)
+{
+    load_cleanly(1);
+    CHECK_EQ(loaded.vm_count, 1);
+    const struct system_vm *vm = &loaded.vms[0];
+    CHECK_STR(vm->component.name, "linux0");
+    CHECK_EQ(vm->ram_base, 0x40000000u);
+    CHECK_EQ(vm->ram_size, 256u << 20);
+    CHECK_EQ(vm->vcpus, 1);
+    CHECK_STR(vm->kernel, "zImage");
+    CHECK_STR(vm->initrd, "initramfs.cpio.gz");
+    CHECK_STR(vm->dtb, "guest.dtb");
+    CHECK_STR(vm->bootargs, "console=ttyAMA0 quiet");
+    CHECK_EQ(vm->vmm_priority, 150);
+    CHECK_EQ(vm->component.priority, 100);
+    CHECK_EQ(vm->component.fault_policy, SYSTEM_FAULT_RESTART);
+    CHECK_EQ(loaded.task_count, 1);
+    const struct system_task *ctrl = &loaded.tasks[0];
+    CHECK_STR(ctrl->image, "ctrl");
+    CHECK_EQ(ctrl->component.priority, 250);
+    CHECK_EQ(ctrl->component.budget_us, 200);
+    CHECK_EQ(ctrl->component.period_us, 1000);
+    CHECK_EQ(ctrl->component.irq_count, 1);
+    CHECK_EQ(ctrl->component.irqs[0], 30);
+    CHECK_EQ(ctrl->argument_count, 2);
+    CHECK_EQ(ctrl->arguments[0], 1000);
+    CHECK_EQ(ctrl->arguments[1], 30);
+    CHECK_EQ(ctrl->stack_size, 0x4000);
+    CHECK_EQ(ctrl->component.fault_policy, SYSTEM_FAULT_HALT);
+    CHECK_STR(loaded.console_input, "linux0");
+    CHECK_EQ(loaded.window_count, 0);
+}
+
+TEST(native_only_has_channel_and_schedule)
+{
+    load_cleanly(2);
+    CHECK_EQ(loaded.vm_count, 0);
+    CHECK_EQ(loaded.channel_count, 1);
+    CHECK_STR(loaded.channels[0].ends[0], "ctrl");
+    CHECK_STR(loaded.channels[0].ends[1], "console");
+    CHECK_EQ(loaded.channels[0].guest_address[0], 0);
+    CHECK_EQ(loaded.window_count, 2);
+    CHECK_EQ(loaded.windows[1].length_us, 500);
+}
+
+/* The platform decides what fits: the same description on a smaller board. */
+TEST(platform_facts_come_from_the_caller)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    platform.ram_free = 128u << 20;
+    CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: ram-size 0x10000000 does not fit: 0x8000000 bytes "
+                             "of RAM are free for components and 0x0 already used");
+    platform = qemu_virt();
+    platform.mcp = 200;
+    CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/tasks/ctrl: priority 250 is above init's MCP 200");
+}
+
+/* Past SYSTEM_MAX_ERRORS the count goes on but one line stands for the rest. */
+TEST(errors_are_bounded)
+{
+    struct blob blob = load(1);
+    size_t capacity = blob.size + 4096;
+    uint8_t *copy = calloc(1, capacity);
+    memcpy(copy, blob.data, blob.size);
+    for (int i = 0; i < 40; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "unknown%d", i);
+        CHECK_EQ(fdt_edit_set_cells(copy, capacity, "/", name, (const uint32_t[]){ 1 }, 1),
+                 OPAL_OK);
+    }
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK_EQ(load_blob(copy, capacity, &platform, &reports), 40);
+    CHECK_EQ(reports.count, SYSTEM_MAX_ERRORS + 1);
+    CHECK_STR(reports.first, "/: unknown property \"unknown0\"");
+    free(copy);
+}
+
+TEST(properties_are_listed_in_order)
+{
+    struct blob blob = load(1);
+    struct fdt fdt;
+    CHECK_EQ(fdt_open(&fdt, blob.data, blob.size), OPAL_OK);
+    int node = fdt_path_offset(&fdt, "/tasks/ctrl");
+    const char *name;
+    const void *value;
+    uint32_t length;
+    int cursor = fdt_next_property(&fdt, node, 0, &name, &value, &length);
+    CHECK(cursor > 0);
+    CHECK_STR(name, "image");
+    CHECK_EQ(length, 5);
+    int count = 1;
+    while ((cursor = fdt_next_property(&fdt, node, cursor, &name, &value, &length)) > 0)
+        count++;
+    CHECK_EQ(cursor, -OPAL_ERR_NOT_FOUND);
+    CHECK_EQ(count, 7);
+    /* A cursor inside the node's header or past the block is refused. */
+    CHECK_EQ(fdt_next_property(&fdt, node, 4, &name, &value, &length),
+             -OPAL_ERR_INVALID_ARGUMENT);
+    CHECK(fdt_next_property(&fdt, node, 0x7ffffff0, &name, &value, &length) < 0);
+}
+
+TEST(truncated_blobs_are_rejected)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    for (size_t size = 0; size < blob.size; size++) {
+        uint8_t *copy = unit_copy(blob.data, size);
+        CHECK(load_blob(copy, size, &platform, &reports) > 0);
+        free(copy);
+    }
+}
+
+/* Each byte flipped in turn, then random multi-byte damage: whatever the
+ * result, no crash (ASan/UBSan watch) and the error count stays sane. */
+TEST(mutated_blobs_never_crash)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    uint8_t *copy = unit_copy(blob.data, blob.size);
+    for (size_t at = 0; at < blob.size; at++) {
+        copy[at] ^= 0xff;
+        load_blob(copy, blob.size, &platform, &reports);
+        CHECK(reports.count <= SYSTEM_MAX_ERRORS + 1);
+        copy[at] ^= 0xff;
+    }
+    srand(5);
+    for (int round = 0; round < 3000; round++) {
+        memcpy(copy, blob.data, blob.size);
+        for (int n = 1 + rand() % 4; n > 0; n--)
+            copy[(size_t)rand() % blob.size] = (uint8_t)rand();
+        load_blob(copy, blob.size, &platform, &reports);
+        CHECK(reports.count <= SYSTEM_MAX_ERRORS + 1);
+    }
+    free(copy);
+}
