@@ -5,17 +5,8 @@
 #include "core/fdt.h"
 #include "core/format.h"
 #include "core/string.h"
-#include "core/system_internal.h"
+#include "core/system_property.h"
 #include "opal/error.h"
-
-enum property_type { TYPE_U32, TYPE_STRING, TYPE_CELLS, TYPE_STRINGS };
-
-/* max: for a string its bytes with the NUL; for a list its entries. */
-struct property_rule {
-    const char *name;
-    enum property_type type;
-    uint32_t max;
-};
 
 struct parser {
     struct fdt fdt;
@@ -54,140 +45,8 @@ static const struct property_rule schedule_rules[] = {
     { "lengths-us", TYPE_CELLS, SYSTEM_MAX_WINDOWS },
 };
 static const struct property_rule console_rules[] = { { "input", TYPE_STRING, SYSTEM_NAME_MAX } };
-#define RULES(table) table, sizeof table / sizeof table[0]
+#define RULES(table) PROPERTY_RULES(table)
 
-static const struct property_rule *find_rule(const struct property_rule *rules, uint32_t count,
-                                             const char *name)
-{
-    for (uint32_t i = 0; i < count; i++)
-        if (core_strcmp(rules[i].name, name) == 0)
-            return &rules[i];
-    return NULL;
-}
-
-/* The number of NUL-terminated strings in value, or -1 if it is not a
- * string list (empty, an empty string, or no NUL at the end). */
-static int count_strings(const char *value, uint32_t length)
-{
-    int count = 0;
-    uint32_t start = 0;
-    if (length == 0 || value[length - 1] != '\0')
-        return -1;
-    for (uint32_t i = 0; i < length; i++)
-        if (value[i] == '\0') {
-            if (i == start)
-                return -1;
-            count++;
-            start = i + 1;
-        }
-    return count;
-}
-
-static bool type_ok(const struct property_rule *rule, const void *value, uint32_t length)
-{
-    switch (rule->type) {
-    case TYPE_U32:
-        return length == 4;
-    case TYPE_STRING:
-        return length <= rule->max && count_strings(value, length) == 1;
-    case TYPE_CELLS:
-        return length > 0 && length % 4 == 0 && length / 4 <= rule->max;
-    case TYPE_STRINGS: {
-        int count = count_strings(value, length);
-        return count > 0 && (uint32_t)count <= rule->max;
-    }
-    }
-    return false;
-}
-
-static void report_type(struct parser *p, const char *path, const struct property_rule *rule)
-{
-    const char *n = rule->name;
-    switch (rule->type) {
-    case TYPE_U32:
-        system_error(p->errors, path, "%s must be one 32-bit cell", n);
-        break;
-    case TYPE_STRING:
-        system_error(p->errors, path, "%s must be a string of at most %u characters", n,
-                     (unsigned)rule->max - 1);
-        break;
-    case TYPE_CELLS:
-        system_error(p->errors, path, "%s must be a list of 1 to %u cells", n,
-                     (unsigned)rule->max);
-        break;
-    case TYPE_STRINGS:
-        system_error(p->errors, path, "%s must be a list of 1 to %u strings", n,
-                     (unsigned)rule->max);
-        break;
-    }
-}
-
-/* Reports unknown properties and wrong types; false if there was any. */
-static bool check_properties(struct parser *p, int node, const char *path,
-                             const struct property_rule *rules, uint32_t count)
-{
-    const char *name;
-    const void *value;
-    uint32_t length;
-    bool ok = true;
-    int cursor = 0;
-    while ((cursor = fdt_next_property(&p->fdt, node, cursor, &name, &value, &length)) > 0) {
-        const struct property_rule *rule = find_rule(rules, count, name);
-        if (rule == NULL)
-            system_error(p->errors, path, "unknown property \"%s\"", name);
-        else if (!type_ok(rule, value, length))
-            report_type(p, path, rule);
-        else
-            continue;
-        ok = false;
-    }
-    if (cursor != -OPAL_ERR_NOT_FOUND) {
-        system_error(p->errors, path, "the device tree blob is malformed here");
-        ok = false;
-    }
-    return ok;
-}
-
-/* Getters for properties check_properties() accepted. */
-static uint32_t get_u32(struct parser *p, int node, const char *name, uint32_t fallback)
-{
-    uint32_t value;
-    return fdt_property_u32(&p->fdt, node, name, &value) == OPAL_OK ? value : fallback;
-}
-
-static void get_string(struct parser *p, int node, const char *name, char *to, uint32_t size)
-{
-    const char *value = fdt_property(&p->fdt, node, name, NULL);
-    core_strlcpy(to, value != NULL ? value : "", size);
-}
-
-static uint32_t get_cells(struct parser *p, int node, const char *name, uint32_t *to,
-                          uint32_t max)
-{
-    uint32_t count = 0;
-    while (count < max && fdt_property_cell(&p->fdt, node, name, count, &to[count]) == OPAL_OK)
-        count++;
-    return count;
-}
-
-/* String `index` of a string list, copied; "" past the end. */
-static void get_list_string(struct parser *p, int node, const char *name, uint32_t index,
-                            char *to, uint32_t size)
-{
-    uint32_t length;
-    const char *value = fdt_property(&p->fdt, node, name, &length);
-    uint32_t at = 0;
-    for (; value != NULL && at < length && index > 0; at++)
-        if (value[at] == '\0')
-            index--;
-    core_strlcpy(to, value != NULL && at < length ? value + at : "", size);
-}
-
-static void require(struct parser *p, int node, const char *path, const char *name)
-{
-    if (fdt_property(&p->fdt, node, name, NULL) == NULL)
-        system_error(p->errors, path, "missing required property %s", name);
-}
 
 /* The next child of parent after `previous` (-1: the first), or a negative
  * value when there is none (or the blob is broken). */
@@ -223,13 +82,13 @@ static const char *fault_names[] = { "stop", "restart", "halt" };
 static void parse_component(struct parser *p, int node, const char *path,
                             struct system_component *c)
 {
-    require(p, node, path, "priority");
-    c->priority = get_u32(p, node, "priority", 0);
-    c->budget_us = get_u32(p, node, "budget-us", 0);
-    c->period_us = get_u32(p, node, "period-us", 0);
-    c->restart_limit = get_u32(p, node, "restart-limit", 0);
+    property_require(&p->fdt, p->errors, node, path, "priority");
+    c->priority = property_u32(&p->fdt, node, "priority", 0);
+    c->budget_us = property_u32(&p->fdt, node, "budget-us", 0);
+    c->period_us = property_u32(&p->fdt, node, "period-us", 0);
+    c->restart_limit = property_u32(&p->fdt, node, "restart-limit", 0);
     char fault[8];
-    get_string(p, node, "fault", fault, sizeof fault);
+    property_string(&p->fdt, node, "fault", fault, sizeof fault);
     c->fault_policy = SYSTEM_FAULT_STOP;
     for (uint32_t i = 0; i < 3; i++)
         if (core_strcmp(fault, fault_names[i]) == 0)
@@ -237,66 +96,66 @@ static void parse_component(struct parser *p, int node, const char *path,
     if (fault[0] != '\0' && core_strcmp(fault, fault_names[c->fault_policy]) != 0)
         system_error(p->errors, path, "fault must be \"stop\", \"restart\" or \"halt\"");
     uint32_t cells[2 * SYSTEM_MAX_DEVICES];
-    uint32_t count = get_cells(p, node, "devices", cells, 2 * SYSTEM_MAX_DEVICES);
+    uint32_t count = property_cells(&p->fdt, node, "devices", cells, 2 * SYSTEM_MAX_DEVICES);
     if (count % 2 != 0)
         system_error(p->errors, path, "devices must be <base size> pairs");
     for (c->device_count = 0; 2 * c->device_count + 1 < count; c->device_count++)
         c->devices[c->device_count] = (struct system_range){ cells[2 * c->device_count],
                                                             cells[2 * c->device_count + 1] };
-    c->irq_count = get_cells(p, node, "irqs", c->irqs, SYSTEM_MAX_IRQS);
+    c->irq_count = property_cells(&p->fdt, node, "irqs", c->irqs, SYSTEM_MAX_IRQS);
 }
 
 static void parse_vm(struct parser *p, int node, const char *path, struct system_vm *vm)
 {
-    if (!check_properties(p, node, path, RULES(vm_rules)))
+    if (!property_check(&p->fdt, p->errors, node, path, RULES(vm_rules)))
         return;
     parse_component(p, node, path, &vm->component);
-    require(p, node, path, "vmm-priority");
-    require(p, node, path, "ram-base");
-    require(p, node, path, "ram-size");
-    require(p, node, path, "kernel");
-    vm->vmm_priority = get_u32(p, node, "vmm-priority", 0);
-    vm->ram_base = get_u32(p, node, "ram-base", 0);
-    vm->ram_size = get_u32(p, node, "ram-size", 0);
-    vm->vcpus = get_u32(p, node, "vcpus", 1);
-    get_string(p, node, "kernel", vm->kernel, sizeof vm->kernel);
-    get_string(p, node, "initrd", vm->initrd, sizeof vm->initrd);
-    get_string(p, node, "dtb", vm->dtb, sizeof vm->dtb);
-    get_string(p, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
+    property_require(&p->fdt, p->errors, node, path, "vmm-priority");
+    property_require(&p->fdt, p->errors, node, path, "ram-base");
+    property_require(&p->fdt, p->errors, node, path, "ram-size");
+    property_require(&p->fdt, p->errors, node, path, "kernel");
+    vm->vmm_priority = property_u32(&p->fdt, node, "vmm-priority", 0);
+    vm->ram_base = property_u32(&p->fdt, node, "ram-base", 0);
+    vm->ram_size = property_u32(&p->fdt, node, "ram-size", 0);
+    vm->vcpus = property_u32(&p->fdt, node, "vcpus", 1);
+    property_string(&p->fdt, node, "kernel", vm->kernel, sizeof vm->kernel);
+    property_string(&p->fdt, node, "initrd", vm->initrd, sizeof vm->initrd);
+    property_string(&p->fdt, node, "dtb", vm->dtb, sizeof vm->dtb);
+    property_string(&p->fdt, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
 }
 
 static void parse_task(struct parser *p, int node, const char *path, struct system_task *task)
 {
-    if (!check_properties(p, node, path, RULES(task_rules)))
+    if (!property_check(&p->fdt, p->errors, node, path, RULES(task_rules)))
         return;
     parse_component(p, node, path, &task->component);
-    require(p, node, path, "image");
-    get_string(p, node, "image", task->image, sizeof task->image);
-    task->stack_size = get_u32(p, node, "stack-size", 0x4000);
-    task->heap_size = get_u32(p, node, "heap-size", 0);
-    task->argument_count = get_cells(p, node, "arguments", task->arguments,
+    property_require(&p->fdt, p->errors, node, path, "image");
+    property_string(&p->fdt, node, "image", task->image, sizeof task->image);
+    task->stack_size = property_u32(&p->fdt, node, "stack-size", 0x4000);
+    task->heap_size = property_u32(&p->fdt, node, "heap-size", 0);
+    task->argument_count = property_cells(&p->fdt, node, "arguments", task->arguments,
                                      SYSTEM_MAX_ARGUMENTS);
 }
 
 static void parse_channel(struct parser *p, int node, const char *path, uint32_t index)
 {
     struct system_channel *channel = &p->system->channels[index];
-    if (!check_properties(p, node, path, RULES(channel_rules)))
+    if (!property_check(&p->fdt, p->errors, node, path, RULES(channel_rules)))
         return;
-    require(p, node, path, "ends");
-    require(p, node, path, "size");
+    property_require(&p->fdt, p->errors, node, path, "ends");
+    property_require(&p->fdt, p->errors, node, path, "size");
     uint32_t length;
     const char *ends = fdt_property(&p->fdt, node, "ends", &length);
-    if (ends != NULL && count_strings(ends, length) != 2)
+    if (ends != NULL && property_string_count(ends, length) != 2)
         system_error(p->errors, path, "ends must name two components");
     for (uint32_t end = 0; end < 2; end++)
-        get_list_string(p, node, "ends", end, channel->ends[end], SYSTEM_NAME_MAX);
-    channel->size = get_u32(p, node, "size", 0);
+        property_list_string(&p->fdt, node, "ends", end, channel->ends[end], SYSTEM_NAME_MAX);
+    channel->size = property_u32(&p->fdt, node, "size", 0);
     /* guest-address and guest-interrupt: one cell per VM end, matched to
      * ends by system_check(); here they are kept in order. */
-    p->guest_address_count[index] = get_cells(p, node, "guest-address",
+    p->guest_address_count[index] = property_cells(&p->fdt, node, "guest-address",
                                               channel->guest_address, 2);
-    p->guest_irq_count[index] = get_cells(p, node, "guest-interrupt", channel->guest_irq, 2);
+    p->guest_irq_count[index] = property_cells(&p->fdt, node, "guest-interrupt", channel->guest_irq, 2);
 }
 
 static bool is_vm(const struct system *system, const char *name)
@@ -334,7 +193,7 @@ typedef void (*parse_entry_fn)(struct parser *p, int node, const char *path, uin
 static void parse_section(struct parser *p, int section, const char *path, uint32_t max,
                           const char *what, uint32_t *count, parse_entry_fn parse_entry)
 {
-    check_properties(p, section, path, NULL, 0);
+    property_check(&p->fdt, p->errors, section, path, NULL, 0);
     for (int node = next_child(p, section, -1); node >= 0; node = next_child(p, section, node)) {
         char entry_path[SYSTEM_PATH_MAX];
         const char *name = fdt_node_name(&p->fdt, node);
@@ -371,19 +230,19 @@ static void channel_entry(struct parser *p, int node, const char *path, uint32_t
 static void parse_schedule(struct parser *p, int node)
 {
     struct system *system = p->system;
-    if (!check_properties(p, node, "/schedule", RULES(schedule_rules)))
+    if (!property_check(&p->fdt, p->errors, node, "/schedule", RULES(schedule_rules)))
         return;
-    require(p, node, "/schedule", "components");
-    require(p, node, "/schedule", "lengths-us");
+    property_require(&p->fdt, p->errors, node, "/schedule", "components");
+    property_require(&p->fdt, p->errors, node, "/schedule", "lengths-us");
     uint32_t lengths[SYSTEM_MAX_WINDOWS];
-    system->window_count = get_cells(p, node, "lengths-us", lengths, SYSTEM_MAX_WINDOWS);
+    system->window_count = property_cells(&p->fdt, node, "lengths-us", lengths, SYSTEM_MAX_WINDOWS);
     uint32_t names_length;
     const char *names = fdt_property(&p->fdt, node, "components", &names_length);
-    if (names != NULL && (uint32_t)count_strings(names, names_length) != system->window_count)
+    if (names != NULL && (uint32_t)property_string_count(names, names_length) != system->window_count)
         system_error(p->errors, "/schedule", "components and lengths-us must have as many "
                      "entries");
     for (uint32_t i = 0; i < system->window_count; i++) {
-        get_list_string(p, node, "components", i, system->windows[i].component,
+        property_list_string(&p->fdt, node, "components", i, system->windows[i].component,
                         SYSTEM_NAME_MAX);
         system->windows[i].length_us = lengths[i];
     }
@@ -391,8 +250,8 @@ static void parse_schedule(struct parser *p, int node)
 
 static void parse_console(struct parser *p, int node)
 {
-    if (check_properties(p, node, "/console", RULES(console_rules)))
-        get_string(p, node, "input", p->system->console_input, SYSTEM_NAME_MAX);
+    if (property_check(&p->fdt, p->errors, node, "/console", RULES(console_rules)))
+        property_string(&p->fdt, node, "input", p->system->console_input, SYSTEM_NAME_MAX);
 }
 
 /* Each child of the root once, by name. */
@@ -467,7 +326,7 @@ void system_parse(struct system *system, const void *blob, uint32_t blob_size,
         system_error(errors, "/", "not a device tree blob");
         return;
     }
-    check_properties(&p, 0, "/", RULES(root_rules));
+    property_check(&p.fdt, errors, 0, "/", RULES(root_rules));
     if (fdt_stringlist_contains(&p.fdt, 0, "compatible", "opal,system") != 1)
         system_error(errors, "/", "compatible must be \"opal,system\"");
     uint32_t seen = 0;
