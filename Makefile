@@ -1,6 +1,8 @@
 # Opal: one non-recursive build. Everything lands under build/.
-#   make            build the kernel, the root task and the boot image (build/opal.elf)
-#   make run        boot it in QEMU (Ctrl-A X quits)
+#   make            build the kernel, the root task and the boot image (build/opal.elf),
+#                   its U-Boot FIT (build/opal.itb) and boot disk (build/opal.img)
+#   make run        boot it in QEMU through U-Boot, as a board does (Ctrl-A X quits)
+#   make run-direct boot it with QEMU -kernel (faster: no bootloader)
 #   make test       host unit tests and QEMU system tests (pytest)
 #   make unit       host unit tests only
 #   make bench      kernel and Linux-guest benchmarks under QEMU -icount (deterministic)
@@ -40,7 +42,7 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run test unit debug clean deps bench guest FORCE
+.PHONY: all run run-direct test unit debug clean deps bench guest FORCE
 all:
 
 deps:
@@ -186,10 +188,16 @@ $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_
 # control task's figures measure Opal rather than how the host schedules
 # QEMU; RUN_QEMU_ARGS= runs QEMU on the host's clock instead.
 # BOOTARGS: Opal's boot arguments (the kernel's and init's, e.g. ctrl.report=5).
+# Through U-Boot, BOOTARGS are written into the disk's boot.scr (scripts/image.mk);
+# with -kernel, QEMU's -append puts them in the device tree.
 RUN_QEMU_ARGS ?= -icount shift=0,sleep=off
 BOOTARGS ?=
 run_append = $(if $(BOOTARGS),-append '$(BOOTARGS)')
-run: $(IMAGE)
+-include scripts/image.mk
+run: $(UBOOT_DISK)
+	scripts/qemu.sh $< $(RUN_QEMU_ARGS)
+
+run-direct: $(IMAGE)
 	scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
 
 debug: $(IMAGE)
@@ -202,7 +210,7 @@ include tests/unit/unit.mk
 -include bench/linux/linux.mk
 -include configs/configs.mk
 
-test: $(BUILD)/opal.elf $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
+test: $(BUILD)/opal.elf $(BUILD)/tests/uboot.img $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
 	$(PYTHON) -m pytest -v tests
 
 bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so $(BENCH_LINUX_DEPS) | deps

@@ -8,7 +8,8 @@ packages=(
     qemu-system-arm        # the machine Opal runs on
     device-tree-compiler   # dtc
     u-boot-qemu            # U-Boot for qemu_arm (boot through a bootloader)
-    u-boot-tools           # mkimage
+    u-boot-tools           # mkimage (the FIT and boot.scr)
+    mtools                 # the FAT boot disk U-Boot loads the FIT from
     cpio                   # the boot archive
     python3-pytest         # system tests
     gdb-multiarch          # debugging (make debug)
