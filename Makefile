@@ -71,7 +71,7 @@ KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S arch/arm/vcpu/
                    $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
                    $(CORE_SOURCES)
 LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/print.c lib/ipc_buffer.c lib/invoke.c lib/process.c \
-                   lib/alloc.c lib/timer.c $(CORE_SOURCES)
+                   lib/alloc.c lib/timer.c lib/console_client.c $(CORE_SOURCES)
 
 LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
 
@@ -124,7 +124,7 @@ all: $(IMAGE)
 $(foreach v,LINUX_KERNEL LINUX_INITRD LINUX_DTB,$(if $(filter file,$(origin $(v))),,\
     $(if $(wildcard $($(v))),,$(error $(v)=$($(v)): no such file))))
 VMM_SOURCES := $(wildcard vmm/*.c)
-$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c apps/ctrl/start.c))
+$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c apps/ctrl/start.c apps/console/start.c))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
 
 # The images go into the archive under fixed names (init/main.c looks for
@@ -143,7 +143,7 @@ $(LINUX_STAGE)/bootargs: FORCE
 	$(Q)printf '%s' '$(LINUX_BOOTARGS)' > $@.new
 	$(Q)cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 FORCE:
-$(eval $(call boot_image,$(IMAGE),$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(LINUX_STAGED)))
+$(eval $(call boot_image,$(IMAGE),$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf $(BUILD)/apps/console.elf,$(LINUX_STAGED)))
 
 # The testkit guest: bare metal, linked at guest RAM, run by the same VMM.
 TESTKIT_SOURCES := guests/testkit/start.S guests/testkit/main.c

@@ -12,3 +12,7 @@ $(eval $(call native_program,$(BUILD)/tests/ctrl-root.elf,tests/system/ctrl/main
 $(eval $(call boot_image,$(BUILD)/tests/ctrl.elf,$(BUILD)/tests/ctrl-root.elf,\
     $(BUILD)/apps/ctrl.elf))
 TEST_IMAGES += $(BUILD)/tests/ctrl.elf
+
+# The console server (apps/console/console.h: its CSpace and client table;
+# docs/console.md: the protocol). Its starter is linked into init.
+$(eval $(call native_program,$(BUILD)/apps/console.elf,apps/console/main.c))

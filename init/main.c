@@ -1,7 +1,8 @@
 /* init, the root task: the first user program, running at PL0 in its own
  * stage-2 address space. It builds the system from what the boot archive
- * holds: the control task (ctrl) beside a Linux VM (zImage) or the testkit
- * guest, each VM with its own VMM. (The system description in configs/ will
+ * holds: the console server (console) that owns the UART, the control task
+ * (ctrl) beside a Linux VM (zImage) or the testkit guest, each VM with its
+ * own VMM. Connected to the console server are ctrl and the Linux VM. (The system description in configs/ will
  * replace this choice.) Boot arguments it reads (docs/vmm.md):
  *   ctrl=off           do not start the control task
  *   ctrl.period=<us>   the control task's period (default 1000)
@@ -11,6 +12,7 @@
 #include "core/cpio.h"
 #include "core/string.h"
 #include "runtime/mem.h"
+#include "console/console.h"
 #include "ctrl/ctrl.h"
 #include "opal.h"
 #include "vm.h"
@@ -27,7 +29,7 @@ static struct vm_spec linux_vm = {
     .name = "linux0", .kind = VMM_GUEST_LINUX,
     .kernel = "zImage", .initrd = "initramfs.cpio.gz", .dtb = "guest.dtb",
     .ram_base = 0x40000000u, .ram_size = 256u << 20, .bootargs = linux_bootargs,
-    .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY, .console_input = 1,
+    .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY,
 };
 
 static const struct vm_spec testkit_vm = {
@@ -88,13 +90,29 @@ static uint32_t ctrl_option(const char *cmdline, const char *key, uint32_t min, 
     return value;
 }
 
-static void start_ctrl(const struct opal_bootinfo *bootinfo)
+/* ctrl's console connection: a notification for the server to signal and
+ * the caps ctrl_start moves into the task; false if there is none. */
+static bool connect_ctrl(struct ctrl_console *console)
 {
+    struct console_connection connection;
+    if (opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &console->wait) != OPAL_OK ||
+        console_connect("ctrl", false, console->wait, &connection) != OPAL_OK)
+        return false;
+    console->ring_frame = connection.ring_frame;
+    console->server = connection.server;
+    return true;
+}
+
+static void start_ctrl(const struct opal_bootinfo *bootinfo, bool console_ready)
+{
+    struct ctrl_console console;
+    bool connected = console_ready && connect_ctrl(&console);
     uint32_t period = ctrl_option(bootinfo->cmdline, "ctrl.period", CTRL_MIN_PERIOD_US,
                                   CTRL_MAX_PERIOD_US, CTRL_DEFAULT_PERIOD_US);
     uint32_t report = ctrl_option(bootinfo->cmdline, "ctrl.report", 1, CTRL_MAX_REPORT_SECONDS,
                                   CTRL_REPORT_SECONDS);
-    if (ctrl_start(bootinfo, CTRL_ARGUMENT(period, report)) == OPAL_OK)
+    if (ctrl_start(bootinfo, CTRL_ARGUMENT(period, report), connected ? &console : NULL) ==
+        OPAL_OK)
         printf("init: ctrl started: period %uus, priority %u, budget %uus per %uus\n",
                (unsigned)period, CTRL_PRIORITY, CTRL_BUDGET_US, CTRL_BUDGET_PERIOD_US);
 }
@@ -117,8 +135,12 @@ int main(const struct opal_bootinfo *bootinfo)
     if (bootinfo->cmdline[0])
         printf("init: command line \"%s\"\n", bootinfo->cmdline);
     opal_alloc_init(bootinfo);
+    /* The console server is loaded first and started last, once it knows
+     * its clients; until then they fill their rings. */
+    bool console_ready = archive_has(bootinfo, "console") && console_prepare(bootinfo) == OPAL_OK;
+    linux_vm.console = console_ready;
     if (archive_has(bootinfo, "ctrl") && !cmdline_has_word(bootinfo->cmdline, "ctrl=off"))
-        start_ctrl(bootinfo);
+        start_ctrl(bootinfo, console_ready);
     if (archive_has(bootinfo, "zImage")) {
         if (read_bootargs(bootinfo, linux_bootargs, sizeof linux_bootargs))
             vm_start(bootinfo, &linux_vm);
@@ -126,5 +148,7 @@ int main(const struct opal_bootinfo *bootinfo)
         vm_start(bootinfo, &testkit_vm);
     else
         printf("init: no guest in the boot archive; nothing more to do\n");
+    if (console_ready && console_start() == OPAL_OK)
+        printf("init: console server started: it owns the UART from here on\n");
     return 0;
 }

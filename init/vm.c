@@ -1,6 +1,7 @@
 /* Building a virtual machine from its spec: a stage-2 VSpace with RAM (2 MiB
  * frames) and the GIC's virtual CPU interface, a vCPU bound to a thread, and
  * a VMM process whose CNode holds exactly the caps listed in lib/vmm_boot.h. */
+#include "console/console.h"
 #include "core/cpio.h"
 #include "core/string.h"
 #include "runtime/mem.h"
@@ -124,7 +125,7 @@ static int make_images(struct vm_build *build)
     info->ram_base = spec->ram_base;
     info->ram_size = spec->ram_size;
     info->vtimer_direct = 1;
-    info->uart_irq = spec->console_input ? build->bootinfo->uart_irq : 0;
+    info->console = spec->console;
     return map_copy(build, VMM_BOOT_INFO_ADDRESS, info, sizeof *info);
 }
 
@@ -147,21 +148,24 @@ static int give(struct vm_build *build, uint32_t slot, uint32_t cap)
     return opal_cnode_copy(build->vmm_cnode, slot, cap, OPAL_RIGHTS_ALL);
 }
 
-/* The UART's input interrupt, signalled to the VMM's bound notification. */
+/* A console connection (docs/console.md): the ring mapped at
+ * VMM_CONSOLE_RING_ADDRESS, the server's notification in VMM_CAP_CONSOLE,
+ * and the server signalling the VMM's own notification as VMM_BADGE_CONSOLE. */
 static int give_console(struct vm_build *build)
 {
-    uint32_t handler = opal_alloc_slot(), badged = opal_alloc_slot();
+    struct console_connection connection;
+    uint32_t badged = opal_alloc_slot();
     int error;
-    if (handler == 0 || badged == 0)
+    if (badged == 0)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, build->bootinfo->uart_irq, OPAL_CAP_INIT_CNODE,
-                                      handler)) ||
-        (error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, build->notification,
-                                 OPAL_RIGHT_WRITE, VMM_BADGE_UART)) ||
-        (error = opal_irq_handler_set_notification(handler, badged)) ||
-        (error = map_device(build->bootinfo->uart_base, build->vmm.vspace, VMM_UART_ADDRESS)))
+    if ((error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, build->notification,
+                                 OPAL_RIGHT_WRITE, VMM_BADGE_CONSOLE)) ||
+        (error = console_connect(build->spec->name, true, badged, &connection)) ||
+        (error = opal_free_slot(badged)) ||
+        (error = process_map_frame(connection.ring_frame, build->vmm.vspace,
+                                   VMM_CONSOLE_RING_ADDRESS, RW)))
         return error;
-    return give(build, VMM_CAP_UART_IRQ, handler);
+    return opal_cnode_move(build->vmm_cnode, VMM_CAP_CONSOLE, connection.server);
 }
 
 static int make_vcpu_thread(struct vm_build *build, uint32_t cspace)
@@ -197,7 +201,7 @@ static int make_caps(struct vm_build *build, uint32_t cspace)
         (error = give(build, VMM_CAP_VCPU_TCB, build->vcpu_tcb)) ||
         (error = give(build, VMM_CAP_NOTIFICATION, build->notification)))
         return error;
-    return build->spec->console_input ? give_console(build) : OPAL_OK;
+    return build->spec->console ? give_console(build) : OPAL_OK;
 }
 
 static int start_vmm(struct vm_build *build, uint32_t cspace)

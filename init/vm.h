@@ -14,7 +14,7 @@ struct vm_spec {
     uint32_t ram_base, ram_size;
     const char *bootargs;
     uint32_t vmm_priority, vcpu_priority;
-    uint32_t console_input;        /* 1: this VM gets the UART's input */
+    uint32_t console;              /* 1: connect it to the console server (output and input) */
 };
 
 /* Create and start it; reports what is wrong and returns an error if it cannot. */

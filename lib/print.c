@@ -1,6 +1,9 @@
 /* printf for native programs: formatted into a line buffer that is written
- * with one DEBUG_WRITE per line, so lines from one thread stay whole. */
+ * whole, to the console server when the program has a connection
+ * (lib/console_client.h), else with one DEBUG_WRITE per line, so lines from
+ * one thread stay whole. */
 #include <stdarg.h>
+#include "console_client.h"
 #include "core/format.h"
 #include "opal.h"
 
@@ -15,7 +18,9 @@ static struct line line;
 
 void print_flush(void)
 {
-    if (line.length)
+    if (line.length && console_client_attached())
+        console_client_write(line.bytes, line.length);
+    else if (line.length)
         opal_debug_write(line.bytes, line.length);
     line.length = 0;
 }

@@ -7,7 +7,7 @@
 
 /* The VMM's address space. Guest RAM appears at its guest-physical address. */
 #define VMM_BOOT_INFO_ADDRESS 0x00100000u   /* one read-only page */
-#define VMM_UART_ADDRESS      0x00110000u   /* the physical PL011 (console input) */
+#define VMM_CONSOLE_RING_ADDRESS 0x00110000u /* its console ring (lib/console_ring.h) */
 #define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
 #define VMM_IMAGES_MAX        0x10000000u
 
@@ -19,13 +19,13 @@ enum vmm_slot {
     VMM_CAP_VCPU = 3,
     VMM_CAP_VCPU_TCB = 4,     /* the thread running the guest */
     VMM_CAP_NOTIFICATION = 5, /* bound to the VMM's thread: interrupts arrive as badges */
-    VMM_CAP_UART_IRQ = 6,     /* IRQ handler of the console UART (0: no console input) */
+    VMM_CAP_CONSOLE = 6,      /* the console server's notification (empty: no connection) */
     VMM_CAP_SELF_TCB = 7,
     VMM_CAP_FIRST_FREE = 8,
 };
 
-/* Notification badges. */
-#define VMM_BADGE_UART (1u << 0)
+/* Notification badges: the console server signals input or output room. */
+#define VMM_BADGE_CONSOLE (1u << 0)
 
 enum vmm_guest_kind {
     VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
@@ -45,7 +45,7 @@ struct vmm_boot_info {
     char name[VMM_NAME_MAX];
     uint32_t ram_base, ram_size;   /* guest-physical, also where the VMM sees it */
     struct vmm_image kernel, initrd, dtb;
-    uint32_t uart_irq;        /* the console UART's interrupt (for acks) */
+    uint32_t console;         /* 1: connected to the console server (docs/console.md) */
     uint32_t vtimer_direct;   /* 1: the kernel injects the virtual timer itself */
     char bootargs[VMM_BOOTARGS_MAX];
 };

@@ -15,7 +15,11 @@ void vmm_log(struct vm *machine, const char *format_text, ...)
     va_start(args, format_text);
     format_string_v(line, sizeof line, format_text, args);
     va_end(args);
-    printf("[%s] vmm: %s\n", machine->info->name, line);
+    /* A connected VMM's lines get "[name] " from the console server. */
+    if (machine->info->console)
+        printf("vmm: %s\n", line);
+    else
+        printf("[%s] vmm: %s\n", machine->info->name, line);
 }
 
 static void report_exits(struct vm *machine)
@@ -138,7 +142,7 @@ int main(const struct opal_bootinfo *unused)
     for (;;) {
         if (OPAL_TAG_LABEL(message.tag) == 0) {      /* a notification: interrupts */
             vm.exits[EXIT_IRQ]++;
-            if (message.badge & VMM_BADGE_UART)
+            if (message.badge & VMM_BADGE_CONSOLE)
                 console_input(&vm);
             opal_recv(VMM_CAP_ENDPOINT, VMM_CAP_REPLY, &message);
             continue;

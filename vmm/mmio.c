@@ -24,7 +24,8 @@ void vmm_reset_devices(struct vm *vm)
     const struct vuart_ops uart_ops = { .context = vm, .output = console_output,
                                         .set_irq = uart_irq };
     vgic_dist_init(&vm->vgic, &vgic_ops);
-    vuart_init(&vm->uart, vm->info->name, &uart_ops);
+    /* The console server names the lines of a connected VM itself. */
+    vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
 }
 
 static void report_stray(struct vm *vm, const struct opal_message *exit)
@@ -56,7 +57,7 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
             uint32_t offset = address - GUEST_UART_BASE;
             handled = write ? vuart_write(&vm->uart, offset, size, value)
                             : vuart_read(&vm->uart, offset, size, result);
-            console_resume(vm);
+            console_input(vm);
         }
     }
     vm->exits[kind]++;

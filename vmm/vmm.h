@@ -31,7 +31,6 @@ struct vm {
     uint32_t boots;            /* how many times the guest was (re)started */
     uint64_t started_at;       /* the counter when the guest was last loaded (its boot's start) */
     bool stopped;
-    bool input_blocked;        /* console input waits for room in the guest's UART */
 };
 
 /* How an exit is answered. */
@@ -47,12 +46,12 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
 /* psci.c: an HVC or SMC; results in r0 (result). */
 enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit,
                                 uint32_t *result);
-/* console.c: the physical UART's input, and the VM's output. */
+/* console.c: the VM's output and input through the console server. */
 void console_init(struct vm *vm);
+/* Waiting input into the guest's UART as far as it has room (cheap when
+ * there is none: called after every guest access to its UART too). */
 void console_input(struct vm *vm);
 void console_output(void *context, const char *text, size_t length);
-/* After the guest read from its UART: take in input that was held back. */
-void console_resume(struct vm *vm);
 
 /* main.c: stop the VM with a report, or restart it from its images. */
 void vmm_stop(struct vm *vm, const char *why);

@@ -11,13 +11,30 @@
  * needs these caps and nothing else; every other slot stays empty:
  *   CTRL_SLOT_TIMER_NOTIFICATION  a notification (read right suffices)
  *   CTRL_SLOT_TIMER_IRQ           the IRQ handler for OPAL_TIMER_IRQ (30);
- *                                 the task binds it to the notification itself */
+ *                                 the task binds it to the notification itself
+ * and, when it prints through the console server (docs/console.md), with
+ * its ring mapped at CTRL_CONSOLE_RING_ADDRESS:
+ *   CTRL_SLOT_CONSOLE_SERVER      the server's notification (write right)
+ *   CTRL_SLOT_CONSOLE_WAIT        what the server signals when the ring has
+ *                                 room again (read right)
+ * Without them it prints with the kernel's debug write. Nothing in it
+ * reaches a VM: the console server is the only peer. */
 #define CTRL_CNODE_BITS 4
 #define CTRL_CNODE_GUARD OPAL_CNODE_GUARD(32 - CTRL_CNODE_BITS, 0)
 enum ctrl_slot {
     CTRL_SLOT_NULL = 0,
     CTRL_SLOT_TIMER_NOTIFICATION = 1,
     CTRL_SLOT_TIMER_IRQ = 2,
+    CTRL_SLOT_CONSOLE_SERVER = 3,
+    CTRL_SLOT_CONSOLE_WAIT = 4,
+};
+#define CTRL_CONSOLE_RING_ADDRESS 0x00300000u
+
+/* A console connection as caps in the starter's CSpace: the ring's frame,
+ * the server's notification badged for ctrl, and the notification the
+ * server signals. The starter moves all three into the task. */
+struct ctrl_console {
+    uint32_t ring_frame, server, wait;
 };
 
 /* Start argument (r0): CTRL_ARGUMENT(period in microseconds, seconds
@@ -42,8 +59,9 @@ enum ctrl_slot {
  * "ctrl" from the boot archive into its own VSpace, gives it a fresh CSpace
  * holding exactly the caps above (the caller keeps no copy, so nothing else
  * reaches the task) and starts it at CTRL_PRIORITY on its own scheduling
- * context. Objects come from lib/alloc.c. Prints what failed and returns
- * the error. */
-int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t argument);
+ * context. `console` may be NULL (no console connection). Objects come from
+ * lib/alloc.c. Prints what failed and returns the error. */
+int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t argument,
+               const struct ctrl_console *console);
 
 #endif

@@ -20,6 +20,7 @@
  * Before the first report it prints `ctrl: period <P>us counter <F>Hz`.
  *
  * What it needs (CSpace slots, start argument) is apps/ctrl/ctrl.h. */
+#include "console_client.h"
 #include "ctrl.h"
 #include "timer.h"
 
@@ -184,8 +185,20 @@ static int take_timer(void)
     return opal_irq_handler_set_notification(CTRL_SLOT_TIMER_IRQ, CTRL_SLOT_TIMER_NOTIFICATION);
 }
 
+/* Print through the console server when the starter gave a connection
+ * (its wait slot then holds a notification: a poll finds it, empty or not). */
+static void connect_console(void)
+{
+    uint32_t word;
+    int error = opal_poll(CTRL_SLOT_CONSOLE_WAIT, &word);
+    if (error == OPAL_OK || error == OPAL_ERR_WOULD_BLOCK)
+        console_client_attach((void *)CTRL_CONSOLE_RING_ADDRESS, CTRL_SLOT_CONSOLE_SERVER,
+                              CTRL_SLOT_CONSOLE_WAIT);
+}
+
 int main(const struct opal_bootinfo *argument_as_pointer)
 {
+    connect_console();
     uint32_t argument = (uint32_t)(uintptr_t)argument_as_pointer;
     uint32_t period_us = or_default(CTRL_ARGUMENT_PERIOD_US(argument), CTRL_DEFAULT_PERIOD_US);
     uint32_t report_seconds = or_default(CTRL_ARGUMENT_REPORT_SECONDS(argument),

@@ -1,8 +1,10 @@
 """The control task's (apps/ctrl) console lines, for the tests that check
-its timeliness: the report regex and a parser to numbers."""
+its timeliness: the report regex and a parser to numbers. Under the console
+server (docs/console.md) its lines carry a "[ctrl] " prefix; a test image
+that starts ctrl alone prints them bare."""
 import re
 
-REPORT = (r"^ctrl: t=(?P<t>\d+)s periods=(?P<periods>\d+) misses=(?P<misses>\d+) "
+REPORT = (r"^(?:\[ctrl\] )?ctrl: t=(?P<t>\d+)s periods=(?P<periods>\d+) misses=(?P<misses>\d+) "
           r"jitter max=(?P<max>\d+\.\d{3})us avg=(?P<avg>\d+\.\d{3})us "
           r"response max=(?P<response>\d+\.\d{3})us$")
 
