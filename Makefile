@@ -66,7 +66,10 @@ $(BUILD)/target/%.o: INCLUDES ?= $(SHARED_INCLUDES)
 objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
 GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz
 
-CORE_SOURCES    := $(wildcard lib/core/*.c) lib/runtime/mem.c
+# The system-description parser (lib/core/system*.c) is for init and the host
+# checker only: the kernel and the other programs do not carry it.
+SYSTEM_SOURCES  := $(wildcard lib/core/system*.c)
+CORE_SOURCES    := $(filter-out $(SYSTEM_SOURCES),$(wildcard lib/core/*.c)) lib/runtime/mem.c
 KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S arch/arm/vcpu/vfp.S \
                    $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
                    $(CORE_SOURCES)
