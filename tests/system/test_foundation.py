@@ -34,6 +34,14 @@ def started(output, name):
                      re.MULTILINE), output
 
 
+def announced(output, pattern):
+    """Group 1 of the task's own line matching `pattern` (a value it
+    announces before the fault, for the kernel's report to match)."""
+    match = re.search(pattern, output, re.MULTILINE)
+    assert match, f"no line matching {pattern!r}:\n{output}"
+    return match.group(1)
+
+
 def fault_line(output, rest):
     """The kernel's report matching `rest`, found by content (the kernel's
     thread number is its own); that same thread must then be stopped.
@@ -51,8 +59,7 @@ def test_system_powers_off_cleanly(run):
 
 def test_data_abort_reports_address_pc_and_class(run):
     output, _ = run
-    pc = re.search(r"^test: expect data abort at 0x30000000 pc (0x[0-9a-f]{8})$", output,
-                   re.MULTILINE).group(1)
+    pc = announced(output, r"^test: expect data abort at 0x30000000 pc (0x[0-9a-f]{8})$")
     started(output, "data-abort")
     match = fault_line(output, r"data abort at (0x[0-9a-f]{8}) \((\w+)\), "
                                r"pc (0x[0-9a-f]{8}), class (0x[0-9a-f]{2}), "
@@ -76,8 +83,7 @@ def test_instruction_abort_reports_address_and_class(run):
 
 def test_undefined_instruction_reports_pc_and_class(run):
     output, _ = run
-    pc = re.search(r"^test: expect undefined instruction pc (0x[0-9a-f]{8})$", output,
-                   re.MULTILINE).group(1)
+    pc = announced(output, r"^test: expect undefined instruction pc (0x[0-9a-f]{8})$")
     started(output, "undefined")
     match = fault_line(output, r"undefined instruction, pc (0x[0-9a-f]{8}), "
                                r"class (0x[0-9a-f]{2}), .*")
@@ -87,8 +93,7 @@ def test_undefined_instruction_reports_pc_and_class(run):
 
 def test_unknown_syscall_is_a_fault(run):
     output, _ = run
-    pc = re.search(r"^test: expect unknown syscall 200 pc (0x[0-9a-f]{8})$", output,
-                   re.MULTILINE).group(1)
+    pc = announced(output, r"^test: expect unknown syscall 200 pc (0x[0-9a-f]{8})$")
     started(output, "unknown-syscall")
     match = fault_line(output, r"unknown syscall 200, pc (0x[0-9a-f]{8}), "
                                r"class (0x[0-9a-f]{2}), .*")
