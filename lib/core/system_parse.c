@@ -301,6 +301,13 @@ static void reject_deep_nodes(struct parser *p)
     int depth = 0;
     for (int node = fdt_next_node(&p->fdt, -1, &depth); node >= 0;
          node = fdt_next_node(&p->fdt, node, &depth)) {
+        /* The reader counts END_NODE tokens without checking their balance:
+         * a node after the root closed is a broken blob (and a negative
+         * depth must not index ancestors). */
+        if (depth < 1 || (depth == 1 && node != 0)) {
+            system_error(p->errors, "/", "the device tree blob is malformed here");
+            return;
+        }
         const char *name = fdt_node_name(&p->fdt, node);
         if (depth < 4)
             ancestors[depth] = name != NULL ? name : "?";
