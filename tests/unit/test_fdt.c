@@ -804,15 +804,6 @@ TEST(truncated_fixture)
 
 static uint32_t rng_state = 0x12345678;
 
-/* xorshift32: seeded, so a failure reproduces. */
-static uint32_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
 /* Overwrites 1-4 random bytes in [from, to) of a fresh exact-size copy per
  * round and exercises every query. Returns how many rounds saw MALFORMED. */
 static int flip_rounds(struct blob b, int rounds, bool header_too, bool deep, int *surprises)
@@ -826,8 +817,7 @@ static int flip_rounds(struct blob b, int rounds, bool header_too, bool deep, in
     for (int round = 0; round < rounds; round++) {
         struct fdt fdt;
         uint8_t *copy = unit_copy(compact, size);
-        for (uint32_t flips = 1 + rng() % 4; flips > 0; flips--)
-            copy[from + rng() % (to - from)] = (uint8_t)rng();
+        flip_random_bytes(copy, from, to, &rng_state);
         if (fdt_open(&fdt, copy, size) == OPAL_OK)
             malformed += exercise(&fdt, deep, surprises) == MALFORMED;
         else

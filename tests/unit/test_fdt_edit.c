@@ -951,13 +951,9 @@ TEST(refused_layouts)
 
 static uint32_t rng_state = 0x2545f491;
 
-/* xorshift32: seeded, so a failure reproduces. */
 static uint32_t rng(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
+    return xorshift32(&rng_state);
 }
 
 static const char *const random_paths[] = {
@@ -1126,8 +1122,7 @@ static const char *mutated_edit(struct blob b, uint32_t from, uint32_t to,
     uint32_t which = rng() % (VMM_STEPS + 2);
     const char *walked;
 
-    for (uint32_t flips = 1 + rng() % 4; flips > 0; flips--)
-        buffer[from + rng() % (to - from)] = (uint8_t)rng();
+    flip_random_bytes(buffer, from, to, &rng_state);
     uint8_t *pristine = unit_copy(buffer, capacity);
     int checked = fdt_edit_check(buffer, capacity);
     int err = any_edit(buffer, capacity, which);
