@@ -5,6 +5,8 @@ the VM with a report of its exits. The guest-exit fastpath and the slowpath
 (opal.fastpath=off) must give the same answers and the same exits."""
 import re
 
+import pytest
+
 from qemu import Qemu
 
 IMAGE = "build/tests/testkit.elf"
@@ -32,8 +34,19 @@ def run_testkit(append=""):
         qemu.close()
 
 
-def test_null_hypercalls_round_trip_and_system_off_stops_the_vm():
-    failures, nanoseconds, exits, printed = run_testkit()
+# One boot each, shared: the first test's run is the second's fastpath side.
+@pytest.fixture(scope="module")
+def fast():
+    return run_testkit()
+
+
+@pytest.fixture(scope="module")
+def slow():
+    return run_testkit("opal.fastpath=off")
+
+
+def test_null_hypercalls_round_trip_and_system_off_stops_the_vm(fast):
+    failures, nanoseconds, exits, printed = fast
     assert failures == 0
     # The figure itself belongs to the benchmark; here it must only be sane.
     assert 0 < nanoseconds < 5000, nanoseconds
@@ -42,9 +55,7 @@ def test_null_hypercalls_round_trip_and_system_off_stops_the_vm():
     assert exits["mmio-uart"] == printed   # one per byte printed
 
 
-def test_exit_fastpath_and_slowpath_give_the_same_answers_and_exits():
-    fast = run_testkit()
-    slow = run_testkit("opal.fastpath=off")
+def test_exit_fastpath_and_slowpath_give_the_same_answers_and_exits(fast, slow):
     for failures, _, exits, printed in (fast, slow):
         assert failures == 0
         assert exits["mmio-uart"] == printed
