@@ -18,8 +18,13 @@
 #define ESCAPE 0x1d                 /* Ctrl-] */
 #define NOBODY 0xffffffffu
 
+/* The ring's indexes this server writes are kept here and only copied out:
+ * the client can write the whole page, so what is read back from it is
+ * never trusted. */
 struct client {
     struct console_ring *ring;
+    uint32_t out_tail;              /* output bytes taken */
+    uint32_t in_head;               /* input bytes delivered */
     char line[LINE_MAX];            /* the line being assembled */
     uint32_t length;
     uint32_t flushes_seen;          /* ring->out_flushes already honoured */
@@ -98,14 +103,20 @@ static void drain_output(uint32_t index)
     struct console_ring *ring = client->ring;
     uint32_t head = ring->out_head;
     console_ring_barrier();
-    while (ring->out_tail != head) {
-        char c = ring->out[ring->out_tail % CONSOLE_RING_OUT_SIZE];
+    /* A fill beyond the ring's size is a broken or hostile client: skip to
+     * its head rather than print up to 4 GiB of stale ring while every
+     * other client waits. */
+    if (head - client->out_tail > CONSOLE_RING_OUT_SIZE)
+        client->out_tail = head;
+    while (client->out_tail != head) {
+        char c = ring->out[client->out_tail % CONSOLE_RING_OUT_SIZE];
         client->line[client->length++] = c;
         if (c == '\n' || client->length == LINE_MAX)
             emit(index);
-        console_ring_barrier();
-        ring->out_tail++;
+        client->out_tail++;
     }
+    console_ring_barrier();
+    ring->out_tail = client->out_tail;
     uint32_t flushes = ring->out_flushes;
     if (flushes != client->flushes_seen) {
         client->flushes_seen = flushes;
@@ -138,19 +149,19 @@ static void help(void)
     say("Ctrl-] n switches it (", list, "); Ctrl-] Ctrl-] types a Ctrl-]");
 }
 
-static uint32_t input_space(const struct console_ring *ring)
+static uint32_t input_space(const struct client *client)
 {
-    return CONSOLE_RING_IN_SIZE - (ring->in_head - ring->in_tail);
+    return CONSOLE_RING_IN_SIZE - (client->in_head - client->ring->in_tail);
 }
 
 static void deliver(char c)
 {
     if (focus == NOBODY || !config->client[focus].takes_input)
         return;                      /* a component without input gets nothing */
-    struct console_ring *ring = clients[focus].ring;
-    ring->in[ring->in_head % CONSOLE_RING_IN_SIZE] = c;
+    struct client *client = &clients[focus];
+    client->ring->in[client->in_head++ % CONSOLE_RING_IN_SIZE] = c;
     console_ring_barrier();
-    ring->in_head++;
+    client->ring->in_head = client->in_head;
     opal_signal(CONSOLE_SLOT_CLIENT + focus);
 }
 
@@ -174,7 +185,7 @@ static bool room_for_input(void)
 {
     if (focus == NOBODY || !config->client[focus].takes_input)
         return true;
-    return input_space(clients[focus].ring) > 0;
+    return input_space(&clients[focus]) > 0;
 }
 
 static void read_input(void)
