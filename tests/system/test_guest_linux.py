@@ -21,10 +21,6 @@ PROMPT = r"\[linux0\] / # "
 QEMU_ARGS = ["-icount", "shift=0,sleep=off", "-append", "ctrl.report=1"]
 
 
-def start():
-    return Qemu(IMAGE, extra_args=QEMU_ARGS)
-
-
 def boot(qemu):
     qemu.expect(r"\[linux0\] opal-guest: init ready on 6\.\d+\.\d+-\d+-armmp-lpae", timeout=180)
     qemu.expect(PROMPT, timeout=30)
@@ -38,12 +34,21 @@ def run(qemu, command, pattern, timeout=60):
     return match
 
 
-@pytest.fixture(scope="module")
-def linux():
-    qemu = start()
-    boot(qemu)
-    yield qemu
-    qemu.close()
+def booted():
+    """A guest booted to its prompt; QEMU is killed afterwards, even when
+    the boot fails."""
+    qemu = Qemu(IMAGE, extra_args=QEMU_ARGS)
+    try:
+        boot(qemu)
+        yield qemu
+    finally:
+        qemu.close()
+
+
+# One guest for the tests that leave it running; the tests that stop or
+# restart it take `fresh`.
+linux = pytest.fixture(scope="module")(booted)
+fresh = pytest.fixture(booted)
 
 
 def test_uname_reports_the_debian_kernel(linux):
@@ -91,46 +96,31 @@ def test_200_processes_created(linux):
         r"^\[linux0\] forks=200$", timeout=180)
 
 
-def test_poweroff_stops_the_vm_and_the_vmm_says_so():
-    qemu = start()
-    try:
-        boot(qemu)
-        qemu.send("poweroff -f\n")
-        qemu.expect(r"^\[linux0\] vmm: VM stopped: the guest powered off \(PSCI SYSTEM_OFF\)$",
-                    timeout=60)
-        qemu.expect(r"^\[linux0\] vmm: exits: mmio-gicd \d+ mmio-uart \d+", timeout=10)
-    finally:
-        qemu.close()
+def test_poweroff_stops_the_vm_and_the_vmm_says_so(fresh):
+    fresh.send("poweroff -f\n")
+    fresh.expect(r"^\[linux0\] vmm: VM stopped: the guest powered off \(PSCI SYSTEM_OFF\)$",
+                 timeout=60)
+    fresh.expect(r"^\[linux0\] vmm: exits: mmio-gicd \d+ mmio-uart \d+", timeout=10)
 
 
-def test_reboot_restarts_the_guest_which_boots_again():
-    qemu = start()
-    try:
-        boot(qemu)
-        qemu.send("reboot -f\n")
-        qemu.expect(r"^\[linux0\] vmm: restarting the guest from its images$", timeout=60)
-        boot(qemu)
-        run(qemu, "echo second-life-$((40 + 2))", r"^\[linux0\] second-life-42$")
-    finally:
-        qemu.close()
+def test_reboot_restarts_the_guest_which_boots_again(fresh):
+    fresh.send("reboot -f\n")
+    fresh.expect(r"^\[linux0\] vmm: restarting the guest from its images$", timeout=60)
+    boot(fresh)
+    run(fresh, "echo second-life-$((40 + 2))", r"^\[linux0\] second-life-42$")
 
 
-def test_access_outside_ram_stops_the_vm_with_a_report():
-    qemu = start()
-    try:
-        boot(qemu)
-        # busybox devmem reads a physical address through /dev/mem: 0x0a000000 is
-        # neither RAM nor a device of the guest's platform.
-        qemu.send("devmem 0x0a000000 32\n")
-        match = qemu.expect(r"^\[linux0\] vmm: VM stopped: guest read from 0x0a000000 outside "
-                            r"its RAM and devices \(pc 0x([0-9a-f]{8})\)$", timeout=60)
-        assert int(match.group(1), 16) != 0
-        # The control task does not notice: it keeps its period and reports on.
-        after = [numbers(qemu.expect(REPORT, timeout=60)) for _ in range(2)]
-        assert after[1]["periods"] == after[0]["periods"] + PERIODS_PER_REPORT, after
-        assert after[1]["misses"] == after[0]["misses"], after
-    finally:
-        qemu.close()
+def test_access_outside_ram_stops_the_vm_with_a_report(fresh):
+    # busybox devmem reads a physical address through /dev/mem: 0x0a000000 is
+    # neither RAM nor a device of the guest's platform.
+    fresh.send("devmem 0x0a000000 32\n")
+    match = fresh.expect(r"^\[linux0\] vmm: VM stopped: guest read from 0x0a000000 outside "
+                         r"its RAM and devices \(pc 0x([0-9a-f]{8})\)$", timeout=60)
+    assert int(match.group(1), 16) != 0
+    # The control task does not notice: it keeps its period and reports on.
+    after = [numbers(fresh.expect(REPORT, timeout=60)) for _ in range(2)]
+    assert after[1]["periods"] == after[0]["periods"] + PERIODS_PER_REPORT, after
+    assert after[1]["misses"] == after[0]["misses"], after
 
 
 # Stress in the guest: a CPU spinner, a memory writer (16 MiB through the
