@@ -112,8 +112,6 @@ static int load_elf(struct vm *vm)
 int vmm_load_guest(struct vm *vm)
 {
     vmm_reset_devices(vm);
-    vm->boots++;
-    vm->stopped = false;
     int error = vm->info->kind == VMM_GUEST_ELF ? load_elf(vm) : load_linux(vm);
     /* The guest's virtual counter is the physical one (no CNTVOFF: native
      * threads would see it too), so a guest's boot time is measured from

@@ -36,7 +36,6 @@ void vmm_stop(struct vm *machine, const char *why)
     vuart_flush(&machine->uart);
     vmm_log(machine, "VM stopped: %s", why);
     report_exits(machine);
-    machine->stopped = true;
 }
 
 int vmm_restart(struct vm *machine)

@@ -28,9 +28,7 @@ struct vm {
     struct vgic_dist vgic;
     struct vuart uart;
     uint32_t exits[EXIT_KIND_COUNT];
-    uint32_t boots;            /* how many times the guest was (re)started */
     uint64_t started_at;       /* the counter when the guest was last loaded (its boot's start) */
-    bool stopped;
 };
 
 /* How an exit is answered. */
