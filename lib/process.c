@@ -4,6 +4,7 @@
 #include "core/elf.h"
 #include "opal.h"
 #include "process.h"
+#include "runtime/mem.h"
 
 #define PAGE_SIZE 4096u
 #define SCRATCH_ADDRESS 0x3ff00000u  /* where the loader maps a frame to fill it */
@@ -31,19 +32,8 @@ int process_map_frame_with(uint32_t frame, uint32_t vspace, uint32_t address, ui
     return OPAL_ERR_FAILED_LOOKUP;
 }
 
-static void copy_bytes(uint8_t *to, const uint8_t *from, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++)
-        to[i] = from[i];
-}
-
-static void zero_bytes(uint8_t *to, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++)
-        to[i] = 0;
-}
-
-/* A new frame filled through the scratch mapping, then mapped at `address`. */
+/* A new frame filled through the scratch mapping, then mapped at `address`:
+ * the segment's file bytes that fall in this page, zeros around them. */
 static int load_page(uint32_t vspace, uint32_t address, uint32_t rights, const uint8_t *image,
                      const struct elf_segment *segment)
 {
@@ -55,12 +45,13 @@ static int load_page(uint32_t vspace, uint32_t address, uint32_t rights, const u
     if (error != OPAL_OK)
         return error;
     uint8_t *scratch = (uint8_t *)SCRATCH_ADDRESS;
-    zero_bytes(scratch, PAGE_SIZE);
-    for (uint32_t i = 0; i < PAGE_SIZE; i++) {
-        uint32_t at = address + i;
-        if (at >= segment->vaddr && at - segment->vaddr < segment->filesz)
-            copy_bytes(&scratch[i], &image[segment->offset + (at - segment->vaddr)], 1);
-    }
+    uint32_t file_end = segment->vaddr + segment->filesz;
+    uint32_t first = address > segment->vaddr ? address : segment->vaddr;
+    uint32_t end = file_end < address + PAGE_SIZE ? file_end : address + PAGE_SIZE;
+    memset(scratch, 0, PAGE_SIZE);
+    if (first < end)
+        memcpy(scratch + (first - address), image + segment->offset + (first - segment->vaddr),
+               end - first);
     opal_frame_unmap(frame);
     return process_map_frame(frame, vspace, address, rights);
 }
