@@ -11,16 +11,6 @@
 /* Cells per #address-cells / #size-cells we decode; more would be > 64 bits anyway. */
 #define FDT_MAX_CELLS 4u
 
-/* One parsed structure-block token; name/value/length only for the kinds that have them. */
-struct token {
-    uint32_t type;
-    uint32_t next;          /* offset of the following token */
-    const char *name;       /* BEGIN_NODE: node name; PROP: property name */
-    const uint8_t *value;   /* PROP */
-    uint32_t length;        /* PROP */
-};
-
-
 /* [offset, offset + size) lies after the header and inside total; 64-bit so
  * the sum cannot wrap. */
 static bool block_fits(uint32_t offset, uint32_t size, uint32_t total)
@@ -82,7 +72,7 @@ static const char *string_at(const struct fdt *fdt, uint32_t nameoff)
 }
 
 /* The FDT_PROP payload at offset (just past the token): len, nameoff, value. */
-static int read_property(const struct fdt *fdt, uint32_t offset, struct token *t)
+static int read_property(const struct fdt *fdt, uint32_t offset, struct fdt_token *t)
 {
     const uint8_t *p = fdt->blob + fdt->struct_offset + offset;
 
@@ -98,13 +88,12 @@ static int read_property(const struct fdt *fdt, uint32_t offset, struct token *t
     return OPAL_OK;
 }
 
-/* Parses the token at offset in the structure block and checks everything it
- * carries lies inside the blocks. OPAL_OK or -OPAL_ERR_MALFORMED. */
-static int read_token(const struct fdt *fdt, uint32_t offset, struct token *t)
+int fdt_read_token(const struct fdt *fdt, uint32_t offset, struct fdt_token *t)
 {
     if (offset % 4 != 0 || offset > fdt->struct_size || fdt->struct_size - offset < 4)
         return -OPAL_ERR_MALFORMED;
     t->type = be32(fdt->blob + fdt->struct_offset + offset);
+    t->offset = offset;
     offset += 4;
     t->next = offset;
     switch (t->type) {
@@ -130,18 +119,18 @@ static int read_token(const struct fdt *fdt, uint32_t offset, struct token *t)
 
 /* Parses the FDT_BEGIN_NODE token of a node the caller named. An offset that
  * holds no FDT_BEGIN_NODE is the caller's mistake, not the blob's. */
-static int read_node(const struct fdt *fdt, int node, struct token *t)
+static int read_node(const struct fdt *fdt, int node, struct fdt_token *t)
 {
     if (fdt == NULL || node < 0 || (uint32_t)node % 4 != 0 || fdt->struct_size < 4 ||
         (uint32_t)node > fdt->struct_size - 4 ||
         be32(fdt->blob + fdt->struct_offset + (uint32_t)node) != FDT_BEGIN_NODE)
         return -OPAL_ERR_INVALID_ARGUMENT;
-    return read_token(fdt, (uint32_t)node, t);
+    return fdt_read_token(fdt, (uint32_t)node, t);
 }
 
 int fdt_next_node(const struct fdt *fdt, int node, int *depth)
 {
-    struct token t;
+    struct fdt_token t;
     uint32_t offset = 0;
 
     if (node != -1) {
@@ -154,7 +143,7 @@ int fdt_next_node(const struct fdt *fdt, int node, int *depth)
     }
     /* Terminates: every token moves offset forward by at least 4. */
     for (;;) {
-        int err = read_token(fdt, offset, &t);
+        int err = fdt_read_token(fdt, offset, &t);
         if (err != OPAL_OK)
             return err;
         switch (t.type) {
@@ -255,7 +244,7 @@ static int depth_of(const struct fdt *fdt, int target)
  * node one level up that precedes the node in document order. */
 int fdt_parent(const struct fdt *fdt, int node)
 {
-    struct token t;
+    struct fdt_token t;
     int err = read_node(fdt, node, &t);
     if (err != OPAL_OK)
         return err;
@@ -277,19 +266,19 @@ int fdt_parent(const struct fdt *fdt, int node)
 
 const char *fdt_node_name(const struct fdt *fdt, int node)
 {
-    struct token t;
+    struct fdt_token t;
 
     return read_node(fdt, node, &t) == OPAL_OK ? t.name : NULL;
 }
 
 /* Properties come right after the node's name, before its first child. */
-static int find_property(const struct fdt *fdt, int node, const char *name, struct token *t)
+static int find_property(const struct fdt *fdt, int node, const char *name, struct fdt_token *t)
 {
     if (name == NULL)
         return -OPAL_ERR_INVALID_ARGUMENT;
     int err = read_node(fdt, node, t);
     while (err == OPAL_OK) {
-        err = read_token(fdt, t->next, t);
+        err = fdt_read_token(fdt, t->next, t);
         if (err != OPAL_OK)
             break;
         if (t->type == FDT_PROP && core_strcmp(t->name, name) == 0)
@@ -303,7 +292,7 @@ static int find_property(const struct fdt *fdt, int node, const char *name, stru
 int fdt_next_property(const struct fdt *fdt, int node, int cursor, const char **name,
                       const void **value, uint32_t *length)
 {
-    struct token t;
+    struct fdt_token t;
     if (name == NULL || value == NULL || length == NULL || cursor < 0)
         return -OPAL_ERR_INVALID_ARGUMENT;
     int err = read_node(fdt, node, &t);
@@ -315,7 +304,7 @@ int fdt_next_property(const struct fdt *fdt, int node, int cursor, const char **
         return -OPAL_ERR_INVALID_ARGUMENT;
     uint32_t offset = cursor == 0 ? t.next : (uint32_t)cursor;
     for (;;) {
-        err = read_token(fdt, offset, &t);
+        err = fdt_read_token(fdt, offset, &t);
         if (err != OPAL_OK)
             return err;
         if (t.type == FDT_PROP) {
@@ -332,7 +321,7 @@ int fdt_next_property(const struct fdt *fdt, int node, int cursor, const char **
 
 const void *fdt_property(const struct fdt *fdt, int node, const char *name, uint32_t *length)
 {
-    struct token t;
+    struct fdt_token t;
     bool found = find_property(fdt, node, name, &t) == OPAL_OK;
 
     if (length != NULL)
@@ -342,7 +331,7 @@ const void *fdt_property(const struct fdt *fdt, int node, const char *name, uint
 
 int fdt_property_u32(const struct fdt *fdt, int node, const char *name, uint32_t *value)
 {
-    struct token t;
+    struct fdt_token t;
     int err = find_property(fdt, node, name, &t);
 
     if (err != OPAL_OK)
@@ -356,7 +345,7 @@ int fdt_property_u32(const struct fdt *fdt, int node, const char *name, uint32_t
 int fdt_property_cell(const struct fdt *fdt, int node, const char *name, unsigned index,
                       uint32_t *value)
 {
-    struct token t;
+    struct fdt_token t;
     int err = find_property(fdt, node, name, &t);
 
     if (err != OPAL_OK)
@@ -371,7 +360,7 @@ int fdt_property_cell(const struct fdt *fdt, int node, const char *name, unsigne
 
 int fdt_stringlist_contains(const struct fdt *fdt, int node, const char *name, const char *string)
 {
-    struct token t;
+    struct fdt_token t;
     int err = find_property(fdt, node, name, &t);
 
     if (err == -OPAL_ERR_NOT_FOUND)
@@ -425,7 +414,7 @@ static int read_cells(const uint8_t *p, uint32_t count, uint64_t *value)
 
 int fdt_reg(const struct fdt *fdt, int node, unsigned index, uint64_t *address, uint64_t *size)
 {
-    struct token t;
+    struct fdt_token t;
     uint32_t address_cells, size_cells;
     int parent = fdt_parent(fdt, node);
 

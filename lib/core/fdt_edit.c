@@ -15,26 +15,14 @@
 /* A property token: FDT_PROP, len, nameoff, then the value. */
 #define FDT_PROP_HEADER 12u
 
-/* The blob being edited: its block layout, kept in step with every change. */
+/* The blob being edited. The reader's view of it (block offsets and sizes,
+ * totalsize) is kept in step with every change, so the reader's lookups and
+ * token parsing serve the editor too. */
 struct editor {
     uint8_t *blob;
     uint32_t capacity;       /* the caller's, capped at FDT_MAX_SIZE */
-    uint32_t total;          /* totalsize */
     uint32_t rsvmap_offset;
-    uint32_t struct_offset;
-    uint32_t struct_size;
-    uint32_t strings_offset;
-    uint32_t strings_size;
-    struct fdt reader;       /* for path lookups; valid until the first change */
-};
-
-/* One token of the structure block. */
-struct token {
-    uint32_t type;
-    uint32_t offset;         /* of the token itself, in the structure block */
-    uint32_t next;           /* offset of the following token */
-    const char *name;        /* BEGIN_NODE: the node's name; PROP: the property's */
-    uint32_t length;         /* PROP: the value's length */
+    struct fdt fdt;
 };
 
 static uint32_t header_field(const struct editor *ed, int field)
@@ -44,13 +32,13 @@ static uint32_t header_field(const struct editor *ed, int field)
 
 static uint8_t *struct_at(const struct editor *ed, uint32_t offset)
 {
-    return ed->blob + ed->struct_offset + offset;
+    return ed->blob + ed->fdt.struct_offset + offset;
 }
 
 /* The end of the strings block, the last block: everything after it is padding. */
 static uint32_t used_end(const struct editor *ed)
 {
-    return ed->strings_offset + ed->strings_size;
+    return ed->fdt.strings_offset + ed->fdt.strings_size;
 }
 
 /* ---- arguments ---- */
@@ -119,53 +107,10 @@ static bool node_name_ok(const char *name)
 
 /* ---- reading tokens ---- */
 
-/* The string at nameoff in the strings block, or NULL unless it is
- * NUL-terminated inside the block. */
-static const char *string_at(const struct editor *ed, uint32_t nameoff)
+/* The reader's parser, with the editor's positive error codes. */
+static int read_token(const struct editor *ed, uint32_t offset, struct fdt_token *t)
 {
-    if (nameoff >= ed->strings_size)
-        return NULL;
-    const char *s = (const char *)ed->blob + ed->strings_offset + nameoff;
-    uint32_t room = ed->strings_size - nameoff;
-    return core_strnlen(s, room) < room ? s : NULL;
-}
-
-/* Parses the token at offset and checks all it carries lies inside the blocks.
- * next may point past the block (alignment of a last name); the following
- * read then fails. OPAL_OK or OPAL_ERR_MALFORMED. */
-static int read_token(const struct editor *ed, uint32_t offset, struct token *t)
-{
-    if (offset % 4 != 0 || offset > ed->struct_size || ed->struct_size - offset < 4)
-        return OPAL_ERR_MALFORMED;
-    t->type = be32(struct_at(ed, offset));
-    t->offset = offset;
-    t->next = offset + 4;
-    uint32_t room = ed->struct_size - t->next;
-    switch (t->type) {
-    case FDT_BEGIN_NODE: {
-        t->name = (const char *)struct_at(ed, t->next);
-        uint32_t length = (uint32_t)core_strnlen(t->name, room);
-        if (length == room)
-            return OPAL_ERR_MALFORMED;
-        t->next = (uint32_t)align4(t->next + length + 1);
-        return OPAL_OK;
-    }
-    case FDT_PROP:
-        if (room < 8)
-            return OPAL_ERR_MALFORMED;
-        t->length = be32(struct_at(ed, t->next));
-        t->name = string_at(ed, be32(struct_at(ed, t->next + 4)));
-        if (t->name == NULL || t->length > room - 8)
-            return OPAL_ERR_MALFORMED;
-        t->next = (uint32_t)align4(t->next + 8 + t->length);
-        return OPAL_OK;
-    case FDT_END_NODE:
-    case FDT_NOP:
-    case FDT_END:
-        return OPAL_OK;
-    default:
-        return OPAL_ERR_MALFORMED;
-    }
+    return -fdt_read_token(&ed->fdt, offset, t);
 }
 
 /* ---- checking the whole blob ---- */
@@ -176,7 +121,7 @@ static int check_reservations(const struct editor *ed)
 {
     static const uint8_t zeros[FDT_RSVMAP_ENTRY];
 
-    for (uint32_t at = ed->rsvmap_offset; at + FDT_RSVMAP_ENTRY <= ed->struct_offset;
+    for (uint32_t at = ed->rsvmap_offset; at + FDT_RSVMAP_ENTRY <= ed->fdt.struct_offset;
          at += FDT_RSVMAP_ENTRY) {
         if (core_memcmp(ed->blob + at, zeros, FDT_RSVMAP_ENTRY) == 0)
             return OPAL_OK;
@@ -188,8 +133,8 @@ static int check_reservations(const struct editor *ed)
  * only the strings block follows, and the reservation map never moves. */
 static int check_layout(const struct editor *ed)
 {
-    if (ed->rsvmap_offset >= ed->struct_offset ||
-        ed->struct_offset + ed->struct_size > ed->strings_offset)
+    if (ed->rsvmap_offset >= ed->fdt.struct_offset ||
+        ed->fdt.struct_offset + ed->fdt.struct_size > ed->fdt.strings_offset)
         return OPAL_ERR_MALFORMED;
     return check_reservations(ed);
 }
@@ -199,7 +144,7 @@ static int check_layout(const struct editor *ed)
  * moves the offset forward. */
 static int check_structure(const struct editor *ed)
 {
-    struct token t;
+    struct fdt_token t;
     uint32_t offset = 0, depth = 0;
     bool root_seen = false, properties_allowed = false;
 
@@ -227,7 +172,7 @@ static int check_structure(const struct editor *ed)
         case FDT_NOP:
             break;
         case FDT_END:
-            return root_seen && depth == 0 && t.next == ed->struct_size ? OPAL_OK
+            return root_seen && depth == 0 && t.next == ed->fdt.struct_size ? OPAL_OK
                                                                         : OPAL_ERR_MALFORMED;
         }
         offset = t.next;
@@ -240,25 +185,28 @@ static int editor_open(struct editor *ed, void *blob, size_t capacity)
 {
     ed->blob = blob;
     ed->capacity = capacity < FDT_MAX_SIZE ? (uint32_t)capacity : FDT_MAX_SIZE;
-    int err = fdt_open(&ed->reader, blob, ed->capacity);
+    int err = fdt_open(&ed->fdt, blob, ed->capacity);
     if (err != OPAL_OK)
         return err;
-    ed->total = header_field(ed, HDR_TOTALSIZE);
     ed->rsvmap_offset = header_field(ed, HDR_OFF_RSVMAP);
-    ed->struct_offset = ed->reader.struct_offset;
-    ed->struct_size = ed->reader.struct_size;
-    ed->strings_offset = ed->reader.strings_offset;
-    ed->strings_size = ed->reader.strings_size;
     err = check_layout(ed);
     return err == OPAL_OK ? check_structure(ed) : err;
 }
 
 /* ---- finding things ---- */
 
-static int find_node(const struct editor *ed, const char *path, uint32_t *node)
+/* What every edit starts with: its path and name arguments, then the blob,
+ * then the node at path, in *node. */
+static int open_node(struct editor *ed, void *blob, size_t capacity, const char *path,
+                     const char *name, bool (*name_ok)(const char *), uint32_t *node)
 {
-    int offset = fdt_path_offset(&ed->reader, path);
-
+    if (blob == NULL || !string_argument_ok(blob, capacity, path) ||
+        !string_argument_ok(blob, capacity, name) || !name_ok(name))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    int err = editor_open(ed, blob, capacity);
+    if (err != OPAL_OK)
+        return err;
+    int offset = fdt_path_offset(&ed->fdt, path);
     if (offset < 0)
         return -offset;
     *node = (uint32_t)offset;
@@ -268,7 +216,7 @@ static int find_node(const struct editor *ed, const char *path, uint32_t *node)
 /* The node's property `name` in *prop; OPAL_ERR_NOT_FOUND if it has none, with
  * *end set to just past its properties, where a new one goes. */
 static int find_property(const struct editor *ed, uint32_t node, const char *name,
-                         struct token *prop, uint32_t *end)
+                         struct fdt_token *prop, uint32_t *end)
 {
     int err = read_token(ed, node, prop);
 
@@ -291,7 +239,7 @@ static int find_property(const struct editor *ed, uint32_t node, const char *nam
 static int find_child(const struct editor *ed, uint32_t parent, const char *name, bool *exists,
                       uint32_t *end)
 {
-    struct token t;
+    struct fdt_token t;
     uint32_t depth = 1;
     int err = read_token(ed, parent, &t);
 
@@ -317,9 +265,10 @@ static int find_child(const struct editor *ed, uint32_t parent, const char *name
 static bool find_string(const struct editor *ed, const char *s, uint32_t *nameoff)
 {
     uint32_t length = (uint32_t)core_strlen(s) + 1;
-    const uint8_t *strings = ed->blob + ed->strings_offset;
+    const uint8_t *strings = ed->blob + ed->fdt.strings_offset;
+    uint32_t size = ed->fdt.strings_size;
 
-    for (uint32_t at = 0; length <= ed->strings_size && at <= ed->strings_size - length; at++) {
+    for (uint32_t at = 0; length <= size && at <= size - length; at++) {
         if (core_memcmp(strings + at, s, length) == 0) {
             *nameoff = at;
             return true;
@@ -338,13 +287,13 @@ static bool fits(const struct editor *ed, uint64_t growth)
 /* Writes the fields edits change; version 17 is the format we wrote. */
 static void write_header(struct editor *ed)
 {
-    if (used_end(ed) > ed->total)
-        ed->total = used_end(ed);
-    put_be32(ed->blob + 4 * HDR_TOTALSIZE, ed->total);
+    if (used_end(ed) > ed->fdt.size)
+        ed->fdt.size = used_end(ed);
+    put_be32(ed->blob + 4 * HDR_TOTALSIZE, ed->fdt.size);
     put_be32(ed->blob + 4 * HDR_VERSION, FDT_VERSION);
-    put_be32(ed->blob + 4 * HDR_OFF_STRINGS, ed->strings_offset);
-    put_be32(ed->blob + 4 * HDR_SIZE_STRINGS, ed->strings_size);
-    put_be32(ed->blob + 4 * HDR_SIZE_STRUCT, ed->struct_size);
+    put_be32(ed->blob + 4 * HDR_OFF_STRINGS, ed->fdt.strings_offset);
+    put_be32(ed->blob + 4 * HDR_SIZE_STRINGS, ed->fdt.strings_size);
+    put_be32(ed->blob + 4 * HDR_SIZE_STRUCT, ed->fdt.struct_size);
 }
 
 /* Replaces old_size bytes at offset in the structure block by new_size bytes
@@ -354,14 +303,14 @@ static void write_header(struct editor *ed)
 static void resize_in_struct(struct editor *ed, uint32_t offset, uint32_t old_size,
                              uint32_t new_size)
 {
-    uint32_t at = ed->struct_offset + offset;
+    uint32_t at = ed->fdt.struct_offset + offset;
     uint32_t end = used_end(ed);
 
     memmove(ed->blob + at + new_size, ed->blob + at + old_size, end - at - old_size);
     if (new_size < old_size)
         memset(ed->blob + end - (old_size - new_size), 0, old_size - new_size);
-    ed->struct_size = ed->struct_size - old_size + new_size;
-    ed->strings_offset = ed->strings_offset - old_size + new_size;
+    ed->fdt.struct_size = ed->fdt.struct_size - old_size + new_size;
+    ed->fdt.strings_offset = ed->fdt.strings_offset - old_size + new_size;
     write_header(ed);
 }
 
@@ -369,16 +318,16 @@ static void resize_in_struct(struct editor *ed, uint32_t offset, uint32_t old_si
 static uint32_t append_string(struct editor *ed, const char *s)
 {
     uint32_t length = (uint32_t)core_strlen(s) + 1;
-    uint32_t nameoff = ed->strings_size;
+    uint32_t nameoff = ed->fdt.strings_size;
 
     memmove(ed->blob + used_end(ed), (const uint8_t *)s, length);
-    ed->strings_size += length;
+    ed->fdt.strings_size += length;
     write_header(ed);
     return nameoff;
 }
 
 /* The value of an existing property takes `length` bytes: resized in place. */
-static int resize_property(struct editor *ed, const struct token *prop, uint32_t length,
+static int resize_property(struct editor *ed, const struct fdt_token *prop, uint32_t length,
                            uint8_t **value)
 {
     uint32_t old_size = (uint32_t)align4(prop->length);
@@ -423,15 +372,10 @@ static int open_property_slot(void *blob, size_t capacity, const char *node_path
                               const char *name, uint32_t length, uint8_t **value)
 {
     struct editor ed;
-    struct token prop;
+    struct fdt_token prop;
     uint32_t node = 0, end = 0;
 
-    if (blob == NULL || !string_argument_ok(blob, capacity, node_path) ||
-        !string_argument_ok(blob, capacity, name) || !property_name_ok(name))
-        return OPAL_ERR_INVALID_ARGUMENT;
-    int err = editor_open(&ed, blob, capacity);
-    if (err == OPAL_OK)
-        err = find_node(&ed, node_path, &node);
+    int err = open_node(&ed, blob, capacity, node_path, name, property_name_ok, &node);
     if (err != OPAL_OK)
         return err;
     err = find_property(&ed, node, name, &prop, &end);
@@ -497,12 +441,7 @@ int fdt_edit_add_node(void *blob, size_t capacity, const char *parent_path, cons
     uint32_t parent = 0, end = 0;
     bool exists = false;
 
-    if (blob == NULL || !string_argument_ok(blob, capacity, parent_path) ||
-        !string_argument_ok(blob, capacity, name) || !node_name_ok(name))
-        return OPAL_ERR_INVALID_ARGUMENT;
-    int err = editor_open(&ed, blob, capacity);
-    if (err == OPAL_OK)
-        err = find_node(&ed, parent_path, &parent);
+    int err = open_node(&ed, blob, capacity, parent_path, name, node_name_ok, &parent);
     if (err == OPAL_OK)
         err = find_child(&ed, parent, name, &exists, &end);
     if (err != OPAL_OK || exists)
@@ -526,15 +465,10 @@ int fdt_edit_add_node(void *blob, size_t capacity, const char *parent_path, cons
 int fdt_edit_delete_property(void *blob, size_t capacity, const char *node_path, const char *name)
 {
     struct editor ed;
-    struct token prop;
+    struct fdt_token prop;
     uint32_t node = 0, end = 0;
 
-    if (blob == NULL || !string_argument_ok(blob, capacity, node_path) ||
-        !string_argument_ok(blob, capacity, name) || !property_name_ok(name))
-        return OPAL_ERR_INVALID_ARGUMENT;
-    int err = editor_open(&ed, blob, capacity);
-    if (err == OPAL_OK)
-        err = find_node(&ed, node_path, &node);
+    int err = open_node(&ed, blob, capacity, node_path, name, property_name_ok, &node);
     if (err == OPAL_OK)
         err = find_property(&ed, node, name, &prop, &end);
     if (err == OPAL_OK)

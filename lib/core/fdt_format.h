@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "core/fdt.h"
+
 #define FDT_MAGIC 0xd00dfeedu
 #define FDT_HEADER_SIZE 40u
 #define FDT_VERSION 17u
@@ -43,5 +45,23 @@ static inline uint64_t align4(uint64_t x)
 {
     return (x + 3u) & ~(uint64_t)3u;
 }
+
+/* One parsed structure-block token; name/value/length only for the kinds
+ * that have them. */
+struct fdt_token {
+    uint32_t type;
+    uint32_t offset;        /* of the token itself, in the structure block */
+    uint32_t next;          /* offset of the following token; may lie past the
+                             * block (a last name's alignment), the next read
+                             * then fails */
+    const char *name;       /* BEGIN_NODE: node name; PROP: property name */
+    const uint8_t *value;   /* PROP */
+    uint32_t length;        /* PROP */
+};
+
+/* Parses the token at offset in the structure block of an fdt_open()ed blob
+ * and checks everything it carries lies inside the blocks. OPAL_OK or
+ * -OPAL_ERR_MALFORMED. */
+int fdt_read_token(const struct fdt *fdt, uint32_t offset, struct fdt_token *t);
 
 #endif
