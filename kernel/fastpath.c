@@ -194,10 +194,7 @@ static inline struct thread *reply_recv(struct thread *server)
     caller->state = THREAD_RUNNABLE;
     server->reply = reply;
     reply->receiver = server;
-    server->state = THREAD_BLOCKED_RECEIVE;
-    server->blocked_on = endpoint;
-    queue_append(&endpoint->queue, server);
-    endpoint->state = ENDPOINT_RECEIVING;
+    endpoint_enqueue(endpoint, server, ENDPOINT_RECEIVING);
     return caller;
 }
 

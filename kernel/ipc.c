@@ -136,11 +136,8 @@ void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, 
     sender->ipc_is_call = is_call;
     sender->ipc_can_grant = can_grant;
     sender->ipc_can_grant_reply = can_grant_reply;
-    sender->state = THREAD_BLOCKED_SEND;
-    sender->blocked_on = endpoint;
     sched_dequeue(sender);
-    queue_append(&endpoint->queue, sender);
-    endpoint->state = ENDPOINT_SENDING;
+    endpoint_enqueue(endpoint, sender, ENDPOINT_SENDING);
 }
 
 static void bind_reply(struct thread *receiver, struct reply *reply)
@@ -173,11 +170,8 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
         return;
     }
     bind_reply(receiver, reply);
-    receiver->state = THREAD_BLOCKED_RECEIVE;
-    receiver->blocked_on = endpoint;
     sched_dequeue(receiver);
-    queue_append(&endpoint->queue, receiver);
-    endpoint->state = ENDPOINT_RECEIVING;
+    endpoint_enqueue(endpoint, receiver, ENDPOINT_RECEIVING);
 }
 
 /* A fault reply's label says how the faulted thread goes on. */

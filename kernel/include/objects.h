@@ -194,6 +194,19 @@ static inline void endpoint_dequeue(struct endpoint *endpoint, struct thread *th
     thread->blocked_on = NULL;
 }
 
+/* A thread blocks in an endpoint's queue, as a sender (ENDPOINT_SENDING) or
+ * a receiver (ENDPOINT_RECEIVING); the queue then holds only its kind. It
+ * must be off the ready queue already: both queues link through the same
+ * fields (inline: the fastpath uses it). */
+static inline void endpoint_enqueue(struct endpoint *endpoint, struct thread *thread,
+                                    enum endpoint_state kind)
+{
+    thread->state = kind == ENDPOINT_SENDING ? THREAD_BLOCKED_SEND : THREAD_BLOCKED_RECEIVE;
+    thread->blocked_on = endpoint;
+    queue_append(&endpoint->queue, thread);
+    endpoint->state = kind;
+}
+
 /* A Call's sender waits in the reply object for the answer (inline: the
  * fastpath uses it). */
 static inline void reply_wait(struct reply *reply, struct thread *caller)
