@@ -38,11 +38,8 @@ static uint32_t instruction_length(uint32_t hsr)
     return hsr & HSR_IL ? 4 : 2;
 }
 
-/* The handlers write the message's words straight into thread->fault_words;
- * this records its label and length, and how an emulation reply completes
- * the exit. */
-static bool exit_to_vmm(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
-                        uint32_t rt, uint32_t rt2)
+bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                      uint32_t rt, uint32_t rt2)
 {
     struct arch_vcpu *vcpu = &thread->vcpu->arch;
     vcpu->exit_label = label;
@@ -73,9 +70,9 @@ static bool exit_call(struct thread *thread, uint32_t hsr)
     words[2] = r[2];
     words[3] = r[3];
     words[4] = hvc ? hsr & 0xffffu : 0;
-    return exit_to_vmm(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
-                       OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
-                       NO_REGISTER, NO_REGISTER);
+    return vcpu_record_exit(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
+                            OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
+                            NO_REGISTER, NO_REGISTER);
 }
 
 static bool exit_system_register(struct thread *thread, uint32_t hsr)
@@ -90,8 +87,9 @@ static bool exit_system_register(struct thread *thread, uint32_t hsr)
     words[1] = hsr;
     words[2] = guest_register(vcpu, rt);
     words[3] = wide ? guest_register(vcpu, rt2) : 0;
-    return exit_to_vmm(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
-                       instruction_length(hsr), read ? rt : NO_REGISTER, read ? rt2 : NO_REGISTER);
+    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+                            instruction_length(hsr), read ? rt : NO_REGISTER,
+                            read ? rt2 : NO_REGISTER);
 }
 
 /* A stage-2 abort: outside the guest's RAM, so MMIO for the VMM to emulate
@@ -123,17 +121,17 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     words[3] = rt;
     words[4] = value;
     words[5] = hsr;
-    return exit_to_vmm(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
-                       instruction_length(hsr),
-                       access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
+    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
+                            instruction_length(hsr),
+                            access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
 }
 
 static bool exit_other(struct thread *thread, uint32_t hsr)
 {
     thread->fault_words[0] = thread->context.pc;
     thread->fault_words[1] = hsr;
-    return exit_to_vmm(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH, 0,
-                       NO_REGISTER, NO_REGISTER);
+    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
+                            0, NO_REGISTER, NO_REGISTER);
 }
 
 static const exit_handler exit_table[HSR_CLASS_COUNT] = {

@@ -148,7 +148,10 @@ void vgic_handle_maintenance(void)
     *gich(GICH_LR(n)) = 0;
     thread->fault_words[0] = irq;
     thread->fault_words[1] = n;
-    fault_record(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH);
+    /* Not an instruction: an emulation reply to it must not complete an
+     * earlier exit the VMM answered otherwise (retry, set pc). */
+    vcpu_record_exit(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH, 0, NO_REGISTER,
+                     NO_REGISTER);
     fault_send(thread);
 }
 

@@ -35,6 +35,14 @@ void vgic_guest_entry(void);
 void vfp_save(uint64_t *registers, uint32_t *fpscr, uint32_t *fpexc);
 void vfp_load(const uint64_t *registers, uint32_t fpscr, uint32_t fpexc);
 
+/* A fault message for the VMM, its words already in thread->fault_words:
+ * records its label and length, and how an emulation reply completes it
+ * (step `advance` bytes, write Rt/Rt2 or NO_REGISTER). Every vCPU fault
+ * message goes through here, so a reply never completes a stale exit. True,
+ * for the exit handlers' convenience. */
+bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                      uint32_t rt, uint32_t rt2);
+
 /* A guest trap on the current thread (which has a vCPU): true if it is now
  * the thread's fault message for the VMM (to be sent), false if the kernel
  * dealt with it (WFI/WFE). */
