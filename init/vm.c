@@ -8,7 +8,6 @@
 #include "process.h"
 #include "vm.h"
 
-#define GUEST_GICC_BASE  0x08010000u
 #define SCRATCH_ADDRESS  0x30000000u   /* where init maps a frame to fill it */
 #define LARGE_FRAME      (1u << OPAL_FRAME_LARGE_BITS)
 #define SMALL_FRAME      (1u << OPAL_FRAME_SMALL_BITS)

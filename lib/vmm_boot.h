@@ -11,6 +11,15 @@
 #define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
 #define VMM_IMAGES_MAX        0x10000000u
 
+/* The guest's virtual platform (dts/guest-virt.dts says the same): init
+ * maps the GIC's virtual CPU interface at GUEST_GICC_BASE, the VMM emulates
+ * the rest. */
+#define GUEST_GICD_BASE  0x08000000u
+#define GUEST_GICC_BASE  0x08010000u
+#define GUEST_UART_BASE  0x09000000u
+#define GUEST_UART_IRQ   33u
+#define GUEST_DEVICE_SIZE 0x1000u
+
 /* The VMM's CNode: 2^VMM_CNODE_BITS slots. */
 #define VMM_CNODE_BITS 6
 enum vmm_slot {

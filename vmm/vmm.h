@@ -10,13 +10,6 @@
 #include "vmm/vgic_dist.h"
 #include "vmm/vuart.h"
 
-/* The guest's virtual platform (dts/guest-virt.dts says the same). */
-#define GUEST_GICD_BASE  0x08000000u
-#define GUEST_GICC_BASE  0x08010000u
-#define GUEST_UART_BASE  0x09000000u
-#define GUEST_UART_IRQ   33u
-#define GUEST_DEVICE_SIZE 0x1000u
-
 /* Exits counted by kind, for the report at power-off (and the benchmark). */
 enum vmm_exit_kind {
     EXIT_MMIO_GICD, EXIT_MMIO_UART, EXIT_MMIO_OTHER, EXIT_HVC, EXIT_SMC, EXIT_SYSREG,
