@@ -28,14 +28,22 @@ void vmm_reset_devices(struct vm *vm)
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
 }
 
+/* The VM stops with what it did: an access outside its RAM and devices, or
+ * at a device's address one the device refused (a size or alignment its
+ * register does not take, or one the kernel could not decode: LDM, LDRD). */
 static void report_stray(struct vm *vm, const struct opal_message *exit)
 {
-    uint32_t access = exit->mr[2];
+    uint32_t address = exit->mr[1], access = exit->mr[2];
+    bool device = address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
+                  address - GUEST_UART_BASE < GUEST_DEVICE_SIZE;
     char why[128];
-    format_string(why, sizeof why, "guest %s 0x%08x outside its RAM and devices (pc 0x%08x)",
+    format_string(why, sizeof why, "guest %s 0x%08x %s (pc 0x%08x)",
                   access & OPAL_GUEST_ACCESS_FETCH ? "executed at"
                   : access & OPAL_GUEST_ACCESS_WRITE ? "wrote to" : "read from",
-                  exit->mr[1], exit->mr[0]);
+                  address,
+                  device ? "with an access its device does not take"
+                         : "outside its RAM and devices",
+                  exit->mr[0]);
     vmm_stop(vm, why);
 }
 
