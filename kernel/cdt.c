@@ -39,9 +39,11 @@ static void unlink(struct slot *slot)
     slot->parent = slot->next_sibling = slot->prev_sibling = NULL;
 }
 
-/* A new cap goes in as the parent's first child when it names a new
- * object, or right after its same-object sibling group otherwise, which
- * keeps same-object caps adjacent. */
+/* A new cap goes in as the parent's first child. That keeps same-object
+ * caps adjacent without a search: a copy is the child of the cap it copies,
+ * and an untyped (which cannot be copied) gives each child a new object, so
+ * same-object siblings arise only from cdt_remove, which keeps them in one
+ * run. */
 void cdt_insert_child(struct slot *parent, struct slot *child, const struct cap *cap)
 {
     if (parent == NULL)
