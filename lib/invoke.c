@@ -9,7 +9,11 @@
 static int invoke(uint32_t cap, uint32_t label, const uint32_t *arguments,
                   uint32_t argument_count, uint32_t *results, uint32_t result_count)
 {
-    struct opal_ipc_buffer *buffer = opal_ipc_buffer();
+    /* The buffer is looked up (a scan of the registered stacks) only by an
+     * invocation with words beyond the message registers. */
+    struct opal_ipc_buffer *buffer =
+        argument_count > OPAL_MSG_REGISTERS || result_count > OPAL_MSG_REGISTERS
+            ? opal_ipc_buffer() : NULL;
     struct opal_message message = { .tag = OPAL_TAG(label, 0, argument_count) };
     for (uint32_t i = 0; i < argument_count; i++) {
         if (i < OPAL_MSG_REGISTERS)
