@@ -126,9 +126,8 @@ static struct thread *make_thread(struct root_task *root, uint32_t entry)
     struct thread *thread = boot_object(OPAL_TCB_BITS);
     struct sched_context *context = boot_object(OPAL_SCHED_CONTEXT_BITS);
     thread_init(thread);
-    struct slot *tcb = install(root, OPAL_CAP_INIT_TCB, (struct cap){
+    install(root, OPAL_CAP_INIT_TCB, (struct cap){
         .type = OPAL_OBJECT_TCB, .rights = OPAL_RIGHTS_ALL, .object = (uint32_t)(uintptr_t)thread });
-    (void)tcb;
     install(root, OPAL_CAP_INIT_SCHED_CONTEXT, (struct cap){
         .type = OPAL_OBJECT_SCHED_CONTEXT, .rights = OPAL_RIGHTS_ALL,
         .object = (uint32_t)(uintptr_t)context });

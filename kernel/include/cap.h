@@ -13,10 +13,12 @@ struct cap {
     uint8_t type;        /* enum opal_object_type */
     uint8_t rights;      /* OPAL_RIGHT_* */
     uint8_t size_bits;   /* untyped: log2 bytes; cnode: log2 slots (radix) */
-    uint8_t guard_bits;  /* cnode: guard length */
+    uint8_t guard_bits;  /* cnode: guard length; untyped: 1 if device memory;
+                            frame/page table: mapped, and the level (arch) */
     uint32_t object;     /* kernel address of the object (untyped: region base) */
-    uint32_t word0;      /* endpoint/notification: badge; cnode: guard; untyped: watermark */
-    uint32_t word1;      /* untyped: 1 if device memory */
+    uint32_t word0;      /* endpoint/notification: badge; cnode: guard; untyped: watermark;
+                            frame/page table: the mapped address */
+    uint32_t word1;      /* untyped: offset up to which it is known zero; frame/page table: VMID */
 };
 
 /* A slot: a cap plus derivation-tree links. A cap's children were derived
