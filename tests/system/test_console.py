@@ -25,15 +25,17 @@ GUEST_LINE = re.compile(r"L(\d+):(\w*):E")
 @pytest.fixture(scope="module")
 def console():
     qemu = Qemu(IMAGE, extra_args=QEMU_ARGS)
-    qemu.expect(r"^\[console\] input goes to linux0$", timeout=60)
-    help_line = qemu.expect(r"^\[console\] Ctrl-\] n switches it \((.*)\); "
-                            r"Ctrl-\] Ctrl-\] types a Ctrl-\]$", timeout=10)
-    qemu.keys = {name: number for number, name in
-                 (entry.split(" ") for entry in help_line.group(1).split(", "))}
-    qemu.expect(r"^\[linux0\] opal-guest: init ready on", timeout=180)
-    qemu.expect(PROMPT, timeout=30)
-    yield qemu
-    qemu.close()
+    try:
+        qemu.expect(r"^\[console\] input goes to linux0$", timeout=60)
+        help_line = qemu.expect(r"^\[console\] Ctrl-\] n switches it \((.*)\); "
+                                r"Ctrl-\] Ctrl-\] types a Ctrl-\]$", timeout=10)
+        qemu.keys = {name: number for number, name in
+                     (entry.split(" ") for entry in help_line.group(1).split(", "))}
+        qemu.expect(r"^\[linux0\] opal-guest: init ready on", timeout=180)
+        qemu.expect(PROMPT, timeout=30)
+        yield qemu
+    finally:
+        qemu.close()    # also when the boot fails: no QEMU left running
 
 
 def whole_lines(text):

@@ -20,10 +20,12 @@ def uboot():
     started = time.monotonic()
     # No console input until the guest's prompt: a key would stop U-Boot's autoboot.
     qemu = Qemu(DISK, extra_args=["-icount", "shift=0,sleep=off"])
-    qemu.expect(r"^U-Boot 20\d\d\.\d\d", timeout=60)
-    qemu.started = started
-    yield qemu
-    qemu.close()
+    try:
+        qemu.expect(r"^U-Boot 20\d\d\.\d\d", timeout=60)
+        qemu.started = started
+        yield qemu
+    finally:
+        qemu.close()    # also when U-Boot never shows: no QEMU left running
 
 
 def test_uboot_finds_the_script_and_loads_the_fit(uboot):
