@@ -15,6 +15,12 @@ IMAGE = "build/bench/kernel-bench.elf"
 ROOT_TASK = "build/bench/bench-root.elf"
 PLUGIN = "build/host/insn_count.so"
 NS_PER_TICK = 16  # the 62.5 MHz generic counter under icount shift=0
+# One instruction is one virtual ns; the clock and the RNG are fixed (and the
+# device tree, OPAL_QEMU_MACHINE_EXTRA below), so a rerun gives the same
+# figures to the tick. Shared with bench_linux.py.
+DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm",
+                 "-seed", "1"]
+MACHINE_EXTRA = ",dtb-randomness=off"
 
 # Reference figures quoted in the issue tracker, measured on this emulator
 # with seL4 (release, ARM hypervisor configuration, sel4bench): instructions
@@ -31,14 +37,20 @@ def symbol(elf, name):
     return match.group(1)
 
 
+def counting(kernel_start, kernel_end, marker_elf):
+    """QEMU arguments for the instruction-counting plugin: it splits the
+    count at [kernel_start, kernel_end) and prints both totals whenever
+    marker_elf's bench_marker runs. It does not change the timings."""
+    return ["-plugin", f"{PLUGIN},kernel_start={kernel_start},kernel_end={kernel_end},"
+            f"marker={symbol(marker_elf, 'bench_marker')}", "-d", "plugin"]
+
+
 def run(append):
-    plugin = (f"{PLUGIN},kernel_start={symbol(IMAGE, '__image_start')},"
-              f"kernel_end={symbol(IMAGE, '__image_end')},marker={symbol(ROOT_TASK, 'bench_marker')}")
-    command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test", IMAGE,
-               "-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm",
-               "-seed", "1", "-plugin", plugin, "-d", "plugin", "-append", append]
+    command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test", IMAGE, *DETERMINISTIC,
+               *counting(symbol(IMAGE, "__image_start"), symbol(IMAGE, "__image_end"),
+                         ROOT_TASK), "-append", append]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env=dict(os.environ, OPAL_QEMU_MACHINE_EXTRA=",dtb-randomness=off"))
+                            env=dict(os.environ, OPAL_QEMU_MACHINE_EXTRA=MACHINE_EXTRA))
     output = result.stdout + result.stderr
     if "BENCH done" not in output:
         sys.exit(f"bench: the benchmark did not finish ({append or 'default'}):\n{output}")

@@ -14,15 +14,9 @@ import subprocess
 import sys
 import time
 
-from bench import PLUGIN, symbol
+from bench import DETERMINISTIC, MACHINE_EXTRA, NS_PER_TICK, ROOT, counting, symbol
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NS_PER_TICK = 16          # the 62.5 MHz generic counter under icount shift=0
 TIMEOUT = 600             # wall seconds a run may take (each takes ~10 s here)
-# One instruction is one virtual ns; the clock, the RNG and the device tree
-# are fixed, so a rerun gives the same figures to the tick.
-DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm",
-                 "-seed", "1"]
 
 KERNEL = "build/guests/linux/zImage"
 INITRD = "build/bench/linux/initramfs.cpio.gz"
@@ -57,7 +51,7 @@ def run(what, image, args, memory, machine_extra, finished):
     powers off) and return the console output and the wall seconds taken."""
     command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test", image, *DETERMINISTIC, *args]
     env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory),
-               OPAL_QEMU_MACHINE_EXTRA=machine_extra + ",dtb-randomness=off")
+               OPAL_QEMU_MACHINE_EXTRA=machine_extra + MACHINE_EXTRA)
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -107,14 +101,6 @@ def opal_start(text):
     return int(re.search(r"vmm: guest started at counter (\d+)$", text, re.MULTILINE).group(1))
 
 
-def counting(kernel_start, kernel_end):
-    """QEMU arguments for the instruction-counting plugin: it splits the
-    count at [kernel_start, kernel_end) and prints both totals whenever the
-    guest program's bench_marker runs. It does not change the timings."""
-    return ["-plugin", f"{PLUGIN},kernel_start={kernel_start},kernel_end={kernel_end},"
-            f"marker={symbol(GUEST_PROGRAM, 'bench_marker')}", "-d", "plugin"]
-
-
 def native():
     """The guest alone on the same QEMU machine: 256 MiB as under Opal, the same
     DTB (QEMU fills in /memory, /chosen bootargs and the initrd, as the VMM
@@ -123,7 +109,7 @@ def native():
     with open(os.path.join(ROOT, BOOTARGS_FILE)) as file:
         bootargs = file.read()
     return run("native", KERNEL, ["-initrd", INITRD, "-dtb", DTB, "-append", bootargs,
-                                  *counting(0, 0)], 256, ",virtualization=off",
+                                  *counting(0, 0, GUEST_PROGRAM)], 256, ",virtualization=off",
                r"reboot: Power down\n")
 
 
@@ -132,7 +118,8 @@ def opal(image, ctrl=False, plugin=False):
     instructions Opal's kernel runs are counted apart."""
     args = [] if ctrl else ["-append", "ctrl=off"]
     if plugin:
-        args += counting(symbol(image, "__image_start"), symbol(image, "__image_end"))
+        args += counting(symbol(image, "__image_start"), symbol(image, "__image_end"),
+                         GUEST_PROGRAM)
     return run("Opal" + (" with ctrl" if ctrl else ""), image, args, 1024, "",
                r"vmm: guest started at counter \d+\n")
 
