@@ -14,6 +14,9 @@ UBOOT_DISK := $(IMAGE:.elf=.img)
 # (linked at 0x40200000, about 7 MiB) that bootm copies out of it, and far
 # below U-Boot, which relocates itself, its heap and its DTB to the top of RAM.
 FIT_LOAD_ADDRESS := 0x44000000
+# A shell command printing the address an ELF is linked at (hex, no 0x): its
+# __image_start, the FIT's load address and what `make` reports.
+image_start = $(CROSS)nm $(1) | awk '$$3 == "__image_start" { print $$1 }'
 
 $(IMAGE_BIN): $(IMAGE)
 	$(call say,OBJCOPY,$@)
@@ -24,7 +27,7 @@ $(IMAGE_BIN): $(IMAGE)
 # bootm enter it as Linux is entered: HYP mode left as it is, the DTB in r2.
 $(IMAGE_ITS): $(IMAGE) scripts/image.mk
 	$(call say,ITS,$@)
-	$(Q)load=0x$$($(CROSS)nm $< | awk '$$3 == "__image_start" { print $$1 }'); \
+	$(Q)load=0x$$($(call image_start,$<)); \
 	entry=$$($(CROSS)readelf -h $< | awk '/Entry point/ { print $$4 }'); \
 	{ echo '/dts-v1/;'; \
 	  echo '/ {'; \
@@ -85,7 +88,7 @@ $(eval $(call uboot_disk,$(BUILD)/tests/uboot.img,ctrl.report=1))
 all: image-info
 image-info: $(IMAGE) $(IMAGE_FIT) $(UBOOT_DISK)
 	@echo "Opal image: $(IMAGE) ($$(stat -c %s $(IMAGE_BIN)) bytes loaded at" \
-	    "0x$$($(CROSS)nm $(IMAGE) | awk '$$3 == "__image_start" { print $$1 }'));" \
+	    "0x$$($(call image_start,$(IMAGE))));" \
 	    "FIT $(IMAGE_FIT) ($$(stat -c %s $(IMAGE_FIT)) bytes); U-Boot disk $(UBOOT_DISK)"
 	@echo "Boot archive $(IMAGE:.elf=.cpio) ($$(stat -c %s $(IMAGE:.elf=.cpio)) bytes):"
 	@cpio -itv --quiet < $(IMAGE:.elf=.cpio) | awk '{ printf "  %10d  %s\n", $$5, $$9 }'
