@@ -47,13 +47,11 @@ static int by_cost(const void *a, const void *b)
     return ca < cb ? 1 : ca > cb ? -1 : 0;
 }
 
-static void print_profile(qemu_plugin_id_t id, void *userdata)
+static void print_profile(void)
 {
     /* Sort indexes, not the blocks: QEMU's inline counters point into blocks[]. */
     static unsigned order[PROFILE_BLOCKS];
     char line[128];
-    (void)id;
-    (void)userdata;
     for (unsigned i = 0; i < block_count; i++)
         order[i] = i;
     qsort(order, block_count, sizeof order[0], by_cost);
@@ -65,8 +63,6 @@ static void print_profile(qemu_plugin_id_t id, void *userdata)
     }
 }
 
-static void print_profile(qemu_plugin_id_t id, void *userdata);
-
 static void on_marker(unsigned int vcpu_index, void *userdata)
 {
     char line[128];
@@ -76,7 +72,7 @@ static void on_marker(unsigned int vcpu_index, void *userdata)
              ++marker_count, kernel_count, user_count);
     qemu_plugin_outs(line);
     if (profile && marker_count % 2 == 0)
-        print_profile(0, NULL);
+        print_profile();
     for (unsigned i = 0; profile && i < block_count; i++)
         blocks[i].executions = 0; /* each profile covers one marker pair */
 }
