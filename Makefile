@@ -175,7 +175,7 @@ TEST_IMAGES := $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/te
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.
-$(GUEST_LINUX) &: scripts/guest-linux.sh $(shell find guests/linux/rootfs -type f) | deps
+$(GUEST_LINUX) &: scripts/guest-linux.sh scripts/initramfs.sh $(shell find guests/linux/rootfs -type f) | deps
 	$(call say,GUEST,$(BUILD)/guests/linux)
 	$(Q)scripts/guest-linux.sh $(BUILD)/guests/linux
 guest: $(GUEST_LINUX)

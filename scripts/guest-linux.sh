@@ -54,8 +54,6 @@ root="$out/initramfs"
 rm -rf "$root" && mkdir -p "$root/bin"
 cp -a "$top/guests/linux/rootfs/." "$root/"
 cp "$unpacked/bin/busybox" "$root/bin/busybox"
-find "$root" -exec touch -h -d @0 {} +
-(cd "$root" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-    cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -n -9 > "$out/initramfs.cpio.gz"
+"$top/scripts/initramfs.sh" "$root" "$out/initramfs.cpio.gz"
 echo "guest: $kernel_package, $(stat -c %s "$out/zImage") byte kernel," \
      "$(stat -c %s "$out/initramfs.cpio.gz") byte initramfs in $out"

@@ -17,14 +17,12 @@ $(BENCH_LINUX)/init.elf: $(call objects,$(BENCH_LINUX_SOURCES))
 	    $(LIBGCC) -o $@
 
 # Byte-reproducible, as scripts/guest-linux.sh builds the guest's own.
-$(BENCH_LINUX)/initramfs.cpio.gz: $(BENCH_LINUX)/init.elf $(GUEST_LINUX)
+$(BENCH_LINUX)/initramfs.cpio.gz: $(BENCH_LINUX)/init.elf $(GUEST_LINUX) scripts/initramfs.sh
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(BENCH_LINUX)/root && mkdir -p $(BENCH_LINUX)/root/bin
 	$(Q)$(CROSS)strip -o $(BENCH_LINUX)/root/init $<
 	$(Q)cp $(BUILD)/guests/linux/initramfs/bin/busybox $(BENCH_LINUX)/root/bin/busybox
-	$(Q)find $(BENCH_LINUX)/root -exec touch -h -d @0 {} +
-	$(Q)(cd $(BENCH_LINUX)/root && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort | \
-	    cpio -o -H newc --reproducible -R 0:0 --quiet) | gzip -n -9 > $@
+	$(Q)scripts/initramfs.sh $(BENCH_LINUX)/root $@
 
 # The boot archive wants the device tree as guest.dtb and a bootargs file.
 $(BENCH_LINUX)/guest.dtb: $(BUILD)/dts/guest-virt.dtb
