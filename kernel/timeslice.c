@@ -10,7 +10,6 @@
 #include "arch.h"
 #include "config.h"
 #include "kernel.h"
-#include "log.h"
 #include "objects.h"
 #include "sched.h"
 #include "vtimer.h"
@@ -87,29 +86,13 @@ void kernel_switch_to(struct thread *next)
         timer_arm(deadline);
 }
 
-/* A revoke can delete the copy of a VSpace cap a runnable thread runs in
- * (its TCB's internal slot) without the thread knowing; it cannot run
- * without one (TCB Resume insists on one too), so it stops here rather than
- * be entered with no stage-2 translation. */
-static bool has_address_space(struct thread *thread)
-{
-    if (thread_vspace(thread) != NULL)
-        return true;
-    thread_suspend(thread);
-    log("thread %u: its VSpace was deleted; thread stopped", thread->id);
-    return false;
-}
-
 struct thread *kernel_schedule(void)
 {
     struct thread *next;
     for (;;) {
         next_refill = sched_context_refill(kernel_entry_time);
-        if ((next = sched_choose()) != NULL) {
-            if (has_address_space(next))
-                break;
-            continue;
-        }
+        if ((next = sched_choose()) != NULL)
+            break;
         timer_arm(earliest(next_refill, vtimer_next_deadline()));
         arch_wait_for_interrupt();
         sched_account();

@@ -67,10 +67,20 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_DATA_ABORT_LOWER] = trap_data_abort,
 };
 
-/* The context to resume, with its address space and vCPU state made active. */
+/* The context to resume, with its address space and vCPU state made active.
+ * A revoke can delete a runnable thread's copy of its VSpace cap (the TCB's
+ * internal slot) without the thread knowing; it cannot run without one (TCB
+ * Resume insists on one too), so it stops here, and the scheduler picks
+ * again, rather than be entered through a NULL VSpace. */
 static struct arch_context *resume(struct thread *thread)
 {
-    arch_activate_vspace(thread_vspace(thread));
+    const struct arch_vspace *vspace;
+    while ((vspace = thread_vspace(thread)) == NULL) {
+        thread_suspend(thread);
+        log("thread %u: its VSpace was deleted; thread stopped", thread->id);
+        thread = kernel_schedule();
+    }
+    arch_activate_vspace(vspace);
     arch_activate_vcpu(thread->vcpu, vcpu_guest_mode);
     return &thread->context;
 }
