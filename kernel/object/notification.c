@@ -24,30 +24,32 @@ static void wake_with(struct thread *thread, uint32_t word)
     sched_enqueue(thread);
 }
 
+/* A wait takes the word: the notification is clear again. */
+static uint32_t take(struct notification *notification)
+{
+    uint32_t word = notification->word;
+    notification->word = 0;
+    notification->active = 0;
+    return word;
+}
+
+/* The signal goes to a waiter, else to the bound thread if it waits in an
+ * endpoint Recv, else it stays in the word. */
 void notification_signal(struct notification *notification, uint32_t badge)
 {
-    struct thread *waiter = notification->waiters.head;
-    struct thread *bound = notification->bound;
-    if (waiter) {
-        wake_with(waiter, notification->word | badge);
-        notification->word = 0;
-        notification->active = 0;
-    } else if (bound && bound->state == THREAD_BLOCKED_RECEIVE) {
-        wake_with(bound, notification->word | badge);
-        notification->word = 0;
-        notification->active = 0;
-    } else {
-        notification->word |= badge;
-        notification->active = 1;
-    }
+    struct thread *to = notification->waiters.head, *bound = notification->bound;
+    if (to == NULL && bound && bound->state == THREAD_BLOCKED_RECEIVE)
+        to = bound;
+    notification->word |= badge;
+    notification->active = 1;
+    if (to)
+        wake_with(to, take(notification));
 }
 
 void notification_wait(struct thread *thread, struct notification *notification, bool blocking)
 {
     if (notification->active) {
-        deliver(thread, notification->word);
-        notification->word = 0;
-        notification->active = 0;
+        deliver(thread, take(notification));
         return;
     }
     if (!blocking) {
@@ -65,9 +67,7 @@ bool notification_take_bound(struct thread *thread)
     struct notification *notification = thread->bound_notification;
     if (notification == NULL || !notification->active)
         return false;
-    deliver(thread, notification->word);
-    notification->word = 0;
-    notification->active = 0;
+    deliver(thread, take(notification));
     return true;
 }
 
