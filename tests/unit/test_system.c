@@ -13,6 +13,7 @@
 struct reports {
     unsigned count;
     char first[256];
+    char all[2048];   /* every line, each ended by a newline, as far as it fits */
 };
 
 static void collect(void *context, const char *message)
@@ -20,6 +21,8 @@ static void collect(void *context, const char *message)
     struct reports *reports = context;
     if (reports->count++ == 0)
         snprintf(reports->first, sizeof reports->first, "%s", message);
+    size_t used = strlen(reports->all);
+    snprintf(reports->all + used, sizeof reports->all - used, "%s\n", message);
 }
 
 static struct system loaded;
@@ -163,6 +166,35 @@ TEST(truncated_blobs_are_rejected)
         CHECK(load_blob(copy, size, &platform, &reports) > 0);
         free(copy);
     }
+}
+
+/* END_NODE tokens that close more nodes than were opened, then a node: the
+ * reader reports a depth below the root, which the parser must refuse
+ * rather than use as an index (it once wrote before a stack array). */
+TEST(unbalanced_end_nodes_are_refused)
+{
+    static const uint32_t structure[] = { FDT_BEGIN_NODE, 0, FDT_END_NODE, FDT_END_NODE,
+                                          FDT_END_NODE, FDT_END_NODE, FDT_BEGIN_NODE,
+                                          0x78000000, FDT_END_NODE, FDT_END };
+    enum { STRUCTURE_OFFSET = 56, BLOB_SIZE = 512 };
+    uint8_t *blob = calloc(1, BLOB_SIZE);
+    for (unsigned i = 0; i < sizeof structure / sizeof structure[0]; i++)
+        put_be32(blob + STRUCTURE_OFFSET + 4 * i, structure[i]);
+    set_header(blob, 0, FDT_MAGIC);
+    set_header(blob, 1, BLOB_SIZE);
+    set_header(blob, 2, STRUCTURE_OFFSET);
+    set_header(blob, 3, STRUCTURE_OFFSET + sizeof structure);
+    set_header(blob, 4, 40);
+    set_header(blob, 5, 17);
+    set_header(blob, 6, 16);
+    set_header(blob, 8, 4);
+    set_header(blob, 9, sizeof structure);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK(load_blob(blob, BLOB_SIZE, &platform, &reports) > 0);
+    CHECKF(strstr(reports.all, "/: the device tree blob is malformed here\n") != NULL, "%s",
+           reports.all);
+    free(blob);
 }
 
 /* Each byte flipped in turn, then random multi-byte damage: whatever the
