@@ -50,7 +50,8 @@ bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, ui
     return true;
 }
 
-/* WFI blocks until a virtual interrupt is pending; WFE just lets others run. */
+/* WFI blocks until a virtual interrupt is pending; WFE only passes through
+ * the scheduler (the guest keeps the CPU unless a higher priority waits). */
 static bool exit_wait(struct thread *thread, uint32_t hsr)
 {
     thread->context.pc += instruction_length(hsr);
