@@ -5,7 +5,11 @@
  * deadline that comes too soon costs one interrupt that re-arms it, while
  * re-arming on every IPC would cost every IPC. The armed deadline is never
  * later than the first parked virtual timer's (vtimer.h): parking arms it,
- * and so does every firing and idle wait. */
+ * and so does every firing and idle wait. With a domain schedule it is
+ * never later than the current window's end either: setting the schedule
+ * arms it, and so does every switch and idle wait; at that end the
+ * scheduler moves to the next window (kernel_schedule) and a thread of the
+ * window that ended gives up the CPU (sched_choose). */
 #include <stddef.h>
 #include "arch.h"
 #include "config.h"
@@ -21,6 +25,17 @@ uint64_t timeslice_armed = UINT64_MAX;       /* the deadline the timer holds */
 uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill of a depleted context */
 #define armed timeslice_armed
 #define next_refill timeslice_next_refill
+
+/* The domain schedule: windows run in order, round and round, from the
+ * moment it was set. */
+struct domain_window {
+    uint64_t ticks;
+    uint32_t domain;
+};
+static struct domain_window windows[CONFIG_DOMAIN_WINDOWS];
+static uint32_t window_count, window_index;
+static uint64_t window_cycle;                 /* all windows' ticks */
+uint64_t domain_window_end = UINT64_MAX;
 
 static uint64_t timeslice_ticks(void)
 {
@@ -71,13 +86,13 @@ void timer_tick(void)
 }
 
 /* Make `next` current; the timer must fire by the first of its slice end,
- * its budget running out, and the next refill. */
+ * its budget running out, the next refill and the window's end. */
 void kernel_switch_to(struct thread *next)
 {
     uint64_t now = kernel_entry_time;
     if (next->slice_end <= now)
         next->slice_end = now + timeslice_ticks();
-    uint64_t deadline = earliest(next->slice_end, next_refill);
+    uint64_t deadline = earliest(earliest(next->slice_end, next_refill), domain_window_end);
     const struct sched_context *context = next->sched_context;
     if (!sched_context_unlimited(context))
         deadline = earliest(deadline, now + context->remaining);
@@ -86,14 +101,57 @@ void kernel_switch_to(struct thread *next)
         timer_arm(deadline);
 }
 
+void domain_set_schedule(const uint32_t *pairs, uint32_t count)
+{
+    uint64_t now = arch_timer_now();
+    window_cycle = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        windows[i].domain = pairs[2 * i];
+        windows[i].ticks = (uint64_t)pairs[2 * i + 1] * arch_timer_frequency() / 1000000u;
+        if (windows[i].ticks == 0)
+            windows[i].ticks = 1; /* a slow counter: never an empty window */
+        window_cycle += windows[i].ticks;
+    }
+    window_count = count;
+    window_index = 0;
+    if (count == 0) {
+        domain_window_end = UINT64_MAX;
+        sched_set_window_domain(0);
+        return;
+    }
+    domain_window_end = now + windows[0].ticks;
+    sched_set_window_domain(windows[0].domain);
+    timeslice_arm_by(domain_window_end);
+}
+
+/* Whole cycles that passed unseen (a long stretch with the timer
+ * masked) are skipped at once; then at most one lap of windows. */
+void domain_advance(uint64_t now)
+{
+    if (now < domain_window_end)
+        return;
+    uint64_t end = domain_window_end;
+    uint32_t index = window_index;
+    if (now - end >= window_cycle)
+        end += (now - end) / window_cycle * window_cycle;
+    do {
+        index = index + 1 == window_count ? 0 : index + 1;
+        end += windows[index].ticks;
+    } while (now >= end);
+    window_index = index;
+    domain_window_end = end;
+    sched_set_window_domain(windows[index].domain);
+}
+
 struct thread *kernel_schedule(void)
 {
     struct thread *next;
     for (;;) {
+        domain_advance(kernel_entry_time);
         next_refill = sched_context_refill(kernel_entry_time);
         if ((next = sched_choose()) != NULL)
             break;
-        timer_arm(earliest(next_refill, vtimer_next_deadline()));
+        timer_arm(earliest(earliest(next_refill, vtimer_next_deadline()), domain_window_end));
         arch_wait_for_interrupt();
         sched_account();
     }

@@ -138,6 +138,26 @@ int opal_sched_control_configure(uint32_t sched_control, uint32_t sched_context,
                   period_us);
 }
 
+int opal_sched_control_set_domain_schedule(uint32_t sched_control, uint32_t count,
+                                           const uint32_t *windows)
+{
+    enum { MAX_WINDOWS = 16 };
+    uint32_t arguments[1 + 2 * MAX_WINDOWS] = { count };
+    uint32_t length = 1;
+    if (count <= MAX_WINDOWS) {
+        for (uint32_t i = 0; i < 2 * count; i++)
+            arguments[1 + i] = windows[i];
+        length += 2 * count;
+    }
+    return invoke(sched_control, OPAL_SCHED_CONTROL_SET_DOMAIN_SCHEDULE, arguments, length,
+                  NULL, 0);
+}
+
+int opal_sched_control_set_domain(uint32_t sched_control, uint32_t tcb, uint32_t domain)
+{
+    return INVOKE(sched_control, OPAL_SCHED_CONTROL_SET_DOMAIN, tcb, domain);
+}
+
 int opal_page_table_map(uint32_t page_table, uint32_t vspace, uint32_t address)
 {
     return INVOKE(page_table, OPAL_PAGE_TABLE_MAP, vspace, address);

@@ -97,6 +97,12 @@ int opal_tcb_unbind_notification(uint32_t tcb);
 
 int opal_sched_control_configure(uint32_t sched_control, uint32_t sched_context,
                                  uint32_t budget_us, uint32_t period_us);
+/* Domains (docs/api.md): `windows` holds `count` pairs (domain 1..15,
+ * length µs); count 0 turns domains off. A count above 16 goes to the
+ * kernel without pairs (it answers RANGE). */
+int opal_sched_control_set_domain_schedule(uint32_t sched_control, uint32_t count,
+                                           const uint32_t *windows);
+int opal_sched_control_set_domain(uint32_t sched_control, uint32_t tcb, uint32_t domain);
 
 int opal_page_table_map(uint32_t page_table, uint32_t vspace, uint32_t address);
 int opal_page_table_unmap(uint32_t page_table);

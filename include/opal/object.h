@@ -89,6 +89,10 @@ enum opal_label {
 
     /* SchedControl and SchedContext */
     OPAL_SCHED_CONTROL_CONFIGURE = 48, /* sched context cptr, budget µs, period µs */
+    OPAL_SCHED_CONTROL_SET_DOMAIN_SCHEDULE = 49, /* count (0..16: 0 turns domains off), then
+                                    count pairs: domain (1..15), window length µs (>= 100;
+                                    all windows <= 10 s) */
+    OPAL_SCHED_CONTROL_SET_DOMAIN = 50, /* tcb cptr, domain (0..15; 0: the system domain) */
 
     /* VSpace objects */
     OPAL_PAGE_TABLE_MAP = 64,    /* vspace cptr, address */

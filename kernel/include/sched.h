@@ -21,6 +21,28 @@ void sched_rotate_current(void);
 /* Pick who runs next and make it current_thread (NULL: nobody can run). */
 struct thread *sched_choose(void);
 
+/* Domains (docs/api.md): bit d of the mask is set while threads of domain
+ * d may run. No schedule: all bits; else bit 0 and the window's domain's. */
+extern uint32_t sched_domain_mask;
+static inline bool sched_eligible(const struct thread *thread)
+{
+    return (sched_domain_mask >> thread->domain) & 1u;
+}
+/* The current window's domain (1..15), or 0 to turn domains off; moves
+ * queued threads between the per-domain sets when that changes. */
+void sched_set_window_domain(unsigned domain);
+unsigned sched_window_domain(void);
+/* Put a thread in a domain (0..15), requeueing it if it was queued. */
+void sched_set_domain(struct thread *thread, unsigned domain);
+/* The domain schedule (kernel/timeslice.c): `pairs` holds `count` (domain,
+ * length in µs) pairs, already checked; count 0 turns domains off. The
+ * first window starts now. */
+void domain_set_schedule(const uint32_t *pairs, uint32_t count);
+/* Move to the window that holds `now`, if the current one has ended. */
+void domain_advance(uint64_t now);
+/* The end of the current window, UINT64_MAX without a schedule. */
+extern uint64_t domain_window_end;
+
 /* Scheduling-context budgets (kernel/object/sched_context.c). */
 #include "objects.h"
 /* A context whose budget is its whole period is never charged. */
@@ -42,7 +64,8 @@ void timeslice_arm_by(uint64_t deadline);
  * `thread`'s slice, so making it current needs no timer work. (If its slice
  * already ended, that deadline has passed too: the pending timer interrupt
  * rotates it as soon as it runs.) The armed deadline is never later than
- * the next refill: kernel_schedule keeps it so. */
+ * the next refill or the end of the domain window: kernel_schedule keeps
+ * it so. */
 static inline bool timeslice_still_armed(const struct thread *thread)
 {
     return timeslice_armed <= thread->slice_end;

@@ -46,6 +46,7 @@ struct thread {
     uint8_t ipc_can_grant_reply;    /* sending: the receiver may reply */
     uint8_t fault_pending;          /* sending a fault message rather than a syscall */
     uint8_t full_budget;            /* bound to a full-budget context (the fastpath's test) */
+    uint8_t domain;                 /* 0..CONFIG_DOMAINS-1; 0: the system domain */
     struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
     struct notification *bound_notification;
     struct sched_context *sched_context;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include "opal/error.h"
 #include "arch.h"
+#include "config.h"
 #include "objects.h"
 #include "sched.h"
 
@@ -131,9 +132,56 @@ static int configure(struct invocation *invocation)
     return OPAL_OK;
 }
 
+/* count, then `count` pairs (domain 1..15, window length in µs). Every
+ * argument is checked before anything changes. */
+static int set_domain_schedule(struct invocation *invocation)
+{
+    const uint32_t *arguments = invocation->arguments;
+    if (invocation->length < 1)
+        return OPAL_ERR_TRUNCATED;
+    uint32_t count = arguments[0];
+    if (count > CONFIG_DOMAIN_WINDOWS)
+        return OPAL_ERR_RANGE;
+    if (invocation->length < 1 + 2 * count)
+        return OPAL_ERR_TRUNCATED;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t domain = arguments[1 + 2 * i], length = arguments[2 + 2 * i];
+        if (domain == 0 || domain >= CONFIG_DOMAINS)
+            return OPAL_ERR_INVALID_ARGUMENT;
+        if (length < CONFIG_DOMAIN_WINDOW_MIN_US)
+            return OPAL_ERR_RANGE;
+        total += length;
+    }
+    if (total > CONFIG_DOMAIN_SCHEDULE_MAX_US)
+        return OPAL_ERR_RANGE;
+    domain_set_schedule(&arguments[1], count);
+    return OPAL_OK;
+}
+
+/* tcb cptr, domain 0..15. */
+static int set_domain(struct invocation *invocation)
+{
+    struct slot *slot;
+    if (invocation->length < 2)
+        return OPAL_ERR_TRUNCATED;
+    int error = cspace_lookup_typed(invocation->caller, invocation->arguments[0],
+                                    OPAL_OBJECT_TCB, &slot);
+    if (error != OPAL_OK)
+        return error;
+    uint32_t domain = invocation->arguments[1];
+    if (domain >= CONFIG_DOMAINS)
+        return OPAL_ERR_INVALID_ARGUMENT;
+    sched_set_domain(cap_object(&slot->cap), domain);
+    return OPAL_OK;
+}
+
 int sched_control_invoke(struct invocation *invocation)
 {
-    if (invocation->label != OPAL_SCHED_CONTROL_CONFIGURE)
-        return OPAL_ERR_ILLEGAL_OPERATION;
-    return configure(invocation);
+    switch (invocation->label) {
+    case OPAL_SCHED_CONTROL_CONFIGURE: return configure(invocation);
+    case OPAL_SCHED_CONTROL_SET_DOMAIN_SCHEDULE: return set_domain_schedule(invocation);
+    case OPAL_SCHED_CONTROL_SET_DOMAIN: return set_domain(invocation);
+    default: return OPAL_ERR_ILLEGAL_OPERATION;
+    }
 }

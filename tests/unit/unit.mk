@@ -39,6 +39,8 @@ UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
                               kernel/syscall.c kernel/object/tcb.c kernel/fault.c
 UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c
+UNIT_SOURCES_test_domain := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
+                            kernel/syscall.c kernel/object/tcb.c kernel/fault.c
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)
