@@ -46,10 +46,13 @@ UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)
 UNIT_ARGS_test_fdt_edit := $(UNIT_FIXTURES)/edit.dtb $(BUILD)/dts/guest-virt.dtb $(UNIT_HOST)/virt.dtb
 UNIT_ARGS_test_system := $(BUILD)/configs/default.dtb $(BUILD)/configs/native-only.dtb
+UNIT_ARGS_test_guest_dtb := $(BUILD)/configs/two-linux.dtb $(BUILD)/dts/guest-virt.dtb \
+                            $(UNIT_FIXTURES)/guest-fragment.dtb
 UNIT_INPUTS := $(filter $(UNIT_HOST)/%,$(foreach t,$(UNIT_TESTS),$(UNIT_ARGS_$(t))))
 # The guest's device tree is built by dts/dts.mk, outside $(UNIT_HOST); the
 # system descriptions by configs/configs.mk.
 UNIT_INPUTS += $(BUILD)/dts/guest-virt.dtb $(UNIT_ARGS_test_system)
+UNIT_INPUTS += $(BUILD)/configs/two-linux.dtb
 
 QEMU_VIRT_DTB_ARGS := -M virt,virtualization=on,highmem=off,gic-version=2,dumpdtb=$(UNIT_HOST)/virt.dtb \
                       -cpu cortex-a15 -m 1024 -nographic -nic none
