@@ -32,7 +32,7 @@
 /* Writer limits. They bound what the generator itself emits, so exceeding one
  * is a bug here, never the caller's input. */
 #define MAX_GENERATED_PROPS 8          /* per node */
-#define MAX_GENERATED_NODES (16 + SYSTEM_MAX_VCPUS + SYSTEM_MAX_CHANNELS + SYSTEM_MAX_DEVICES)
+#define MAX_GENERATED_NODES (10 + SYSTEM_MAX_VCPUS + 2 * SYSTEM_MAX_CHANNELS + SYSTEM_MAX_DEVICES)
 #define MAX_CELLS (3 * SYSTEM_MAX_IRQS)
 #define NODE_NAME_MAX 32               /* "passthrough@ffffffff" and the like */
 
@@ -68,12 +68,14 @@ struct writer {
     uint32_t matched_count;
 };
 
-static void writer_start(struct writer *w, bool measuring, uint32_t strings_offset)
+static void writer_start(struct writer *w, bool measuring, uint32_t strings_offset,
+                         uint32_t strings_size)
 {
     w->measuring = measuring;
     w->error = OPAL_OK;
     w->struct_size = 0;
     w->strings_offset = strings_offset;
+    w->strings_size = strings_size;
     w->depth = -1;
     w->generated_count = 0;
     w->matched_count = 0;
@@ -161,16 +163,16 @@ static void write_property(struct writer *w, const char *name, const void *value
 
 /* ---- the fragment ---- */
 
-/* The child of fragment node `parent` named exactly `name`, or -1. */
-static int fragment_child(const struct writer *w, int parent, const char *name)
+/* The first child of fragment node `parent` named exactly `name`, or -1. */
+static int fragment_child(const struct fdt *fragment, int parent, const char *name)
 {
     int depth = 0;
     int node = parent;
 
-    if (w->fragment == NULL || parent < 0)
+    if (fragment == NULL || parent < 0)
         return -1;
-    while ((node = fdt_next_node(w->fragment, node, &depth)) >= 0 && depth > 0)
-        if (depth == 1 && core_strcmp(fdt_node_name(w->fragment, node), name) == 0)
+    while ((node = fdt_next_node(fragment, node, &depth)) >= 0 && depth > 0)
+        if (depth == 1 && core_strcmp(fdt_node_name(fragment, node), name) == 0)
             return node;
     return -1;
 }
@@ -240,7 +242,7 @@ static void begin_node(struct writer *w, const char *name)
         counterpart = w->fragment != NULL ? fdt_next_node(w->fragment, -1, NULL) : -1;
     } else {
         flush_properties(w);
-        counterpart = fragment_child(w, w->counterpart[w->depth], name);
+        counterpart = fragment_child(w->fragment, w->counterpart[w->depth], name);
     }
     if (counterpart >= 0) {
         if (w->matched_count == MAX_GENERATED_NODES) {
@@ -512,9 +514,11 @@ static void emit_tree(struct writer *w, const struct tree *t)
 /* ---- checks before writing ---- */
 
 /* Whether the fragment's structure is one the writer can merge (see the
- * header), and the largest phandle in it. */
+ * header; names must be unique among siblings, as merging goes by name), and
+ * the largest phandle in it. */
 static int check_fragment(const struct fdt *fragment, uint32_t *max_phandle)
 {
+    int nodes[GUEST_DTB_MAX_DEPTH];
     bool has_subnodes[GUEST_DTB_MAX_DEPTH];
     int depth = -1;
     bool root_done = false;
@@ -529,14 +533,18 @@ static int check_fragment(const struct fdt *fragment, uint32_t *max_phandle)
         switch (t.type) {
         case FDT_BEGIN_NODE:
             if (root_done || depth + 1 >= GUEST_DTB_MAX_DEPTH ||
-                (depth >= 0 && t.name[0] == '\0'))
+                (depth >= 0 && (t.name[0] == '\0' ||
+                                fragment_child(fragment, nodes[depth], t.name) != (int)t.offset)))
                 return OPAL_ERR_MALFORMED;
             if (depth >= 0)
                 has_subnodes[depth] = true;
-            has_subnodes[++depth] = false;
+            nodes[++depth] = (int)t.offset;
+            has_subnodes[depth] = false;
             break;
-        case FDT_PROP:
-            if (depth < 0 || has_subnodes[depth] || t.name[0] == '\0')
+        case FDT_PROP: {
+            uint32_t length;
+            if (depth < 0 || has_subnodes[depth] || t.name[0] == '\0' ||
+                fdt_property(fragment, nodes[depth], t.name, &length) != t.value)
                 return OPAL_ERR_MALFORMED;
             if (core_strcmp(t.name, "phandle") == 0 || core_strcmp(t.name, "linux,phandle") == 0) {
                 if (t.length != 4)
@@ -546,6 +554,7 @@ static int check_fragment(const struct fdt *fragment, uint32_t *max_phandle)
                     *max_phandle = phandle;
             }
             break;
+        }
         case FDT_END_NODE:
             if (depth < 0)
                 return OPAL_ERR_MALFORMED;
@@ -651,8 +660,7 @@ int guest_dtb_build(const struct system *system, uint32_t vm_index,
         return OPAL_ERR_TRUNCATED;
 
     /* First pass: the strings go right after the reservation map for now. */
-    writer_start(&w, true, STRUCT_START);
-    w.strings_size = 0;
+    writer_start(&w, true, STRUCT_START, 0);
     emit_tree(&w, &tree);
     if (w.error != OPAL_OK)
         return w.error;
@@ -664,7 +672,7 @@ int guest_dtb_build(const struct system *system, uint32_t vm_index,
     /* Second pass: the strings move behind the structure block, which is
      * written in front of them. */
     memmove(w.buffer + STRUCT_START + struct_size, w.buffer + STRUCT_START, w.strings_size);
-    writer_start(&w, false, STRUCT_START + struct_size);
+    writer_start(&w, false, STRUCT_START + struct_size, w.strings_size);
     emit_tree(&w, &tree);
     if (w.error == OPAL_OK && w.struct_size != struct_size)
         w.error = OPAL_ERR_RANGE;   /* the passes differ: a bug here */

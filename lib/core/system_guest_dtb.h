@@ -56,9 +56,8 @@ struct guest_dtb_platform {
  * address included ("memory" does not match "memory@40000000"): a fragment
  * node's properties replace the generated node's of the same name, keeping
  * their place, and the others are appended; its subnodes are merged the same
- * way, recursively, and subnodes or nodes without a generated counterpart are
- * added after the generated ones. The root's properties and subnodes merge
- * like any node's. The GIC's and the clock's phandles are numbered above any
+ * way, recursively, and those without a generated counterpart are added
+ * after the generated siblings. The root merges like any node. The GIC's and the clock's phandles are numbered above any
  * phandle in the fragment, so the fragment's own references stay valid; a
  * fragment must not override the generated "phandle" properties.
  *
@@ -71,8 +70,9 @@ struct guest_dtb_platform {
  *                              an interrupt below 16, a range past 4 GiB);
  *   OPAL_ERR_MALFORMED         the fragment is not a DTB of one root node with
  *                              balanced nesting, properties before subnodes,
- *                              at most GUEST_DTB_MAX_DEPTH levels of nodes, and phandles
- *                              below 0xfffffffd;
+ *                              names unique among siblings and within a node,
+ *                              at most GUEST_DTB_MAX_DEPTH levels of nodes and
+ *                              phandles below 0xfffffffd;
  *   OPAL_ERR_TRUNCATED         the tree does not fit in capacity.
  * Nothing is ever written at or past buffer + capacity; on an error the
  * bytes before it may have been used as scratch space.

@@ -539,6 +539,32 @@ TEST(malformed_fragments)
     make_u32(&m, FDT_END);
     CHECK_EQ(build_with(&m), MALFORMED);
 
+    m = (struct maker){ 0 };   /* a property twice */
+    make_begin(&m, "");
+    make_property(&m, 1);
+    make_property(&m, 2);
+    make_u32(&m, FDT_END_NODE);
+    make_u32(&m, FDT_END);
+    CHECK_EQ(build_with(&m), MALFORMED);
+
+    m = (struct maker){ 0 };   /* two siblings of one name; cousins may share one */
+    make_begin(&m, "");
+    make_begin(&m, "a");
+    make_begin(&m, "b");
+    make_u32(&m, FDT_END_NODE);
+    make_u32(&m, FDT_END_NODE);
+    make_begin(&m, "c");
+    make_begin(&m, "b");
+    make_u32(&m, FDT_END_NODE);
+    make_u32(&m, FDT_END_NODE);
+    make_begin(&m, "a");
+    make_u32(&m, FDT_END_NODE);
+    make_u32(&m, FDT_END_NODE);
+    make_u32(&m, FDT_END);
+    CHECK_EQ(build_with(&m), MALFORMED);
+    m.blob[56 + m.struct_size - 16] = 'd';   /* the second "a" becomes "d" */
+    CHECK_EQ(build_with(&m), OK);
+
     m = (struct maker){ 0 };   /* a phandle that leaves no room for the generated ones */
     make_begin(&m, "");
     make_u32(&m, FDT_PROP);
