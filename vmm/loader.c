@@ -1,6 +1,7 @@
 /* Guest loading: the images go from the read-only images area into guest
  * RAM (which the VMM sees at its guest-physical address), and the vCPU is put
- * in the state the guest's boot protocol expects. Run again on a reset. */
+ * in the state the guest's boot protocol expects, once: on a reset init
+ * builds the VM again. */
 #include "core/elf.h"
 #include "core/fdt_edit.h"
 #include "core/string.h"

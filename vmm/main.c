@@ -1,6 +1,6 @@
-/* The VMM's main loop: receive the vCPU thread's exits and the console's
- * interrupts on one endpoint, hand each to its handler, answer the exit. */
-#include <stdarg.h>
+/* The VMM's main loop: receive the vCPU thread's exits and the
+ * notifications (the console's, the channels' peers') on one endpoint, hand
+ * each to its handler, answer the exit. */
 #include "core/format.h"
 #include "vmm/vmm.h"
 
@@ -8,44 +8,18 @@
 
 static struct vm vm;
 
-void vmm_log(struct vm *machine, const char *format_text, ...)
+/* The test hook (init's vmm.crash=<name>): the VMM faults, so that the
+ * kernel sends the fault to init (VMM_CAP_PARENT is the VMM thread's fault
+ * endpoint). The address is hidden from the compiler, which would
+ * otherwise turn a store to a known null pointer into a trap. */
+static __attribute__((noreturn)) void crash_on_purpose(struct vm *machine)
 {
-    char line[256];
-    va_list args;
-    va_start(args, format_text);
-    format_string_v(line, sizeof line, format_text, args);
-    va_end(args);
-    /* A connected VMM's lines get "[name] " from the console server. */
-    if (machine->info->console)
-        printf("vmm: %s\n", line);
-    else
-        printf("[%s] vmm: %s\n", machine->info->name, line);
-}
-
-static void report_exits(struct vm *machine)
-{
-    const uint32_t *e = machine->exits;
-    vmm_log(machine, "exits: mmio-gicd %u mmio-uart %u mmio-other %u hvc %u smc %u sysreg %u "
-            "eoi %u other %u irq %u", e[EXIT_MMIO_GICD], e[EXIT_MMIO_UART], e[EXIT_MMIO_OTHER],
-            e[EXIT_HVC], e[EXIT_SMC], e[EXIT_SYSREG], e[EXIT_EOI], e[EXIT_OTHER], e[EXIT_IRQ]);
-    vmm_log(machine, "guest started at counter %llu", (unsigned long long)machine->started_at);
-}
-
-void vmm_stop(struct vm *machine, const char *why)
-{
-    vuart_flush(&machine->uart);
-    vmm_log(machine, "VM stopped: %s", why);
-    report_exits(machine);
-}
-
-int vmm_restart(struct vm *machine)
-{
-    vuart_flush(&machine->uart);
-    vmm_log(machine, "restarting the guest from its images");
-    report_exits(machine);
-    for (unsigned i = 0; i < EXIT_KIND_COUNT; i++)
-        machine->exits[i] = 0;
-    return vmm_load_guest(machine);
+    vmm_log(machine, "test hook: crashing on purpose");
+    uintptr_t address = 0;
+    __asm__ volatile("" : "+r"(address));
+    *(volatile uint32_t *)address = 0;
+    for (;;)
+        opal_yield();
 }
 
 /* Trapped system-register accesses: ACTLR reads as the stored value and
@@ -57,9 +31,15 @@ static enum vmm_action handle_system_register(struct vm *machine, const struct o
     bool read = syndrome & 1u;
     bool actlr = ((syndrome >> 10) & 0xf) == 1 && ((syndrome >> 1) & 0xf) == 0 &&
                  ((syndrome >> 17) & 7) == 1 && ((syndrome >> 14) & 7) == 0;
-    if (actlr && read)
-        return opal_vcpu_read_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, result) == OPAL_OK
-                   ? VMM_EMULATED : VMM_STOP;
+    if (actlr && read) {
+        int error = opal_vcpu_read_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, result);
+        if (error == OPAL_OK)
+            return VMM_EMULATED;
+        char why[64];
+        format_string(why, sizeof why, "cannot read the vCPU's ACTLR: %s", opal_error_name(error));
+        vmm_stop(machine, VMM_REPORT_FAILED, why);
+        return VMM_STOP;
+    }
     if (actlr)
         opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, exit->mr[2]);
     else
@@ -93,7 +73,7 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
         char why[96];
         format_string(why, sizeof why, "unexpected exit %u (pc 0x%08x, syndrome 0x%08x)",
                       OPAL_TAG_LABEL(exit->tag), exit->mr[0], exit->mr[1]);
-        vmm_stop(machine, why);
+        vmm_stop(machine, VMM_REPORT_FAILED, why);
         return VMM_STOP;
     }
     }
@@ -115,6 +95,45 @@ static void reply_message(struct opal_message *message, enum vmm_action action, 
     }
 }
 
+/* The guest loaded and its vCPU running; else why not, in why. */
+static int start_guest(struct vm *machine, char *why, size_t size)
+{
+    int error = vmm_load_guest(machine);
+    if (error != OPAL_OK) {
+        format_string(why, size, "cannot load the guest: %s", opal_error_name(error));
+        return error;
+    }
+    /* The virtual timer goes straight in, not through us (docs/vmm.md says why). */
+    if (machine->info->vtimer_direct)
+        opal_vcpu_set_vtimer_irq(VMM_CAP_VCPU, OPAL_VTIMER_IRQ, VTIMER_PRIORITY);
+    if ((error = opal_tcb_resume(VMM_CAP_VCPU_TCB)) != OPAL_OK)
+        format_string(why, size, "cannot start the vCPU: %s", opal_error_name(error));
+    return error;
+}
+
+/* Everything before the guest's first instruction: the console, the
+ * channels, the images, the vCPU. A failure is reported to init. */
+static bool start_vm(struct vm *machine)
+{
+    char why[96];
+    console_init(machine);
+    if (channel_check(machine->info, why, sizeof why) &&
+        start_guest(machine, why, sizeof why) == OPAL_OK)
+        return true;
+    vmm_log(machine, "%s", why);
+    vmm_report(machine, VMM_REPORT_FAILED);
+    return false;
+}
+
+/* A notification (label 0): the console's and the channels' signals. */
+static void handle_signals(struct vm *machine, uint32_t badge)
+{
+    machine->exits[EXIT_IRQ]++;
+    if (badge & VMM_BADGE_CONSOLE)
+        console_input(machine);
+    channel_signalled(machine, badge);
+}
+
 int main(const struct opal_bootinfo *unused)
 {
     (void)unused;
@@ -123,29 +142,18 @@ int main(const struct opal_bootinfo *unused)
         printf("vmm: no boot info at 0x%08x; nothing to run\n", VMM_BOOT_INFO_ADDRESS);
         return 1;
     }
-    console_init(&vm);
-    int error = vmm_load_guest(&vm);
-    if (error != OPAL_OK) {
-        vmm_log(&vm, "cannot load the guest: %s", opal_error_name(error));
+    if (!start_vm(&vm))
         return 1;
-    }
-    /* The virtual timer goes straight in, not through us (docs/vmm.md says why). */
-    if (vm.info->vtimer_direct)
-        opal_vcpu_set_vtimer_irq(VMM_CAP_VCPU, OPAL_VTIMER_IRQ, VTIMER_PRIORITY);
-    if ((error = opal_tcb_resume(VMM_CAP_VCPU_TCB)) != OPAL_OK) {
-        vmm_log(&vm, "cannot start the vCPU: %s", opal_error_name(error));
-        return 1;
-    }
     struct opal_message message;
     opal_recv(VMM_CAP_ENDPOINT, VMM_CAP_REPLY, &message);
     for (;;) {
-        if (OPAL_TAG_LABEL(message.tag) == 0) {      /* a notification: interrupts */
-            vm.exits[EXIT_IRQ]++;
-            if (message.badge & VMM_BADGE_CONSOLE)
-                console_input(&vm);
+        if (OPAL_TAG_LABEL(message.tag) == 0) {
+            handle_signals(&vm, message.badge);
             opal_recv(VMM_CAP_ENDPOINT, VMM_CAP_REPLY, &message);
             continue;
         }
+        if (vm.info->test_crash)
+            crash_on_purpose(&vm);
         uint32_t result = 0;
         enum vmm_action action = handle_exit(&vm, &message, &result);
         vgic_dist_retry(&vm.vgic);

@@ -1,6 +1,7 @@
 /* Guest MMIO: a stage-2 abort is routed by guest-physical address to the
- * emulated device there (vGIC distributor, PL011); an access anywhere else
- * stops the VM with a report instead of leaving it hanging. */
+ * emulated device there (vGIC distributor, PL011, a channel's doorbell); an
+ * access anywhere else stops the VM with a report instead of leaving it
+ * hanging. */
 #include "core/format.h"
 #include "vmm/vmm.h"
 
@@ -24,6 +25,7 @@ void vmm_reset_devices(struct vm *vm)
     const struct vuart_ops uart_ops = { .context = vm, .output = console_output,
                                         .set_irq = uart_irq };
     vgic_dist_init(&vm->vgic, &vgic_ops);
+    channel_reset(vm);
     /* The console server names the lines of a connected VM itself. */
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
 }
@@ -35,7 +37,8 @@ static void report_stray(struct vm *vm, const struct opal_message *exit)
 {
     uint32_t address = exit->mr[1], access = exit->mr[2];
     bool device = address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
-                  address - GUEST_UART_BASE < GUEST_DEVICE_SIZE;
+                  address - GUEST_UART_BASE < GUEST_DEVICE_SIZE ||
+                  channel_doorbell_at(vm->info, address) >= 0;
     char why[128];
     format_string(why, sizeof why, "guest %s 0x%08x %s (pc 0x%08x)",
                   access & OPAL_GUEST_ACCESS_FETCH ? "executed at"
@@ -44,30 +47,46 @@ static void report_stray(struct vm *vm, const struct opal_message *exit)
                   device ? "with an access its device does not take"
                          : "outside its RAM and devices",
                   exit->mr[0]);
-    vmm_stop(vm, why);
+    vmm_stop(vm, VMM_REPORT_FAILED, why);
+}
+
+/* A decoded access at `address`, to the device there: the kind of exit
+ * it is, and whether the device took it (a load's value in *result). */
+static bool emulate(struct vm *vm, uint32_t address, uint32_t access, uint32_t *result,
+                    enum vmm_exit_kind *kind)
+{
+    uint32_t value = opal_ipc_buffer()->mr[4];
+    bool write = access & OPAL_GUEST_ACCESS_WRITE;
+    uint32_t size = OPAL_GUEST_ACCESS_SIZE(access);
+    int channel;
+    if (address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE) {
+        *kind = EXIT_MMIO_GICD;
+        uint32_t offset = address - GUEST_GICD_BASE;
+        return write ? vgic_dist_write(&vm->vgic, offset, size, value)
+                     : vgic_dist_read(&vm->vgic, offset, size, result);
+    }
+    if (address - GUEST_UART_BASE < GUEST_DEVICE_SIZE) {
+        *kind = EXIT_MMIO_UART;
+        uint32_t offset = address - GUEST_UART_BASE;
+        bool handled = write ? vuart_write(&vm->uart, offset, size, value)
+                             : vuart_read(&vm->uart, offset, size, result);
+        console_input(vm);
+        return handled;
+    }
+    if ((channel = channel_doorbell_at(vm->info, address)) >= 0) {
+        *kind = EXIT_MMIO_CHANNEL;
+        channel_doorbell(vm, (uint32_t)channel, write, result);
+        return true;
+    }
+    return false;
 }
 
 enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit, uint32_t *result)
 {
     uint32_t address = exit->mr[1], access = exit->mr[2];
-    uint32_t value = opal_ipc_buffer()->mr[4];
-    bool write = access & OPAL_GUEST_ACCESS_WRITE, handled = false;
-    uint32_t size = OPAL_GUEST_ACCESS_SIZE(access);
     enum vmm_exit_kind kind = EXIT_MMIO_OTHER;
-    if (access & OPAL_GUEST_ACCESS_DECODED) {
-        if (address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE) {
-            kind = EXIT_MMIO_GICD;
-            uint32_t offset = address - GUEST_GICD_BASE;
-            handled = write ? vgic_dist_write(&vm->vgic, offset, size, value)
-                            : vgic_dist_read(&vm->vgic, offset, size, result);
-        } else if (address - GUEST_UART_BASE < GUEST_DEVICE_SIZE) {
-            kind = EXIT_MMIO_UART;
-            uint32_t offset = address - GUEST_UART_BASE;
-            handled = write ? vuart_write(&vm->uart, offset, size, value)
-                            : vuart_read(&vm->uart, offset, size, result);
-            console_input(vm);
-        }
-    }
+    bool handled = (access & OPAL_GUEST_ACCESS_DECODED) &&
+                   emulate(vm, address, access, result, &kind);
     vm->exits[kind]++;
     if (handled)
         return VMM_EMULATED;

@@ -1,6 +1,7 @@
 /* PSCI 1.0 over HVC (and SMC) for a VM with one vCPU: version, features,
- * CPU_ON/OFF/AFFINITY_INFO answered for CPU 0, SYSTEM_OFF stops the VM and
- * SYSTEM_RESET restarts the guest from its images. */
+ * CPU_ON/OFF/AFFINITY_INFO answered for CPU 0. SYSTEM_OFF, CPU_OFF and
+ * SYSTEM_RESET stop the VM and are reported to init, which stops or
+ * rebuilds it (the VMM does not restart a guest itself). */
 #include "vmm/vmm.h"
 
 #define PSCI_VERSION          0x84000000u
@@ -53,17 +54,14 @@ enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit, 
         *result = PSCI_TOS_NOT_PRESENT;
         return VMM_EMULATED;
     case PSCI_CPU_OFF:
-        vmm_stop(vm, "its only vCPU called PSCI CPU_OFF");
+        vmm_stop(vm, VMM_REPORT_OFF, "its only vCPU called PSCI CPU_OFF");
         return VMM_STOP;
     case PSCI_SYSTEM_OFF:
-        vmm_stop(vm, "the guest powered off (PSCI SYSTEM_OFF)");
+        vmm_stop(vm, VMM_REPORT_OFF, "the guest powered off (PSCI SYSTEM_OFF)");
         return VMM_STOP;
     case PSCI_SYSTEM_RESET:
-        if (vmm_restart(vm) != OPAL_OK) {
-            vmm_stop(vm, "the restart failed");
-            return VMM_STOP;
-        }
-        return VMM_RESUME;
+        vmm_stop(vm, VMM_REPORT_RESET, "the guest asked for a reset (PSCI SYSTEM_RESET)");
+        return VMM_STOP;
     default:
         *result = PSCI_NOT_SUPPORTED;   /* also the answer to a null hypercall */
         return VMM_EMULATED;

@@ -383,6 +383,12 @@ void vgic_dist_set_line(struct vgic_dist *dist, uint32_t irq, bool high)
     deliver(dist);
 }
 
+void vgic_dist_set_edge(struct vgic_dist *dist, uint32_t irq)
+{
+    if (irq >= VGIC_PRIVATE_IRQS && irq < VGIC_IRQS)
+        set_bit(dist->edge, irq);
+}
+
 void vgic_dist_pulse(struct vgic_dist *dist, uint32_t irq)
 {
     if (irq >= VGIC_IRQS)

@@ -54,6 +54,10 @@ bool vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uin
 /* A device's level line. On a level irq the line is the pending state; on an
  * edge irq a low-to-high change pends it once. */
 void vgic_dist_set_line(struct vgic_dist *dist, uint32_t irq, bool high);
+/* Makes an SPI edge-triggered, as if the guest had written its ICFGR bit
+ * (for a device the VMM knows to be edge; the guest may still change it).
+ * Ignored for SGIs, PPIs and irqs past VGIC_IRQS. */
+void vgic_dist_set_edge(struct vgic_dist *dist, uint32_t irq);
 /* An edge event: pends irq once (on a level irq, like a write to ISPENDR). */
 void vgic_dist_pulse(struct vgic_dist *dist, uint32_t irq);
 /* The guest EOI'd an irq injected with notify_eoi: it is offered again if its

@@ -1,19 +1,21 @@
 /* The per-VM monitor: one VM's devices and state, and the pieces of the VMM
- * (loader, MMIO routing, PSCI, console) that act on it. */
+ * (loader, MMIO routing, PSCI, console, channels, reports) that act on it. */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "opal.h"
 #include "vmm_boot.h"
 #include "vmm/vgic_dist.h"
 #include "vmm/vuart.h"
 
-/* Exits counted by kind, for the report at power-off (and the benchmark). */
+/* Exits counted by kind, for the report when the VM stops (and the
+ * benchmark). EXIT_IRQ counts notifications (the console's, the channels'). */
 enum vmm_exit_kind {
     EXIT_MMIO_GICD, EXIT_MMIO_UART, EXIT_MMIO_OTHER, EXIT_HVC, EXIT_SMC, EXIT_SYSREG,
-    EXIT_EOI, EXIT_OTHER, EXIT_IRQ, EXIT_KIND_COUNT,
+    EXIT_EOI, EXIT_OTHER, EXIT_IRQ, EXIT_MMIO_CHANNEL, EXIT_KIND_COUNT,
 };
 
 struct vm {
@@ -21,7 +23,8 @@ struct vm {
     struct vgic_dist vgic;
     struct vuart uart;
     uint32_t exits[EXIT_KIND_COUNT];
-    uint64_t started_at;       /* the counter when the guest was last loaded (its boot's start) */
+    uint64_t started_at;       /* the counter when the guest was loaded (its boot's start) */
+    uint32_t channel_unsignalled; /* bit k: channel k's doorbell could not signal (logged once) */
 };
 
 /* How an exit is answered. */
@@ -29,7 +32,8 @@ enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_STOP };
 
 /* loader.c: put the images in guest RAM and the vCPU in its boot state. */
 int vmm_load_guest(struct vm *vm);
-/* mmio.c: the emulated devices back in their reset state (vGIC, UART). */
+/* mmio.c: the emulated devices in their reset state (vGIC, with the
+ * channels' interrupts edge; UART). */
 void vmm_reset_devices(struct vm *vm);
 /* mmio.c: a stage-2 abort; sets *result for a load. */
 enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
@@ -44,9 +48,33 @@ void console_init(struct vm *vm);
 void console_input(struct vm *vm);
 void console_output(void *context, const char *text, size_t length);
 
-/* main.c: stop the VM with a report, or restart it from its images. */
-void vmm_stop(struct vm *vm, const char *why);
-int vmm_restart(struct vm *vm);
+/* channel.c: the VM's channels (lib/vmm_boot.h). init maps their shared
+ * memory; the VMM serves each doorbell page and raises each interrupt.
+ * Whether the channels can be served: false, with why, for more than
+ * VMM_MAX_CHANNELS, an interrupt that is not an SPI of the vGIC, the
+ * UART's or another channel's, or a doorbell page past 4 GiB or over
+ * the guest's RAM, the GIC, the UART or another channel. */
+bool channel_check(const struct vmm_boot_info *info, char *why, size_t size);
+/* The channels' interrupts edge-triggered in the vGIC (after its reset). */
+void channel_reset(struct vm *vm);
+/* The channel whose doorbell page holds guest-physical `address`, or -1. */
+int channel_doorbell_at(const struct vmm_boot_info *info, uint32_t address);
+/* A guest access to channel k's doorbell: a write of anything signals the
+ * peer, a read returns 0. */
+void channel_doorbell(struct vm *vm, uint32_t k, bool write, uint32_t *result);
+/* A notification word: each channel whose peer signalled gets its
+ * guest_irq pending (edge) in the vGIC. */
+void channel_signalled(struct vm *vm, uint32_t badge);
+
+/* report.c: the VMM's log, and what it tells init (enum vmm_report). */
 void vmm_log(struct vm *vm, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* The VM stops: the guest's last output, "VM stopped: <why>", the exits,
+ * then the report to init. Returns only if init did not take over (the
+ * report could not be delivered, or init answered): the caller stops the
+ * vCPU and the VMM waits. */
+void vmm_stop(struct vm *vm, enum vmm_report report, const char *why);
+/* A Call on VMM_CAP_PARENT with the report as label; init does not answer.
+ * Returns the call's result, having logged a failure. */
+int vmm_report(struct vm *vm, enum vmm_report report);
 
 #endif

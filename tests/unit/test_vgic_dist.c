@@ -437,6 +437,32 @@ TEST(edge_irq_is_offered_on_every_pulse)
     CHECK_EQ(vcpu.count, 2);
 }
 
+TEST(set_edge_configures_spis_only)
+{
+    reset();
+    vgic_dist_set_edge(&dist, 80);
+    vgic_dist_set_edge(&dist, VGIC_IRQS - 1);
+    CHECK_EQ(rd(ICFGR + 5 * 4), 2u);
+    CHECK_EQ(rd(ICFGR + 7 * 4), 0x80000000u);
+    vgic_dist_set_edge(&dist, 27);             /* PPIs stay level, SGIs edge */
+    vgic_dist_set_edge(&dist, VGIC_IRQS);
+    vgic_dist_set_edge(&dist, 0xffffffffu);
+    CHECK_EQ(rd(ICFGR + 4), 0);
+    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);
+    /* The guest has the last word, as on hardware. */
+    CHECK(wr(ICFGR + 5 * 4, 0));
+    CHECK_EQ(rd(ICFGR + 5 * 4), 0);
+    /* An edge SPI: each pulse is one offer, none waits for an EOI. */
+    vgic_dist_set_edge(&dist, 80);
+    wr(CTLR, 1);
+    wr(ITARGETSR + 80, 0x01010101u);
+    enable_irq(80);
+    vgic_dist_pulse(&dist, 80);
+    vgic_dist_pulse(&dist, 80);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK(!vcpu.log[1].notify_eoi);
+}
+
 TEST(edge_irq_from_line_pends_on_rising_edges_only)
 {
     reset();
