@@ -50,14 +50,14 @@ static inline bool full_budget(const struct thread *thread)
  * queued thread. Both must run on full budgets, `to`'s slice must still
  * run, and the armed timer must not fire later than that slice ends; then
  * the switch needs no timer work, exactly as kernel_switch_to would find.
- * A thread of a domain whose window this is not only becomes ready: the
- * slowpath queues it (always eligible while no domain schedule is set). */
+ * A thread of a domain whose window this is not only becomes ready (the
+ * slowpath queues it): sched_highest_against() then answers `to` itself. */
 static inline bool can_take_over(const struct thread *from, const struct thread *to)
 {
-    const struct thread *queued = sched_highest();
+    const struct thread *queued = sched_highest_against(to);
     return (queued == NULL || queued->priority < to->priority) && full_budget(from) &&
-           full_budget(to) && sched_eligible(to) &&
-           to->vspace_root.cap.type == OPAL_OBJECT_VSPACE && timeslice_still_armed(to);
+           full_budget(to) && to->vspace_root.cap.type == OPAL_OBJECT_VSPACE &&
+           timeslice_still_armed(to);
 }
 
 /* The message as the slowpath's transfer() leaves it: the tag, the words

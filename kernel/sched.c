@@ -16,53 +16,55 @@
 #define WORD_BITS 32
 #define BITMAP_WORDS (CONFIG_PRIORITIES / WORD_BITS)
 #define ALL_DOMAINS ((1u << CONFIG_DOMAINS) - 1)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
-struct ready_set {
-    struct thread_queue queues[CONFIG_PRIORITIES];
-    uint32_t bitmap_words[BITMAP_WORDS]; /* bit p%32 of word p/32: queue p non-empty */
-    uint32_t bitmap_top;                 /* bit w: bitmap_words[w] non-zero */
-};
-
-static struct ready_set sets[CONFIG_DOMAINS];
+/* Set d: queues[d], bitmap_words[d] (bit p%32 of word p/32: queue p
+ * non-empty) and bitmap_top[d] (bit w: bitmap_words[d][w] non-zero). */
+static struct thread_queue queues[CONFIG_DOMAINS][CONFIG_PRIORITIES];
+static uint32_t bitmap_words[CONFIG_DOMAINS][BITMAP_WORDS];
+static uint32_t bitmap_top[CONFIG_DOMAINS];
 
 struct thread *current_thread;
 uint32_t sched_domain_mask = ALL_DOMAINS;
 static unsigned window_domain; /* the current window's domain; 0: no schedule */
+static uint32_t set_mask;      /* thread->domain & set_mask: its set (0 without a schedule) */
 
 _Static_assert(CONFIG_DOMAINS <= 32, "sched_domain_mask holds a bit per domain");
+_Static_assert((CONFIG_DOMAINS & (CONFIG_DOMAINS - 1)) == 0, "set_mask masks a domain");
 
 void sched_init(void)
 {
     for (unsigned d = 0; d < CONFIG_DOMAINS; d++) {
         for (unsigned p = 0; p < CONFIG_PRIORITIES; p++)
-            sets[d].queues[p].head = sets[d].queues[p].tail = NULL;
+            queues[d][p].head = queues[d][p].tail = NULL;
         for (unsigned w = 0; w < BITMAP_WORDS; w++)
-            sets[d].bitmap_words[w] = 0;
-        sets[d].bitmap_top = 0;
+            bitmap_words[d][w] = 0;
+        bitmap_top[d] = 0;
     }
     current_thread = NULL;
     window_domain = 0;
+    set_mask = 0;
     sched_domain_mask = ALL_DOMAINS;
 }
 
 /* The set a thread is (or would be) queued in. */
-static struct ready_set *set_of(const struct thread *thread)
+static inline unsigned set_of(const struct thread *thread)
 {
-    return &sets[window_domain ? thread->domain : 0];
+    return thread->domain & set_mask;
 }
 
-static void bitmap_set(struct ready_set *set, unsigned priority)
+static inline void bitmap_set(unsigned set, unsigned priority)
 {
-    set->bitmap_words[priority / WORD_BITS] |= 1u << (priority % WORD_BITS);
-    set->bitmap_top |= 1u << (priority / WORD_BITS);
+    bitmap_words[set][priority / WORD_BITS] |= 1u << (priority % WORD_BITS);
+    bitmap_top[set] |= 1u << (priority / WORD_BITS);
 }
 
-static void bitmap_clear(struct ready_set *set, unsigned priority)
+static inline void bitmap_clear(unsigned set, unsigned priority)
 {
     unsigned word = priority / WORD_BITS;
-    set->bitmap_words[word] &= ~(1u << (priority % WORD_BITS));
-    if (set->bitmap_words[word] == 0)
-        set->bitmap_top &= ~(1u << word);
+    bitmap_words[set][word] &= ~(1u << (priority % WORD_BITS));
+    if (bitmap_words[set][word] == 0)
+        bitmap_top[set] &= ~(1u << word);
 }
 
 static unsigned highest_bit(uint32_t bits)
@@ -77,94 +79,155 @@ bool sched_can_run(const struct thread *thread)
     return thread->state == THREAD_RUNNABLE && context && context->budget && !context->depleted;
 }
 
-void sched_enqueue(struct thread *thread)
+/* Queue operations on one set. Without a schedule every thread is in set
+ * 0: that case takes the inline code with set 0's constant addresses, so
+ * domains off cost one test; the per-domain case is out of line. */
+static inline void put(struct thread *thread, unsigned set, bool front)
 {
-    if (thread->in_ready_queue || !sched_can_run(thread))
-        return;
-    struct ready_set *set = set_of(thread);
-    queue_append(&set->queues[thread->priority], thread);
+    struct thread_queue *queue = &queues[set][thread->priority];
+    if (front)
+        queue_prepend(queue, thread);
+    else
+        queue_append(queue, thread);
     thread->in_ready_queue = 1;
     bitmap_set(set, thread->priority);
 }
 
-void sched_enqueue_front(struct thread *thread)
+static inline void take(struct thread *thread, unsigned set)
 {
-    if (thread->in_ready_queue || !sched_can_run(thread))
-        return;
-    struct ready_set *set = set_of(thread);
-    queue_prepend(&set->queues[thread->priority], thread);
-    thread->in_ready_queue = 1;
-    bitmap_set(set, thread->priority);
-}
-
-void sched_dequeue(struct thread *thread)
-{
-    if (!thread->in_ready_queue)
-        return;
-    struct ready_set *set = set_of(thread);
-    struct thread_queue *queue = &set->queues[thread->priority];
+    struct thread_queue *queue = &queues[set][thread->priority];
     queue_remove(queue, thread);
     thread->in_ready_queue = 0;
     if (queue->head == NULL)
         bitmap_clear(set, thread->priority);
 }
 
-static struct thread *set_highest(const struct ready_set *set)
+__attribute__((noinline)) static void put_in_domain_set(struct thread *thread, bool front)
 {
-    if (set->bitmap_top == 0)
+    put(thread, set_of(thread), front);
+}
+
+__attribute__((noinline)) static void take_from_domain_set(struct thread *thread)
+{
+    take(thread, set_of(thread));
+}
+
+static ALWAYS_INLINE void enqueue(struct thread *thread, bool front)
+{
+    if (thread->in_ready_queue || !sched_can_run(thread))
+        return;
+    if (__builtin_expect(set_mask != 0, 0))
+        put_in_domain_set(thread, front);
+    else
+        put(thread, 0, front);
+}
+
+static ALWAYS_INLINE void dequeue(struct thread *thread)
+{
+    if (!thread->in_ready_queue)
+        return;
+    if (__builtin_expect(set_mask != 0, 0))
+        take_from_domain_set(thread);
+    else
+        take(thread, 0);
+}
+
+void sched_enqueue(struct thread *thread)
+{
+    enqueue(thread, false);
+}
+
+void sched_enqueue_front(struct thread *thread)
+{
+    enqueue(thread, true);
+}
+
+void sched_dequeue(struct thread *thread)
+{
+    dequeue(thread);
+}
+
+static struct thread *set_highest(unsigned set)
+{
+    if (bitmap_top[set] == 0)
         return NULL;
-    unsigned word = highest_bit(set->bitmap_top);
-    unsigned priority = word * WORD_BITS + highest_bit(set->bitmap_words[word]);
-    return set->queues[priority].head;
+    unsigned word = highest_bit(bitmap_top[set]);
+    unsigned priority = word * WORD_BITS + highest_bit(bitmap_words[set][word]);
+    return queues[set][priority].head;
 }
 
 /* The system domain's best, or the window's if it has a strictly higher
  * priority: at equal priorities the system domain's thread goes first. */
+__attribute__((noinline)) static struct thread *highest_with_domains(void)
+{
+    struct thread *best = set_highest(0), *other = set_highest(window_domain);
+    if (other && (best == NULL || other->priority > best->priority))
+        best = other;
+    return best;
+}
+
 struct thread *sched_highest(void)
 {
-    struct thread *best = set_highest(&sets[0]);
-    if (window_domain) {
-        struct thread *other = set_highest(&sets[window_domain]);
-        if (other && (best == NULL || other->priority > best->priority))
-            best = other;
-    }
-    return best;
+    if (__builtin_expect(window_domain != 0, 0))
+        return highest_with_domains();
+    return set_highest(0);
+}
+
+__attribute__((noinline)) static const struct thread *against_with_domains(
+    const struct thread *to)
+{
+    return sched_eligible(to) ? highest_with_domains() : to;
+}
+
+const struct thread *sched_highest_against(const struct thread *to)
+{
+    if (__builtin_expect(window_domain != 0, 0))
+        return against_with_domains(to);
+    return set_highest(0);
 }
 
 void sched_rotate_current(void)
 {
     if (current_thread)
-        sched_enqueue(current_thread);
+        enqueue(current_thread, false);
 }
 
 /* The current thread keeps the CPU unless a queued thread has a higher
- * priority, it was rotated to the back of its queue (then it is queued),
- * or its domain's window ended (then it goes back to the front of its
- * queue, to go on first in its next window). */
+ * priority, or it was rotated to the back of its queue (then it is queued).
+ * A current thread that is no longer eligible (its window ended, or it
+ * was moved to another domain) was queued at the front of its queue then,
+ * so it goes on first in its next window. */
 struct thread *sched_choose(void)
 {
     struct thread *current = current_thread;
     struct thread *best = sched_highest();
     bool current_can_run = current && sched_can_run(current) && !current->in_ready_queue;
 
-    if (current_can_run && sched_eligible(current) &&
-        (best == NULL || best->priority <= current->priority))
+    if (current_can_run && (best == NULL || best->priority <= current->priority))
         return current;
     if (current_can_run)
-        sched_enqueue_front(current);
+        enqueue(current, true);
     if (best)
-        sched_dequeue(best);
+        dequeue(best);
     current_thread = best;
     return best;
 }
 
+/* The current thread, if it may no longer run, waits at the front of its
+ * queue (sched_choose then picks another). */
+static void queue_current_if_ineligible(void)
+{
+    struct thread *current = current_thread;
+    if (current && !current->in_ready_queue && !sched_eligible(current))
+        sched_enqueue_front(current);
+}
+
 /* Move every queue of set `from` to the back of the same priority's queue
  * in set 0 (the schedule is turned off). */
-static void gather(struct ready_set *from)
+static void gather(unsigned from)
 {
-    struct ready_set *to = &sets[0];
     for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
-        struct thread_queue *source = &from->queues[p], *target = &to->queues[p];
+        struct thread_queue *source = &queues[from][p], *target = &queues[0][p];
         if (source->head == NULL)
             continue;
         if (target->tail) {
@@ -176,7 +239,7 @@ static void gather(struct ready_set *from)
         target->tail = source->tail;
         source->head = source->tail = NULL;
         bitmap_clear(from, p);
-        bitmap_set(to, p);
+        bitmap_set(0, p);
     }
 }
 
@@ -184,20 +247,19 @@ static void gather(struct ready_set *from)
  * domain's set, in queue order (the schedule is turned on). */
 static void spread(void)
 {
-    struct ready_set *from = &sets[0];
     for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
-        struct thread *thread = from->queues[p].head;
+        struct thread *thread = queues[0][p].head;
         while (thread) {
             struct thread *next = thread->queue_next;
             if (thread->domain != 0) {
-                queue_remove(&from->queues[p], thread);
-                queue_append(&sets[thread->domain].queues[p], thread);
-                bitmap_set(&sets[thread->domain], p);
+                queue_remove(&queues[0][p], thread);
+                queue_append(&queues[thread->domain][p], thread);
+                bitmap_set(thread->domain, p);
             }
             thread = next;
         }
-        if (from->queues[p].head == NULL)
-            bitmap_clear(from, p);
+        if (queues[0][p].head == NULL)
+            bitmap_clear(0, p);
     }
 }
 
@@ -208,12 +270,14 @@ void sched_set_window_domain(unsigned domain)
         domain = 0;
     if (was_on && domain == 0) {
         for (unsigned d = 1; d < CONFIG_DOMAINS; d++)
-            gather(&sets[d]);
+            gather(d);
     }
     window_domain = domain;
+    set_mask = domain ? CONFIG_DOMAINS - 1 : 0;
     if (!was_on && domain != 0)
         spread();
     sched_domain_mask = domain ? 1u | 1u << domain : ALL_DOMAINS;
+    queue_current_if_ineligible();
 }
 
 unsigned sched_window_domain(void)
@@ -228,31 +292,35 @@ void sched_set_domain(struct thread *thread, unsigned domain)
     thread->domain = (uint8_t)domain;
     if (queued)
         sched_enqueue(thread);
+    if (thread == current_thread)
+        queue_current_if_ineligible();
 }
 
 /* For the invariant check: every queue is well linked, holds runnable
- * threads of its priority that belong in its set, and the bitmaps agree. */
+ * threads of its priority that belong in its set, and the bitmaps agree;
+ * the current thread, unless queued, may run in this window. */
 bool sched_check_queues(void)
 {
     for (unsigned d = 0; d < CONFIG_DOMAINS; d++) {
-        const struct ready_set *set = &sets[d];
         for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
             const struct thread *previous = NULL;
-            for (const struct thread *t = set->queues[p].head; t; t = t->queue_next) {
+            for (const struct thread *t = queues[d][p].head; t; t = t->queue_next) {
                 if (t->queue_prev != previous || t->priority != p || !t->in_ready_queue ||
-                    t->state != THREAD_RUNNABLE || set_of(t) != set)
+                    t->state != THREAD_RUNNABLE || set_of(t) != d)
                     return false;
                 previous = t;
             }
-            bool bit = set->bitmap_words[p / WORD_BITS] & (1u << (p % WORD_BITS));
-            if (set->queues[p].tail != previous || bit != (set->queues[p].head != NULL))
+            bool bit = bitmap_words[d][p / WORD_BITS] & (1u << (p % WORD_BITS));
+            if (queues[d][p].tail != previous || bit != (queues[d][p].head != NULL))
                 return false;
         }
         for (unsigned w = 0; w < BITMAP_WORDS; w++) {
-            bool top = set->bitmap_top & (1u << w);
-            if (top != (set->bitmap_words[w] != 0))
+            bool top = bitmap_top[d] & (1u << w);
+            if (top != (bitmap_words[d][w] != 0))
                 return false;
         }
     }
-    return true;
+    const struct thread *current = current_thread;
+    return current == NULL || current->in_ready_queue || !sched_can_run(current) ||
+           sched_eligible(current);
 }

@@ -22,9 +22,11 @@ uint64_t kernel_entry_time;           /* the counter at this kernel entry */
 static uint64_t slice_ticks;
 static uint64_t last_charged;         /* when current_thread was last charged */
 uint64_t timeslice_armed = UINT64_MAX;       /* the deadline the timer holds */
-uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill of a depleted context */
+uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill, or window end (sched.h) */
 #define armed timeslice_armed
 #define next_refill timeslice_next_refill
+
+static void domain_turn(uint64_t now);
 
 /* The domain schedule: windows run in order, round and round, from the
  * moment it was set. */
@@ -86,13 +88,13 @@ void timer_tick(void)
 }
 
 /* Make `next` current; the timer must fire by the first of its slice end,
- * its budget running out, the next refill and the window's end. */
+ * its budget running out, and the next refill or window end. */
 void kernel_switch_to(struct thread *next)
 {
     uint64_t now = kernel_entry_time;
     if (next->slice_end <= now)
         next->slice_end = now + timeslice_ticks();
-    uint64_t deadline = earliest(earliest(next->slice_end, next_refill), domain_window_end);
+    uint64_t deadline = earliest(next->slice_end, next_refill);
     const struct sched_context *context = next->sched_context;
     if (!sched_context_unlimited(context))
         deadline = earliest(deadline, now + context->remaining);
@@ -126,10 +128,17 @@ void domain_set_schedule(const uint32_t *pairs, uint32_t count)
 
 /* Whole cycles that passed unseen (a long stretch with the timer
  * masked) are skipped at once; then at most one lap of windows. */
-void domain_advance(uint64_t now)
+uint64_t domain_advance(uint64_t now, uint64_t next_event)
 {
-    if (now < domain_window_end)
-        return;
+    if (window_count == 0)
+        return next_event;
+    if (now >= domain_window_end)
+        domain_turn(now);
+    return earliest(next_event, domain_window_end);
+}
+
+static void domain_turn(uint64_t now)
+{
     uint64_t end = domain_window_end;
     uint32_t index = window_index;
     if (now - end >= window_cycle)
@@ -147,11 +156,14 @@ struct thread *kernel_schedule(void)
 {
     struct thread *next;
     for (;;) {
-        domain_advance(kernel_entry_time);
         next_refill = sched_context_refill(kernel_entry_time);
+        /* After the refills (the current thread may be refilled): a window
+         * that ended makes way for the next, and its end is a deadline. */
+        if (__builtin_expect(domain_window_end != UINT64_MAX, 0))
+            next_refill = domain_advance(kernel_entry_time, next_refill);
         if ((next = sched_choose()) != NULL)
             break;
-        timer_arm(earliest(earliest(next_refill, vtimer_next_deadline()), domain_window_end));
+        timer_arm(earliest(next_refill, vtimer_next_deadline()));
         arch_wait_for_interrupt();
         sched_account();
     }

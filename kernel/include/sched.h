@@ -16,6 +16,10 @@ void sched_enqueue_front(struct thread *thread);
 void sched_dequeue(struct thread *thread);
 /* The highest-priority queued thread, or NULL; does not dequeue. */
 struct thread *sched_highest(void);
+/* For the fastpath: the same, but `to` itself if `to` may not run in this
+ * window (so "queued->priority < to->priority" fails): domains off cost
+ * the fastpath one test. */
+const struct thread *sched_highest_against(const struct thread *to);
 /* Current thread's slice ended or it yielded: to the back of its queue. */
 void sched_rotate_current(void);
 /* Pick who runs next and make it current_thread (NULL: nobody can run). */
@@ -38,10 +42,11 @@ void sched_set_domain(struct thread *thread, unsigned domain);
  * length in µs) pairs, already checked; count 0 turns domains off. The
  * first window starts now. */
 void domain_set_schedule(const uint32_t *pairs, uint32_t count);
-/* Move to the window that holds `now`, if the current one has ended. */
-void domain_advance(uint64_t now);
 /* The end of the current window, UINT64_MAX without a schedule. */
 extern uint64_t domain_window_end;
+/* With a schedule: move to the window that holds `now` if the current
+ * one has ended; the earlier of `next_event` and the window's end. */
+uint64_t domain_advance(uint64_t now, uint64_t next_event);
 
 /* Scheduling-context budgets (kernel/object/sched_context.c). */
 #include "objects.h"
@@ -56,6 +61,8 @@ uint64_t sched_context_refill(uint64_t now);
  * records the counter in kernel_entry_time. Called at every kernel entry. */
 void sched_account(void);
 extern uint64_t kernel_entry_time;
+/* timeslice_next_refill: the earliest refill of a depleted context, or the
+ * domain window's end if that comes first. */
 extern uint64_t timeslice_armed, timeslice_next_refill;
 /* Make the timer fire by `deadline` (a parked virtual timer's). */
 void timeslice_arm_by(uint64_t deadline);
