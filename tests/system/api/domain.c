@@ -226,3 +226,140 @@ TEST(domain, spinners_run_only_in_their_windows)
     CHECK_BETWEEN(in_window[0], 10, MAX_WAKES);
     CHECK_BETWEEN(in_window[1], 10, MAX_WAKES);
 }
+
+/* --- IPC to a thread of another domain ------------------------------------ */
+
+static struct {
+    uint32_t endpoint, reply;
+} server;
+
+/* Answers every Call with the counter when it got the message. */
+static void serve_time(uint32_t unused)
+{
+    (void)unused;
+    struct opal_message message;
+    opal_recv(server.endpoint, server.reply, &message);
+    for (;;) {
+        uint64_t now = opal_counter();
+        message = (struct opal_message){ .tag = OPAL_TAG(0, 0, 2),
+                                         .mr = { (uint32_t)now, (uint32_t)(now >> 32) } };
+        opal_reply_recv(server.endpoint, server.reply, &message);
+    }
+}
+
+#define ATTEMPTS 12
+#define PRIORITY_CALLER 105 /* above the root thread, below the server */
+
+static struct {
+    uint64_t origin, window;
+    uint64_t sent[ATTEMPTS], answered[ATTEMPTS];
+    uint32_t errors;
+    volatile uint32_t done;
+} calls;
+
+/* Waits for 500..700 µs into a window of the given parity (then the
+ * window's domain has 300 µs left), once per window; the counter then. */
+static uint64_t mid_window(uint32_t parity, uint64_t *last)
+{
+    uint64_t now, k;
+    do {
+        now = opal_counter();
+        k = (now - calls.origin) / calls.window;
+    } while ((k & 1) != parity || k == *last ||
+             (now - calls.origin) % calls.window < calls.window / 2 ||
+             (now - calls.origin) % calls.window >= calls.window * 7 / 10);
+    *last = k;
+    return now;
+}
+
+/* One Call to the server; the counter when the server got it. */
+static uint64_t call_server(void)
+{
+    struct opal_message message = { .tag = OPAL_TAG(1, 0, 0) };
+    int error = opal_call(server.endpoint, &message);
+    if (error != OPAL_OK)
+        calls.errors++;
+    return (uint64_t)message.mr[1] << 32 | message.mr[0];
+}
+
+/* In domain 1: it runs only in domain 1's windows, so each Call is made
+ * in one, 300 µs or more before it ends. */
+static void call_from_domain_1(uint32_t unused)
+{
+    (void)unused;
+    uint64_t last = UINT64_MAX;
+    for (uint32_t i = 0; i < ATTEMPTS; i++) {
+        calls.sent[i] = mid_window(0, &last);
+        calls.answered[i] = call_server();
+    }
+    calls.done = 1;
+}
+
+/* A server of domain 2 above everyone: Calls from a thread of domain 1
+ * (in domain 1's windows) make it ready, the caller waits, and the answer
+ * comes in domain 2's window: the fastpath declines, the slowpath queues.
+ * Calls from the system domain in domain 2's windows are answered at once. */
+TEST(domain, a_call_to_another_domain_is_answered_in_its_window)
+{
+    uint64_t tick_ms = test_ticks_per_ms();
+    calls.window = tick_ms * WINDOW_US / 1000;
+    calls.errors = calls.done = 0;
+    server.endpoint = test_endpoint();
+    server.reply = test_object(OPAL_OBJECT_REPLY, 0);
+    struct test_thread thread, caller;
+    thread_create(&thread, PRIORITY_HIGH);
+    CHECK_OK(set_domain(thread.tcb, 2));
+    thread_start(&thread, serve_time, 0); /* runs now (no schedule yet) and waits */
+    thread_create(&caller, PRIORITY_CALLER);
+    CHECK_OK(set_domain(caller.tcb, 1));
+
+    static const uint32_t windows[] = { 1, WINDOW_US, 2, WINDOW_US };
+    int error = OPAL_OK, started;
+    for (unsigned attempt = 0; attempt < 20; attempt++) { /* window 0 starts in the call */
+        calls.origin = opal_counter();
+        error = set_schedule(2, windows);
+        if (error != OPAL_OK || opal_counter() - calls.origin < tick_ms / 20)
+            break;
+    }
+    started = opal_tcb_write_registers(caller.tcb, (uint32_t)thread_trampoline,
+                                       (uint32_t)caller.stack_high, 0,
+                                       (uint32_t)call_from_domain_1, 0, 0);
+    if (started == OPAL_OK)
+        started = opal_tcb_resume(caller.tcb);
+    uint64_t end = opal_counter() + (4 * ATTEMPTS + 20) * calls.window;
+    while (!calls.done && opal_counter() < end)
+        opal_yield(); /* runs when neither the caller nor the server can */
+    uint64_t sent[ATTEMPTS], answered[ATTEMPTS], last = UINT64_MAX;
+    for (uint32_t i = 0; i < ATTEMPTS && error == OPAL_OK; i++) {
+        sent[i] = mid_window(1, &last);
+        answered[i] = call_server();
+    }
+    int off = set_schedule(0, NULL);
+    CHECK_OK(error);
+    CHECK_OK(started);
+    CHECK_OK(off);
+    CHECK(calls.done);
+    CHECK_EQ(calls.errors, 0);
+
+    /* Asked in domain 1's window: answered once it ended. Asked in domain
+     * 2's: answered at once. Under -icount every answer is exact (1 µs
+     * into domain 2's window, or at once); on a loaded host QEMU now and
+     * then delivers a timer interrupt late (the window turns late), so
+     * three quarters must be so (all 12 on a loaded host, so far): a
+     * fastpath that ignores domains defers only the Calls it declines for
+     * other reasons (4 of 12). */
+    uint32_t deferred = 0, at_once = 0;
+    for (uint32_t i = 0; i < ATTEMPTS; i++) {
+        uint64_t asked = calls.sent[i] - calls.origin, answer = calls.answered[i] - calls.origin;
+        CHECK(calls.answered[i] >= calls.sent[i]);
+        deferred += answer >= (asked / calls.window + 1) * calls.window;
+        asked = sent[i] - calls.origin;
+        answer = answered[i] - calls.origin;
+        CHECK(answered[i] >= sent[i]);
+        at_once += answer < (asked / calls.window + 1) * calls.window;
+    }
+    printf("domain: of %u Calls in domain 1's windows %u were answered in domain 2's; "
+           "of %u in domain 2's, %u at once\n", ATTEMPTS, deferred, ATTEMPTS, at_once);
+    CHECK_BETWEEN(deferred, ATTEMPTS * 3 / 4, ATTEMPTS);
+    CHECK_BETWEEN(at_once, ATTEMPTS * 2 / 3, ATTEMPTS);
+}
