@@ -6,8 +6,10 @@
  * domain, and the scheduler is the plain one. While a schedule runs, a
  * thread is queued in its own domain's set, and only two sets are looked
  * at: the system domain's (0) and the current window's; threads of other
- * domains wait in theirs, skipped at no cost. Turning the schedule on or
- * off moves queued threads between the sets (an init-time operation). */
+ * domains wait in theirs, skipped at no cost. At equal priorities the
+ * system domain's thread goes first (the two sets share no round-robin).
+ * Turning the schedule on or off moves queued threads between the sets
+ * (an init-time operation, linear in the queued threads). */
 #include <stddef.h>
 #include "config.h"
 #include "objects.h"

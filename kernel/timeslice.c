@@ -8,8 +8,9 @@
  * and so does every firing and idle wait. With a domain schedule it is
  * never later than the current window's end either: setting the schedule
  * arms it, and so does every switch and idle wait; at that end the
- * scheduler moves to the next window (kernel_schedule) and a thread of the
- * window that ended gives up the CPU (sched_choose). */
+ * scheduler moves to the next window (kernel_schedule), which puts a
+ * running thread of the window that ended back at the front of its queue
+ * (sched_set_window_domain), and picks again. */
 #include <stddef.h>
 #include "arch.h"
 #include "config.h"
@@ -126,8 +127,6 @@ void domain_set_schedule(const uint32_t *pairs, uint32_t count)
     timeslice_arm_by(domain_window_end);
 }
 
-/* Whole cycles that passed unseen (a long stretch with the timer
- * masked) are skipped at once; then at most one lap of windows. */
 uint64_t domain_advance(uint64_t now, uint64_t next_event)
 {
     if (window_count == 0)
@@ -137,6 +136,9 @@ uint64_t domain_advance(uint64_t now, uint64_t next_event)
     return earliest(next_event, domain_window_end);
 }
 
+/* Whole cycles that passed unseen (a long stretch with the timer
+ * masked) are skipped at once; then at most one lap of windows. Each
+ * window ends its length after the previous one's end: no drift. */
 static void domain_turn(uint64_t now)
 {
     uint64_t end = domain_window_end;
