@@ -5,6 +5,7 @@
 #include "console/console.h"
 #include "console_ring.h"
 #include "core/string.h"
+#include "timer.h"
 
 #define UART_DR    0x00
 #define UART_FR    0x18
@@ -13,6 +14,7 @@
 #define UART_FR_RXFE (1u << 4)
 #define UART_FR_TXFF (1u << 5)
 #define UART_RX_INTERRUPTS ((1u << 4) | (1u << 6))   /* RX and receive timeout */
+#define UART_TX_INTERRUPT  (1u << 5)
 
 #define LINE_MAX 256
 #define ESCAPE 0x1d                 /* Ctrl-] */
@@ -35,18 +37,46 @@ static const struct console_config *config = (const void *)CONSOLE_CONFIG_ADDRES
 static struct client clients[CONSOLE_MAX_CLIENTS];
 static uint32_t open_line = NOBODY; /* whose partial line the UART shows last */
 static uint32_t focus = NOBODY;
-static bool escape_pending, input_held;
+static bool escape_pending;
+static uint32_t dropped;            /* typed bytes for `focus` dropped, not yet reported */
+static uint64_t last_report;        /* counter value at the last drop report */
+static uint32_t pending;            /* notification bits taken while waiting for the UART */
 
 static volatile uint32_t *uart(uint32_t offset)
 {
     return (volatile uint32_t *)(uintptr_t)(CONSOLE_UART_ADDRESS + offset);
 }
 
+/* The transmit FIFO is full: sleep until it has drained to its trigger
+ * level (IFLS) rather than spin at this priority. The PL011 raises TXRIS
+ * when the level is crossed on the way down, so a stale one is cleared
+ * before the FIFO is looked at again. Receive interrupts are masked
+ * meanwhile (input waits in the receive FIFO for the few ms this takes):
+ * left on, one would wake this loop over and over. Client bits taken here
+ * are kept for the main loop. (QEMU's PL011 never reports a full FIFO.) */
+static void wait_for_tx_space(void)
+{
+    *uart(UART_IMSC) = UART_TX_INTERRUPT;
+    *uart(UART_ICR) = UART_TX_INTERRUPT;
+    opal_irq_handler_ack(CONSOLE_SLOT_UART_IRQ);   /* it may be masked since a receive */
+    while (*uart(UART_FR) & UART_FR_TXFF) {
+        uint32_t word;
+        opal_wait(CONSOLE_SLOT_NOTIFICATION, &word);
+        pending |= word;
+        if (word & CONSOLE_BADGE_UART) {
+            *uart(UART_ICR) = UART_TX_INTERRUPT;
+            opal_irq_handler_ack(CONSOLE_SLOT_UART_IRQ);
+        }
+    }
+    /* Input that arrived meanwhile raises its interrupt now. */
+    *uart(UART_IMSC) = UART_RX_INTERRUPTS;
+}
+
 static void uart_write(const char *bytes, uint32_t length)
 {
     for (uint32_t i = 0; i < length; i++) {
-        while (*uart(UART_FR) & UART_FR_TXFF)
-            ;
+        if (*uart(UART_FR) & UART_FR_TXFF)
+            wait_for_tx_space();
         *uart(UART_DR) = (uint8_t)bytes[i];
     }
 }
@@ -56,13 +86,19 @@ static void uart_string(const char *text)
     uart_write(text, core_strnlen(text, LINE_MAX));
 }
 
+/* Every line end on the UART is "\r\n", as the kernel's own lines. */
+static void uart_line_end(void)
+{
+    uart_write("\r\n", 2);
+}
+
 /* A line's start on the UART: the partial line of another client ends
  * first (that client's next bytes then start with "[name]+ "). */
 static void end_open_line(void)
 {
     if (open_line == NOBODY)
         return;
-    uart_string("\n");
+    uart_line_end();
     clients[open_line].cut = true;
     open_line = NOBODY;
 }
@@ -75,24 +111,50 @@ static void say(const char *first, const char *second, const char *third)
     uart_string(first);
     uart_string(second);
     uart_string(third);
-    uart_string("\n");
+    uart_line_end();
 }
 
+/* Out with what the client's line holds, "\n" last or not. "\r\n" reached
+ * the buffer as "\n"; a "\r" at the end is held back, as it may be the
+ * first half of one whose "\n" is still to come. A line that starts a new
+ * UART line drops its leading "\r"s (the cursor is at the line's start
+ * already; one would only return over the prefix), and the end of a line
+ * that another's line already ended shows nothing: no "[name]+ " carrying
+ * no bytes. Any other "\r" goes to the UART as it is. */
 static void emit(uint32_t index)
 {
     struct client *client = &clients[index];
-    if (client->length == 0)
-        return;
+    const char *line = client->line;
+    uint32_t start = 0, end = client->length;
+    bool whole = end > 0 && line[end - 1] == '\n';
+    bool hold_cr = !whole && end > 0 && line[end - 1] == '\r';
+    if (whole || hold_cr)
+        end--;
     if (open_line != index) {
+        while (start < end && line[start] == '\r')
+            start++;
+        if (start == end && (!whole || client->cut)) {
+            if (whole)
+                client->cut = false;    /* its line has ended: the next one is new */
+            goto done;
+        }
         end_open_line();
         uart_string("[");
         uart_string(config->client[index].name);
         uart_string(client->cut ? "]+ " : "] ");
         client->cut = false;
     }
-    uart_write(client->line, client->length);
-    open_line = client->line[client->length - 1] == '\n' ? NOBODY : index;
+    uart_write(line + start, end - start);
+    if (whole) {
+        uart_line_end();
+        open_line = NOBODY;
+    } else {
+        open_line = index;
+    }
+done:
     client->length = 0;
+    if (hold_cr)
+        client->line[client->length++] = '\r';
 }
 
 /* Take what the client wrote; whole lines go out, a partial one when the
@@ -110,6 +172,8 @@ static void drain_output(uint32_t index)
         client->out_tail = head;
     while (client->out_tail != head) {
         char c = ring->out[client->out_tail % CONSOLE_RING_OUT_SIZE];
+        if (c == '\n' && client->length > 0 && client->line[client->length - 1] == '\r')
+            client->length--;        /* "\r\n" is one line end */
         client->line[client->length++] = c;
         if (c == '\n' || client->length == LINE_MAX)
             emit(index);
@@ -151,14 +215,61 @@ static void help(void)
 
 static uint32_t input_space(const struct client *client)
 {
-    return CONSOLE_RING_IN_SIZE - (client->in_head - client->ring->in_tail);
+    uint32_t fill = client->in_head - client->ring->in_tail;
+    return fill > CONSOLE_RING_IN_SIZE ? 0 : CONSOLE_RING_IN_SIZE - fill;  /* a broken in_tail: full */
 }
 
+static bool takes_input(uint32_t index)
+{
+    return index != NOBODY && config->client[index].takes_input;
+}
+
+/* "[console] 37 input bytes for linux0 dropped: it is not reading". */
+static void report_dropped(void)
+{
+    char number[11];
+    uint32_t at = sizeof number - 1;
+    if (dropped == 0)
+        return;
+    number[at] = '\0';
+    for (uint32_t n = dropped; at == sizeof number - 1 || n > 0; n /= 10)
+        number[--at] = (char)('0' + n % 10);
+    end_open_line();
+    uart_string("[console] ");
+    uart_string(number + at);
+    uart_string(" input bytes for ");
+    uart_string(config->client[focus].name);
+    uart_string(" dropped: it is not reading");
+    uart_line_end();
+    dropped = 0;
+    last_report = opal_counter();
+}
+
+/* Reports other than the one before a focus switch come at most once a
+ * second, so that a paste into a slow reader does not flood the UART. */
+static bool report_due(void)
+{
+    return dropped > 0 && opal_counter() - last_report >= opal_counter_frequency();
+}
+
+/* A typed byte for the focused client. The server never stops reading the
+ * UART (else a client that does not read would keep Ctrl-] from being
+ * seen): what its full ring cannot take is dropped and counted, and the
+ * count reported when the focus moves, when a dropped byte ends a typed
+ * line, and when the client reads again. */
 static void deliver(char c)
 {
-    if (focus == NOBODY || !config->client[focus].takes_input)
+    if (!takes_input(focus))
         return;                      /* a component without input gets nothing */
     struct client *client = &clients[focus];
+    if (input_space(client) == 0) {
+        dropped++;
+        if ((c == '\r' || c == '\n') && report_due())
+            report_dropped();
+        return;
+    }
+    if (report_due())
+        report_dropped();
     client->ring->in[client->in_head++ % CONSOLE_RING_IN_SIZE] = c;
     console_ring_barrier();
     client->ring->in_head = client->in_head;
@@ -170,7 +281,10 @@ static void switch_focus(char c)
     uint32_t index = (uint32_t)(c - '1');
     if (c == ESCAPE) {
         deliver(c);
-    } else if (c >= '1' && index < config->clients) {
+        return;
+    }
+    report_dropped();                /* what was lost, before the focus moves */
+    if (c >= '1' && index < config->clients) {
         focus = index;
         say("input goes to ", config->client[focus].name, "");
     } else {
@@ -178,22 +292,13 @@ static void switch_focus(char c)
     }
 }
 
-/* Is there room for the next typed byte? While the focused client's ring
- * is full, input stays in the UART (its RX interrupt masked, so QEMU holds
- * back more) until the client reads some and signals. */
-static bool room_for_input(void)
-{
-    if (focus == NOBODY || !config->client[focus].takes_input)
-        return true;
-    return input_space(&clients[focus]) > 0;
-}
-
 static void read_input(void)
 {
     /* Clear first, then drain: a byte arriving after the clear raises the
-     * interrupt again, where clearing after the drain could swallow it. */
+     * interrupt again, where clearing after the drain could swallow it.
+     * The FIFO is always drained: escapes are acted on whoever reads. */
     *uart(UART_ICR) = UART_RX_INTERRUPTS;
-    while (!(*uart(UART_FR) & UART_FR_RXFE) && room_for_input()) {
+    while (!(*uart(UART_FR) & UART_FR_RXFE)) {
         char c = (char)(*uart(UART_DR) & 0xff);
         if (escape_pending) {
             escape_pending = false;
@@ -204,8 +309,6 @@ static void read_input(void)
             deliver(c);
         }
     }
-    input_held = !(*uart(UART_FR) & UART_FR_RXFE);
-    *uart(UART_IMSC) = input_held ? 0 : UART_RX_INTERRUPTS;
 }
 
 static uint32_t first_taking_input(void)
@@ -226,16 +329,22 @@ int main(const struct opal_bootinfo *unused)
     for (uint32_t i = 0; i < config->clients; i++)
         clients[i].ring = (struct console_ring *)(uintptr_t)(CONSOLE_RINGS_ADDRESS + i * 4096u);
     focus = first_taking_input();
+    last_report = opal_counter();
     help();
     *uart(UART_IMSC) = UART_RX_INTERRUPTS;
     /* Every wake-up looks at every client: a handful of index loads, and no
-     * signal can be missed by reading the word's bits wrong. */
+     * signal can be missed by reading the word's bits wrong. Bits taken
+     * while waiting for the UART to transmit (`pending`) mean another pass
+     * before sleeping. */
     for (;;) {
         uint32_t word;
+        pending = 0;
         for (uint32_t i = 0; i < config->clients; i++)
             drain_output(i);
-        if (input_held)
-            read_input();      /* a client may have made room */
+        if (takes_input(focus) && input_space(&clients[focus]) > 0 && report_due())
+            report_dropped();  /* it reads again */
+        if (pending)
+            continue;
         opal_wait(CONSOLE_SLOT_NOTIFICATION, &word);
         if (word & CONSOLE_BADGE_UART) {
             read_input();

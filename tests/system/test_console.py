@@ -6,13 +6,16 @@ reaches one component only.
 Linux boots next to the control task reporting every (virtual) second; the
 guest then prints long lines as fast as it can, each in three writes (so
 most of the time one of its lines is open on the UART), while ctrl's
-reports go out."""
+reports go out. A second boot has the guest's VMM stop it, so that it never
+reads its UART again: typed input for it is dropped and counted, and
+Ctrl-] still moves the focus."""
+import os
 import re
 
 import pytest
 
 from ctrl_report import REPORT
-from qemu import Qemu
+from qemu import Qemu, ROOT
 
 IMAGE = "build/opal.elf"
 PROMPT = r"\[linux0\] / # "
@@ -20,10 +23,19 @@ QEMU_ARGS = ["-icount", "shift=0,sleep=off", "-append", "ctrl.report=1"]
 LINES = 3000
 PAYLOAD = "0123456789" * 20          # 200 characters
 GUEST_LINE = re.compile(r"L(\d+):(\w*):E")
+PREFIX = re.compile(r"\[\w+\]\+? ")
+EMPTY_CONTINUATION = re.compile(r"^\[\w+\]\+ ?$", re.MULTILINE)
 
 
-@pytest.fixture(scope="module")
-def console():
+def define(path, name):
+    """A #define'd number from a header, so the test follows the code."""
+    text = open(os.path.join(ROOT, path)).read()
+    return int(re.search(r"^#define %s\s+(\d+)" % name, text, re.MULTILINE).group(1))
+
+
+def boot_linux():
+    """Linux next to ctrl, booted to its prompt; .keys maps each component's
+    name to its Ctrl-] digit."""
     qemu = Qemu(IMAGE, extra_args=QEMU_ARGS)
     try:
         qemu.expect(r"^\[console\] input goes to linux0$", timeout=60)
@@ -33,9 +45,27 @@ def console():
                      (entry.split(" ") for entry in help_line.group(1).split(", "))}
         qemu.expect(r"^\[linux0\] opal-guest: init ready on", timeout=180)
         qemu.expect(PROMPT, timeout=30)
+    except BaseException:
+        qemu.close()
+        raise
+    return qemu
+
+
+@pytest.fixture(scope="module")
+def console():
+    qemu = boot_linux()
+    try:
         yield qemu
     finally:
-        qemu.close()    # also when the boot fails: no QEMU left running
+        qemu.close()    # also when a test fails: no QEMU left running
+
+
+def assert_prefixes_only_at_line_starts(text):
+    """Every "[name] " or "[name]+ " starts a line: no component's bytes
+    landed inside another's line."""
+    for raw in text.split("\n"):
+        for match in PREFIX.finditer(raw):
+            assert match.start() == 0, "a prefix inside a line: %r" % raw
 
 
 def whole_lines(text):
@@ -70,10 +100,11 @@ def test_two_components_printing_at_once_keep_their_lines_whole(console):
     last = text.index("[linux0] L%d:" % (LINES - 1))
     assert len(re.findall(REPORT, text[first:last], re.MULTILINE)) >= 1, \
         "no ctrl report came out during the guest's burst"
-    # No prefix anywhere but at a line's start; some guest line was cut by
-    # a ctrl line and continued (else this test did not test the rule).
-    for raw in text.split("\n"):
-        assert "[ctrl]" not in raw[1:] and "[linux0]" not in raw[1:], raw
+    # No prefix anywhere but at a line's start, no empty continuation; some
+    # guest line was cut by a ctrl line and continued (else this test did
+    # not test the rule).
+    assert_prefixes_only_at_line_starts(text)
+    assert not EMPTY_CONTINUATION.search(text), EMPTY_CONTINUATION.search(text).group(0)
     assert re.search(r"^\[linux0\]\+ ", text[first:last], re.MULTILINE), \
         "no guest line was cut by another component's line"
     # Every guest line is there, once, whole and in order; every ctrl line parses.
@@ -111,3 +142,62 @@ def test_an_unknown_key_after_the_escape_prints_the_help(console):
     console.expect(r"^\[console\] Ctrl-\] n switches it", timeout=10)
     console.send("echo still-''here\n")
     console.expect(r"^\[linux0\] still-here$", timeout=30)
+
+
+def test_carriage_returns_make_no_empty_continuation_lines(console):
+    """Linux ends its lines with "\\r\\n" (the tty's ONLCR), and the two may
+    arrive in different writes with another component's line between them:
+    the \\r must not open a line of its own that the \\n then continues as
+    an empty "[linux0]+ ". A lone \\r shows nothing either."""
+    start = len(console.output)
+    # ctrl reports every virtual second: each sleep lets one cut in.
+    console.send("printf 'cr-''one\\r'; sleep 2; printf '\\n'; printf '\\r'; sleep 2; "
+                 "echo; echo cr-''two\n")
+    console.expect(r"^\[linux0\] cr-two$", timeout=60)
+    console.expect(PROMPT, timeout=30)
+    text = console.output[start:]
+    first = text.index("[linux0] cr-one")
+    assert len(re.findall(REPORT, text[first:], re.MULTILINE)) >= 2, \
+        "no ctrl report came out while the guest's line was open"
+    assert not EMPTY_CONTINUATION.search(text), text
+    assert_prefixes_only_at_line_starts(text)
+    # The echo's empty line is a line of its own.
+    assert re.search(r"^\[linux0\] $", text, re.MULTILINE), text
+
+
+def test_input_for_a_component_that_does_not_read_is_dropped_not_wedged():
+    """A guest that never reads its UART again: its input ring fills, and
+    the server must still see Ctrl-] (it reads the UART all the time),
+    dropping and counting what the guest cannot take. The guest reads an
+    address outside its RAM and devices, so its VMM stops it (the VMM runs
+    on: it is the console client); a crashed Linux would not do, as its
+    panic loop still takes UART interrupts."""
+    ring = define("lib/console_ring.h", "CONSOLE_RING_IN_SIZE")
+    fifo = define("vmm/vuart.h", "VUART_RX_FIFO")
+    qemu = boot_linux()
+    try:
+        qemu.send("devmem 0x0a000000\n")
+        qemu.expect(r"^\[linux0\]\+? vmm: VM stopped: guest read from 0x0a000000", timeout=30)
+        typed = 3 * (ring + fifo)
+        qemu.send("y" * typed)
+        qemu.send("\x1d" + qemu.keys["ctrl"])
+        # The line of keys fills the guest's UART FIFO and the input ring;
+        # the rest is dropped and reported once, when the focus moves.
+        dropped = qemu.expect(r"^\[console\] (\d+) input bytes for linux0 dropped: "
+                              r"it is not reading$", timeout=30)
+        qemu.expect(r"^\[console\] input goes to ctrl$", timeout=10)
+        assert int(dropped.group(1)) == typed - ring - fifo, qemu.output
+        # A typed line end reports at once (at most once a second): back to
+        # the guest, wait for a report to pass the second, type a line.
+        qemu.send("\x1d" + qemu.keys["linux0"])
+        qemu.expect(r"^\[console\] input goes to linux0$", timeout=10)
+        qemu.expect(REPORT, timeout=30)
+        qemu.expect(REPORT, timeout=30)
+        qemu.send("ls\n")
+        qemu.expect(r"^\[console\] 3 input bytes for linux0 dropped: it is not reading$",
+                    timeout=30)
+        text = qemu.output
+        assert len(re.findall(r"input bytes for linux0 dropped", text)) == 2, text
+        assert_prefixes_only_at_line_starts(text)
+    finally:
+        qemu.close()
