@@ -88,18 +88,29 @@ $(1): $(call objects,$(2) $(LIBOPAL_SOURCES)) lib/user.ld
 	    $$(call objects,$(2) $$(LIBOPAL_SOURCES)) $$(LIBGCC) -o $$@
 endef
 
+# The host checker of system descriptions (configs/configs.mk).
+CHECK_SYSTEM := $(BUILD)/host/check-system
+# A description's blob: configs/x.dts (or tests/configs/x.dts) -> build/configs/x.dtb.
+system_dtb = $(BUILD)/configs/$(notdir $(basename $(1))).dtb
+
 # A boot image: the kernel linked with a boot archive holding `init` and any
 # further programs, each stripped and named by its file name without ".elf",
-# and data files (guest images) copied under their own names.
-# $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS[,DATA_FILES]])
+# and data files (guest images) copied under their own names. With a system
+# description (a .dts), its blob goes in as system.dtb, every file it names
+# must be there (the checker says which is not), and files it does not use
+# are left out, so the image holds what init will build and nothing more.
+# $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS[,DATA_FILES[,SYSTEM_DTS]]])
 define boot_image
-$(1:.elf=.cpio): $(2) $(3) $(4) Makefile
+$(1:.elf=.cpio): $(2) $(3) $(4) $(if $(5),$(call system_dtb,$(5)) $(CHECK_SYSTEM)) Makefile
 	@rm -rf $$(@D)/$$(notdir $(1:.elf=)).root
 	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
 	$$(call say,CPIO,$$@)
 	$$(Q)$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/init $(2)
 	$$(Q)$$(foreach f,$(3),$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/$$(notdir $$(f:.elf=)) $$(f);)
 	$$(Q)$$(foreach f,$(4),cp $$(f) $$(@D)/$$(notdir $(1:.elf=)).root/;)
+	$(if $(5),$$(Q)cp $(call system_dtb,$(5)) $$(@D)/$$(notdir $(1:.elf=)).root/system.dtb && \
+	    $(CHECK_SYSTEM) $(call system_dtb,$(5)) --source $(5) \
+	        --archive $$(@D)/$$(notdir $(1:.elf=)).root --prune)
 	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/*
 	$$(Q)cd $$(@D)/$$(notdir $(1:.elf=)).root && ls | LC_ALL=C sort | \
 	    cpio -o -H newc --reproducible --quiet > $$(abspath $$@)
@@ -113,40 +124,42 @@ $(1): $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) arch/arm/kernel.ld
 	    $(call objects,$(KERNEL_SOURCES)) $(1:.elf=.archive.o) $$(LIBGCC) -o $$@
 endef
 
-# The system image IMAGE: init, the VMM, the control task and the Linux
-# guest's images. The guest's kernel, initrd, device tree and command line are
+# The system image IMAGE: init, the VMM, the native tasks, the system
+# description SYSTEM (configs/configs.mk) and the Linux guest's images; the
+# description says what of it to build. The guest's kernel and initrd are
 # variables, so a user substitutes their own without editing code
-# (docs/guests.md): make run LINUX_INITRD=my-initrd.cpio.gz
+# (docs/guests.md): make run LINUX_INITRD=my-initrd.cpio.gz. IMAGE_FILES adds
+# more files (another guest's images, a dtb-fragment), under their own names.
 IMAGE          ?= $(BUILD)/opal.elf
+SYSTEM         ?= configs/default.dts
 LINUX_KERNEL   ?= $(BUILD)/guests/linux/zImage
 LINUX_INITRD   ?= $(BUILD)/guests/linux/initramfs.cpio.gz
-LINUX_DTB      ?= $(BUILD)/dts/guest-virt.dtb
-LINUX_BOOTARGS ?= console=ttyAMA0 quiet
+IMAGE_FILES    ?=
 all: $(IMAGE)
 # A substituted file must exist (the defaults are built below).
-$(foreach v,LINUX_KERNEL LINUX_INITRD LINUX_DTB,$(if $(filter file,$(origin $(v))),,\
+$(foreach v,LINUX_KERNEL LINUX_INITRD,$(if $(filter file,$(origin $(v))),,\
     $(if $(wildcard $($(v))),,$(error $(v)=$($(v)): no such file))))
+$(foreach f,$(IMAGE_FILES),$(if $(wildcard $(f)),,$(error IMAGE_FILES: $(f): no such file)))
 VMM_SOURCES := $(wildcard vmm/*.c)
-$(eval $(call native_program,$(BUILD)/init.elf,init/main.c init/vm.c apps/ctrl/start.c apps/console/start.c))
+INIT_SOURCES := $(wildcard init/*.c) apps/console/start.c $(SYSTEM_SOURCES)
+$(eval $(call native_program,$(BUILD)/init.elf,$(INIT_SOURCES)))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
+# Every program init may start; the description picks.
+PROGRAMS := $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf $(BUILD)/apps/console.elf \
+            $(BUILD)/apps/echo.elf
 
-# The images go into the archive under fixed names (init/main.c looks for
-# them): staged beside IMAGE, replaced only when their content changes, so a
-# changed variable or file rebuilds the image and nothing else does.
+# The guest images go into the archive under fixed names (the descriptions
+# name them): staged beside IMAGE, replaced only when their content changes,
+# so a changed variable or file rebuilds the image and nothing else does.
 LINUX_STAGE := $(IMAGE:.elf=).linux0
-LINUX_STAGED := $(addprefix $(LINUX_STAGE)/,zImage initramfs.cpio.gz guest.dtb bootargs)
+LINUX_STAGED := $(addprefix $(LINUX_STAGE)/,zImage initramfs.cpio.gz)
 $(LINUX_STAGE)/zImage: $(LINUX_KERNEL) FORCE
 $(LINUX_STAGE)/initramfs.cpio.gz: $(LINUX_INITRD) FORCE
-$(LINUX_STAGE)/guest.dtb: $(LINUX_DTB) FORCE
-$(filter-out %/bootargs,$(LINUX_STAGED)):
+$(LINUX_STAGED):
 	@mkdir -p $(@D)
 	$(Q)cmp -s $< $@ || cp $< $@
-$(LINUX_STAGE)/bootargs: FORCE
-	@mkdir -p $(@D)
-	$(Q)printf '%s' '$(LINUX_BOOTARGS)' > $@.new
-	$(Q)cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 FORCE:
-$(eval $(call boot_image,$(IMAGE),$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf $(BUILD)/apps/console.elf,$(LINUX_STAGED)))
+$(eval $(call boot_image,$(IMAGE),$(BUILD)/init.elf,$(PROGRAMS),$(LINUX_STAGED) $(IMAGE_FILES),$(SYSTEM)))
 
 # The testkit guest: bare metal, linked at guest RAM, run by the same VMM.
 TESTKIT_SOURCES := guests/testkit/start.S guests/testkit/main.c
@@ -155,7 +168,8 @@ $(BUILD)/guests/testkit.elf: $(call objects,$(TESTKIT_SOURCES)) guests/testkit/t
 	$(call say,LD,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -T guests/testkit/testkit.ld \
 	    $(call objects,$(TESTKIT_SOURCES)) $(LIBGCC) -o $@
-$(eval $(call boot_image,$(BUILD)/tests/testkit.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/guests/testkit.elf))
+$(eval $(call boot_image,$(BUILD)/tests/testkit.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
+    $(BUILD)/apps/console.elf $(BUILD)/guests/testkit.elf,,tests/configs/testkit.dts))
 
 # Test images: each system test boots an image built for it.
 $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))

@@ -4,7 +4,10 @@ $(BUILD)/target/apps/%.o $(BUILD)/target/tests/system/ctrl/%.o $(BUILD)/target/i
     INCLUDES := $(SHARED_INCLUDES) -Iapps
 
 # The critical control task (apps/ctrl/ctrl.h: what its starter provides).
-$(eval $(call native_program,$(BUILD)/apps/ctrl.elf,apps/ctrl/main.c))
+$(eval $(call native_program,$(BUILD)/apps/ctrl.elf,apps/ctrl/main.c apps/ctrl/channels.c))
+
+# A native task that talks to ctrl over a channel (configs/native-only.dts).
+$(eval $(call native_program,$(BUILD)/apps/echo.elf,apps/echo/main.c))
 
 # tests/system/test_ctrl.py: a root task starting ctrl next to CPU, memory
 # and kernel load.

@@ -5,8 +5,7 @@
 # checker's messages. `make check-configs` checks every configs/*.dts.
 
 SYSTEM        ?= configs/default.dts
-SYSTEM_DTB    := $(BUILD)/configs/$(notdir $(SYSTEM:.dts=.dtb))
-CHECK_SYSTEM  := $(UNIT_HOST)/check-system
+SYSTEM_DTB    := $(call system_dtb,$(SYSTEM))
 CONFIG_DTBS   := $(patsubst configs/%.dts,$(BUILD)/configs/%.dtb,$(wildcard configs/*.dts))
 
 all: $(SYSTEM_DTB)
@@ -28,6 +27,11 @@ define compile_system
 endef
 
 $(BUILD)/configs/%.dtb: configs/%.dts $(CHECK_SYSTEM) | deps
+	$(compile_system)
+# The descriptions of test and benchmark images.
+$(BUILD)/configs/%.dtb: tests/configs/%.dts $(CHECK_SYSTEM) | deps
+	$(compile_system)
+$(BUILD)/configs/%.dtb: bench/linux/%.dts $(CHECK_SYSTEM) | deps
 	$(compile_system)
 
 # SYSTEM may live outside configs/ (a test's description, say).

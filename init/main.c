@@ -1,132 +1,36 @@
 /* init, the root task: the first user program, running at PL0 in its own
- * stage-2 address space. It builds the system from what the boot archive
- * holds: the console server (console) that owns the UART, the control task
- * (ctrl) beside a Linux VM (zImage) or the testkit guest, each VM with its
- * own VMM. Connected to the console server are ctrl and the Linux VM. (The system description in configs/ will
- * replace this choice.) Boot arguments it reads (docs/vmm.md):
- *   ctrl=off           do not start the control task
- *   ctrl.period=<us>   the control task's period (default 1000)
- *   ctrl.report=<s>    seconds between its reports (default 30) */
-#include <stdbool.h>
+ * stage-2 address space. It reads the system description (system.dtb in the
+ * boot archive, docs/configuration.md), builds exactly what it says or, if
+ * anything in it is wrong, nothing at all; then it handles the components'
+ * faults by their policies (monitor.c). Boot arguments it reads:
+ *   <name>=off                 do not start that component
+ *   <name>.arguments=<a>,<b>   a task's start arguments instead of the description's
+ *   vmm.crash=<name>           test hook: that VM's VMM faults at its first exit */
 #include "core/cmdline.h"
 #include "core/cpio.h"
+#include "core/format.h"
 #include "core/string.h"
+#include "init.h"
 #include "runtime/mem.h"
-#include "console/console.h"
-#include "ctrl/ctrl.h"
-#include "opal.h"
-#include "vm.h"
 
-#define VMM_PRIORITY  150
-#define VCPU_PRIORITY 100
-#define CTRL_REPORT_SECONDS 30   /* a quieter console than ctrl's own default */
+/* Once built, init runs below the console server and the control task,
+ * so rebuilding a component never delays them, and above the VMMs. */
+#define MONITOR_PRIORITY 180
 
-/* The Linux VM's command line comes from the archive's "bootargs" file
- * (make's LINUX_BOOTARGS). */
-static char linux_bootargs[VMM_BOOTARGS_MAX];
+const struct opal_bootinfo *init_bootinfo;
+struct system init_system;
+uint32_t init_endpoint;
 
-static struct vm_spec linux_vm = {
-    .name = "linux0", .kind = VMM_GUEST_LINUX,
-    .kernel = "zImage", .initrd = "initramfs.cpio.gz", .dtb = "guest.dtb",
-    .ram_base = 0x40000000u, .ram_size = 256u << 20, .bootargs = linux_bootargs,
-    .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY,
-};
-
-static const struct vm_spec testkit_vm = {
-    .name = "testkit", .kind = VMM_GUEST_ELF, .kernel = "testkit",
-    .ram_base = 0x40000000u, .ram_size = 16u << 20,
-    .vmm_priority = VMM_PRIORITY, .vcpu_priority = VCPU_PRIORITY,
-};
-
-static bool archive_find(const struct opal_bootinfo *bootinfo, const char *name,
-                         struct cpio_file *file)
-{
-    return cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
-                     file) == OPAL_OK;
-}
-
-static bool archive_has(const struct opal_bootinfo *bootinfo, const char *name)
-{
-    struct cpio_file file;
-    return archive_find(bootinfo, name, &file);
-}
-
-/* The "bootargs" file as a string, without a trailing newline; false (and
- * why) if it is missing, too long or holds a NUL. */
-static bool read_bootargs(const struct opal_bootinfo *bootinfo, char *bootargs, uint32_t size)
-{
-    struct cpio_file file;
-    if (!archive_find(bootinfo, "bootargs", &file)) {
-        printf("init: no \"bootargs\" file in the boot archive\n");
-        return false;
-    }
-    uint32_t length = file.size;
-    if (length > 0 && ((const char *)file.data)[length - 1] == '\n')
-        length--;
-    if (length >= size || core_strnlen(file.data, length) != length) {
-        printf("init: the guest command line (\"bootargs\", %u bytes) must be text of at "
-               "most %u bytes\n", (unsigned)file.size, (unsigned)size - 1);
-        return false;
-    }
-    memcpy(bootargs, file.data, length);
-    bootargs[length] = '\0';
-    return true;
-}
-
-/* A ctrl.* boot argument, or its default when absent; a bad value is
- * reported and the default used, so the control task still runs. */
-static uint32_t ctrl_option(const char *cmdline, const char *key, uint32_t min, uint32_t max,
-                            uint32_t default_value)
-{
-    uint32_t value;
-    int error = cmdline_number(cmdline, key, max, &value);
-    if (error == OPAL_ERR_NOT_FOUND)
-        return default_value;
-    if (error != OPAL_OK || value < min) {
-        printf("init: %s must be a number in [%u, %u]; using %u\n", key, (unsigned)min,
-               (unsigned)max, (unsigned)default_value);
-        return default_value;
-    }
-    return value;
-}
-
-/* ctrl's console connection: a notification for the server to signal and
- * the caps ctrl_start moves into the task; false if there is none. */
-static bool connect_ctrl(struct ctrl_console *console)
-{
-    struct console_connection connection;
-    if (opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &console->wait) != OPAL_OK ||
-        console_connect("ctrl", false, console->wait, &connection) != OPAL_OK)
-        return false;
-    console->ring_frame = connection.ring_frame;
-    console->server = connection.server;
-    return true;
-}
-
-static void start_ctrl(const struct opal_bootinfo *bootinfo, bool console_ready)
-{
-    struct ctrl_console console;
-    bool connected = console_ready && connect_ctrl(&console);
-    uint32_t period = ctrl_option(bootinfo->cmdline, "ctrl.period", CTRL_MIN_PERIOD_US,
-                                  CTRL_MAX_PERIOD_US, CTRL_DEFAULT_PERIOD_US);
-    uint32_t report = ctrl_option(bootinfo->cmdline, "ctrl.report", 1, CTRL_MAX_REPORT_SECONDS,
-                                  CTRL_REPORT_SECONDS);
-    if (ctrl_start(bootinfo, CTRL_ARGUMENT(period, report), connected ? &console : NULL) ==
-        OPAL_OK)
-        printf("init: ctrl started: period %uus, priority %u, budget %uus per %uus\n",
-               (unsigned)period, CTRL_PRIORITY, CTRL_BUDGET_US, CTRL_BUDGET_PERIOD_US);
-}
-
-int main(const struct opal_bootinfo *bootinfo)
+static bool check_bootinfo(const struct opal_bootinfo *bootinfo)
 {
     if (bootinfo->magic != OPAL_BOOTINFO_MAGIC) {
         printf("init: boot info has a bad magic 0x%08x\n", (unsigned)bootinfo->magic);
-        return 1;
+        return false;
     }
     if (bootinfo->version != OPAL_BOOTINFO_VERSION) {
         printf("init: boot info version %u, built for %u\n", (unsigned)bootinfo->version,
                OPAL_BOOTINFO_VERSION);
-        return 1;
+        return false;
     }
     printf("init: hello from the root task, running at PL0 in its own address space\n");
     printf("init: RAM 0x%08x + %u MiB, %u MiB free for user level, timer %u Hz\n",
@@ -134,21 +38,103 @@ int main(const struct opal_bootinfo *bootinfo)
            (unsigned)(bootinfo->free_ram >> 20), (unsigned)bootinfo->timer_frequency);
     if (bootinfo->cmdline[0])
         printf("init: command line \"%s\"\n", bootinfo->cmdline);
-    opal_alloc_init(bootinfo);
-    /* The console server is loaded first and started last, once it knows
-     * its clients; until then they fill their rings. */
-    bool console_ready = archive_has(bootinfo, "console") && console_prepare(bootinfo) == OPAL_OK;
-    linux_vm.console = console_ready;
-    if (archive_has(bootinfo, "ctrl") && !cmdline_has_word(bootinfo->cmdline, "ctrl=off"))
-        start_ctrl(bootinfo, console_ready);
-    if (archive_has(bootinfo, "zImage")) {
-        if (read_bootargs(bootinfo, linux_bootargs, sizeof linux_bootargs))
-            vm_start(bootinfo, &linux_vm);
-    } else if (archive_has(bootinfo, "testkit"))
-        vm_start(bootinfo, &testkit_vm);
+    return true;
+}
+
+/* <name>.arguments=<a>,<b>,... replaces a task's arguments; a bad value is
+ * reported and the description's kept. */
+static void override_arguments(struct system_task *task)
+{
+    char key[SYSTEM_NAME_MAX + 16];
+    format_string(key, sizeof key, "%s.arguments", task->component.name);
+    const char *value = cmdline_value(init_bootinfo->cmdline, key);
+    if (value == NULL)
+        return;
+    uint32_t arguments[SYSTEM_MAX_ARGUMENTS], count = 0;
+    for (const char *at = value; *at && *at != ' ';) {
+        uint32_t number = 0, digits = 0;
+        for (; *at >= '0' && *at <= '9' && digits < 10; at++, digits++)
+            number = number * 10 + (uint32_t)(*at - '0');
+        if (digits == 0 || count == SYSTEM_MAX_ARGUMENTS || (*at && *at != ' ' && *at != ',')) {
+            printf("init: %s must be up to %u decimal numbers separated by commas; "
+                   "keeping the description's\n", key, SYSTEM_MAX_ARGUMENTS);
+            return;
+        }
+        arguments[count++] = number;
+        at += *at == ',';
+    }
+    memcpy(task->arguments, arguments, sizeof arguments);
+    task->argument_count = count;
+}
+
+static bool wanted(const struct component *c)
+{
+    char off[SYSTEM_NAME_MAX + 4];
+    format_string(off, sizeof off, "%s=off", c->name);
+    return !cmdline_has_word(init_bootinfo->cmdline, off);
+}
+
+static void report_started(const struct component *c)
+{
+    const struct system_component *config = c->config;
+    if (c->kind == COMPONENT_VM)
+        printf("init: VM %s: %u MiB at 0x%08x, VMM started\n", c->name,
+               (unsigned)(c->vm->ram_size >> 20), (unsigned)c->vm->ram_base);
+    else if (config->budget_us)
+        printf("init: task %s started: priority %u, budget %uus per %uus\n", c->name,
+               (unsigned)config->priority, (unsigned)config->budget_us,
+               (unsigned)config->period_us);
     else
-        printf("init: no guest in the boot archive; nothing more to do\n");
-    if (console_ready && console_start() == OPAL_OK)
+        printf("init: task %s started: priority %u\n", c->name, (unsigned)config->priority);
+}
+
+/* Everything the description says, in order; false after the first failure. */
+static bool build_system(void)
+{
+    struct cpio_file file;
+    bool console = cpio_find((const void *)init_bootinfo->archive_address,
+                             init_bootinfo->archive_size, "console", &file) == OPAL_OK &&
+                   console_prepare(init_bootinfo) == OPAL_OK;
+    if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init_endpoint) != OPAL_OK ||
+        components_prepare(console) != OPAL_OK || devices_prepare() != OPAL_OK ||
+        channels_prepare() != OPAL_OK)
+        return false;
+    for (uint32_t i = 0; i < init_component_count; i++) {
+        struct component *c = &init_components[i];
+        if (!wanted(c)) {
+            printf("init: %s: off (boot argument %s=off)\n", c->name, c->name);
+            continue;
+        }
+        if (component_build(c) != OPAL_OK)
+            return false;
+        report_started(c);
+    }
+    if (console && console_start() == OPAL_OK)
         printf("init: console server started: it owns the UART from here on\n");
+    return true;
+}
+
+int main(const struct opal_bootinfo *bootinfo)
+{
+    init_bootinfo = bootinfo;
+    if (!check_bootinfo(bootinfo))
+        return 1;
+    opal_alloc_init(bootinfo);
+    if (description_load(bootinfo, &init_system) != 0)
+        return 1;
+    for (uint32_t i = 0; i < init_system.task_count; i++)
+        override_arguments(&init_system.tasks[i]);
+    printf("init: system: %u VM%s, %u task%s, %u channel%s\n", (unsigned)init_system.vm_count,
+           init_system.vm_count == 1 ? "" : "s", (unsigned)init_system.task_count,
+           init_system.task_count == 1 ? "" : "s", (unsigned)init_system.channel_count,
+           init_system.channel_count == 1 ? "" : "s");
+    if (!build_system()) {
+        printf("init: the system could not be built: it halts\n");
+        print_flush();
+        opal_system_off();
+    }
+    print_flush();
+    opal_tcb_set_priority(OPAL_CAP_INIT_TCB, OPAL_CAP_INIT_TCB, MONITOR_PRIORITY);
+    monitor_run();
     return 0;
 }

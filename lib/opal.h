@@ -3,6 +3,7 @@
 #ifndef LIB_OPAL_H
 #define LIB_OPAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "opal/bootinfo.h"
 #include "opal/error.h"
@@ -138,12 +139,43 @@ uint32_t opal_alloc_slot(void);
 int opal_free_slot(uint32_t slot);
 /* A new object in a new slot: *cptr names it. */
 int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr);
-/* The 4 KiB device frame at `physical` (device untypeds are carved in
- * address order: frames below it that are still unused are skipped). */
+/* A copy of the cap to the 4 KiB device frame at `physical`. The frame is
+ * carved from its device untyped on the first request; untypeds are carved
+ * in address order, so unused frames below it can no longer be had: take
+ * frames in address order. */
 int opal_alloc_device_frame(uint32_t physical, uint32_t *cptr);
 /* log2 of an object's size in bytes (size_bits for untyped and frames,
  * slots for CNodes); 0 for an unknown type. */
 uint32_t opal_object_bits(uint32_t type, uint32_t size_bits);
+
+/* Arenas: memory set aside for one component, so that all of it (and every
+ * cap made from it, wherever it went) is taken back at once when the
+ * component is rebuilt. While an arena is entered, objects are retyped from
+ * its untypeds and new slots are tagged with its owner number. */
+#define OPAL_ARENA_MAX_UNTYPEDS 12
+struct opal_untyped_pool {
+    uint32_t cptr, size_bits, address;
+    uint64_t used;       /* bytes from the start already handed out (or lost) */
+    bool device;         /* only opal_alloc_device_frame() takes from it */
+};
+struct opal_arena {
+    uint32_t owner;      /* 1..255, unique per arena */
+    uint32_t count;
+    struct opal_untyped_pool untypeds[OPAL_ARENA_MAX_UNTYPEDS];
+};
+/* Take at least `bytes` of RAM from the boot untypeds into the arena (as a
+ * few power-of-two untypeds); once per arena. */
+int opal_arena_carve(struct opal_arena *arena, uint64_t bytes);
+/* Allocate from the arena from now on (NULL: from the boot untypeds again). */
+void opal_arena_enter(struct opal_arena *arena);
+/* Delete every cap in the slots tagged with its owner and revoke its
+ * untypeds: every object made from it is gone and the memory is zeroed
+ * again on the next retype. The arena stays carved, ready to be reused. */
+int opal_arena_clear(struct opal_arena *arena);
+/* Bytes of an arena (or of the boot RAM untypeds, NULL) not yet handed out. */
+uint64_t opal_alloc_free_bytes(const struct opal_arena *arena);
+/* Root-CNode slots in use (not free), for accounting. */
+uint32_t opal_alloc_slots_used(void);
 
 /* --- Formatted output (lib/print.c), buffered per line and written whole.
  * One buffer for the whole program: print from one thread only. */

@@ -10,6 +10,8 @@
 #define SCRATCH_ADDRESS 0x3ff00000u  /* where the loader maps a frame to fill it */
 #define PROCESS_STACK_TOP 0x00200000u
 #define PROCESS_IPC_BUFFER 0x00101000u
+/* The stack may reach down to the IPC buffer's next page. */
+#define PROCESS_STACK_MAX_PAGES ((PROCESS_STACK_TOP - PROCESS_IPC_BUFFER) / PAGE_SIZE - 1)
 
 /* Map a frame, making the page tables on the way if they are missing. */
 int process_map_frame(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
@@ -70,7 +72,7 @@ static int map_fresh(uint32_t vspace, uint32_t address, uint32_t *frame)
                                                 OPAL_MAP_READ | OPAL_MAP_WRITE);
 }
 
-int process_load(const void *image, uint32_t size, struct process *process)
+int process_load(const void *image, uint32_t size, uint32_t stack_size, struct process *process)
 {
     struct elf_info elf;
     int error = elf_inspect(image, size, 0x00400000u, 0x0fffffffu, &elf);
@@ -88,7 +90,11 @@ int process_load(const void *image, uint32_t size, struct process *process)
         }
     }
     uint32_t frame;
-    for (uint32_t page = PROCESS_STACK_TOP - PROCESS_STACK_PAGES * PAGE_SIZE;
+    uint32_t stack_pages = stack_size ? (stack_size + PAGE_SIZE - 1) / PAGE_SIZE
+                                      : PROCESS_STACK_PAGES;
+    if (stack_pages > PROCESS_STACK_MAX_PAGES)
+        return OPAL_ERR_RANGE;
+    for (uint32_t page = PROCESS_STACK_TOP - stack_pages * PAGE_SIZE;
          page < PROCESS_STACK_TOP; page += PAGE_SIZE) {
         if ((error = map_fresh(process->vspace, page, &frame)) != OPAL_OK)
             return error;
@@ -99,20 +105,20 @@ int process_load(const void *image, uint32_t size, struct process *process)
     return OPAL_OK;
 }
 
-int process_start(struct process *process, uint32_t cspace, uint32_t priority,
-                  uint32_t budget_us, uint32_t period_us, uint32_t argument)
+int process_start(struct process *process, const struct process_start *start)
 {
+    const uint32_t *r = start->arguments;
     int error;
     if ((error = opal_alloc_object(OPAL_OBJECT_TCB, 0, &process->tcb)) ||
         (error = opal_alloc_object(OPAL_OBJECT_SCHED_CONTEXT, 0, &process->sched_context)) ||
-        (error = opal_tcb_configure(process->tcb, 0, cspace, process->vspace,
-                                    PROCESS_IPC_BUFFER, process->ipc_frame)) ||
-        (error = opal_tcb_set_priority(process->tcb, OPAL_CAP_INIT_TCB, priority)) ||
+        (error = opal_tcb_configure(process->tcb, start->fault_endpoint, start->cspace,
+                                    process->vspace, PROCESS_IPC_BUFFER, process->ipc_frame)) ||
+        (error = opal_tcb_set_priority(process->tcb, OPAL_CAP_INIT_TCB, start->priority)) ||
         (error = opal_sched_control_configure(OPAL_CAP_SCHED_CONTROL, process->sched_context,
-                                              budget_us, period_us)) ||
+                                              start->budget_us, start->period_us)) ||
         (error = opal_tcb_set_sched_context(process->tcb, process->sched_context)) ||
         (error = opal_tcb_write_registers(process->tcb, process->entry, PROCESS_STACK_TOP,
-                                          argument, 0, 0, 0)))
+                                          r[0], r[1], r[2], r[3])))
         return error;
     return opal_tcb_resume(process->tcb);
 }

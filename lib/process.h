@@ -1,5 +1,5 @@
-/* Processes: an ELF image in its own VSpace with a stack (16 KiB below
- * 0x00200000) and an IPC buffer page at 0x00101000, plus one thread. */
+/* Processes: an ELF image in its own VSpace with a stack (16 KiB by default)
+ * below 0x00200000 and an IPC buffer page at 0x00101000, plus one thread. */
 #ifndef LIB_PROCESS_H
 #define LIB_PROCESS_H
 
@@ -12,11 +12,17 @@ struct process {
     uint32_t entry;
 };
 
-/* Build the address space; objects come from lib/alloc.c. */
-int process_load(const void *image, uint32_t size, struct process *process);
-/* Start its thread with `cspace` as CSpace root, r0 = argument. */
-int process_start(struct process *process, uint32_t cspace, uint32_t priority,
-                  uint32_t budget_us, uint32_t period_us, uint32_t argument);
+/* Build the address space with a stack of stack_size bytes (rounded up to
+ * pages; 0: PROCESS_STACK_PAGES pages); objects come from lib/alloc.c. */
+int process_load(const void *image, uint32_t size, uint32_t stack_size, struct process *process);
+/* How its thread runs: CSpace root, fault endpoint (a CPtr in that CSpace;
+ * 0: none), priority, a sched context of budget_us per period_us, and r0..r3. */
+struct process_start {
+    uint32_t cspace, fault_endpoint;
+    uint32_t priority, budget_us, period_us;
+    uint32_t arguments[4];
+};
+int process_start(struct process *process, const struct process_start *start);
 /* Map a frame at `address`, retyping page tables as needed. */
 int process_map_frame(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights);
 /* The same with OPAL_MAP_* attributes (e.g. OPAL_MAP_DEVICE). */

@@ -30,11 +30,36 @@ enum vmm_slot {
     VMM_CAP_NOTIFICATION = 5, /* bound to the VMM's thread: interrupts arrive as badges */
     VMM_CAP_CONSOLE = 6,      /* the console server's notification (empty: no connection) */
     VMM_CAP_SELF_TCB = 7,
-    VMM_CAP_FIRST_FREE = 8,
+    VMM_CAP_PARENT = 8,       /* init's endpoint, badged for this VM: the VMM thread's
+                                 fault handler, and where the VMM reports (enum vmm_report) */
+    VMM_CAP_CHANNEL_FIRST = 16,   /* channel k's peer notification (write right) */
+    VMM_CAP_FIRST_FREE = 24,
 };
 
-/* Notification badges: the console server signals input or output room. */
+/* Notification badges: the console server signals input or output room;
+ * channel k's peer signals VMM_BADGE_CHANNEL(k). */
 #define VMM_BADGE_CONSOLE (1u << 0)
+#define VMM_BADGE_CHANNEL(k) (1u << (8 + (k)))
+
+/* What the VMM tells init with a Call on VMM_CAP_PARENT (the label; no
+ * words). init does not answer: it stops, restarts or halts per the VM's
+ * fault policy (docs/configuration.md). */
+enum vmm_report {
+    VMM_REPORT_OFF = 0x100,    /* the guest powered off (PSCI SYSTEM_OFF, CPU_OFF) */
+    VMM_REPORT_RESET = 0x101,  /* the guest asked for a reset (PSCI SYSTEM_RESET) */
+    VMM_REPORT_FAILED = 0x102, /* the VMM cannot go on (an unexpected exit, a failed load) */
+};
+
+/* A channel (docs/configuration.md): `size` bytes of shared memory init maps
+ * into the guest at guest_address, a doorbell page after it that the VMM
+ * emulates (a guest write there signals the peer), and the peer's signal
+ * injected as guest_irq (an SPI, edge). */
+#define VMM_MAX_CHANNELS 8
+struct vmm_channel {
+    char name[16];
+    uint32_t guest_address, size, guest_irq;
+};
+#define VMM_DOORBELL_SIZE 0x1000u
 
 enum vmm_guest_kind {
     VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
@@ -57,6 +82,9 @@ struct vmm_boot_info {
     uint32_t console;         /* 1: connected to the console server (docs/console.md) */
     uint32_t vtimer_direct;   /* 1: the kernel injects the virtual timer itself */
     char bootargs[VMM_BOOTARGS_MAX];
+    struct vmm_channel channels[VMM_MAX_CHANNELS];
+    uint32_t channel_count;
+    uint32_t test_crash;      /* test hook (init's vmm.crash=<name>): fault at the first exit */
 };
 
 #define VMM_BOOT_MAGIC 0x564d4d31u  /* "VMM1" */

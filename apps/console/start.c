@@ -63,7 +63,7 @@ int console_prepare(const struct opal_bootinfo *bootinfo)
     if ((error = cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size,
                            "console", &file)))
         return fail("finding console in the boot archive", error);
-    if ((error = process_load(file.data, file.size, &start.server)))
+    if ((error = process_load(file.data, file.size, 0, &start.server)))
         return fail("loading console", error);
     return make_cspace();
 }
@@ -123,8 +123,10 @@ int console_start(void)
     if ((error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, guarded, start.cnode, OPAL_RIGHTS_ALL,
                                  CONSOLE_CNODE_GUARD)))
         return fail("guarding the CNode", error);
-    if ((error = process_start(&start.server, guarded, CONSOLE_PRIORITY, CONSOLE_BUDGET_US,
-                               CONSOLE_BUDGET_US, 0)))
+    if ((error = process_start(&start.server, &(struct process_start){
+                                   .cspace = guarded, .priority = CONSOLE_PRIORITY,
+                                   .budget_us = CONSOLE_BUDGET_US,
+                                   .period_us = CONSOLE_BUDGET_US })))
         return fail("starting console", error);
     return OPAL_OK;
 }

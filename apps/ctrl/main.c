@@ -19,7 +19,9 @@
  * previous line, in microseconds with three decimals, e.g. 5.968 (whole ns).
  * Before the first report it prints `ctrl: period <P>us counter <F>Hz`.
  *
- * What it needs (CSpace slots, start argument) is apps/ctrl/ctrl.h. */
+ * Requests from its channels' peers are answered as they come (channels.c).
+ * What it needs (CSpace slots, start arguments) is apps/ctrl/ctrl.h. */
+#include "channels.h"
 #include "console_client.h"
 #include "ctrl.h"
 #include "timer.h"
@@ -99,18 +101,24 @@ static uint32_t ticks_to_ns(uint32_t ticks, uint32_t frequency)
     return saturate((uint64_t)ticks * NANOSECONDS / frequency);
 }
 
-/* Sleep until the timer interrupt for `release`; returns the wake-up time.
- * An interrupt before the release (a deadline somebody else left armed
- * before this task took the timer) is acked and slept through. */
-static uint64_t wait_for_release(uint64_t release)
+/* Sleep until the timer interrupt for `release`; returns the wake-up time
+ * and, in *channels, the channel signals that came with it (served after the
+ * period's work). Channel signals before the release are served at once. An
+ * interrupt before the release (a deadline somebody else left armed before
+ * this task took the timer) is acked and slept through. */
+static uint64_t wait_for_release(uint64_t release, uint32_t *channels)
 {
     for (;;) {
         uint32_t word;
         opal_wait(CTRL_SLOT_TIMER_NOTIFICATION, &word);
         uint64_t now = opal_counter();
+        *channels = word & ~TASK_BADGE_IRQ(0);
         if (now >= release)
             return now;
-        opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
+        if (*channels)
+            channels_serve(*channels);
+        else
+            opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
     }
 }
 
@@ -185,29 +193,25 @@ static int take_timer(void)
     return opal_irq_handler_set_notification(CTRL_SLOT_TIMER_IRQ, CTRL_SLOT_TIMER_NOTIFICATION);
 }
 
-/* Print through the console server when the starter gave a connection
- * (its wait slot then holds a notification: a poll finds it, empty or not). */
-static void connect_console(void)
+int main(const struct opal_bootinfo *unused)
 {
-    uint32_t word;
-    int error = opal_poll(CTRL_SLOT_CONSOLE_WAIT, &word);
-    if (error == OPAL_OK || error == OPAL_ERR_WOULD_BLOCK)
-        console_client_attach((void *)CTRL_CONSOLE_RING_ADDRESS, CTRL_SLOT_CONSOLE_SERVER,
-                              CTRL_SLOT_CONSOLE_WAIT);
-}
-
-int main(const struct opal_bootinfo *argument_as_pointer)
-{
-    connect_console();
-    uint32_t argument = (uint32_t)(uintptr_t)argument_as_pointer;
-    uint32_t period_us = or_default(CTRL_ARGUMENT_PERIOD_US(argument), CTRL_DEFAULT_PERIOD_US);
-    uint32_t report_seconds = or_default(CTRL_ARGUMENT_REPORT_SECONDS(argument),
-                                         CTRL_DEFAULT_REPORT_SECONDS);
-    if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US) {
-        printf("ctrl: period %u us outside [%u, %u]; not started\n", (unsigned)period_us,
-               CTRL_MIN_PERIOD_US, CTRL_MAX_PERIOD_US);
+    (void)unused;
+    const struct task_boot_info *info = (const struct task_boot_info *)TASK_BOOT_INFO_ADDRESS;
+    uint32_t period_argument = info->argument_count > 0 ? info->arguments[0] : 0;
+    uint32_t report_argument = info->argument_count > 1 ? info->arguments[1] : 0;
+    if (info->console)
+        console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
+                              TASK_SLOT_CONSOLE_WAIT);
+    uint32_t period_us = or_default(period_argument, CTRL_DEFAULT_PERIOD_US);
+    uint32_t report_seconds = or_default(report_argument, CTRL_DEFAULT_REPORT_SECONDS);
+    if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US ||
+        report_seconds > CTRL_MAX_REPORT_SECONDS) {
+        printf("ctrl: period %u us outside [%u, %u] or report interval %u s above %u; "
+               "not started\n", (unsigned)period_us, CTRL_MIN_PERIOD_US, CTRL_MAX_PERIOD_US,
+               (unsigned)report_seconds, CTRL_MAX_REPORT_SECONDS);
         return 1;
     }
+    channels_init(info);
     int error = take_timer();
     if (error != OPAL_OK) {
         printf("ctrl: cannot bind the timer interrupt: %s\n", opal_error_name(error));
@@ -223,13 +227,18 @@ int main(const struct opal_bootinfo *argument_as_pointer)
     print_flush();
     opal_timer_set(schedule.release);
     for (;;) {
-        uint64_t woke = wait_for_release(schedule.release);
+        uint32_t channels;
+        uint64_t woke = wait_for_release(schedule.release, &channels);
         control_work(&plant, statistics.periods);
         record_period(&statistics, &schedule, woke, opal_counter());
         schedule_advance(&schedule);
         opal_timer_set(schedule.release);   /* moves the level off before the ack */
         opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
-        if (statistics.window_periods == periods_per_report)
+        if (channels)
+            channels_serve(channels);
+        if (statistics.window_periods == periods_per_report) {
             report(&statistics, &schedule);
+            channels_publish(statistics.periods, statistics.misses);
+        }
     }
 }

@@ -1,9 +1,13 @@
-/* Starting the control task (apps/ctrl/ctrl.h): its process, its CSpace
- * with the timer caps, its priority and scheduling context. */
+/* Starting the control task without a system description (the ctrl test
+ * image's root task): its process, a task CSpace with the timer caps, a boot
+ * info page, its priority and scheduling context (apps/ctrl/ctrl.h). */
 #include "core/cpio.h"
+#include "core/string.h"
 #include "ctrl/ctrl.h"
 #include "process.h"
-#include "timer.h"
+#include "runtime/mem.h"
+
+#define SCRATCH_ADDRESS 0x3fe00000u
 
 static int fail(const char *what, int error)
 {
@@ -11,66 +15,77 @@ static int fail(const char *what, int error)
     return error;
 }
 
-/* The console connection: its ring mapped, its two caps moved in. */
-static int give_console(const struct process *ctrl, uint32_t cnode,
-                        const struct ctrl_console *console)
-{
-    int error;
-    if ((error = process_map_frame(console->ring_frame, ctrl->vspace, CTRL_CONSOLE_RING_ADDRESS,
-                                   OPAL_MAP_READ | OPAL_MAP_WRITE)) ||
-        (error = opal_cnode_move(cnode, CTRL_SLOT_CONSOLE_SERVER, console->server)) ||
-        (error = opal_cnode_copy(cnode, CTRL_SLOT_CONSOLE_WAIT, console->wait, OPAL_RIGHT_READ)) ||
-        (error = opal_free_slot(console->wait)))
-        return fail("handing over the console connection", error);
-    return OPAL_OK;
-}
-
 /* A fresh CNode with the timer notification (read right: the task may wait,
  * not signal) and the timer's IRQ handler, made there; returns the guarded
  * cap to use as the task's CSpace root. */
-static int make_cspace(uint32_t *root, uint32_t *raw)
+static int make_cspace(uint32_t *root)
 {
     uint32_t cnode, notification, guarded = opal_alloc_slot();
     int error;
     if (guarded == 0)
         return fail("a slot for the CSpace root", OPAL_ERR_NOT_ENOUGH_MEMORY);
-    if ((error = opal_alloc_object(OPAL_OBJECT_CNODE, CTRL_CNODE_BITS, &cnode)))
+    if ((error = opal_alloc_object(OPAL_OBJECT_CNODE, TASK_CNODE_BITS, &cnode)))
         return fail("CNode", error);
     if ((error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, guarded, cnode, OPAL_RIGHTS_ALL,
-                                 CTRL_CNODE_GUARD)))
+                                 OPAL_CNODE_GUARD(32 - TASK_CNODE_BITS, 0))))
         return fail("guarding the CNode", error);
     if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &notification)))
         return fail("notification", error);
-    if ((error = opal_cnode_copy(cnode, CTRL_SLOT_TIMER_NOTIFICATION, notification,
+    if ((error = opal_cnode_copy(cnode, TASK_SLOT_NOTIFICATION, notification,
                                  OPAL_RIGHT_READ)) ||
         (error = opal_free_slot(notification)))
         return fail("handing over the notification", error);
     if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, cnode,
-                                      CTRL_SLOT_TIMER_IRQ)))
+                                      TASK_SLOT_IRQ_FIRST)))
         return fail("timer IRQ handler", error);
     *root = guarded;
-    *raw = cnode;
     return OPAL_OK;
 }
 
-int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t argument,
-               const struct ctrl_console *console)
+/* The boot info page: its name and its one interrupt, no channels. */
+static int give_boot_info(const struct process *ctrl, uint32_t period_us,
+                          uint32_t report_seconds)
+{
+    uint32_t frame;
+    int error;
+    if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS, &frame)) ||
+        (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, SCRATCH_ADDRESS,
+                                   OPAL_MAP_READ | OPAL_MAP_WRITE)))
+        return error;
+    struct task_boot_info *info = (struct task_boot_info *)SCRATCH_ADDRESS;
+    memset(info, 0, sizeof *info);
+    info->magic = TASK_BOOT_MAGIC;
+    core_strlcpy(info->name, "ctrl", sizeof info->name);
+    info->irqs[0] = OPAL_TIMER_IRQ;
+    info->irq_count = 1;
+    info->arguments[0] = period_us;
+    info->arguments[1] = report_seconds;
+    info->argument_count = 2;
+    if ((error = opal_frame_unmap(frame)))
+        return error;
+    return process_map_frame(frame, ctrl->vspace, TASK_BOOT_INFO_ADDRESS, OPAL_MAP_READ);
+}
+
+int ctrl_start(const struct opal_bootinfo *bootinfo, uint32_t period_us, uint32_t report_seconds)
 {
     struct cpio_file file;
     struct process ctrl;
-    uint32_t cspace, cnode;
+    uint32_t cspace;
     int error;
     if ((error = cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size,
                            "ctrl", &file)))
         return fail("finding ctrl in the boot archive", error);
-    if ((error = process_load(file.data, file.size, &ctrl)))
+    if ((error = process_load(file.data, file.size, 0, &ctrl)))
         return fail("loading ctrl", error);
-    if ((error = make_cspace(&cspace, &cnode)))
+    if ((error = make_cspace(&cspace)))
         return error;
-    if (console && (error = give_console(&ctrl, cnode, console)))
-        return error;
-    if ((error = process_start(&ctrl, cspace, CTRL_PRIORITY, CTRL_BUDGET_US,
-                               CTRL_BUDGET_PERIOD_US, argument)))
+    if ((error = give_boot_info(&ctrl, period_us, report_seconds)))
+        return fail("boot info", error);
+    struct process_start start = {
+        .cspace = cspace, .priority = CTRL_PRIORITY, .budget_us = CTRL_BUDGET_US,
+        .period_us = CTRL_BUDGET_PERIOD_US, .arguments = { period_us, report_seconds },
+    };
+    if ((error = process_start(&ctrl, &start)))
         return fail("starting ctrl", error);
     return OPAL_OK;
 }

@@ -65,8 +65,11 @@ static void start_server(const struct opal_bootinfo *bootinfo, uint32_t argument
     struct process server;
     check(cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size,
                     "ipc-server", &file), "finding ipc-server");
-    check(process_load(file.data, file.size, &server), "loading ipc-server");
-    check(process_start(&server, OPAL_CAP_INIT_CNODE, 200, 1000000, 1000000, argument),
+    check(process_load(file.data, file.size, 0, &server), "loading ipc-server");
+    check(process_start(&server, &(struct process_start){
+                            .cspace = OPAL_CAP_INIT_CNODE, .priority = 200,
+                            .budget_us = 1000000, .period_us = 1000000,
+                            .arguments = { argument } }),
           "starting ipc-server");
 }
 

@@ -6,6 +6,7 @@
 #ifndef CORE_SYSTEM_H
 #define CORE_SYSTEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Maxima: exceeding one is itself an error in the description. */
@@ -20,6 +21,8 @@
 #define SYSTEM_NAME_MAX       16    /* component and channel names, with the NUL */
 #define SYSTEM_FILE_MAX       32    /* boot-archive file names, with the NUL */
 #define SYSTEM_BOOTARGS_MAX   512   /* = VMM_BOOTARGS_MAX, with the NUL */
+#define SYSTEM_CHANNEL_MAX_SIZE 0x10000   /* a channel's shared region, bytes */
+#define SYSTEM_DOORBELL_SIZE  0x1000   /* after a channel's region in a VM */
 #define SYSTEM_MAX_ERRORS     32    /* reported; one more line says there were more */
 #define SYSTEM_MAX_COMPONENTS (SYSTEM_MAX_VMS + SYSTEM_MAX_TASKS)
 
@@ -54,7 +57,7 @@ struct system_vm {
     uint32_t vcpus;
     char kernel[SYSTEM_FILE_MAX];        /* files in the boot archive; "" when absent */
     char initrd[SYSTEM_FILE_MAX];
-    char dtb[SYSTEM_FILE_MAX];
+    char dtb_fragment[SYSTEM_FILE_MAX];  /* nodes merged into the generated guest DTB */
     char bootargs[SYSTEM_BOOTARGS_MAX];
 };
 
@@ -121,5 +124,15 @@ typedef void (*system_report_fn)(void *context, const char *message);
 unsigned system_load(struct system *system, const void *blob, uint32_t blob_size,
                      const struct system_platform *platform, system_report_fn report,
                      void *context);
+
+/* Whether the boot archive (or the build's staging directory) holds `name`. */
+typedef bool (*system_file_exists_fn)(void *context, const char *name);
+
+/* After a successful system_load: reports each file the description names
+ * (kernel, initrd, dtb-fragment, image) that `exists` does not find, as
+ * "<node path>: <property> \"<name>\": no such file in the boot image".
+ * Returns the number of missing files. */
+unsigned system_check_files(const struct system *system, system_file_exists_fn exists,
+                            void *exists_context, system_report_fn report, void *context);
 
 #endif

@@ -199,8 +199,9 @@ static uint32_t guest_regions(const struct system *system, uint32_t vm_index,
         const struct system_channel *channel = &system->channels[i];
         for (uint32_t end = 0; end < 2; end++)
             if (core_strcmp(channel->ends[end], vm->component.name) == 0) {
+                /* the shared region and the doorbell page after it */
                 regions[count].base = channel->guest_address[end];
-                regions[count].size = channel->size;
+                regions[count].size = channel->size + SYSTEM_DOORBELL_SIZE;
                 format_string(regions[count].what, sizeof regions[count].what,
                               "channel /channels/%s", channel->name);
                 count++;
@@ -310,9 +311,10 @@ static void check_channel(struct checker *c, uint32_t index)
     format_string(path, sizeof path, "/channels/%s", channel->name);
     if (core_strcmp(channel->ends[0], channel->ends[1]) == 0)
         system_error(c->errors, path, "both ends are \"%s\"", channel->ends[0]);
-    if (channel->size == 0 || !page_aligned(channel->size))
-        system_error(c->errors, path, "size 0x%x must be a non-zero number of whole pages",
-                     (unsigned)channel->size);
+    if (channel->size == 0 || !page_aligned(channel->size) ||
+        channel->size > SYSTEM_CHANNEL_MAX_SIZE)
+        system_error(c->errors, path, "size 0x%x must be a non-zero number of whole pages, "
+                     "at most 0x%x", (unsigned)channel->size, SYSTEM_CHANNEL_MAX_SIZE);
     for (uint32_t end = 0; end < 2; end++)
         check_channel_end(c, index, end, path);
 }

@@ -29,7 +29,7 @@ static const struct property_rule vm_rules[] = {
     COMPONENT_RULES, { "vmm-priority", TYPE_U32, 0 }, { "ram-base", TYPE_U32, 0 },
     { "ram-size", TYPE_U32, 0 }, { "vcpus", TYPE_U32, 0 },
     { "kernel", TYPE_STRING, SYSTEM_FILE_MAX }, { "initrd", TYPE_STRING, SYSTEM_FILE_MAX },
-    { "dtb", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
+    { "dtb-fragment", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
 };
 static const struct property_rule task_rules[] = {
     COMPONENT_RULES, { "image", TYPE_STRING, SYSTEM_FILE_MAX },
@@ -120,7 +120,7 @@ static void parse_vm(struct parser *p, int node, const char *path, struct system
     vm->vcpus = property_u32(&p->fdt, node, "vcpus", 1);
     property_string(&p->fdt, node, "kernel", vm->kernel, sizeof vm->kernel);
     property_string(&p->fdt, node, "initrd", vm->initrd, sizeof vm->initrd);
-    property_string(&p->fdt, node, "dtb", vm->dtb, sizeof vm->dtb);
+    property_string(&p->fdt, node, "dtb-fragment", vm->dtb_fragment, sizeof vm->dtb_fragment);
     property_string(&p->fdt, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
 }
 

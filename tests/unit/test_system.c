@@ -61,7 +61,7 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(vm->vcpus, 1);
     CHECK_STR(vm->kernel, "zImage");
     CHECK_STR(vm->initrd, "initramfs.cpio.gz");
-    CHECK_STR(vm->dtb, "guest.dtb");
+    CHECK_STR(vm->dtb_fragment, "");
     CHECK_STR(vm->bootargs, "console=ttyAMA0 quiet");
     CHECK_EQ(vm->vmm_priority, 150);
     CHECK_EQ(vm->component.priority, 100);
@@ -89,7 +89,7 @@ TEST(native_only_has_channel_and_schedule)
     CHECK_EQ(loaded.vm_count, 0);
     CHECK_EQ(loaded.channel_count, 1);
     CHECK_STR(loaded.channels[0].ends[0], "ctrl");
-    CHECK_STR(loaded.channels[0].ends[1], "console");
+    CHECK_STR(loaded.channels[0].ends[1], "echo");
     CHECK_EQ(loaded.channels[0].guest_address[0], 0);
     CHECK_EQ(loaded.window_count, 2);
     CHECK_EQ(loaded.windows[1].length_us, 500);

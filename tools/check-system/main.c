@@ -3,14 +3,21 @@
  * as init (lib/core/system.c) against QEMU virt's figures, so a bad
  * description fails the build with the words init would print at boot.
  *
- *   check-system FILE.dtb [--source FILE.dts]
+ *   check-system FILE.dtb [--source FILE.dts] [--archive DIR [--prune]]
  *
+ * With --archive, every file the description names must also be in DIR (the
+ * boot archive's staging directory), as init will look for it there. With
+ * --prune, the files in DIR that init will not use are removed (and named):
+ * init, system.dtb and console are always used, vmm when there is a VM.
  * Each error is printed as "<source>: <node path>: <what is wrong>" (the
  * source defaults to the DTB's name); the exit status is 1 if there was any,
  * 2 if the file cannot be read. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "core/system.h"
 
 #define MAX_BLOB_SIZE (1u << 20)   /* a description is a few KiB */
@@ -42,19 +49,87 @@ static unsigned char *read_blob(const char *path, uint32_t *size)
     return blob;
 }
 
+/* A plain file of that name directly in the directory. */
+static bool archive_has(void *directory, const char *name)
+{
+    char path[4096];
+    struct stat status;
+    if (strchr(name, '/') != NULL ||
+        snprintf(path, sizeof path, "%s/%s", (const char *)directory, name) >= (int)sizeof path)
+        return false;
+    return stat(path, &status) == 0 && S_ISREG(status.st_mode);
+}
+
+static bool used_by(const struct system *system, const char *name)
+{
+    static const char *const always[] = { "init", "system.dtb", "console" };
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+        if (strcmp(name, always[i]) == 0)
+            return true;
+    if (strcmp(name, "vmm") == 0)
+        return system->vm_count > 0;
+    for (uint32_t i = 0; i < system->vm_count; i++) {
+        const struct system_vm *vm = &system->vms[i];
+        if (strcmp(name, vm->kernel) == 0 || strcmp(name, vm->initrd) == 0 ||
+            strcmp(name, vm->dtb_fragment) == 0)
+            return true;
+    }
+    for (uint32_t i = 0; i < system->task_count; i++)
+        if (strcmp(name, system->tasks[i].image) == 0)
+            return true;
+    return false;
+}
+
+/* Removes what init will not use, naming it on stdout; false on an error. */
+static bool prune(const struct system *system, const char *directory, const char *source)
+{
+    DIR *dir = opendir(directory);
+    if (dir == NULL) {
+        perror(directory);
+        return false;
+    }
+    bool ok = true, first = true;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        char path[4096];
+        if (entry->d_name[0] == '.' || used_by(system, entry->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
+        if (unlink(path) != 0) {
+            perror(path);
+            ok = false;
+            continue;
+        }
+        if (first)
+            printf("  left out of the image, unused by %s: %s", source, entry->d_name);
+        else
+            printf(", %s", entry->d_name);
+        first = false;
+    }
+    if (!first)
+        printf("\n");
+    closedir(dir);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
-    const char *dtb = NULL, *source = NULL;
+    const char *dtb = NULL, *source = NULL, *archive = NULL;
+    bool pruning = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
             source = argv[++i];
+        else if (strcmp(argv[i], "--archive") == 0 && i + 1 < argc)
+            archive = argv[++i];
+        else if (strcmp(argv[i], "--prune") == 0)
+            pruning = true;
         else if (dtb == NULL && argv[i][0] != '-')
             dtb = argv[i];
         else
             dtb = NULL, i = argc;
     }
-    if (dtb == NULL) {
-        fprintf(stderr, "usage: check-system FILE.dtb [--source FILE.dts]\n");
+    if (dtb == NULL || (pruning && archive == NULL)) {
+        fprintf(stderr, "usage: check-system FILE.dtb [--source FILE.dts] [--archive DIR [--prune]]\n");
         return 2;
     }
     uint32_t size;
@@ -65,8 +140,12 @@ int main(int argc, char **argv)
     system_platform_qemu_virt(&platform);
     /* Static: struct system holds every name and bootargs, several KiB. */
     static struct system system;
-    unsigned errors = system_load(&system, blob, size, &platform, print_error,
-                                  (void *)(source != NULL ? source : dtb));
+    void *name = (void *)(source != NULL ? source : dtb);
+    unsigned errors = system_load(&system, blob, size, &platform, print_error, name);
+    if (errors == 0 && archive != NULL)
+        errors = system_check_files(&system, archive_has, (void *)archive, print_error, name);
+    if (errors == 0 && pruning && !prune(&system, archive, name))
+        return 2;
     free(blob);
     return errors == 0 ? 0 : 1;
 }

@@ -139,7 +139,7 @@ int main(const struct opal_bootinfo *bootinfo)
 {
     opal_alloc_init(bootinfo);
     int load = load_wanted(bootinfo->cmdline);
-    if (ctrl_start(bootinfo, CTRL_ARGUMENT(CTRL_DEFAULT_PERIOD_US, 1), NULL) != OPAL_OK)
+    if (ctrl_start(bootinfo, CTRL_DEFAULT_PERIOD_US, 1) != OPAL_OK)
         opal_system_off();
     printf("ctrl-test: started ctrl, priority %u, budget %uus per %uus, load %s\n",
            CTRL_PRIORITY, CTRL_BUDGET_US, CTRL_BUDGET_PERIOD_US,

@@ -1,0 +1,44 @@
+/* echo: a small native task that talks to the control task over a channel
+ * (configs/native-only.dts). Each time ctrl publishes its totals it prints
+ * them and sends ctrl a request, and it prints ctrl's answer: data both
+ * ways, end to end (struct ctrl_channel_page in apps/ctrl/ctrl.h). */
+#include "console_client.h"
+#include "ctrl/ctrl.h"
+#include "task_boot.h"
+
+int main(const struct opal_bootinfo *unused)
+{
+    (void)unused;
+    const struct task_boot_info *info = (const struct task_boot_info *)TASK_BOOT_INFO_ADDRESS;
+    if (info->console)
+        console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
+                              TASK_SLOT_CONSOLE_WAIT);
+    if (info->channel_count == 0) {
+        printf("echo: no channel in my description; nothing to do\n");
+        return 1;
+    }
+    struct ctrl_channel_page *page = (struct ctrl_channel_page *)info->channels[0].address;
+    printf("echo: talking to %s over %s\n", info->channels[0].peer, info->channels[0].name);
+    uint32_t sequence = 0, seen_periods = page->periods;
+    bool waiting = false;
+    for (;;) {
+        uint32_t word;
+        opal_wait(TASK_SLOT_NOTIFICATION, &word);
+        if (waiting && page->reply_sequence == sequence) {
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            printf("echo: request %u answered 0x%x\n", (unsigned)sequence,
+                   (unsigned)page->reply_value);
+            waiting = false;
+        }
+        if (page->periods == seen_periods || waiting)
+            continue;
+        seen_periods = page->periods;
+        printf("echo: %s reports periods=%u misses=%u\n", info->channels[0].peer,
+               (unsigned)seen_periods, (unsigned)page->misses);
+        page->request_value = 0x1000 + ++sequence;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        page->request_sequence = sequence;
+        waiting = true;
+        opal_signal(TASK_SLOT_CHANNEL_FIRST);
+    }
+}

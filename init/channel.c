@@ -1,0 +1,73 @@
+/* Channels: a shared region mapped into both ends and a notification each
+ * way. The region is made once and outlives restarts of either end; each
+ * instance of an end gets its own mapping of it and a cap to its peer's
+ * notification, which is also made once (component.c). */
+#include "core/string.h"
+#include "init.h"
+#include "process.h"
+#include "task_boot.h"
+
+#define PAGE 0x1000u
+#define MAX_PAGES (SYSTEM_CHANNEL_MAX_SIZE / PAGE)
+
+static uint32_t channel_frames[SYSTEM_MAX_CHANNELS][MAX_PAGES];
+
+int channels_prepare(void)
+{
+    for (uint32_t k = 0; k < init_system.channel_count; k++) {
+        for (uint32_t page = 0; page < init_system.channels[k].size / PAGE; page++) {
+            int error = opal_alloc_object(OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS,
+                                          &channel_frames[k][page]);
+            if (error != OPAL_OK) {
+                printf("init: channel %s: its shared region: %s\n",
+                       init_system.channels[k].name, opal_error_name(error));
+                return error;
+            }
+        }
+    }
+    return OPAL_OK;
+}
+
+int channel_end(uint32_t k, const struct component *component)
+{
+    for (int end = 0; end < 2; end++)
+        if (core_strcmp(init_system.channels[k].ends[end], component->name) == 0)
+            return end;
+    return -1;
+}
+
+uint32_t channel_index(uint32_t k, const struct component *component)
+{
+    uint32_t index = 0;
+    for (uint32_t j = 0; j < k; j++)
+        index += channel_end(j, component) >= 0;
+    return index;
+}
+
+int channel_map(uint32_t k, uint32_t vspace, uint32_t address)
+{
+    for (uint32_t page = 0; page < init_system.channels[k].size / PAGE; page++) {
+        uint32_t copy = opal_alloc_slot();
+        int error;
+        if (copy == 0)
+            return OPAL_ERR_NOT_ENOUGH_MEMORY;
+        if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, channel_frames[k][page],
+                                     OPAL_RIGHTS_ALL)) ||
+            (error = process_map_frame(copy, vspace, address + page * PAGE,
+                                       OPAL_MAP_READ | OPAL_MAP_WRITE)))
+            return error;
+    }
+    return OPAL_OK;
+}
+
+int channel_give_peer(uint32_t k, const struct component *component, uint32_t cnode,
+                      uint32_t slot)
+{
+    const struct system_channel *channel = &init_system.channels[k];
+    struct component *peer = component_find(channel->ends[1 - channel_end(k, component)]);
+    if (peer == NULL)
+        return OPAL_ERR_NOT_FOUND;
+    /* VMs and tasks take channel badges at the same bits (VMM_BADGE_CHANNEL). */
+    return opal_cnode_mint(cnode, slot, peer->notification, OPAL_RIGHT_WRITE,
+                           TASK_BADGE_CHANNEL(channel_index(k, peer)));
+}

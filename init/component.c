@@ -1,0 +1,176 @@
+/* Components: the records init keeps for each VM and task, what is made once
+ * for each (its arena, notification, fault badge and console connection),
+ * and building and tearing down an instance inside its arena. */
+#include "core/cpio.h"
+#include "core/string.h"
+#include "init.h"
+#include "process.h"
+#include "runtime/mem.h"
+#include "vmm_boot.h"
+
+#define LARGE_FRAME (1u << OPAL_FRAME_LARGE_BITS)
+#define SCRATCH_ADDRESS 0x30000000u   /* where init maps a frame to fill it */
+#define OVERHEAD (4u << 20)           /* page tables, the VMM or task process, objects */
+
+struct component init_components[SYSTEM_MAX_COMPONENTS];
+uint32_t init_component_count;
+
+struct component *component_find(const char *name)
+{
+    for (uint32_t i = 0; i < init_component_count; i++)
+        if (core_strcmp(init_components[i].name, name) == 0)
+            return &init_components[i];
+    return NULL;
+}
+
+static uint32_t archive_file_size(const char *name)
+{
+    struct cpio_file file;
+    if (name[0] == '\0' || cpio_find((const void *)init_bootinfo->archive_address,
+                                     init_bootinfo->archive_size, name, &file) != OPAL_OK)
+        return 0;
+    return file.size;
+}
+
+static uint64_t round_up(uint64_t value, uint64_t unit)
+{
+    return (value + unit - 1) / unit * unit;
+}
+
+/* An upper bound of what one instance takes: its RAM, its images (each
+ * copied into 2 MiB frames), its stack and heap, and the rest. */
+static uint64_t arena_size(const struct component *c)
+{
+    if (c->kind == COMPONENT_VM)
+        return round_up(c->vm->ram_size, LARGE_FRAME) +
+               round_up(archive_file_size(c->vm->kernel), LARGE_FRAME) +
+               round_up(archive_file_size(c->vm->initrd), LARGE_FRAME) +
+               LARGE_FRAME /* the generated DTB */ + round_up(archive_file_size("vmm"), 4096) +
+               OVERHEAD;
+    return round_up(archive_file_size(c->task->image), 4096) + c->task->stack_size +
+           c->task->heap_size + OVERHEAD;
+}
+
+static void add(enum component_kind kind, const struct system_component *config,
+                const struct system_vm *vm, const struct system_task *task)
+{
+    struct component *c = &init_components[init_component_count];
+    *c = (struct component){ .name = config->name, .kind = kind, .config = config, .vm = vm,
+                             .task = task, .number = init_component_count + 1 };
+    c->arena.owner = c->number;
+    init_component_count++;
+}
+
+/* The console connection: a VM's VMM is signalled on its own notification
+ * (VMM_BADGE_CONSOLE), a task on a notification of its own. */
+static int connect_console(struct component *c)
+{
+    uint32_t signal = opal_alloc_slot();
+    int error;
+    if (signal == 0)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    if (c->kind == COMPONENT_VM)
+        error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, signal, c->notification, OPAL_RIGHT_WRITE,
+                                VMM_BADGE_CONSOLE);
+    else if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &c->console_wait)) == OPAL_OK)
+        error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, signal, c->console_wait, OPAL_RIGHT_WRITE);
+    if (error == OPAL_OK)
+        error = console_connect(c->name, c->kind == COMPONENT_VM, signal, &c->console_connection);
+    opal_free_slot(signal);
+    c->console = error == OPAL_OK;
+    return error;
+}
+
+/* What outlives its instances: arena, notification, fault badge. */
+static int prepare_once(struct component *c)
+{
+    int error;
+    c->arena_size = arena_size(c);
+    if ((error = opal_arena_carve(&c->arena, c->arena_size)))
+        return error;
+    if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &c->notification)))
+        return error;
+    if ((c->parent = opal_alloc_slot()) == 0)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    return opal_cnode_mint(OPAL_CAP_INIT_CNODE, c->parent, init_endpoint, OPAL_RIGHTS_ALL,
+                           c->number);
+}
+
+int components_prepare(bool console)
+{
+    init_component_count = 0;
+    for (uint32_t i = 0; i < init_system.vm_count; i++)
+        add(COMPONENT_VM, &init_system.vms[i].component, &init_system.vms[i], NULL);
+    for (uint32_t i = 0; i < init_system.task_count; i++)
+        add(COMPONENT_TASK, &init_system.tasks[i].component, NULL, &init_system.tasks[i]);
+    for (uint32_t i = 0; i < init_component_count; i++) {
+        int error = prepare_once(&init_components[i]);
+        if (error != OPAL_OK) {
+            printf("init: %s: setting aside %llu MiB for it: %s\n", init_components[i].name,
+                   (unsigned long long)(init_components[i].arena_size >> 20),
+                   opal_error_name(error));
+            return error;
+        }
+    }
+    if (!console)
+        return OPAL_OK;
+    /* The component named in /console/input connects first: the server
+     * gives input to its first client that takes it. */
+    struct component *first = component_find(init_system.console_input);
+    for (uint32_t i = 0; i <= init_component_count; i++) {
+        struct component *c = i == 0 ? first : &init_components[i - 1];
+        if (c == NULL || (i > 0 && c == first))
+            continue;
+        int error = connect_console(c);
+        if (error != OPAL_OK) {
+            printf("init: %s: connecting it to the console: %s\n", c->name,
+                   opal_error_name(error));
+            return error;
+        }
+    }
+    return OPAL_OK;
+}
+
+int component_build(struct component *c)
+{
+    opal_arena_enter(&c->arena);
+    c->tcb_count = 0;
+    int error = c->kind == COMPONENT_VM ? vm_build(c) : task_build(c);
+    opal_arena_enter(NULL);
+    if (error != OPAL_OK) {
+        component_teardown(c);
+        return error;
+    }
+    c->running = true;
+    return OPAL_OK;
+}
+
+int component_teardown(struct component *c)
+{
+    c->running = false;
+    c->tcb_count = 0;
+    return opal_arena_clear(&c->arena);
+}
+
+int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights)
+{
+    return opal_cnode_copy(cnode, slot, cap, rights);
+}
+
+int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
+                     uint32_t address, uint32_t rights)
+{
+    uint32_t frame, frame_size = 1u << bits;
+    int error;
+    if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
+        (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, SCRATCH_ADDRESS,
+                                   OPAL_MAP_READ | OPAL_MAP_WRITE)))
+        return error;
+    /* The rest of the frame is zero already: the kernel zeroes at retype. */
+    if (size > frame_size)
+        return OPAL_ERR_RANGE;
+    memcpy((void *)SCRATCH_ADDRESS, data, size);
+    if ((error = opal_frame_unmap(frame)))
+        return error;
+    return process_map_frame(frame, vspace, address, rights);
+}

@@ -1,0 +1,58 @@
+/* The system description at boot: system.dtb from the boot archive, read
+ * and checked by the same code as the build's checker (lib/core/system*.c),
+ * against this machine's RAM, interrupts and init's own priority. */
+#include "core/cpio.h"
+#include "init.h"
+
+#define RESERVED_RAM (32u << 20)   /* init's own objects, page tables, channels */
+
+/* The kernel's own interrupts: the vGIC maintenance interrupt, the HYP timer
+ * and the virtual timer it injects. */
+static const uint32_t kernel_irqs[] = { 25, 26, 27 };
+
+static void print_error(void *context, const char *message)
+{
+    (void)context;
+    printf("init: system.dtb: %s\n", message);
+}
+
+static bool archive_has(void *context, const char *name)
+{
+    const struct opal_bootinfo *bootinfo = context;
+    struct cpio_file file;
+    return cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
+                     &file) == OPAL_OK;
+}
+
+/* This machine: its RAM and what is left of it, its interrupts, and QEMU
+ * virt's device windows (the same list as the build's checker). */
+static void platform_from_bootinfo(const struct opal_bootinfo *bootinfo,
+                                   struct system_platform *platform)
+{
+    system_platform_qemu_virt(platform);
+    platform->ram_base = bootinfo->ram_base;
+    platform->ram_size = bootinfo->ram_size;
+    platform->ram_free = bootinfo->free_ram > RESERVED_RAM ? bootinfo->free_ram - RESERVED_RAM : 0;
+    platform->mcp = OPAL_PRIORITY_MAX;
+    platform->reserved_irqs = kernel_irqs;
+    platform->reserved_irq_count = sizeof kernel_irqs / sizeof kernel_irqs[0];
+}
+
+unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system)
+{
+    struct cpio_file file;
+    if (cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, "system.dtb",
+                  &file) != OPAL_OK) {
+        printf("init: no system.dtb in the boot archive: nothing to build\n");
+        return 1;
+    }
+    struct system_platform platform;
+    platform_from_bootinfo(bootinfo, &platform);
+    unsigned errors = system_load(system, file.data, file.size, &platform, print_error, NULL);
+    if (errors == 0)
+        errors = system_check_files(system, archive_has, (void *)bootinfo, print_error, NULL);
+    if (errors != 0)
+        printf("init: the system description has %u error%s: nothing is started\n", errors,
+               errors == 1 ? "" : "s");
+    return errors;
+}

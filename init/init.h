@@ -1,0 +1,88 @@
+/* init, the root task: what its parts share. It builds the system the
+ * description (system.dtb in the boot archive) says, one component at a
+ * time, then handles their faults by each one's policy. */
+#ifndef INIT_INIT_H
+#define INIT_INIT_H
+
+#include <stdbool.h>
+#include "console/console.h"
+#include "core/system.h"
+#include "opal.h"
+
+enum component_kind { COMPONENT_VM, COMPONENT_TASK };
+
+/* One VM or native task. What other components hold caps to (its
+ * notification, its console connection) is made once and kept across
+ * restarts; everything else of an instance comes from its arena and goes
+ * when it is rebuilt. */
+struct component {
+    const char *name;
+    enum component_kind kind;
+    const struct system_component *config;
+    const struct system_vm *vm;          /* the description: VM ... */
+    const struct system_task *task;      /* ... or task */
+    uint32_t number;                     /* 1-based: its fault badge and arena owner */
+    struct opal_arena arena;
+    uint64_t arena_size;
+    /* made once */
+    uint32_t notification;               /* what it waits on; peers signal it */
+    uint32_t parent;                     /* init's endpoint badged with `number` */
+    bool console;                        /* connected to the console server */
+    struct console_connection console_connection;
+    uint32_t console_wait;               /* a task's: what the console signals */
+    /* this instance's */
+    uint32_t tcbs[2];                    /* its threads (a VM: VMM and vCPU) */
+    uint32_t tcb_count;
+    bool running;
+    uint32_t restarts;
+};
+
+extern const struct opal_bootinfo *init_bootinfo;
+extern struct system init_system;
+extern struct component init_components[SYSTEM_MAX_COMPONENTS];
+extern uint32_t init_component_count;
+extern uint32_t init_endpoint;           /* where faults and reports arrive */
+
+/* description.c: system.dtb read and checked against this machine;
+ * prints each error and returns how many there were. */
+unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system);
+
+/* component.c */
+struct component *component_find(const char *name);
+/* Records, arenas and what is made once; with `console`, connections. */
+int components_prepare(bool console);
+int component_build(struct component *component);   /* a fresh instance */
+int component_teardown(struct component *component);/* everything of the instance gone */
+/* Copies `cap` into `cnode` at `slot` with `rights`. */
+int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights);
+/* A new frame of 2^bits bytes holding `size` bytes of data (zeros after
+ * them), mapped into `vspace` at `address` with `rights`. */
+int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
+                     uint32_t address, uint32_t rights);
+
+/* devices.c: every device frame the system uses, taken in address order at
+ * the start (device untypeds are carved in order); later requests get copies. */
+int devices_prepare(void);
+
+/* channel.c */
+int channels_prepare(void);              /* shared regions, once */
+/* Channel k of the system as seen from `component`: its end (0 or 1), or -1. */
+int channel_end(uint32_t k, const struct component *component);
+/* Maps channel k's region into `vspace` at `address`. */
+int channel_map(uint32_t k, uint32_t vspace, uint32_t address);
+/* The peer's notification, badged as channel `local_index` of `component`
+ * sees it, into `cnode` at `slot`. */
+int channel_give_peer(uint32_t k, const struct component *component, uint32_t cnode,
+                      uint32_t slot);
+/* The badge channel k signals `component` with (its index among the
+ * component's channels, in description order). */
+uint32_t channel_index(uint32_t k, const struct component *component);
+
+/* vm.c and task.c: build one instance (the arena is entered). */
+int vm_build(struct component *component);
+int task_build(struct component *component);
+
+/* monitor.c: faults and reports, by policy; never returns. */
+void monitor_run(void);
+
+#endif

@@ -1,0 +1,105 @@
+/* After the build, init waits on its endpoint for what goes wrong: a fault
+ * of a component's thread (delivered by the kernel, badged with the
+ * component's number) or a VMM's report of its guest's end. Each is handled
+ * by the component's policy: restart (rebuilt from its images with fresh
+ * memory, up to restart-limit times), stop, or halt the system. */
+#include "core/format.h"
+#include "init.h"
+#include "vmm_boot.h"
+
+static const char *policy_name(uint32_t policy)
+{
+    return policy == SYSTEM_FAULT_RESTART ? "restart"
+           : policy == SYSTEM_FAULT_HALT  ? "halt" : "stop";
+}
+
+/* What happened, in words, from the message's label. */
+static void describe(const struct opal_message *message, char *what, uint32_t size)
+{
+    uint32_t label = OPAL_TAG_LABEL(message->tag);
+    switch (label) {
+    case VMM_REPORT_OFF: format_string(what, size, "its guest powered off"); break;
+    case VMM_REPORT_RESET: format_string(what, size, "its guest asked for a reset"); break;
+    case VMM_REPORT_FAILED: format_string(what, size, "its VMM cannot go on"); break;
+    case OPAL_FAULT_VM:
+        format_string(what, size, "a %s fault at 0x%08x (pc 0x%08x)",
+                      message->mr[3] ? "write" : message->mr[2] ? "fetch" : "read",
+                      (unsigned)message->mr[1], (unsigned)message->mr[0]);
+        break;
+    case OPAL_FAULT_UNDEFINED:
+        format_string(what, size, "an undefined instruction (pc 0x%08x)",
+                      (unsigned)message->mr[0]);
+        break;
+    default:
+        format_string(what, size, "fault %u (pc 0x%08x)", (unsigned)label,
+                      (unsigned)message->mr[0]);
+        break;
+    }
+}
+
+/* Memory accounting after a teardown: the component's arena is whole
+ * again and the boot untypeds are untouched by restarts. */
+static void account(const struct component *c)
+{
+    printf("init: %s: arena %llu of %llu KiB free, boot RAM %llu KiB free, %u slots used\n",
+           c->name, (unsigned long long)(opal_alloc_free_bytes(&c->arena) >> 10),
+           (unsigned long long)(c->arena_size >> 10),
+           (unsigned long long)(opal_alloc_free_bytes(NULL) >> 10),
+           (unsigned)opal_alloc_slots_used());
+}
+
+static void restart(struct component *c)
+{
+    if (c->restarts == c->config->restart_limit) {
+        printf("init: %s: restart limit (%u) reached: stopped\n", c->name,
+               (unsigned)c->config->restart_limit);
+        return;
+    }
+    c->restarts++;
+    if (component_build(c) == OPAL_OK)
+        printf("init: %s: restarted (%u of %u)\n", c->name, (unsigned)c->restarts,
+               (unsigned)c->config->restart_limit);
+    else
+        printf("init: %s: the restart failed: stopped\n", c->name);
+}
+
+static void handle(struct component *c, const struct opal_message *message)
+{
+    char what[96];
+    describe(message, what, sizeof what);
+    uint32_t policy = c->config->fault_policy;
+    if (OPAL_TAG_LABEL(message->tag) == VMM_REPORT_OFF)
+        policy = SYSTEM_FAULT_STOP;   /* powering off is not a fault */
+    printf("init: %s: %s; policy %s\n", c->name, what, policy_name(policy));
+    if (policy == SYSTEM_FAULT_HALT) {
+        printf("init: the system halts: %s is critical\n", c->name);
+        print_flush();
+        opal_system_off();
+    }
+    int error = component_teardown(c);
+    if (error != OPAL_OK)
+        printf("init: %s: tearing it down: %s\n", c->name, opal_error_name(error));
+    account(c);
+    if (policy == SYSTEM_FAULT_RESTART)
+        restart(c);
+    else
+        printf("init: %s: stopped; the rest runs on\n", c->name);
+}
+
+void monitor_run(void)
+{
+    for (;;) {
+        struct opal_message message;
+        int error = opal_recv(init_endpoint, 0, &message);
+        if (error != OPAL_OK) {
+            printf("init: waiting for faults: %s\n", opal_error_name(error));
+            continue;
+        }
+        if (message.badge == 0 || message.badge > init_component_count)
+            continue;   /* nobody we know: nothing to do */
+        struct component *c = &init_components[message.badge - 1];
+        if (c->running)
+            handle(c, &message);
+        print_flush();
+    }
+}

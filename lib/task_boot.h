@@ -1,0 +1,59 @@
+/* What a native task started from the system description is given (by
+ * init): a description of itself in a page at TASK_BOOT_INFO_ADDRESS, its
+ * start arguments in r0..r3 and its caps at fixed slots of its own CNode. */
+#ifndef LIB_TASK_BOOT_H
+#define LIB_TASK_BOOT_H
+
+#include <stdint.h>
+
+/* Its address space (besides its image, stack and IPC buffer). */
+#define TASK_BOOT_INFO_ADDRESS 0x00100000u        /* one read-only page */
+#define TASK_CONSOLE_RING_ADDRESS 0x00300000u     /* its console ring */
+#define TASK_CHANNEL_ADDRESS(k) (0x10000000u + (k) * 0x00100000u)   /* channel k */
+#define TASK_DEVICE_ADDRESS(i)  (0x20000000u + (i) * 0x00100000u)   /* device range i */
+#define TASK_WINDOW_MAX 0x00100000u               /* the largest channel or device range */
+#define TASK_HEAP_ADDRESS 0x30000000u             /* heap-size bytes of zeroed RAM */
+
+/* Its CNode: 2^TASK_CNODE_BITS slots, guarded so a CPtr is a slot number. */
+#define TASK_CNODE_BITS 5
+#define TASK_MAX_IRQS 8
+#define TASK_MAX_CHANNELS 8
+enum task_slot {
+    TASK_SLOT_NOTIFICATION = 1,    /* what it waits on (read right) */
+    TASK_SLOT_FAULT = 2,           /* init's endpoint: its thread's fault handler */
+    TASK_SLOT_CONSOLE_SERVER = 3,  /* the console server's notification (write right) */
+    TASK_SLOT_CONSOLE_WAIT = 4,    /* what the console server signals (read right) */
+    TASK_SLOT_IRQ_FIRST = 8,       /* IRQ handler for irqs[i] at TASK_SLOT_IRQ_FIRST + i */
+    TASK_SLOT_CHANNEL_FIRST = 16,  /* channel k's peer notification (write right) */
+};
+/* Badges on the task's notification: interrupt i (init binds each handler
+ * to it; the task acks), and channel k's peer signalling. */
+#define TASK_BADGE_IRQ(i)     (1u << (i))
+#define TASK_BADGE_CHANNEL(k) (1u << (8 + (k)))
+
+#define TASK_NAME_MAX 16
+struct task_channel {
+    char name[TASK_NAME_MAX];
+    char peer[TASK_NAME_MAX];
+    uint32_t address, size;        /* where the shared region is mapped */
+};
+struct task_device {
+    uint32_t physical, size, address;
+};
+struct task_boot_info {
+    uint32_t magic;
+    char name[TASK_NAME_MAX];
+    uint32_t arguments[4];         /* also in r0..r3 at start */
+    uint32_t argument_count;
+    uint32_t console;              /* 1: the console slots hold a connection */
+    uint32_t irqs[TASK_MAX_IRQS];
+    uint32_t irq_count;
+    struct task_channel channels[TASK_MAX_CHANNELS];
+    uint32_t channel_count;
+    struct task_device devices[4];
+    uint32_t device_count;
+    uint32_t heap_size;
+};
+#define TASK_BOOT_MAGIC 0x5441534bu  /* "TASK" */
+
+#endif
