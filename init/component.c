@@ -9,7 +9,10 @@
 #include "vmm_boot.h"
 
 #define LARGE_FRAME (1u << OPAL_FRAME_LARGE_BITS)
-#define SCRATCH_ADDRESS 0x30000000u   /* where init maps a frame to fill it */
+/* Where init maps a frame to fill it: one place per frame size, since a
+ * page table made for a small frame would be in the way of a large one. */
+#define SCRATCH_LARGE 0x30000000u
+#define SCRATCH_SMALL 0x30200000u
 #define OVERHEAD (4u << 20)           /* page tables, the VMM or task process, objects */
 
 struct component init_components[SYSTEM_MAX_COMPONENTS];
@@ -136,6 +139,9 @@ int component_build(struct component *c)
     opal_arena_enter(&c->arena);
     c->tcb_count = 0;
     int error = c->kind == COMPONENT_VM ? vm_build(c) : task_build(c);
+    uint32_t domain = schedule_domain(c->name);
+    for (uint32_t i = 0; i < c->tcb_count && error == OPAL_OK && domain != 0; i++)
+        error = opal_sched_control_set_domain(OPAL_CAP_SCHED_CONTROL, c->tcbs[i], domain);
     opal_arena_enter(NULL);
     if (error != OPAL_OK) {
         component_teardown(c);
@@ -161,15 +167,16 @@ int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vs
                      uint32_t address, uint32_t rights)
 {
     uint32_t frame, frame_size = 1u << bits;
+    uint8_t *scratch = (uint8_t *)(bits == OPAL_FRAME_SMALL_BITS ? SCRATCH_SMALL : SCRATCH_LARGE);
     int error;
     if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
-        (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, SCRATCH_ADDRESS,
+        (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, (uint32_t)scratch,
                                    OPAL_MAP_READ | OPAL_MAP_WRITE)))
         return error;
     /* The rest of the frame is zero already: the kernel zeroes at retype. */
     if (size > frame_size)
         return OPAL_ERR_RANGE;
-    memcpy((void *)SCRATCH_ADDRESS, data, size);
+    memcpy(scratch, data, size);
     if ((error = opal_frame_unmap(frame)))
         return error;
     return process_map_frame(frame, vspace, address, rights);

@@ -82,6 +82,10 @@ uint32_t channel_index(uint32_t k, const struct component *component);
 int vm_build(struct component *component);
 int task_build(struct component *component);
 
+/* schedule.c: a component's domain (0: none), and the schedule started. */
+uint32_t schedule_domain(const char *name);
+int schedule_start(void);
+
 /* monitor.c: faults and reports, by policy; never returns. */
 void monitor_run(void);
 

@@ -111,7 +111,7 @@ static bool build_system(void)
     }
     if (console && console_start() == OPAL_OK)
         printf("init: console server started: it owns the UART from here on\n");
-    return true;
+    return schedule_start() == OPAL_OK;
 }
 
 int main(const struct opal_bootinfo *bootinfo)
