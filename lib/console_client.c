@@ -77,7 +77,7 @@ uint32_t console_client_read(char *bytes, uint32_t max)
     }
     if (count > 0) {
         console_ring_barrier();
-        opal_signal(client.server);   /* room again: the server may have held input back */
+        opal_signal(client.server);   /* room again: the server reports input it dropped */
     }
     return count;
 }

@@ -26,9 +26,10 @@ void console_output(void *context, const char *text, size_t length)
 }
 
 /* Move waiting input into the guest's UART while it has room. What does
- * not fit stays in the ring (and, once that is full, in the physical
- * UART), to be taken after the guest has read some. Called on the
- * server's signal and after each guest access to its UART. */
+ * not fit stays in the ring, to be taken after the guest has read some;
+ * once the ring is full the server drops further typed bytes and says so
+ * (a guest that never reads cannot wedge the console's Ctrl-]). Called on
+ * the server's signal and after each guest access to its UART. */
 void console_input(struct vm *vm)
 {
     char bytes[VUART_RX_FIFO];

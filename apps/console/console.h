@@ -15,7 +15,8 @@
  * a whole CPtr, holding only:
  *   CONSOLE_SLOT_NOTIFICATION   what it waits on: client i signals bit i,
  *                               the UART's interrupt CONSOLE_BADGE_UART
- *   CONSOLE_SLOT_UART_IRQ       the UART's IRQ handler (acked after input)
+ *   CONSOLE_SLOT_UART_IRQ       the UART's IRQ handler (acked after input, and
+ *                               after a wait for transmit space)
  *   CONSOLE_SLOT_CLIENT + i     client i's notification (write right): the
  *                               server signals output space and input */
 #define CONSOLE_CNODE_BITS 5
