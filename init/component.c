@@ -163,6 +163,18 @@ int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights)
     return opal_cnode_copy(cnode, slot, cap, rights);
 }
 
+int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address)
+{
+    uint32_t copy = opal_alloc_slot();   /* the instance's, so the next one can map it again */
+    int error;
+    if (copy == 0)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, c->console_connection.ring_frame,
+                                 OPAL_RIGHTS_ALL)))
+        return error;
+    return process_map_frame(copy, vspace, address, OPAL_MAP_READ | OPAL_MAP_WRITE);
+}
+
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
                      uint32_t address, uint32_t rights)
 {

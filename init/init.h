@@ -55,6 +55,8 @@ int component_build(struct component *component);   /* a fresh instance */
 int component_teardown(struct component *component);/* everything of the instance gone */
 /* Copies `cap` into `cnode` at `slot` with `rights`. */
 int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights);
+/* The component's console ring (a copy of its cap) mapped read-write. */
+int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address);
 /* A new frame of 2^bits bytes holding `size` bytes of data (zeros after
  * them), mapped into `vspace` at `address` with `rights`. */
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,

@@ -43,7 +43,7 @@ static void account(const struct component *c)
 {
     printf("init: %s: arena %llu of %llu KiB free, boot RAM %llu KiB free, %u slots used\n",
            c->name, (unsigned long long)(opal_alloc_free_bytes(&c->arena) >> 10),
-           (unsigned long long)(c->arena_size >> 10),
+           (unsigned long long)(opal_arena_bytes(&c->arena) >> 10),
            (unsigned long long)(opal_alloc_free_bytes(NULL) >> 10),
            (unsigned)opal_alloc_slots_used());
 }
@@ -88,9 +88,15 @@ static void handle(struct component *c, const struct opal_message *message)
 
 void monitor_run(void)
 {
+    /* A reply object for the faults and Calls that arrive: they are never
+     * answered (the sender is torn down), but the kernel wants somewhere
+     * to keep the caller. */
+    uint32_t reply;
+    if (opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply) != OPAL_OK)
+        reply = 0;
     for (;;) {
         struct opal_message message;
-        int error = opal_recv(init_endpoint, 0, &message);
+        int error = opal_recv(init_endpoint, reply, &message);
         if (error != OPAL_OK) {
             printf("init: waiting for faults: %s\n", opal_error_name(error));
             continue;

@@ -131,8 +131,7 @@ static int make_cspace(uint32_t *guarded)
     if (!c->console)
         return OPAL_OK;
     build.info.console = 1;
-    if ((error = process_map_frame(c->console_connection.ring_frame, build.process.vspace,
-                                   TASK_CONSOLE_RING_ADDRESS, RW)) ||
+    if ((error = map_console_ring(c, build.process.vspace, TASK_CONSOLE_RING_ADDRESS)) ||
         (error = give_cap(build.cnode, TASK_SLOT_CONSOLE_SERVER, c->console_connection.server,
                           OPAL_RIGHTS_ALL)))
         return error;

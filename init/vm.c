@@ -271,8 +271,7 @@ static int make_caps(uint32_t cspace)
         return error;
     if (!c->console)
         return OPAL_OK;
-    if ((error = process_map_frame(c->console_connection.ring_frame, build.vmm.vspace,
-                                   VMM_CONSOLE_RING_ADDRESS, RW)))
+    if ((error = map_console_ring(c, build.vmm.vspace, VMM_CONSOLE_RING_ADDRESS)))
         return error;
     return give_cap(build.cnode, VMM_CAP_CONSOLE, c->console_connection.server, OPAL_RIGHTS_ALL);
 }

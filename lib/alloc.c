@@ -291,6 +291,14 @@ uint64_t opal_alloc_free_bytes(const struct opal_arena *arena)
     return free;
 }
 
+uint64_t opal_arena_bytes(const struct opal_arena *arena)
+{
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < arena->count; i++)
+        bytes += 1ull << arena->untypeds[i].size_bits;
+    return bytes;
+}
+
 uint32_t opal_alloc_slots_used(void)
 {
     uint32_t used = 0;

@@ -174,6 +174,8 @@ void opal_arena_enter(struct opal_arena *arena);
 int opal_arena_clear(struct opal_arena *arena);
 /* Bytes of an arena (or of the boot RAM untypeds, NULL) not yet handed out. */
 uint64_t opal_alloc_free_bytes(const struct opal_arena *arena);
+/* All bytes carved into the arena. */
+uint64_t opal_arena_bytes(const struct opal_arena *arena);
 /* Root-CNode slots in use (not free), for accounting. */
 uint32_t opal_alloc_slots_used(void);
 
