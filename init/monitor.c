@@ -48,19 +48,22 @@ static void account(const struct component *c)
            (unsigned)opal_alloc_slots_used());
 }
 
+/* restart-limit 0 means no limit. */
 static void restart(struct component *c)
 {
-    if (c->restarts == c->config->restart_limit) {
-        printf("init: %s: restart limit (%u) reached: stopped\n", c->name,
-               (unsigned)c->config->restart_limit);
+    uint32_t limit = c->config->restart_limit;
+    if (limit != 0 && c->restarts == limit) {
+        printf("init: %s: restart limit (%u) reached: stopped\n", c->name, (unsigned)limit);
         return;
     }
     c->restarts++;
-    if (component_build(c) == OPAL_OK)
-        printf("init: %s: restarted (%u of %u)\n", c->name, (unsigned)c->restarts,
-               (unsigned)c->config->restart_limit);
-    else
+    if (component_build(c) != OPAL_OK)
         printf("init: %s: the restart failed: stopped\n", c->name);
+    else if (limit != 0)
+        printf("init: %s: restarted (%u of %u)\n", c->name, (unsigned)c->restarts,
+               (unsigned)limit);
+    else
+        printf("init: %s: restarted (%u)\n", c->name, (unsigned)c->restarts);
 }
 
 static void handle(struct component *c, const struct opal_message *message)

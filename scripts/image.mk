@@ -81,7 +81,7 @@ $(1): $(IMAGE_FIT) $(1:.img=).boot/boot.scr scripts/uboot-disk.sh
 endef
 $(eval $(call uboot_disk,$(UBOOT_DISK),$(BOOTARGS)))
 # The U-Boot system test's disk: the control task reports every second.
-$(eval $(call uboot_disk,$(BUILD)/tests/uboot.img,ctrl.report=1))
+$(eval $(call uboot_disk,$(BUILD)/tests/uboot.img,ctrl.arguments=1000$(comma)1))
 
 # The end of `make`: the image's size and what is in it.
 .PHONY: image-info

@@ -6,6 +6,7 @@
 #include "ctrl/ctrl.h"
 #include "process.h"
 #include "runtime/mem.h"
+#include "timer.h"
 
 #define SCRATCH_ADDRESS 0x3fe00000u
 

@@ -7,7 +7,8 @@
 BENCH_LINUX         := $(BUILD)/bench/linux
 BENCH_LINUX_SOURCES := bench/linux/start.S bench/linux/workload.c lib/core/format.c lib/core/string.c
 BENCH_LINUX_IMAGES  := $(BUILD)/bench/linux-opal.elf $(BUILD)/bench/linux-opal-boot.elf
-# The guest command line, natively and under Opal; the boot-only image adds bench=boot.
+# The guest command line natively (bench/linux/bench*.dts say the same
+# under Opal; the boot-only one adds bench=boot).
 BENCH_LINUX_BOOTARGS := console=ttyAMA0 quiet
 
 $(BENCH_LINUX)/init.elf: $(call objects,$(BENCH_LINUX_SOURCES))
@@ -24,19 +25,21 @@ $(BENCH_LINUX)/initramfs.cpio.gz: $(BENCH_LINUX)/init.elf $(GUEST_LINUX) scripts
 	$(Q)cp $(BUILD)/guests/linux/initramfs/bin/busybox $(BENCH_LINUX)/root/bin/busybox
 	$(Q)scripts/initramfs.sh $(BENCH_LINUX)/root $@
 
-# The boot archive wants the device tree as guest.dtb and a bootargs file.
+# The native runs boot the same device tree Opal generates for the VM, and
+# the command line bench/linux/bench.dts gives it.
 $(BENCH_LINUX)/guest.dtb: $(BUILD)/dts/guest-virt.dtb
 	$(Q)cp $< $@
-$(BENCH_LINUX)/full/bootargs $(BENCH_LINUX)/boot/bootargs: bench/linux/linux.mk
+$(BENCH_LINUX)/full/bootargs: bench/linux/linux.mk
 	@mkdir -p $(@D)
-	$(Q)printf '%s' '$(BENCH_LINUX_BOOTARGS)$(if $(findstring /boot/,$@), bench=boot)' > $@
+	$(Q)printf '%s' '$(BENCH_LINUX_BOOTARGS)' > $@
 
-BENCH_LINUX_DATA := $(BUILD)/guests/linux/zImage $(BENCH_LINUX)/initramfs.cpio.gz \
-                    $(BENCH_LINUX)/guest.dtb
+# Under Opal: the system descriptions bench/linux/bench*.dts (the guest's
+# command line is theirs), the console server printing the guest's output.
+BENCH_LINUX_DATA := $(BUILD)/guests/linux/zImage $(BENCH_LINUX)/initramfs.cpio.gz
 $(eval $(call boot_image,$(BUILD)/bench/linux-opal.elf,$(BUILD)/init.elf,\
-    $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(BENCH_LINUX_DATA) $(BENCH_LINUX)/full/bootargs))
+    $(PROGRAMS),$(BENCH_LINUX_DATA),bench/linux/bench.dts))
 $(eval $(call boot_image,$(BUILD)/bench/linux-opal-boot.elf,$(BUILD)/init.elf,\
-    $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf,$(BENCH_LINUX_DATA) $(BENCH_LINUX)/boot/bootargs))
+    $(PROGRAMS),$(BENCH_LINUX_DATA),bench/linux/bench-boot.dts))
 
 # Xen 4.17 from Debian (xen-hypervisor-4.17-armhf), for a column measured
 # beside Opal: fetched with apt-get download into a cache. Optional: when it
@@ -58,4 +61,4 @@ $(BENCH_XEN): | deps $(GUEST_LINUX)   # the guest's build enables armhf for apt
 
 # What scripts/bench_linux.py needs besides the kernel benchmark's images.
 BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
-                    $(BENCH_LINUX)/guest.dtb $(BUILD)/tests/testkit.elf $(BENCH_XEN)
+                    $(BENCH_LINUX)/guest.dtb $(BENCH_LINUX)/full/bootargs $(BUILD)/tests/testkit.elf $(BENCH_XEN)

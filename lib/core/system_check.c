@@ -236,6 +236,9 @@ static void check_vm(struct checker *c, uint32_t vm_index)
     if (vm->vcpus != SYSTEM_MAX_VCPUS)
         system_error(c->errors, path, "vcpus is %u: a VM has exactly 1 vCPU until SMP "
                      "support exists", (unsigned)vm->vcpus);
+    if (vm->component.irq_count > 0)
+        system_error(c->errors, path, "irqs: passing interrupts through to a VM is not "
+                     "supported yet (its VMM would not forward them)");
     if (vm->ram_size == 0 || !page_aligned(vm->ram_size) || !page_aligned(vm->ram_base))
         system_error(c->errors, path, "ram-base 0x%08x and ram-size 0x%x must be whole "
                      "pages, and ram-size non-zero", (unsigned)vm->ram_base,

@@ -19,7 +19,7 @@ from qemu import Qemu, ROOT
 
 IMAGE = "build/opal.elf"
 PROMPT = r"\[linux0\] / # "
-QEMU_ARGS = ["-icount", "shift=0,sleep=off", "-append", "ctrl.report=1"]
+QEMU_ARGS = ["-icount", "shift=0,sleep=off", "-append", "ctrl.arguments=1000,1"]
 LINES = 3000
 PAYLOAD = "0123456789" * 20          # 200 characters
 GUEST_LINE = re.compile(r"L(\d+):(\w*):E")

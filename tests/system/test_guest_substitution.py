@@ -1,8 +1,9 @@
 """Substituting the Linux guest's images without editing code (docs/guests.md):
 a second initramfs, built here from busybox and an /init of its own, goes in
-through `make IMAGE=... LINUX_INITRD=... LINUX_BOOTARGS=...`, boots under
-Opal with Debian's kernel and runs; a file that does not exist is refused
-by make with its name."""
+through `make IMAGE=... LINUX_INITRD=... SYSTEM=...` (a description of the
+test's own giving the guest another command line), boots under Opal with
+Debian's kernel and runs; a file that does not exist is refused by make with
+its name."""
 import os
 import subprocess
 
@@ -49,10 +50,20 @@ def make(*arguments):
     return subprocess.run(["make", "-s", *arguments], cwd=ROOT, capture_output=True, text=True)
 
 
+def write_description(directory):
+    """configs/default.dts with another guest command line."""
+    default = open(os.path.join(ROOT, "configs/default.dts")).read()
+    assert 'bootargs = "console=ttyAMA0 quiet";' in default
+    source = directory / "second.dts"
+    source.write_text(default.replace('bootargs = "console=ttyAMA0 quiet";',
+                                      'bootargs = "console=ttyAMA0 quiet second.option=17";'))
+    return source
+
+
 def test_a_second_initramfs_boots_and_runs(tmp_path):
     archive = build_initramfs(tmp_path)
-    built = make(f"IMAGE={IMAGE}", f"LINUX_INITRD={archive}",
-                 "LINUX_BOOTARGS=console=ttyAMA0 quiet second.option=17", IMAGE)
+    system = write_description(tmp_path)
+    built = make(f"IMAGE={IMAGE}", f"LINUX_INITRD={archive}", f"SYSTEM={system}", IMAGE)
     assert built.returncode == 0, built.stdout + built.stderr
     qemu = Qemu(IMAGE, extra_args=["-icount", "shift=0,sleep=off"])
     try:
@@ -68,8 +79,24 @@ def test_a_second_initramfs_boots_and_runs(tmp_path):
         qemu.close()
 
 
-@pytest.mark.parametrize("variable", ["LINUX_KERNEL", "LINUX_INITRD", "LINUX_DTB"])
+@pytest.mark.parametrize("variable", ["LINUX_KERNEL", "LINUX_INITRD"])
 def test_a_missing_substitute_is_refused_by_name(variable):
     result = make(f"IMAGE={IMAGE}", f"{variable}=/nonexistent/image", IMAGE)
     assert result.returncode != 0
     assert f"{variable}=/nonexistent/image: no such file" in result.stderr
+
+
+def test_a_missing_extra_file_is_refused_by_name():
+    result = make(f"IMAGE={IMAGE}", "IMAGE_FILES=/nonexistent/fragment.dtb", IMAGE)
+    assert result.returncode != 0
+    assert "IMAGE_FILES: /nonexistent/fragment.dtb: no such file" in result.stderr
+
+
+def test_a_file_the_description_names_must_be_in_the_image(tmp_path):
+    default = open(os.path.join(ROOT, "configs/default.dts")).read()
+    source = tmp_path / "typo.dts"
+    source.write_text(default.replace('kernel = "zImage";', 'kernel = "zImag";'))
+    result = make(f"IMAGE={IMAGE}", f"SYSTEM={source}", IMAGE)
+    assert result.returncode != 0
+    assert (f'{source}: /vms/linux0: kernel "zImag": no such file in the boot image'
+            in result.stderr), result.stderr

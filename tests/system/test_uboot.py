@@ -1,7 +1,7 @@
 """Opal booted as a board boots it: Debian's U-Boot (QEMU -bios) finds boot.scr
 on the virtio disk (build/tests/uboot.img, scripts/image.mk), loads the FIT
 and bootm enters the kernel in HYP mode with the device tree in r2. The boot
-arguments boot.scr sets (ctrl.report=1) reach the control task, and the Linux
+arguments boot.scr sets (ctrl.arguments=1000,1) reach the control task, and the Linux
 guest boots to a shell that runs a command.
 
 QEMU runs with -icount shift=0,sleep=off, as `make run` does."""
