@@ -40,6 +40,7 @@ static uint32_t focus = NOBODY;
 static bool escape_pending;
 static uint32_t dropped;            /* typed bytes for `focus` dropped, not yet reported */
 static uint64_t last_report;        /* counter value at the last drop report */
+static bool reported;               /* there was one */
 static uint32_t pending;            /* notification bits taken while waiting for the UART */
 
 static volatile uint32_t *uart(uint32_t offset)
@@ -243,13 +244,15 @@ static void report_dropped(void)
     uart_line_end();
     dropped = 0;
     last_report = opal_counter();
+    reported = true;
 }
 
 /* Reports other than the one before a focus switch come at most once a
  * second, so that a paste into a slow reader does not flood the UART. */
 static bool report_due(void)
 {
-    return dropped > 0 && opal_counter() - last_report >= opal_counter_frequency();
+    return dropped > 0 &&
+           (!reported || opal_counter() - last_report >= opal_counter_frequency());
 }
 
 /* A typed byte for the focused client. The server never stops reading the
@@ -329,7 +332,6 @@ int main(const struct opal_bootinfo *unused)
     for (uint32_t i = 0; i < config->clients; i++)
         clients[i].ring = (struct console_ring *)(uintptr_t)(CONSOLE_RINGS_ADDRESS + i * 4096u);
     focus = first_taking_input();
-    last_report = opal_counter();
     help();
     *uart(UART_IMSC) = UART_RX_INTERRUPTS;
     /* Every wake-up looks at every client: a handful of index loads, and no
