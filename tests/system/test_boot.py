@@ -1,5 +1,6 @@
-"""The default image boots: banner, memory map from the device tree, and the
-root task's greeting; and the kernel refuses to run outside HYP mode."""
+"""The default image boots: banner, memory map from the device tree, the
+root task's greeting and its reading of the system description; and the
+kernel refuses to run outside HYP mode."""
 import time
 
 
@@ -17,7 +18,10 @@ def test_banner_memory_map_and_greeting(boot):
     qemu.expect(r"^init: hello from the root task, running at PL0 in its own address space$")
     qemu.expect(r"^init: RAM 0x40000000 \+ 1024 MiB, \d+ MiB free for user level, "
                 r"timer 62500000 Hz$")
-    qemu.expect(r"^opal: thread 1 exited$")
+    # init reads the description, builds it and stays to handle faults.
+    qemu.expect(r"^init: system: 1 VM, 1 task, 0 channels$")
+    qemu.expect(r"^init: console server started: it owns the UART from here on$")
+    assert "opal: thread 1 exited" not in qemu.output
 
 
 def test_memory_size_comes_from_the_device_tree(boot):
