@@ -93,6 +93,14 @@ CHECK_SYSTEM := $(BUILD)/host/check-system
 # A description's blob: configs/x.dts (or tests/configs/x.dts) -> build/configs/x.dtb.
 system_dtb = $(BUILD)/configs/$(notdir $(basename $(1))).dtb
 
+# The image's description, staged under a name of its own and replaced only
+# when its content changes: switching SYSTEM rebuilds the image, and
+# switching back rebuilds it again.
+define stage_system
+$(1:.elf=.system.dtb): $(call system_dtb,$(2)) FORCE
+	$$(Q)cmp -s $$< $$@ || cp $$< $$@
+endef
+
 # A boot image: the kernel linked with a boot archive holding `init` and any
 # further programs, each stripped and named by its file name without ".elf",
 # and data files (guest images) copied under their own names. With a system
@@ -101,14 +109,15 @@ system_dtb = $(BUILD)/configs/$(notdir $(basename $(1))).dtb
 # are left out, so the image holds what init will build and nothing more.
 # $(call boot_image,IMAGE,ROOT_TASK_ELF[,MORE_ELFS[,DATA_FILES[,SYSTEM_DTS]]])
 define boot_image
-$(1:.elf=.cpio): $(2) $(3) $(4) $(if $(5),$(call system_dtb,$(5)) $(CHECK_SYSTEM)) Makefile
+$(if $(5),$(call stage_system,$(1),$(5)))
+$(1:.elf=.cpio): $(2) $(3) $(4) $(if $(5),$(1:.elf=.system.dtb) $(CHECK_SYSTEM)) Makefile
 	@rm -rf $$(@D)/$$(notdir $(1:.elf=)).root
 	@mkdir -p $$(@D)/$$(notdir $(1:.elf=)).root
 	$$(call say,CPIO,$$@)
 	$$(Q)$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/init $(2)
 	$$(Q)$$(foreach f,$(3),$$(CROSS)strip -o $$(@D)/$$(notdir $(1:.elf=)).root/$$(notdir $$(f:.elf=)) $$(f);)
 	$$(Q)$$(foreach f,$(4),cp $$(f) $$(@D)/$$(notdir $(1:.elf=)).root/;)
-	$(if $(5),$$(Q)cp $(call system_dtb,$(5)) $$(@D)/$$(notdir $(1:.elf=)).root/system.dtb \
+	$(if $(5),$$(Q)cp $(1:.elf=.system.dtb) $$(@D)/$$(notdir $(1:.elf=)).root/system.dtb \
 	    $(if $(filter no,$(SYSTEM_CHECK)),,&& $(CHECK_SYSTEM) $(call system_dtb,$(5)) \
 	        --source $(5) --archive $$(@D)/$$(notdir $(1:.elf=)).root --prune))
 	$$(Q)touch -d @0 $$(@D)/$$(notdir $(1:.elf=)).root/*
