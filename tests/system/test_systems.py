@@ -95,6 +95,12 @@ def test_linux_request_reaches_ctrl_and_its_answer_reaches_linux(two_linux):
         # Value first, then the sequence, then the doorbell (the channel's protocol).
         devmem_write(two_linux, REQUEST_VALUE, value)
         devmem_write(two_linux, REQUEST_SEQUENCE, sequence)
+        if sequence == requests[0][0]:
+            # Not rung yet: ctrl answers on the doorbell's signal, not on its own.
+            match = wait_raw(two_linux, REPORT, len(two_linux.output), 30)
+            wait_raw(two_linux, REPORT, match.end(), 30)
+            assert devmem_read(two_linux, REPLY_SEQUENCE) != sequence
+            assert "request %d " % sequence not in two_linux.output[start:]
         devmem_write(two_linux, DOORBELL, 1)
         wait_line(two_linux, "ctrl", r"ctrl: linux1-ctrl: request %d value 0x%x answered 0x%x"
                   % (sequence, value, value + 1), start, 30)
