@@ -223,7 +223,7 @@ $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_
 # -icount shift=0,sleep=off: one instruction is one virtual nanosecond, so the
 # control task's figures measure Opal rather than how the host schedules
 # QEMU; RUN_QEMU_ARGS= runs QEMU on the host's clock instead.
-# BOOTARGS: Opal's boot arguments (the kernel's and init's, e.g. ctrl.report=5).
+# BOOTARGS: Opal's boot arguments (the kernel's and init's, e.g. ctrl.arguments=1000,5).
 # Through U-Boot, BOOTARGS are written into the disk's boot.scr (scripts/image.mk);
 # with -kernel, QEMU's -append puts them in the device tree.
 RUN_QEMU_ARGS ?= -icount shift=0,sleep=off

@@ -77,8 +77,11 @@ static int connect_console(struct component *c)
                                 VMM_BADGE_CONSOLE);
     else if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &c->console_wait)) == OPAL_OK)
         error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, signal, c->console_wait, OPAL_RIGHT_WRITE);
+    /* VMs read their input; a task only if the description gives it the console's. */
+    bool takes_input = c->kind == COMPONENT_VM ||
+                       core_strcmp(c->name, init_system.console_input) == 0;
     if (error == OPAL_OK)
-        error = console_connect(c->name, c->kind == COMPONENT_VM, signal, &c->console_connection);
+        error = console_connect(c->name, takes_input, signal, &c->console_connection);
     opal_free_slot(signal);
     c->console = error == OPAL_OK;
     return error;

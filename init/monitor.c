@@ -20,7 +20,9 @@ static void describe(const struct opal_message *message, char *what, uint32_t si
     switch (label) {
     case VMM_REPORT_OFF: format_string(what, size, "its guest powered off"); break;
     case VMM_REPORT_RESET: format_string(what, size, "its guest asked for a reset"); break;
-    case VMM_REPORT_FAILED: format_string(what, size, "its VMM cannot go on"); break;
+    case VMM_REPORT_FAILED:
+        format_string(what, size, "its VMM stopped the guest (its last lines say why)");
+        break;
     case OPAL_FAULT_VM:
         format_string(what, size, "a %s fault at 0x%08x (pc 0x%08x)",
                       message->mr[3] ? "write" : message->mr[2] ? "fetch" : "read",

@@ -180,7 +180,7 @@ def test_no_line_carries_another_components_bytes(two_linux):
 
 def test_linux0_cannot_reach_linux1s_channel(two_linux):
     """The shared page is not in linux0's guest-physical space: a read there
-    ends linux0 (its VMM cannot go on), init restarts it by its policy
+    ends linux0 (its VMM stops the guest), init restarts it by its policy
     (fault = "restart", restart-limit 3), it boots again and takes input
     again, while linux1 and ctrl go on. Last in the module: it reboots linux0."""
     focus(two_linux, two_linux.keys, "linux0")
@@ -188,7 +188,8 @@ def test_linux0_cannot_reach_linux1s_channel(two_linux):
     two_linux.send("devmem 0x%08x 32\n" % CHANNEL)
     wait_line(two_linux, "linux0", r"vmm: VM stopped: guest read from 0x0b000000 outside its "
               r"RAM and devices \(pc 0x[0-9a-f]{8}\)", start, 60)
-    wait_raw(two_linux, r"^init: linux0: its VMM cannot go on; policy restart$", start, 30)
+    wait_raw(two_linux, r"^init: linux0: its VMM stopped the guest \(its last lines say "
+             r"why\); policy restart$", start, 30)
     restarted = wait_raw(two_linux, r"^init: linux0: restarted \(1 of 3\)$", start, 60)
     # linux1 answers meanwhile.
     focus(two_linux, two_linux.keys, "linux1")
