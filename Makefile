@@ -201,8 +201,10 @@ $(eval $(call boot_image,$(BUILD)/tests/native-only.elf,$(BUILD)/init.elf,$(PROG
     configs/native-only.dts))
 $(eval $(call boot_image,$(BUILD)/tests/restart.elf,$(BUILD)/init.elf,$(PROGRAMS),\
     $(GUEST_LINUX),tests/configs/restart.dts))
+$(eval $(call boot_image,$(BUILD)/tests/halt.elf,$(BUILD)/init.elf,$(PROGRAMS),,\
+    tests/configs/halt.dts))
 TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
-               $(BUILD)/tests/restart.elf \
+               $(BUILD)/tests/restart.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
                $(BUILD)/tests/testkit.elf
 

@@ -1,7 +1,8 @@
 /* echo: a small native task that talks to the control task over a channel
  * (configs/native-only.dts). Each time ctrl publishes its totals it prints
  * them and sends ctrl a request, and it prints ctrl's answer: data both
- * ways, end to end (struct ctrl_channel_page in apps/ctrl/ctrl.h). */
+ * ways, end to end (struct ctrl_channel_page in apps/ctrl/ctrl.h).
+ * Argument 0, a test hook: crash after that many round trips (0: never). */
 #include "console_client.h"
 #include "ctrl/ctrl.h"
 #include "task_boot.h"
@@ -17,6 +18,7 @@ int main(const struct opal_bootinfo *unused)
         printf("echo: no channel in my description; nothing to do\n");
         return 1;
     }
+    uint32_t crash_after = info->argument_count > 0 ? info->arguments[0] : 0;
     struct ctrl_channel_page *page = (struct ctrl_channel_page *)info->channels[0].address;
     printf("echo: talking to %s over %s\n", info->channels[0].peer, info->channels[0].name);
     uint32_t sequence = 0, seen_periods = page->periods;
@@ -29,6 +31,11 @@ int main(const struct opal_bootinfo *unused)
             printf("echo: request %u answered 0x%x\n", (unsigned)sequence,
                    (unsigned)page->reply_value);
             waiting = false;
+            if (sequence == crash_after) {
+                printf("echo: test hook: crashing after %u round trips\n", (unsigned)sequence);
+                print_flush();
+                *(volatile uint32_t *)0 = 0;
+            }
         }
         if (page->periods == seen_periods || waiting)
             continue;

@@ -73,3 +73,56 @@ def test_twenty_restarts_then_stopped_without_a_leak():
           f"{max(r['max'] for r in reports)} us, worst response "
           f"{max(r['response'] for r in reports)} us; accounting {accounts[0]}")
     check_line_integrity(text, {"console", "ctrl", "linux0"})
+
+
+NATIVE_IMAGE = "build/tests/native-only.elf"
+HALT_IMAGE = "build/tests/halt.elf"
+ECHO_FAULT = r"^init: echo: a write fault at 0x00000000 \(pc 0x[0-9a-f]{8}\); policy (\w+)$"
+ECHO_ACCOUNT = (r"^init: echo: arena (\d+) of (\d+) KiB free, boot RAM (\d+) KiB free, "
+                r"(\d+) slots used$")
+
+
+def test_a_native_task_is_restarted_by_its_policy_with_its_channel():
+    """configs/native-only.dts: echo (fault = "restart", restart-limit 5)
+    crashes after two round trips with ctrl (echo.arguments=2, its test
+    hook). Each new instance talks to ctrl over the same channel again;
+    after the fifth restart it stays stopped and ctrl runs on."""
+    built = make(NATIVE_IMAGE)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(NATIVE_IMAGE, "echo.arguments=2 " + CTRL_EVERY_SECOND)
+    try:
+        stopped = wait_raw(qemu, r"^init: echo: restart limit \(5\) reached: stopped$", 0, 120)
+        after = wait_raw(qemu, REPORT, stopped.end(), 30)
+        wait_raw(qemu, REPORT, after.end(), 30)
+    finally:
+        qemu.close()
+    text = qemu.output
+    assert re.findall(ECHO_FAULT, text, re.MULTILINE) == ["restart"] * 6
+    restarts = [int(n) for n in re.findall(r"^init: echo: restarted \((\d+) of 5\)$", text,
+                                           re.MULTILINE)]
+    assert restarts == [1, 2, 3, 4, 5], restarts
+    # Every instance, the first and five restarted, made its two round trips
+    # through the channel that outlived the others.
+    answers = re.findall(r"^\[echo\] echo: request (\d+) answered 0x([0-9a-f]+)$", text,
+                         re.MULTILINE)
+    assert len(answers) == 12, answers
+    assert all(int(value, 16) == 0x1000 + int(n) + 1 for n, value in answers), answers
+    accounts = [m.groups() for m in re.finditer(ECHO_ACCOUNT, text, re.MULTILINE)]
+    assert len(accounts) == 6 and all(a == accounts[0] for a in accounts), accounts
+    assert_reports_steady(ctrl_reports(text))
+
+
+def test_a_critical_task_that_faults_halts_the_system():
+    """tests/configs/halt.dts: echo is critical (fault = "halt"); when it
+    crashes, init says why and powers the system off."""
+    built = make(HALT_IMAGE)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(HALT_IMAGE, "echo.arguments=1 " + CTRL_EVERY_SECOND)
+    try:
+        fault = wait_raw(qemu, ECHO_FAULT, 0, 60)
+        assert fault.group(1) == "halt"
+        wait_raw(qemu, r"^init: the system halts: echo is critical$", fault.end(), 10)
+        qemu.wait_exit(timeout=20)
+    finally:
+        qemu.close()
+    assert "init: echo: restarted" not in qemu.output
