@@ -166,6 +166,21 @@ int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights)
     return opal_cnode_copy(cnode, slot, cap, rights);
 }
 
+int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot)
+{
+    uint32_t handler = opal_alloc_slot(), badged = opal_alloc_slot();
+    int error;
+    if (handler == 0 || badged == 0)
+        return OPAL_ERR_NOT_ENOUGH_MEMORY;
+    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, irq, OPAL_CAP_INIT_CNODE, handler)) ||
+        (error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, notification, OPAL_RIGHT_WRITE,
+                                 badge)) ||
+        (error = opal_irq_handler_set_notification(handler, badged)) ||
+        (error = opal_cnode_move(cnode, slot, handler)))
+        return error;
+    return opal_free_slot(handler);
+}
+
 int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address)
 {
     uint32_t copy = opal_alloc_slot();   /* the instance's, so the next one can map it again */

@@ -55,6 +55,9 @@ int component_build(struct component *component);   /* a fresh instance */
 int component_teardown(struct component *component);/* everything of the instance gone */
 /* Copies `cap` into `cnode` at `slot` with `rights`. */
 int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights);
+/* Interrupt `irq`'s handler, bound to `notification` signalled with `badge`
+ * (a write-only badged copy), moved into `cnode` at `slot`. */
+int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot);
 /* The component's console ring (a copy of its cap) mapped read-write. */
 int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address);
 /* A new frame of 2^bits bytes holding `size` bytes of data (zeros after

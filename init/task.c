@@ -96,17 +96,9 @@ static int give_irqs(void)
 {
     const struct system_component *config = build.component->config;
     for (uint32_t i = 0; i < config->irq_count; i++) {
-        uint32_t handler = opal_alloc_slot(), badged = opal_alloc_slot();
-        int error;
-        if (handler == 0 || badged == 0)
-            return OPAL_ERR_NOT_ENOUGH_MEMORY;
-        if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, config->irqs[i],
-                                          OPAL_CAP_INIT_CNODE, handler)) ||
-            (error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, build.component->notification,
-                                     OPAL_RIGHT_WRITE, TASK_BADGE_IRQ(i))) ||
-            (error = opal_irq_handler_set_notification(handler, badged)) ||
-            (error = opal_cnode_move(build.cnode, TASK_SLOT_IRQ_FIRST + i, handler)) ||
-            (error = opal_free_slot(handler)))
+        int error = give_irq(config->irqs[i], build.component->notification, TASK_BADGE_IRQ(i),
+                             build.cnode, TASK_SLOT_IRQ_FIRST + i);
+        if (error != OPAL_OK)
             return error;
         build.info.irqs[i] = config->irqs[i];
     }

@@ -201,6 +201,8 @@ static int make_images(void)
     info->console = build.component->console;
     info->test_crash = crash_hook_for(vm->component.name);
     describe_channels(info);
+    for (uint32_t i = 0; i < vm->component.irq_count && i < VMM_MAX_IRQS; i++)
+        info->irqs[info->irq_count++] = vm->component.irqs[i];
     if ((error = map_filled_frame(OPAL_FRAME_SMALL_BITS, info, sizeof *info, build.vmm.vspace,
                                   VMM_BOOT_INFO_ADDRESS, OPAL_MAP_READ)))
         return fail("the VMM's boot info", error);
@@ -253,6 +255,22 @@ static int give_channels(void)
     return OPAL_OK;
 }
 
+/* Passthrough interrupt i: its handler at VMM_CAP_IRQ_FIRST + i, signalling
+ * the VMM's notification with VMM_BADGE_IRQ(i); the VMM injects it and acks. */
+static int give_irqs(void)
+{
+    const struct system_component *config = &build.vm->component;
+    if (config->irq_count > VMM_MAX_IRQS)
+        return OPAL_ERR_RANGE;
+    for (uint32_t i = 0; i < config->irq_count; i++) {
+        int error = give_irq(config->irqs[i], build.component->notification, VMM_BADGE_IRQ(i),
+                             build.cnode, VMM_CAP_IRQ_FIRST + i);
+        if (error != OPAL_OK)
+            return error;
+    }
+    return OPAL_OK;
+}
+
 static int make_caps(uint32_t cspace)
 {
     struct component *c = build.component;
@@ -267,7 +285,8 @@ static int make_caps(uint32_t cspace)
         (error = give_cap(build.cnode, VMM_CAP_VCPU_TCB, build.vcpu_tcb, OPAL_RIGHTS_ALL)) ||
         (error = give_cap(build.cnode, VMM_CAP_NOTIFICATION, c->notification, OPAL_RIGHTS_ALL)) ||
         (error = give_cap(build.cnode, VMM_CAP_PARENT, c->parent, OPAL_RIGHTS_ALL)) ||
-        (error = give_channels()))
+        (error = give_channels()) ||
+        (error = give_irqs()))
         return error;
     if (!c->console)
         return OPAL_OK;

@@ -33,13 +33,17 @@ enum vmm_slot {
     VMM_CAP_PARENT = 8,       /* init's endpoint, badged for this VM: the VMM thread's
                                  fault handler, and where the VMM reports (enum vmm_report) */
     VMM_CAP_CHANNEL_FIRST = 16,   /* channel k's peer notification (write right) */
-    VMM_CAP_FIRST_FREE = 24,
+    VMM_CAP_IRQ_FIRST = 24,       /* passthrough interrupt i's IRQ handler (bound to
+                                     VMM_CAP_NOTIFICATION, badge VMM_BADGE_IRQ(i)) */
+    VMM_CAP_FIRST_FREE = 32,
 };
 
 /* Notification badges: the console server signals input or output room;
- * channel k's peer signals VMM_BADGE_CHANNEL(k). */
+ * channel k's peer signals VMM_BADGE_CHANNEL(k); passthrough interrupt i
+ * fires as VMM_BADGE_IRQ(i). */
 #define VMM_BADGE_CONSOLE (1u << 0)
 #define VMM_BADGE_CHANNEL(k) (1u << (8 + (k)))
+#define VMM_BADGE_IRQ(i) (1u << (16 + (i)))
 
 /* What the VMM tells init with a Call on VMM_CAP_PARENT (the label; no
  * words). init does not answer: it stops, restarts or halts per the VM's
@@ -60,6 +64,11 @@ struct vmm_channel {
     uint32_t guest_address, size, guest_irq;
 };
 #define VMM_DOORBELL_SIZE 0x1000u
+
+/* Passthrough interrupts (docs/vmm.md): host interrupt irqs[i] (an SPI) is
+ * injected into the guest as the same virtual ID, level-triggered; the VMM
+ * acks the host's after the guest EOIs it. */
+#define VMM_MAX_IRQS 8
 
 enum vmm_guest_kind {
     VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
@@ -85,6 +94,8 @@ struct vmm_boot_info {
     struct vmm_channel channels[VMM_MAX_CHANNELS];
     uint32_t channel_count;
     uint32_t test_crash;      /* test hook (init's vmm.crash=<name>): fault at the first exit */
+    uint32_t irqs[VMM_MAX_IRQS];   /* passthrough interrupts: handler i at VMM_CAP_IRQ_FIRST + i */
+    uint32_t irq_count;
 };
 
 #define VMM_BOOT_MAGIC 0x564d4d31u  /* "VMM1" */

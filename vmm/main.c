@@ -1,6 +1,6 @@
 /* The VMM's main loop: receive the vCPU thread's exits and the
- * notifications (the console's, the channels' peers') on one endpoint, hand
- * each to its handler, answer the exit. */
+ * notifications (the console's, the channels' peers', the passthrough
+ * interrupts) on one endpoint, hand each to its handler, answer the exit. */
 #include "core/format.h"
 #include "vmm/vmm.h"
 
@@ -66,6 +66,7 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
         return handle_system_register(machine, exit, result);
     case OPAL_FAULT_GUEST_EOI:
         machine->exits[EXIT_EOI]++;
+        passthrough_eoi(machine, exit->mr[0]);
         vgic_dist_eoi(&machine->vgic, exit->mr[0]);
         return VMM_RESUME;
     default: {
@@ -112,12 +113,14 @@ static int start_guest(struct vm *machine, char *why, size_t size)
 }
 
 /* Everything before the guest's first instruction: the console, the
- * channels, the images, the vCPU. A failure is reported to init. */
+ * channels, the passthrough interrupts, the images, the vCPU. A failure is
+ * reported to init. */
 static bool start_vm(struct vm *machine)
 {
     char why[96];
     console_init(machine);
     if (channel_check(machine->info, why, sizeof why) &&
+        passthrough_check(machine->info, why, sizeof why) &&
         start_guest(machine, why, sizeof why) == OPAL_OK)
         return true;
     vmm_log(machine, "%s", why);
@@ -125,13 +128,15 @@ static bool start_vm(struct vm *machine)
     return false;
 }
 
-/* A notification (label 0): the console's and the channels' signals. */
+/* A notification (label 0): the console's and the channels' signals, and
+ * the passthrough interrupts. */
 static void handle_signals(struct vm *machine, uint32_t badge)
 {
     machine->exits[EXIT_IRQ]++;
     if (badge & VMM_BADGE_CONSOLE)
         console_input(machine);
     channel_signalled(machine, badge);
+    passthrough_signalled(machine, badge);
 }
 
 int main(const struct opal_bootinfo *unused)

@@ -25,6 +25,7 @@ struct vm {
     uint32_t exits[EXIT_KIND_COUNT];
     uint64_t started_at;       /* the counter when the guest was loaded (its boot's start) */
     uint32_t channel_unsignalled; /* bit k: channel k's doorbell could not signal (logged once) */
+    uint32_t irq_unacked;      /* bit i: passthrough interrupt i could not be acked (logged once) */
 };
 
 /* How an exit is answered. */
@@ -65,6 +66,21 @@ void channel_doorbell(struct vm *vm, uint32_t k, bool write, uint32_t *result);
 /* A notification word: each channel whose peer signalled gets its
  * guest_irq pending (edge) in the vGIC. */
 void channel_signalled(struct vm *vm, uint32_t badge);
+
+/* passthrough.c: the VM's passthrough interrupts (lib/vmm_boot.h), each
+ * injected as the same virtual ID, level. Whether they can be served:
+ * false, with why, for more than VMM_MAX_IRQS, one that is not an SPI of
+ * the vGIC, the UART's, a channel's or listed twice. */
+bool passthrough_check(const struct vmm_boot_info *info, char *why, size_t size);
+/* The index i of passthrough interrupt `irq`, or -1. */
+int passthrough_index(const struct vmm_boot_info *info, uint32_t irq);
+/* A notification word: each passthrough interrupt that fired has its line
+ * raised in the vGIC (pending while high; injected once enabled). */
+void passthrough_signalled(struct vm *vm, uint32_t badge);
+/* The guest EOI'd `irq`: if it is a passthrough interrupt, its line goes
+ * low and the host's is acked (it may fire again); returns whether it was
+ * one. Call before vgic_dist_eoi(), which would offer a high line again. */
+bool passthrough_eoi(struct vm *vm, uint32_t irq);
 
 /* report.c: the VMM's log, and what it tells init (enum vmm_report). */
 void vmm_log(struct vm *vm, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -106,18 +106,28 @@ static void check_device(struct checker *c, const char *path, struct system_rang
                  (unsigned)device.base, (unsigned)device.size);
 }
 
+static bool irq_exists(const struct system_platform *platform, uint32_t irq)
+{
+    return irq >= 16 && irq < platform->irq_count;
+}
+
+static bool irq_reserved(const struct system_platform *platform, uint32_t irq)
+{
+    for (uint32_t i = 0; i < platform->reserved_irq_count; i++)
+        if (platform->reserved_irqs[i] == irq)
+            return true;
+    return false;
+}
+
 static void check_irq(struct checker *c, const char *path, uint32_t irq)
 {
     const struct system_platform *platform = c->platform;
-    if (irq < 16 || irq >= platform->irq_count) {
+    if (!irq_exists(platform, irq))
         system_error(c->errors, path, "interrupt %u does not exist (16 to %u)", (unsigned)irq,
                      (unsigned)platform->irq_count - 1);
-        return;
-    }
-    for (uint32_t i = 0; i < platform->reserved_irq_count; i++)
-        if (platform->reserved_irqs[i] == irq)
-            system_error(c->errors, path, "interrupt %u is reserved by the kernel",
-                         (unsigned)irq);
+    else if (irq_reserved(platform, irq))
+        system_error(c->errors, path, "interrupt %u is reserved by the kernel",
+                     (unsigned)irq);
 }
 
 /* A device or interrupt belongs to one component (and appears once in it). */
@@ -227,6 +237,27 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
                              (unsigned)regions[j].size);
 }
 
+#define EMULATED_UART_IRQ 33u   /* SPI 1, dts/guest-virt.dts */
+#define VM_IRQ_LIMIT 128u       /* the VMM's distributor model: SPIs 32 to 127 */
+
+/* A VM's passthrough interrupts are injected as the same IDs: SPIs its
+ * VMM's distributor has, other than the emulated UART's. (One that does
+ * not exist or is the kernel's is reported by check_irq.) */
+static void check_vm_irqs(struct checker *c, const struct system_vm *vm, const char *path)
+{
+    for (uint32_t q = 0; q < vm->component.irq_count; q++) {
+        uint32_t irq = vm->component.irqs[q];
+        if (!irq_exists(c->platform, irq) || irq_reserved(c->platform, irq))
+            continue;
+        if (irq < 32 || irq >= VM_IRQ_LIMIT)
+            system_error(c->errors, path, "interrupt %u is not a shared peripheral interrupt "
+                         "a VM can be given (32 to %u)", (unsigned)irq, VM_IRQ_LIMIT - 1);
+        else if (irq == EMULATED_UART_IRQ)
+            system_error(c->errors, path, "interrupt %u is the emulated UART's in the VM",
+                         (unsigned)irq);
+    }
+}
+
 static void check_vm(struct checker *c, uint32_t vm_index)
 {
     const struct system_vm *vm = &c->system->vms[vm_index];
@@ -236,9 +267,7 @@ static void check_vm(struct checker *c, uint32_t vm_index)
     if (vm->vcpus != SYSTEM_MAX_VCPUS)
         system_error(c->errors, path, "vcpus is %u: a VM has exactly 1 vCPU until SMP "
                      "support exists", (unsigned)vm->vcpus);
-    if (vm->component.irq_count > 0)
-        system_error(c->errors, path, "irqs: passing interrupts through to a VM is not "
-                     "supported yet (its VMM would not forward them)");
+    check_vm_irqs(c, vm, path);
     if (vm->ram_size == 0 || !page_aligned(vm->ram_size) || !page_aligned(vm->ram_base))
         system_error(c->errors, path, "ram-base 0x%08x and ram-size 0x%x must be whole "
                      "pages, and ram-size non-zero", (unsigned)vm->ram_base,
@@ -261,8 +290,6 @@ static void check_task(struct checker *c, uint32_t task_index)
                      "pages, and stack-size non-zero", (unsigned)task->stack_size,
                      (unsigned)task->heap_size);
 }
-
-#define EMULATED_UART_IRQ 33u   /* SPI 1, dts/guest-virt.dts */
 
 /* Whether vIRQ `irq` of VM `vm` is already taken: by the emulated UART, a
  * passthrough interrupt, or an earlier channel end in the same VM. */

@@ -1,0 +1,265 @@
+/* The VMM's passthrough interrupts (vmm/passthrough.c): a host interrupt's
+ * badge raises the same ID's line in the vGIC (level: pending while high,
+ * injected with EOI notification once the guest enables it), the guest's
+ * EOI lowers it and acks the host's IRQ handler, and the checks at start.
+ * opal_irq_handler_ack and vmm_log are fakes here. */
+#define UNIT_SUITE "vmm_passthrough"
+/* lib/opal.h declares a native program's main(bootinfo); unit.h defines the
+ * host's. */
+#define main opal_program_main
+#include "vmm/vmm.h"
+#undef main
+#include "unit.h"
+
+#define CTLR      0x000u
+#define ISENABLER 0x100u
+#define ICENABLER 0x180u
+#define ISPENDR   0x200u
+#define ITARGETSR 0x800u
+#define ICFGR     0xc00u
+
+/* --- fakes ---------------------------------------------------------------- */
+
+static uint32_t acks[16];
+static int ack_count;
+static int ack_error;
+static int log_count;
+static char last_log[256];
+
+int opal_irq_handler_ack(uint32_t irq_handler)
+{
+    if (ack_count < (int)(sizeof acks / sizeof acks[0]))
+        acks[ack_count] = irq_handler;
+    ack_count++;
+    return ack_error;
+}
+
+void vmm_log(struct vm *vm, const char *format_text, ...)
+{
+    (void)vm;
+    va_list args;
+    va_start(args, format_text);
+    vsnprintf(last_log, sizeof last_log, format_text, args);
+    va_end(args);
+    log_count++;
+}
+
+static uint32_t injected[16];
+static bool injected_notify[16];
+static int injected_count;
+
+static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+{
+    (void)context, (void)priority;
+    if (injected_count < (int)(sizeof injected / sizeof injected[0])) {
+        injected[injected_count] = irq;
+        injected_notify[injected_count] = notify_eoi;
+    }
+    injected_count++;
+    return 0;
+}
+
+/* --- a VM with two passthrough interrupts and a channel -------------------- */
+
+static struct vmm_boot_info info;
+static struct vm vm;
+
+static void reset(void)
+{
+    static const struct vgic_ops ops = { NULL, fake_inject };
+    info = (struct vmm_boot_info){
+        .magic = VMM_BOOT_MAGIC, .name = "testkit",
+        .ram_base = 0x40000000u, .ram_size = 0x1000000u,
+        .channels = { { "to-ctrl", 0x0b000000u, 0x1000u, 80 } },
+        .channel_count = 1,
+        .irqs = { 34, 40 },
+        .irq_count = 2,
+    };
+    vm = (struct vm){ .info = &info };
+    vgic_dist_init(&vm.vgic, &ops);
+    vgic_dist_set_edge(&vm.vgic, 80);     /* as channel_reset() does */
+    ack_count = ack_error = log_count = injected_count = 0;
+    last_log[0] = '\0';
+}
+
+static uint32_t gicd_read(uint32_t offset)
+{
+    uint32_t value = 0;
+    return vgic_dist_read(&vm.vgic, offset, 4, &value) ? value : 0xbad0bad0u;
+}
+
+static bool pending(uint32_t irq)
+{
+    return (gicd_read(ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
+}
+
+static void guest_enables(uint32_t irq)
+{
+    CHECK(vgic_dist_write(&vm.vgic, CTLR, 4, 1));
+    CHECK(vgic_dist_write(&vm.vgic, ITARGETSR + irq, 1, 1));
+    CHECK(vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32)));
+}
+
+static const char *check(void)
+{
+    static char why[128];
+    why[0] = '\0';
+    return passthrough_check(&info, why, sizeof why) ? NULL : why;
+}
+
+/* --- delivery --------------------------------------------------------------- */
+
+TEST(index_of_each_interrupt)
+{
+    reset();
+    CHECK_EQ(passthrough_index(&info, 34), 0);
+    CHECK_EQ(passthrough_index(&info, 40), 1);
+    CHECK_EQ(passthrough_index(&info, 80), -1);   /* the channel's */
+    CHECK_EQ(passthrough_index(&info, 33), -1);
+    CHECK_EQ(passthrough_index(&info, 0), -1);
+    info.irq_count = 0;
+    CHECK_EQ(passthrough_index(&info, 34), -1);
+    /* A count past the array (refused at start anyway) reads no further. */
+    info.irq_count = 1000;
+    CHECK_EQ(passthrough_index(&info, 40), 1);
+}
+
+TEST(host_interrupt_is_pending_level_until_the_guest_enables_it)
+{
+    reset();
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0) | VMM_BADGE_CONSOLE);
+    CHECK(pending(34));
+    CHECK(!pending(40));
+    CHECK_EQ(injected_count, 0);           /* disabled: pending, nothing offered */
+    CHECK_EQ(gicd_read(ICFGR + 2 * 4), 0); /* level */
+    guest_enables(34);
+    CHECK_EQ(injected_count, 1);
+    CHECK_EQ(injected[0], 34);
+    CHECK(injected_notify[0]);             /* level: the EOI comes back to the VMM */
+    CHECK_EQ(ack_count, 0);                /* not acked before the guest's EOI */
+}
+
+TEST(eoi_lowers_the_line_and_acks_the_host_interrupt)
+{
+    reset();
+    guest_enables(40);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(1));
+    CHECK_EQ(injected_count, 1);
+    CHECK_EQ(injected[0], 40);
+    CHECK(passthrough_eoi(&vm, 40));
+    vgic_dist_eoi(&vm.vgic, 40);
+    CHECK_EQ(ack_count, 1);
+    CHECK_EQ(acks[0], VMM_CAP_IRQ_FIRST + 1);
+    CHECK(!pending(40));
+    CHECK_EQ(injected_count, 1);           /* not offered again: the line is low */
+    CHECK_EQ(log_count, 0);
+    /* The host line fires again: a second delivery. */
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(1));
+    CHECK_EQ(injected_count, 2);
+    CHECK_EQ(injected[1], 40);
+    CHECK(passthrough_eoi(&vm, 40));
+    CHECK_EQ(ack_count, 2);
+}
+
+TEST(one_injection_while_the_guest_handles_it)
+{
+    reset();
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));   /* (the host keeps it masked anyway) */
+    CHECK_EQ(injected_count, 1);                     /* active until the EOI */
+}
+
+TEST(eoi_of_other_interrupts_acks_nothing)
+{
+    reset();
+    CHECK(!passthrough_eoi(&vm, 80));
+    CHECK(!passthrough_eoi(&vm, GUEST_UART_IRQ));
+    CHECK(!passthrough_eoi(&vm, 27));
+    CHECK_EQ(ack_count, 0);
+}
+
+TEST(signals_of_absent_interrupts_are_ignored)
+{
+    reset();
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(2) | VMM_BADGE_IRQ(7) | VMM_BADGE_CHANNEL(0) |
+                                   VMM_BADGE_CONSOLE);
+    for (uint32_t irq = 0; irq < VGIC_IRQS; irq++)
+        CHECKF(!pending(irq), "irq %u", irq);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(1));
+    CHECK(pending(40));
+}
+
+TEST(badges_do_not_collide)
+{
+    for (uint32_t i = 0; i < VMM_MAX_IRQS; i++) {
+        CHECK((VMM_BADGE_IRQ(i) & VMM_BADGE_CONSOLE) == 0);
+        for (uint32_t k = 0; k < VMM_MAX_CHANNELS; k++)
+            CHECK((VMM_BADGE_IRQ(i) & VMM_BADGE_CHANNEL(k)) == 0);
+    }
+    CHECK(VMM_CAP_IRQ_FIRST >= VMM_CAP_CHANNEL_FIRST + VMM_MAX_CHANNELS);
+    CHECK(VMM_CAP_FIRST_FREE >= VMM_CAP_IRQ_FIRST + VMM_MAX_IRQS);
+    CHECK(VMM_CAP_FIRST_FREE <= 1u << VMM_CNODE_BITS);
+}
+
+TEST(an_ack_that_fails_is_logged_once_per_interrupt)
+{
+    reset();
+    guest_enables(34);
+    ack_error = OPAL_ERR_INVALID_CAPABILITY;
+    for (int i = 0; i < 3; i++) {
+        passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+        CHECK(passthrough_eoi(&vm, 34));
+        vgic_dist_eoi(&vm.vgic, 34);
+    }
+    CHECK_EQ(ack_count, 3);
+    CHECK_EQ(log_count, 1);
+    CHECK_STR(last_log, "passthrough interrupt 34: cannot ack the host's (invalid capability); "
+                        "further failures not logged");
+    CHECK(passthrough_eoi(&vm, 40));
+    CHECK_EQ(log_count, 2);
+}
+
+/* --- the checks at start ---------------------------------------------------- */
+
+TEST(good_interrupts_pass)
+{
+    reset();
+    CHECK(check() == NULL);
+    info.irq_count = 0;
+    CHECK(check() == NULL);
+    reset();
+    info.irqs[0] = 32;
+    info.irqs[1] = VGIC_IRQS - 1;
+    CHECK(check() == NULL);
+}
+
+TEST(interrupt_must_be_an_emulated_spi)
+{
+    reset();
+    info.irqs[1] = 30;
+    CHECK_STR(check(), "passthrough interrupt 30 is not a shared peripheral interrupt of the "
+                       "emulated GIC (32 to 127)");
+    info.irqs[1] = VGIC_IRQS;
+    CHECK(check() != NULL);
+    info.irqs[1] = 200;
+    CHECK(check() != NULL);
+}
+
+TEST(interrupt_must_not_be_the_uarts_a_channels_or_repeated)
+{
+    reset();
+    info.irqs[1] = GUEST_UART_IRQ;
+    CHECK_STR(check(), "passthrough interrupt 33 is the emulated UART's");
+    info.irqs[1] = 80;
+    CHECK_STR(check(), "passthrough interrupt 80 is a channel's");
+    info.irqs[1] = 34;
+    CHECK_STR(check(), "passthrough interrupt 34 is listed twice");
+}
+
+TEST(too_many_interrupts)
+{
+    reset();
+    info.irq_count = VMM_MAX_IRQS + 1;
+    CHECK_STR(check(), "9 passthrough interrupts, more than 8");
+}
