@@ -4,7 +4,6 @@
  * notification, which is also made once (component.c). */
 #include "core/string.h"
 #include "init.h"
-#include "process.h"
 #include "task_boot.h"
 
 #define PAGE 0x1000u
@@ -47,14 +46,9 @@ uint32_t channel_index(uint32_t k, const struct component *component)
 int channel_map(uint32_t k, uint32_t vspace, uint32_t address)
 {
     for (uint32_t page = 0; page < init_system.channels[k].size / PAGE; page++) {
-        uint32_t copy = opal_alloc_slot();
-        int error;
-        if (copy == 0)
-            return OPAL_ERR_NOT_ENOUGH_MEMORY;
-        if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, channel_frames[k][page],
-                                     OPAL_RIGHTS_ALL)) ||
-            (error = process_map_frame(copy, vspace, address + page * PAGE,
-                                       OPAL_MAP_READ | OPAL_MAP_WRITE)))
+        int error = map_copy(channel_frames[k][page], vspace, address + page * PAGE,
+                             OPAL_MAP_READ | OPAL_MAP_WRITE);
+        if (error != OPAL_OK)
             return error;
     }
     return OPAL_OK;

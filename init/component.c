@@ -84,6 +84,8 @@ static int connect_console(struct component *c)
         error = console_connect(c->name, takes_input, signal, &c->console_connection);
     opal_free_slot(signal);
     c->console = error == OPAL_OK;
+    if (error != OPAL_OK)
+        printf("init: %s: connecting it to the console: %s\n", c->name, opal_error_name(error));
     return error;
 }
 
@@ -123,18 +125,11 @@ int components_prepare(bool console)
     /* The component named in /console/input connects first: the server
      * gives input to its first client that takes it. */
     struct component *first = component_find(init_system.console_input);
-    for (uint32_t i = 0; i <= init_component_count; i++) {
-        struct component *c = i == 0 ? first : &init_components[i - 1];
-        if (c == NULL || (i > 0 && c == first))
-            continue;
-        int error = connect_console(c);
-        if (error != OPAL_OK) {
-            printf("init: %s: connecting it to the console: %s\n", c->name,
-                   opal_error_name(error));
-            return error;
-        }
-    }
-    return OPAL_OK;
+    int error = first != NULL ? connect_console(first) : OPAL_OK;
+    for (uint32_t i = 0; i < init_component_count && error == OPAL_OK; i++)
+        if (&init_components[i] != first)
+            error = connect_console(&init_components[i]);
+    return error;
 }
 
 int component_build(struct component *c)
@@ -161,11 +156,6 @@ int component_teardown(struct component *c)
     return opal_arena_clear(&c->arena);
 }
 
-int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights)
-{
-    return opal_cnode_copy(cnode, slot, cap, rights);
-}
-
 int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot)
 {
     uint32_t handler = opal_alloc_slot(), badged = opal_alloc_slot();
@@ -181,31 +171,30 @@ int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode
     return opal_free_slot(handler);
 }
 
-int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address)
+int map_copy(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
 {
-    uint32_t copy = opal_alloc_slot();   /* the instance's, so the next one can map it again */
+    uint32_t copy = opal_alloc_slot();
     int error;
     if (copy == 0)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, c->console_connection.ring_frame,
-                                 OPAL_RIGHTS_ALL)))
+    if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, frame, OPAL_RIGHTS_ALL)))
         return error;
-    return process_map_frame(copy, vspace, address, OPAL_MAP_READ | OPAL_MAP_WRITE);
+    return process_map_frame(copy, vspace, address, rights);
 }
 
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
                      uint32_t address, uint32_t rights)
 {
-    uint32_t frame, frame_size = 1u << bits;
+    uint32_t frame;
     uint8_t *scratch = (uint8_t *)(bits == OPAL_FRAME_SMALL_BITS ? SCRATCH_SMALL : SCRATCH_LARGE);
     int error;
+    if (size > 1u << bits)
+        return OPAL_ERR_RANGE;
     if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
         (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, (uint32_t)scratch,
                                    OPAL_MAP_READ | OPAL_MAP_WRITE)))
         return error;
     /* The rest of the frame is zero already: the kernel zeroes at retype. */
-    if (size > frame_size)
-        return OPAL_ERR_RANGE;
     memcpy(scratch, data, size);
     if ((error = opal_frame_unmap(frame)))
         return error;

@@ -8,6 +8,21 @@
 #include "console/console.h"
 #include "core/system.h"
 #include "opal.h"
+#include "task_boot.h"
+#include "vmm_boot.h"
+
+/* What the description allows, the VMM and task ABIs must carry. */
+_Static_assert(SYSTEM_DOORBELL_SIZE == VMM_DOORBELL_SIZE, "one doorbell size");
+_Static_assert(SYSTEM_MAX_CHANNELS <= VMM_MAX_CHANNELS &&
+               SYSTEM_MAX_CHANNELS <= TASK_MAX_CHANNELS, "channels fit the boot infos");
+_Static_assert(SYSTEM_MAX_IRQS <= VMM_MAX_IRQS && SYSTEM_MAX_IRQS <= TASK_MAX_IRQS,
+               "interrupts fit the boot infos");
+_Static_assert(SYSTEM_MAX_DEVICES <= TASK_MAX_DEVICES, "devices fit a task's boot info");
+_Static_assert(SYSTEM_CHANNEL_MAX_SIZE <= TASK_WINDOW_MAX, "a channel fits a task's window");
+_Static_assert(SYSTEM_BOOTARGS_MAX <= VMM_BOOTARGS_MAX, "bootargs are passed on whole");
+_Static_assert(SYSTEM_NAME_MAX <= VMM_NAME_MAX && SYSTEM_NAME_MAX <= TASK_NAME_MAX &&
+               SYSTEM_NAME_MAX <= sizeof(((struct vmm_channel *)0)->name),
+               "names are passed on whole");
 
 enum component_kind { COMPONENT_VM, COMPONENT_TASK };
 
@@ -25,7 +40,7 @@ struct component {
     struct opal_arena arena;
     uint64_t arena_size;
     /* made once */
-    uint32_t notification;               /* what it waits on; peers signal it */
+    uint32_t notification;               /* what its peers and the console signal */
     uint32_t parent;                     /* init's endpoint badged with `number` */
     bool console;                        /* connected to the console server */
     struct console_connection console_connection;
@@ -53,13 +68,12 @@ struct component *component_find(const char *name);
 int components_prepare(bool console);
 int component_build(struct component *component);   /* a fresh instance */
 int component_teardown(struct component *component);/* everything of the instance gone */
-/* Copies `cap` into `cnode` at `slot` with `rights`. */
-int give_cap(uint32_t cnode, uint32_t slot, uint32_t cap, uint32_t rights);
 /* Interrupt `irq`'s handler, bound to `notification` signalled with `badge`
  * (a write-only badged copy), moved into `cnode` at `slot`. */
 int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot);
-/* The component's console ring (a copy of its cap) mapped read-write. */
-int map_console_ring(const struct component *c, uint32_t vspace, uint32_t address);
+/* Maps a new copy of the frame cap (a slot of the current arena's, so the
+ * next instance can map the frame again). */
+int map_copy(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights);
 /* A new frame of 2^bits bytes holding `size` bytes of data (zeros after
  * them), mapped into `vspace` at `address` with `rights`. */
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,

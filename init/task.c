@@ -17,6 +17,7 @@ struct task_build {
     const struct system_task *task;
     struct process process;
     uint32_t cnode;
+    uint32_t interrupts;           /* this instance's: its interrupts signal it */
     struct task_boot_info info;
 };
 
@@ -91,12 +92,12 @@ static int give_channels(void)
 }
 
 /* Interrupt i's handler in TASK_SLOT_IRQ_FIRST + i, bound to the task's
- * notification with badge TASK_BADGE_IRQ(i). */
+ * interrupt notification with badge TASK_BADGE_IRQ(i). */
 static int give_irqs(void)
 {
     const struct system_component *config = build.component->config;
     for (uint32_t i = 0; i < config->irq_count; i++) {
-        int error = give_irq(config->irqs[i], build.component->notification, TASK_BADGE_IRQ(i),
+        int error = give_irq(config->irqs[i], build.interrupts, TASK_BADGE_IRQ(i),
                              build.cnode, TASK_SLOT_IRQ_FIRST + i);
         if (error != OPAL_OK)
             return error;
@@ -116,18 +117,22 @@ static int make_cspace(uint32_t *guarded)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
     if ((error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, *guarded, build.cnode, OPAL_RIGHTS_ALL,
                                  OPAL_CNODE_GUARD(32 - TASK_CNODE_BITS, 0))) ||
-        (error = give_cap(build.cnode, TASK_SLOT_NOTIFICATION, c->notification,
-                          OPAL_RIGHT_READ)) ||
-        (error = give_cap(build.cnode, TASK_SLOT_FAULT, c->parent, OPAL_RIGHTS_ALL)))
+        (error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &build.interrupts)) ||
+        (error = opal_cnode_copy(build.cnode, TASK_SLOT_INTERRUPTS, build.interrupts,
+                                 OPAL_RIGHT_READ)) ||
+        (error = opal_cnode_copy(build.cnode, TASK_SLOT_CHANNELS, c->notification,
+                                 OPAL_RIGHT_READ)) ||
+        (error = opal_cnode_copy(build.cnode, TASK_SLOT_FAULT, c->parent, OPAL_RIGHTS_ALL)))
         return error;
     if (!c->console)
         return OPAL_OK;
     build.info.console = 1;
-    if ((error = map_console_ring(c, build.process.vspace, TASK_CONSOLE_RING_ADDRESS)) ||
-        (error = give_cap(build.cnode, TASK_SLOT_CONSOLE_SERVER, c->console_connection.server,
-                          OPAL_RIGHTS_ALL)))
+    if ((error = map_copy(c->console_connection.ring_frame, build.process.vspace,
+                          TASK_CONSOLE_RING_ADDRESS, RW)) ||
+        (error = opal_cnode_copy(build.cnode, TASK_SLOT_CONSOLE_SERVER,
+                                 c->console_connection.server, OPAL_RIGHTS_ALL)))
         return error;
-    return give_cap(build.cnode, TASK_SLOT_CONSOLE_WAIT, c->console_wait, OPAL_RIGHT_READ);
+    return opal_cnode_copy(build.cnode, TASK_SLOT_CONSOLE_WAIT, c->console_wait, OPAL_RIGHT_READ);
 }
 
 static int start(uint32_t cspace)

@@ -47,14 +47,11 @@ static int make_ram(void)
         uint32_t address = base + offset;
         bool large = address % LARGE_FRAME == 0 && size - offset >= LARGE_FRAME;
         uint32_t bits = large ? OPAL_FRAME_LARGE_BITS : OPAL_FRAME_SMALL_BITS;
-        uint32_t frame, copy = opal_alloc_slot();
+        uint32_t frame;
         int error;
-        if (copy == 0)
-            return OPAL_ERR_NOT_ENOUGH_MEMORY;
         if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
             (error = process_map_frame(frame, build.guest_vspace, address, RWX)) ||
-            (error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, frame, OPAL_RIGHTS_ALL)) ||
-            (error = process_map_frame(copy, build.vmm.vspace, address, RW)))
+            (error = map_copy(frame, build.vmm.vspace, address, RW)))
             return error;
         offset += 1u << bits;
     }
@@ -222,6 +219,12 @@ static int make_cnode(uint32_t *guarded)
                            OPAL_CNODE_GUARD(32 - VMM_CNODE_BITS, 0));
 }
 
+/* A copy of `cap` with all rights in the VMM's CNode at `slot`. */
+static int give(uint32_t slot, uint32_t cap)
+{
+    return opal_cnode_copy(build.cnode, slot, cap, OPAL_RIGHTS_ALL);
+}
+
 static int make_vcpu_thread(uint32_t cspace)
 {
     const struct system_component *config = &build.vm->component;
@@ -279,20 +282,21 @@ static int make_caps(uint32_t cspace)
     if ((error = opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &build.endpoint)) ||
         (error = opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply)) ||
         (error = make_vcpu_thread(cspace)) ||
-        (error = give_cap(build.cnode, VMM_CAP_ENDPOINT, build.endpoint, OPAL_RIGHTS_ALL)) ||
+        (error = give(VMM_CAP_ENDPOINT, build.endpoint)) ||
         (error = opal_cnode_move(build.cnode, VMM_CAP_REPLY, reply)) ||   /* not copyable */
-        (error = give_cap(build.cnode, VMM_CAP_VCPU, build.vcpu, OPAL_RIGHTS_ALL)) ||
-        (error = give_cap(build.cnode, VMM_CAP_VCPU_TCB, build.vcpu_tcb, OPAL_RIGHTS_ALL)) ||
-        (error = give_cap(build.cnode, VMM_CAP_NOTIFICATION, c->notification, OPAL_RIGHTS_ALL)) ||
-        (error = give_cap(build.cnode, VMM_CAP_PARENT, c->parent, OPAL_RIGHTS_ALL)) ||
+        (error = give(VMM_CAP_VCPU, build.vcpu)) ||
+        (error = give(VMM_CAP_VCPU_TCB, build.vcpu_tcb)) ||
+        (error = give(VMM_CAP_NOTIFICATION, c->notification)) ||
+        (error = give(VMM_CAP_PARENT, c->parent)) ||
         (error = give_channels()) ||
         (error = give_irqs()))
         return error;
     if (!c->console)
         return OPAL_OK;
-    if ((error = map_console_ring(c, build.vmm.vspace, VMM_CONSOLE_RING_ADDRESS)))
+    if ((error = map_copy(c->console_connection.ring_frame, build.vmm.vspace,
+                          VMM_CONSOLE_RING_ADDRESS, RW)))
         return error;
-    return give_cap(build.cnode, VMM_CAP_CONSOLE, c->console_connection.server, OPAL_RIGHTS_ALL);
+    return give(VMM_CAP_CONSOLE, c->console_connection.server);
 }
 
 static int start_vmm(uint32_t cspace)
@@ -308,7 +312,7 @@ static int start_vmm(uint32_t cspace)
     build.component->tcbs[0] = build.vmm.tcb;
     build.component->tcbs[1] = build.vcpu_tcb;
     build.component->tcb_count = 2;
-    return give_cap(build.cnode, VMM_CAP_SELF_TCB, build.vmm.tcb, OPAL_RIGHTS_ALL);
+    return give(VMM_CAP_SELF_TCB, build.vmm.tcb);
 }
 
 int vm_build(struct component *component)

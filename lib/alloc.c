@@ -25,6 +25,11 @@ static struct device_frame {
 } device_frames[MAX_DEVICE_FRAMES];
 static uint32_t device_frame_count;
 
+static bool slot_is_free(uint32_t slot)
+{
+    return (free_slots[slot / WORD_BITS] >> (slot % WORD_BITS)) & 1;
+}
+
 static void slot_mark(uint32_t slot, bool free)
 {
     uint32_t bit = 1u << (slot % WORD_BITS);
@@ -261,7 +266,7 @@ int opal_arena_clear(struct opal_arena *arena)
 {
     int error = OPAL_OK;
     for (uint32_t slot = slots_first; slot < slots_end; slot++) {
-        if (slot_owner[slot] != arena->owner || (free_slots[slot / WORD_BITS] >> (slot % WORD_BITS)) & 1)
+        if (slot_owner[slot] != arena->owner || slot_is_free(slot))
             continue;
         int deleted = opal_cnode_delete(OPAL_CAP_INIT_CNODE, slot);
         if (deleted != OPAL_OK && error == OPAL_OK)
@@ -303,6 +308,6 @@ uint32_t opal_alloc_slots_used(void)
 {
     uint32_t used = 0;
     for (uint32_t slot = slots_first; slot < slots_end; slot++)
-        used += !((free_slots[slot / WORD_BITS] >> (slot % WORD_BITS)) & 1);
+        used += !slot_is_free(slot);
     return used;
 }

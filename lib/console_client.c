@@ -59,6 +59,11 @@ void console_client_write(const char *bytes, uint32_t length)
     opal_signal(client.server);
 }
 
+bool console_client_has_room(uint32_t length)
+{
+    return client.ring == NULL || output_space(client.ring) >= length;
+}
+
 bool console_client_input_pending(void)
 {
     return client.ring != NULL && client.ring->in_head != client.ring->in_tail;

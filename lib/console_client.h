@@ -17,6 +17,9 @@ bool console_client_attached(void);
 /* All `length` bytes, waiting for space as needed. Bytes not ending in a
  * newline are asked out as a partial line (a prompt). */
 void console_client_write(const char *bytes, uint32_t length);
+/* Whether `length` bytes of output fit without waiting (for a task that
+ * must not wait: it can leave a line out instead). */
+bool console_client_has_room(uint32_t length);
 /* Up to `max` input bytes; 0 when none wait. */
 uint32_t console_client_read(char *bytes, uint32_t max);
 bool console_client_input_pending(void);

@@ -18,16 +18,21 @@
 #define TASK_CNODE_BITS 5
 #define TASK_MAX_IRQS 8
 #define TASK_MAX_CHANNELS 8
+#define TASK_MAX_DEVICES 4
+/* Interrupts and peers signal two different notifications, so a peer can
+ * never wake the task (and spend its budget) more often than the task
+ * chooses to look: a periodic task polls TASK_SLOT_CHANNELS once a period. */
 enum task_slot {
-    TASK_SLOT_NOTIFICATION = 1,    /* what it waits on (read right) */
+    TASK_SLOT_INTERRUPTS = 1,      /* its interrupts' notification (read right) */
     TASK_SLOT_FAULT = 2,           /* init's endpoint: its thread's fault handler */
     TASK_SLOT_CONSOLE_SERVER = 3,  /* the console server's notification (write right) */
     TASK_SLOT_CONSOLE_WAIT = 4,    /* what the console server signals (read right) */
+    TASK_SLOT_CHANNELS = 5,        /* what its channels' peers signal (read right) */
     TASK_SLOT_IRQ_FIRST = 8,       /* IRQ handler for irqs[i] at TASK_SLOT_IRQ_FIRST + i */
     TASK_SLOT_CHANNEL_FIRST = 16,  /* channel k's peer notification (write right) */
 };
-/* Badges on the task's notification: interrupt i (init binds each handler
- * to it; the task acks), and channel k's peer signalling. */
+/* Badges: interrupt i on TASK_SLOT_INTERRUPTS (init binds each handler to
+ * it; the task acks), channel k's peer on TASK_SLOT_CHANNELS. */
 #define TASK_BADGE_IRQ(i)     (1u << (i))
 #define TASK_BADGE_CHANNEL(k) (1u << (8 + (k)))
 
@@ -50,7 +55,7 @@ struct task_boot_info {
     uint32_t irq_count;
     struct task_channel channels[TASK_MAX_CHANNELS];
     uint32_t channel_count;
-    struct task_device devices[4];
+    struct task_device devices[TASK_MAX_DEVICES];
     uint32_t device_count;
     uint32_t heap_size;
 };

@@ -6,8 +6,9 @@
 #include "task_boot.h"
 
 void channels_init(const struct task_boot_info *info);
-/* Answers the requests of the channels whose badges are in `word`. */
-void channels_serve(uint32_t word);
+/* Answers the requests of the channels whose peers signalled since the
+ * last call (a poll: it never waits). */
+void channels_serve(void);
 /* Writes the totals into every channel and signals each peer. */
 void channels_publish(uint64_t periods, uint64_t misses);
 

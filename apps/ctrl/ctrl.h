@@ -8,15 +8,16 @@
 
 /* Its CSpace and address space are a native task's (lib/task_boot.h); of
  * those caps it uses:
- *   TASK_SLOT_NOTIFICATION    what it waits on: its timer interrupt, and its
- *                             channels' peers (TASK_BADGE_CHANNEL(k))
+ *   TASK_SLOT_INTERRUPTS      what it waits on: its timer interrupt
+ *   TASK_SLOT_CHANNELS        what its channels' peers signal: polled once a
+ *                             period, so a peer cannot wake it more often
  *   TASK_SLOT_IRQ_FIRST       the IRQ handler of OPAL_TIMER_IRQ (30); the task
  *                             binds it to the notification itself
  *   TASK_SLOT_CONSOLE_*       a console connection (docs/console.md), if any;
  *                             without one it prints with the kernel's debug write
  *   TASK_SLOT_CHANNEL_FIRST+k channel k's peer
  * and the boot info page, which names its channels. Nothing else reaches it. */
-#define CTRL_SLOT_TIMER_NOTIFICATION TASK_SLOT_NOTIFICATION
+#define CTRL_SLOT_TIMER_NOTIFICATION TASK_SLOT_INTERRUPTS
 #define CTRL_SLOT_TIMER_IRQ          TASK_SLOT_IRQ_FIRST
 
 /* Start arguments (the boot info's arguments[]): the period in
@@ -29,9 +30,12 @@
 #define CTRL_MAX_REPORT_SECONDS 3600u
 
 /* A channel's shared region, as ctrl uses it (docs/configuration.md): the
- * peer writes a request (sequence, value) and signals; ctrl answers with
- * value + 1 under the same sequence and signals back. At each report ctrl
- * also publishes its totals there and signals. */
+ * peer writes a request (sequence, value) and signals; after its next
+ * period's work ctrl answers with value + 1 under the same sequence and
+ * signals back. At each report ctrl also publishes its totals there and
+ * signals. A peer's signals cost ctrl one poll per period however many
+ * there are, and its lines about them are printed only when the console has
+ * room, so a peer cannot make it miss a deadline. */
 struct ctrl_channel_page {
     volatile uint32_t request_sequence, request_value;
     volatile uint32_t reply_sequence, reply_value;

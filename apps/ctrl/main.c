@@ -19,7 +19,8 @@
  * previous line, in microseconds with three decimals, e.g. 5.968 (whole ns).
  * Before the first report it prints `ctrl: period <P>us counter <F>Hz`.
  *
- * Requests from its channels' peers are answered as they come (channels.c).
+ * Requests from its channels' peers are answered once a period, after the
+ * control step (channels.c).
  * What it needs (CSpace slots, start arguments) is apps/ctrl/ctrl.h. */
 #include "channels.h"
 #include "console_client.h"
@@ -101,24 +102,18 @@ static uint32_t ticks_to_ns(uint32_t ticks, uint32_t frequency)
     return saturate((uint64_t)ticks * NANOSECONDS / frequency);
 }
 
-/* Sleep until the timer interrupt for `release`; returns the wake-up time
- * and, in *channels, the channel signals that came with it (served after the
- * period's work). Channel signals before the release are served at once. An
- * interrupt before the release (a deadline somebody else left armed before
- * this task took the timer) is acked and slept through. */
-static uint64_t wait_for_release(uint64_t release, uint32_t *channels)
+/* Sleep until the timer interrupt for `release`; returns the wake-up time.
+ * An interrupt before the release (a deadline somebody else left armed
+ * before this task took the timer) is acked and slept through. */
+static uint64_t wait_for_release(uint64_t release)
 {
     for (;;) {
         uint32_t word;
         opal_wait(CTRL_SLOT_TIMER_NOTIFICATION, &word);
         uint64_t now = opal_counter();
-        *channels = word & ~TASK_BADGE_IRQ(0);
         if (now >= release)
             return now;
-        if (*channels)
-            channels_serve(*channels);
-        else
-            opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
+        opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
     }
 }
 
@@ -227,15 +222,13 @@ int main(const struct opal_bootinfo *unused)
     print_flush();
     opal_timer_set(schedule.release);
     for (;;) {
-        uint32_t channels;
-        uint64_t woke = wait_for_release(schedule.release, &channels);
+        uint64_t woke = wait_for_release(schedule.release);
         control_work(&plant, statistics.periods);
         record_period(&statistics, &schedule, woke, opal_counter());
         schedule_advance(&schedule);
         opal_timer_set(schedule.release);   /* moves the level off before the ack */
         opal_irq_handler_ack(CTRL_SLOT_TIMER_IRQ);
-        if (channels)
-            channels_serve(channels);
+        channels_serve();
         if (statistics.window_periods == periods_per_report) {
             report(&statistics, &schedule);
             channels_publish(statistics.periods, statistics.misses);

@@ -32,7 +32,7 @@ static int make_cspace(uint32_t *root)
         return fail("guarding the CNode", error);
     if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &notification)))
         return fail("notification", error);
-    if ((error = opal_cnode_copy(cnode, TASK_SLOT_NOTIFICATION, notification,
+    if ((error = opal_cnode_copy(cnode, TASK_SLOT_INTERRUPTS, notification,
                                  OPAL_RIGHT_READ)) ||
         (error = opal_free_slot(notification)))
         return fail("handing over the notification", error);

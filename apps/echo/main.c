@@ -25,7 +25,7 @@ int main(const struct opal_bootinfo *unused)
     bool waiting = false;
     for (;;) {
         uint32_t word;
-        opal_wait(TASK_SLOT_NOTIFICATION, &word);
+        opal_wait(TASK_SLOT_CHANNELS, &word);
         if (waiting && page->reply_sequence == sequence) {
             __atomic_thread_fence(__ATOMIC_ACQUIRE);
             printf("echo: request %u answered 0x%x\n", (unsigned)sequence,

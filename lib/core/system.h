@@ -22,7 +22,7 @@
 #define SYSTEM_FILE_MAX       32    /* boot-archive file names, with the NUL */
 #define SYSTEM_BOOTARGS_MAX   512   /* = VMM_BOOTARGS_MAX, with the NUL */
 #define SYSTEM_CHANNEL_MAX_SIZE 0x10000   /* a channel's shared region, bytes */
-#define SYSTEM_DOORBELL_SIZE  0x1000   /* after a channel's region in a VM */
+#define SYSTEM_DOORBELL_SIZE  0x1000u  /* after a channel's region in a VM: a write signals */
 #define SYSTEM_MAX_ERRORS     32    /* reported; one more line says there were more */
 #define SYSTEM_MAX_COMPONENTS (SYSTEM_MAX_VMS + SYSTEM_MAX_TASKS)
 

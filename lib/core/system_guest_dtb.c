@@ -457,7 +457,7 @@ static void emit_channels(struct writer *w, const struct tree *t)
             property_string(w, "compatible", "opal,channel");
             property_cells(w, "reg",
                            (const uint32_t[]){ address, channel->size, address + channel->size,
-                                               GUEST_DTB_DOORBELL_SIZE },
+                                               SYSTEM_DOORBELL_SIZE },
                            4);
             property_strings(w, "reg-names", "shared\0doorbell");
             property_cells(w, "interrupts",
@@ -599,7 +599,7 @@ static bool vm_is_sound(const struct system *system, const struct system_vm *vm,
             if (core_strcmp(channel->ends[end], k->name) == 0 &&
                 (channel->guest_irq[end] < FIRST_SPI ||
                  !fits_below_4g(channel->guest_address[end],
-                                (uint64_t)channel->size + GUEST_DTB_DOORBELL_SIZE)))
+                                (uint64_t)channel->size + SYSTEM_DOORBELL_SIZE)))
                 return false;
     }
     return true;

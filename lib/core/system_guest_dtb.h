@@ -7,10 +7,6 @@
 
 #include "core/system.h"
 
-/* A channel's doorbell page follows its shared region in the guest: a guest
- * write there signals the other end. */
-#define GUEST_DTB_DOORBELL_SIZE 0x1000u
-
 /* Levels of nodes a fragment may have, its root included. */
 #define GUEST_DTB_MAX_DEPTH 16
 
@@ -42,7 +38,7 @@ struct guest_dtb_platform {
  *
  * then, for each channel the VM is an end of, channel@<guest address>:
  * compatible "opal,channel", reg = <address size>, <address+size
- * GUEST_DTB_DOORBELL_SIZE>, reg-names "shared", "doorbell", interrupts = the
+ * SYSTEM_DOORBELL_SIZE>, reg-names "shared", "doorbell", interrupts = the
  * end's guest_irq as an SPI, edge rising, label = the channel's name and
  * "opal,peer" = the other end's name; and for each device range
  * (component.devices[], identity mapped) passthrough@<base>: compatible

@@ -268,7 +268,7 @@ TEST(linux1_with_channel_and_initrd)
     CHECK_EQ(size, 0x1000u);
     CHECK_EQ(fdt_reg(&b->fdt, channel, 1, &address, &size), OK);
     CHECK_EQ(address, 0x0b001000u);
-    CHECK_EQ(size, GUEST_DTB_DOORBELL_SIZE);
+    CHECK_EQ(size, SYSTEM_DOORBELL_SIZE);
     CHECK_EQ(fdt_reg(&b->fdt, channel, 2, NULL, NULL), -OPAL_ERR_NOT_FOUND);
     CHECK_EQ(fdt_stringlist_contains(&b->fdt, channel, "reg-names", "shared"), 1);
     CHECK_EQ(fdt_stringlist_contains(&b->fdt, channel, "reg-names", "doorbell"), 1);
