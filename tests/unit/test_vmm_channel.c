@@ -3,26 +3,13 @@
  * the channel's interrupt in the vGIC (delivered once the guest enables it),
  * and the checks at start. opal_signal and vmm_log are fakes here. */
 #define UNIT_SUITE "vmm_channel"
-/* lib/opal.h declares a native program's main(bootinfo); unit.h defines the
- * host's. */
-#define main opal_program_main
-#include "vmm/vmm.h"
-#undef main
-#include "unit.h"
-
-#define ISENABLER 0x100u
-#define ISPENDR   0x200u
-#define CTLR      0x000u
-#define ITARGETSR 0x800u
-#define ICFGR     0xc00u
+#include "vmm_fixture.h"
 
 /* --- fakes ---------------------------------------------------------------- */
 
 static uint32_t signals[16];
 static int signal_count;
 static int signal_error;
-static int log_count;
-static char last_log[256];
 
 int opal_signal(uint32_t notification)
 {
@@ -32,37 +19,11 @@ int opal_signal(uint32_t notification)
     return signal_error;
 }
 
-void vmm_log(struct vm *vm, const char *format_text, ...)
-{
-    (void)vm;
-    va_list args;
-    va_start(args, format_text);
-    vsnprintf(last_log, sizeof last_log, format_text, args);
-    va_end(args);
-    log_count++;
-}
-
-static uint32_t injected[16];
-static int injected_count;
-
-static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
-{
-    (void)context, (void)priority, (void)notify_eoi;
-    if (injected_count < (int)(sizeof injected / sizeof injected[0]))
-        injected[injected_count] = irq;
-    injected_count++;
-    return 0;
-}
-
 /* --- a VM with two channels ------------------------------------------------ */
-
-static struct vmm_boot_info info;
-static struct vm vm;
 
 static void reset(void)
 {
-    static const struct vgic_ops ops = { NULL, fake_inject };
-    info = (struct vmm_boot_info){
+    fixture_reset(&(struct vmm_boot_info){
         .magic = VMM_BOOT_MAGIC, .name = "linux1",
         .ram_base = 0x40000000u, .ram_size = 0x10000000u,
         .channels = {
@@ -70,23 +31,9 @@ static void reset(void)
             { "big", 0x0c000000u, 0x4000u, 81 },
         },
         .channel_count = 2,
-    };
-    vm = (struct vm){ .info = &info };
-    vgic_dist_init(&vm.vgic, &ops);
+    });
     channel_reset(&vm);
-    signal_count = signal_error = log_count = injected_count = 0;
-    last_log[0] = '\0';
-}
-
-static uint32_t gicd_read(uint32_t offset)
-{
-    uint32_t value = 0;
-    return vgic_dist_read(&vm.vgic, offset, 4, &value) ? value : 0xbad0bad0u;
-}
-
-static bool pending(uint32_t irq)
-{
-    return (gicd_read(ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
+    signal_count = signal_error = 0;
 }
 
 static const char *check(void)

@@ -4,27 +4,13 @@
  * EOI lowers it and acks the host's IRQ handler, and the checks at start.
  * opal_irq_handler_ack and vmm_log are fakes here. */
 #define UNIT_SUITE "vmm_passthrough"
-/* lib/opal.h declares a native program's main(bootinfo); unit.h defines the
- * host's. */
-#define main opal_program_main
-#include "vmm/vmm.h"
-#undef main
-#include "unit.h"
-
-#define CTLR      0x000u
-#define ISENABLER 0x100u
-#define ICENABLER 0x180u
-#define ISPENDR   0x200u
-#define ITARGETSR 0x800u
-#define ICFGR     0xc00u
+#include "vmm_fixture.h"
 
 /* --- fakes ---------------------------------------------------------------- */
 
 static uint32_t acks[16];
 static int ack_count;
 static int ack_error;
-static int log_count;
-static char last_log[256];
 
 int opal_irq_handler_ack(uint32_t irq_handler)
 {
@@ -34,63 +20,20 @@ int opal_irq_handler_ack(uint32_t irq_handler)
     return ack_error;
 }
 
-void vmm_log(struct vm *vm, const char *format_text, ...)
-{
-    (void)vm;
-    va_list args;
-    va_start(args, format_text);
-    vsnprintf(last_log, sizeof last_log, format_text, args);
-    va_end(args);
-    log_count++;
-}
-
-static uint32_t injected[16];
-static bool injected_notify[16];
-static int injected_count;
-
-static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
-{
-    (void)context, (void)priority;
-    if (injected_count < (int)(sizeof injected / sizeof injected[0])) {
-        injected[injected_count] = irq;
-        injected_notify[injected_count] = notify_eoi;
-    }
-    injected_count++;
-    return 0;
-}
-
 /* --- a VM with two passthrough interrupts and a channel -------------------- */
-
-static struct vmm_boot_info info;
-static struct vm vm;
 
 static void reset(void)
 {
-    static const struct vgic_ops ops = { NULL, fake_inject };
-    info = (struct vmm_boot_info){
+    fixture_reset(&(struct vmm_boot_info){
         .magic = VMM_BOOT_MAGIC, .name = "testkit",
         .ram_base = 0x40000000u, .ram_size = 0x1000000u,
         .channels = { { "to-ctrl", 0x0b000000u, 0x1000u, 80 } },
         .channel_count = 1,
         .irqs = { 34, 40 },
         .irq_count = 2,
-    };
-    vm = (struct vm){ .info = &info };
-    vgic_dist_init(&vm.vgic, &ops);
+    });
     vgic_dist_set_edge(&vm.vgic, 80);     /* as channel_reset() does */
-    ack_count = ack_error = log_count = injected_count = 0;
-    last_log[0] = '\0';
-}
-
-static uint32_t gicd_read(uint32_t offset)
-{
-    uint32_t value = 0;
-    return vgic_dist_read(&vm.vgic, offset, 4, &value) ? value : 0xbad0bad0u;
-}
-
-static bool pending(uint32_t irq)
-{
-    return (gicd_read(ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
+    ack_count = ack_error = 0;
 }
 
 static void guest_enables(uint32_t irq)
