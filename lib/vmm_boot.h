@@ -96,6 +96,15 @@ struct vmm_boot_info {
     uint32_t test_crash;      /* test hook (init's vmm.crash=<name>): fault at the first exit */
     uint32_t irqs[VMM_MAX_IRQS];   /* passthrough interrupts: handler i at VMM_CAP_IRQ_FIRST + i */
     uint32_t irq_count;
+    uint32_t stray_access;    /* enum vmm_stray_access: what a stray guest access gets */
+};
+
+/* A guest access the VMM cannot serve (outside RAM and devices, a width or
+ * alignment the device does not take, an instruction with no syndrome):
+ * the description's `stray-access` (docs/configuration.md). */
+enum vmm_stray_access {
+    VMM_STRAY_ABORT = 0,      /* the guest takes an external abort, as on hardware */
+    VMM_STRAY_STOP = 1,       /* the VM stops with a report (init applies its policy) */
 };
 
 #define VMM_BOOT_MAGIC 0x564d4d31u  /* "VMM1" */

@@ -12,6 +12,11 @@ enum opal_fault_type {
     OPAL_FAULT_UNKNOWN_SYSCALL = 3, /* MR0 pc, MR1 syscall number, MR2-MR8 r0-r6 */
     OPAL_FAULT_USER_EXCEPTION = 4,  /* MR0 pc, MR1 syndrome (alignment, coprocessor, ...) */
     OPAL_FAULT_TIMEOUT = 5,     /* reserved: a scheduling context's budget ran out */
+    OPAL_FAULT_DEBUG = 6,       /* a debug exception (breakpoint, watchpoint, BKPT):
+                                   MR0 pc, MR1 address (a watchpoint's data address, else
+                                   the pc), MR2 syndrome (HSR) */
+    OPAL_FAULT_EXIT = 7,        /* the thread exited (OPAL_SYS_EXIT, or main returned):
+                                   MR0 pc, MR1 exit status */
 
     /* Exits of a thread bound to a vCPU (the VMM handles them). */
     OPAL_FAULT_GUEST_ABORT = 16,  /* stage-2 abort: MR0 pc, MR1 guest-physical address,
@@ -37,6 +42,8 @@ enum opal_fault_type {
 #define OPAL_FAULT_UNDEFINED_LENGTH 2
 #define OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH 9
 #define OPAL_FAULT_USER_EXCEPTION_LENGTH 2
+#define OPAL_FAULT_DEBUG_LENGTH 3
+#define OPAL_FAULT_EXIT_LENGTH 2
 #define OPAL_FAULT_GUEST_ABORT_LENGTH 6
 #define OPAL_FAULT_GUEST_CALL_LENGTH 5     /* HVC and SMC */
 #define OPAL_FAULT_GUEST_SYSREG_LENGTH 4
@@ -55,5 +62,14 @@ enum opal_fault_type {
  * results are MR0..MR3 into r0..r3 (as many as the reply's length); a trapped
  * register read's results are MR0 into Rt and MR1 into Rt2. */
 #define OPAL_FAULT_REPLY_EMULATE 3
+/* For guest exits: the guest takes the exception real hardware would raise
+ * instead of the VMM emulating the instruction. ABORT (GUEST_ABORT only): a
+ * synchronous external abort for the access, a data abort (DFSR, DFAR) or,
+ * for a fetch, a prefetch abort (IFSR, IFAR), taken to the guest's abort
+ * mode with LR_abt and SPSR_abt as the architecture sets them. UNDEFINED
+ * (GUEST_SYSREG, GUEST_EXCEPTION): an undefined-instruction exception at the
+ * trapped instruction. No words. */
+#define OPAL_FAULT_REPLY_ABORT     4
+#define OPAL_FAULT_REPLY_UNDEFINED 5
 
 #endif
