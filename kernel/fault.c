@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
     [FAULT_UNKNOWN_SYSCALL] = "unknown syscall",
     [FAULT_COPROCESSOR] = "coprocessor access",
     [FAULT_ALIGNMENT] = "alignment fault",
+    [FAULT_DEBUG] = "debug exception",
     [FAULT_OTHER] = "unexpected trap",
 };
 
@@ -33,6 +34,7 @@ static void report(const struct thread *thread, const struct fault *fault)
             fault->class, fault->syndrome);
         break;
     case FAULT_INSTRUCTION_ABORT:
+    case FAULT_DEBUG:
         log("thread %u fault: %s at 0x%08x, pc 0x%08x, class 0x%02x, syndrome 0x%08x",
             thread->id, name, fault->address, fault->pc, fault->class, fault->syndrome);
         break;
@@ -60,6 +62,11 @@ static void build_message(struct thread *thread, const struct fault *fault)
         words[2] = fault->kind == FAULT_INSTRUCTION_ABORT;
         words[3] = fault->write;
         words[4] = fault->syndrome;
+        break;
+    case FAULT_DEBUG:
+        fault_record(thread, OPAL_FAULT_DEBUG, OPAL_FAULT_DEBUG_LENGTH);
+        words[1] = fault->address;
+        words[2] = fault->syndrome;
         break;
     case FAULT_UNDEFINED:
         fault_record(thread, OPAL_FAULT_UNDEFINED, OPAL_FAULT_UNDEFINED_LENGTH);

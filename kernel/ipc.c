@@ -187,6 +187,9 @@ static void resume_after_fault(struct thread *caller, struct thread *replier)
         caller->context.pc = replier->context.r[REG_MR0];
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_EMULATE && caller->vcpu)
         arch_vcpu_complete_exit(caller, &replier->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
+    if ((OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_ABORT ||
+         OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_UNDEFINED) && caller->vcpu)
+        arch_vcpu_raise_exception(caller, OPAL_TAG_LABEL(tag));
     make_runnable(caller);
 }
 

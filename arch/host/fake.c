@@ -245,6 +245,12 @@ bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
     return false;
 }
 
+void arch_vcpu_raise_exception(struct thread *thread, uint32_t answer)
+{
+    (void)thread;
+    fake.exception_raised = answer;
+}
+
 void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uint32_t count)
 {
     for (uint32_t i = 0; i < count && i < 4; i++)

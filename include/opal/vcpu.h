@@ -4,6 +4,11 @@
 #ifndef OPAL_VCPU_H
 #define OPAL_VCPU_H
 
+/* The breakpoint and watchpoint pairs a vCPU holds: every ARMv7 core with
+ * the virtualization extensions (Cortex-A7, A15, A17) has 6 and 4. */
+#define OPAL_VCPU_BREAKPOINTS 6
+#define OPAL_VCPU_WATCHPOINTS 4
+
 /* Register numbers. 0-16 are the general registers of the bound thread as
  * the guest's current mode sees them (r13/r14 are the mode's banked copies),
  * so a VMM can emulate an instruction without knowing the mode. */
@@ -30,6 +35,8 @@ enum opal_vcpu_register {
     OPAL_VCPU_IFAR, OPAL_VCPU_PRRR, OPAL_VCPU_NMRR, OPAL_VCPU_VBAR, OPAL_VCPU_CONTEXTIDR,
     OPAL_VCPU_TPIDRURW, OPAL_VCPU_TPIDRURO, OPAL_VCPU_TPIDRPRW, OPAL_VCPU_PAR_LOW,
     OPAL_VCPU_PAR_HIGH, OPAL_VCPU_CNTKCTL, OPAL_VCPU_VMPIDR,
+    OPAL_VCPU_CSSELR, OPAL_VCPU_ADFSR, OPAL_VCPU_AIFSR, OPAL_VCPU_AMAIR0, OPAL_VCPU_AMAIR1,
+    OPAL_VCPU_TEECR, OPAL_VCPU_TEEHBR,
 
     /* Virtual timer. */
     OPAL_VCPU_CNTV_CTL = 80, OPAL_VCPU_CNTV_CVAL_LOW, OPAL_VCPU_CNTV_CVAL_HIGH,
@@ -39,7 +46,17 @@ enum opal_vcpu_register {
     OPAL_VCPU_GICH_HCR = 96, OPAL_VCPU_GICH_VMCR, OPAL_VCPU_GICH_APR,
     OPAL_VCPU_GICH_LR0, OPAL_VCPU_GICH_LR1, OPAL_VCPU_GICH_LR2, OPAL_VCPU_GICH_LR3,
 
-    OPAL_VCPU_REGISTER_COUNT
+    /* PMU user access as the VMM's emulation grants it (the guest's PL0
+     * accesses then trap to the VMM instead of being UNDEFINED), and the
+     * debug state the guest owns (docs/isolation.md): DBGDSCRext, DBGVCR,
+     * then breakpoints (value, control) and watchpoints (value, control). */
+    OPAL_VCPU_PMUSERENR = 112, OPAL_VCPU_DBGDSCR, OPAL_VCPU_DBGVCR,
+    OPAL_VCPU_DBGBVR0, OPAL_VCPU_DBGBCR0 = OPAL_VCPU_DBGBVR0 + OPAL_VCPU_BREAKPOINTS,
+    OPAL_VCPU_DBGWVR0 = OPAL_VCPU_DBGBCR0 + OPAL_VCPU_BREAKPOINTS,
+    OPAL_VCPU_DBGWCR0 = OPAL_VCPU_DBGWVR0 + OPAL_VCPU_WATCHPOINTS,
+    OPAL_VCPU_DEBUG_END = OPAL_VCPU_DBGWCR0 + OPAL_VCPU_WATCHPOINTS,
+
+    OPAL_VCPU_REGISTER_COUNT = OPAL_VCPU_DEBUG_END
 };
 
 #define OPAL_VCPU_LIST_REGISTERS 4   /* list registers the kernel manages */

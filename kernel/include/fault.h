@@ -13,12 +13,13 @@ enum fault_kind {
     FAULT_UNKNOWN_SYSCALL,     /* svc with a number the kernel does not know */
     FAULT_COPROCESSOR,         /* VFP/NEON or other coprocessor access not allowed */
     FAULT_ALIGNMENT,           /* PC or SP misalignment, alignment fault */
+    FAULT_DEBUG,               /* a breakpoint, watchpoint or BKPT instruction */
     FAULT_OTHER,               /* any other trap class */
 };
 
 struct fault {
     enum fault_kind kind;
-    uint32_t address;   /* faulting address (aborts) or the syscall number */
+    uint32_t address;   /* faulting address (aborts, watchpoints) or the syscall number */
     uint32_t pc;
     uint32_t syndrome;  /* the raw syndrome (HSR on ARM) */
     uint32_t class;     /* its exception class */

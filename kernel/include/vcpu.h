@@ -51,5 +51,9 @@ bool arch_vcpu_interrupt_pending(struct vcpu *vcpu);
 /* The VMM answered the thread's last exit with OPAL_FAULT_REPLY_EMULATE:
  * step over the instruction and write its results (`count` words). */
 void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uint32_t count);
+/* The VMM answered the thread's last exit with OPAL_FAULT_REPLY_ABORT or
+ * OPAL_FAULT_REPLY_UNDEFINED: the guest takes that exception. An answer
+ * that does not fit the exit resumes it as RESUME does. */
+void arch_vcpu_raise_exception(struct thread *thread, uint32_t answer);
 
 #endif

@@ -1,30 +1,14 @@
 /* HYP mode: refuse to run anywhere else, and configure how native threads'
  * exceptions reach the kernel. */
 #include "arch/cp15.h"
+#include "arch/guest.h"
+#include "arch/hyp_config.h"
 #include "arm.h"
 #include "log.h"
 
 #define CPSR_MODE_MASK 0x1fu
 #define CPSR_MODE_HYP  0x1au
 #define ID_PFR1_VIRTUALIZATION(pfr1) (((pfr1) >> 12) & 0xfu)
-
-#define HCR_VM   (1u << 0)   /* stage-2 translation on */
-#define HCR_SWIO (1u << 1)
-#define HCR_FMO  (1u << 3)
-#define HCR_IMO  (1u << 4)
-#define HCR_AMO  (1u << 5)
-#define HCR_DC   (1u << 12)  /* stage-1-off accesses are Normal cacheable */
-#define HCR_TGE  (1u << 27)  /* PL0 exceptions go to HYP */
-
-#define HCPTR_TCP10 (1u << 10)
-#define HCPTR_TCP11 (1u << 11)
-#define HCPTR_TTA   (1u << 20)
-
-#define CNTHCTL_PL1PCTEN (1u << 0)
-#define CNTHCTL_PL1PCEN  (1u << 1)   /* physical timer usable below HYP */
-#define CNTKCTL_PL0PCTEN (1u << 0)
-#define CNTKCTL_PL0VCTEN (1u << 1)
-#define CNTKCTL_PL0PTEN  (1u << 9)   /* native threads may use the physical timer */
 
 static const char *mode_name(uint32_t mode)
 {
@@ -63,15 +47,35 @@ void hyp_check_or_refuse(void)
         refuse("this CPU lacks the virtualization extensions (ID_PFR1)", mode);
 }
 
+uint32_t hdcr_guest, hdcr_native;
+
+/* The PMU as the kernel keeps it, for everyone: counters stopped, no
+ * overflow interrupts, no user access. Nobody else ever writes it. */
+static void pmu_reset(void)
+{
+    pmcr_write(0);
+    pmcntenclr_write(~0u);
+    pmintenclr_write(~0u);
+    pmovsr_write(~0u);
+    pmuserenr_write(0);
+}
+
 /* Native threads: their PL0 exceptions and every interrupt come to HYP;
- * VFP/NEON and trace are trapped until the vCPU work switches them lazily. */
+ * VFP/NEON and trace are trapped until the vCPU work switches them lazily;
+ * debug and PMU registers are out of their reach (docs/isolation.md). */
 void hyp_configure_traps(void)
 {
-    hcr_write(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_DC | HCR_TGE);
-    hcptr_write(HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TTA);
-    hstr_write(0);
-    cnthctl_write(CNTHCTL_PL1PCTEN | CNTHCTL_PL1PCEN);
-    cntkctl_write(CNTKCTL_PL0PCTEN | CNTKCTL_PL0VCTEN | CNTKCTL_PL0PTEN);
+    uint32_t hpmn = hdcr_read() & HDCR_HPMN_MASK;
+    hdcr_guest = hpmn | HDCR_GUEST;
+    hdcr_native = hpmn | HDCR_NATIVE;
+    hcr_write(HCR_NATIVE);
+    hcptr_write(HCPTR_NATIVE);
+    hdcr_write(hdcr_native);
+    hstr_write(HSTR_ALL);
+    cnthctl_write(CNTHCTL_NATIVE);
+    cntkctl_write(CNTKCTL_NATIVE);
     cntvoff_write(0);
+    pmu_reset();
+    debug_init();
     isb();
 }

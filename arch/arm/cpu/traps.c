@@ -33,14 +33,26 @@ static void trap_svc(struct thread *thread, uint32_t hsr)
 
 static void trap_data_abort(struct thread *thread, uint32_t hsr)
 {
-    enum fault_kind kind =
-        HSR_ABORT_STATUS(hsr) == HSR_FSC_ALIGNMENT ? FAULT_ALIGNMENT : FAULT_DATA_ABORT;
+    enum fault_kind kind = HSR_ABORT_STATUS(hsr) == HSR_FSC_ALIGNMENT ? FAULT_ALIGNMENT
+                           : HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG  ? FAULT_DEBUG
+                                                                      : FAULT_DATA_ABORT;
     report_fault(thread, hsr, kind, hdfar_read(), thread->context.pc);
 }
 
 static void trap_prefetch_abort(struct thread *thread, uint32_t hsr)
 {
-    report_fault(thread, hsr, FAULT_INSTRUCTION_ABORT, hifar_read(), thread->context.pc);
+    enum fault_kind kind =
+        HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG ? FAULT_DEBUG : FAULT_INSTRUCTION_ABORT;
+    report_fault(thread, hsr, kind, hifar_read(), thread->context.pc);
+}
+
+/* Native threads run with monitor debug off (docs/isolation.md), so only a
+ * BKPT instruction gets here; reported as what it is, never as an abort. */
+static void trap_debug(struct thread *thread, uint32_t hsr)
+{
+    uint32_t address = HSR_CLASS(hsr) == HSR_CLASS_WATCHPOINT_LOWER ? hdfar_read()
+                                                                    : thread->context.pc;
+    report_fault(thread, hsr, FAULT_DEBUG, address, thread->context.pc);
 }
 
 static void trap_undefined(struct thread *thread, uint32_t hsr)
@@ -65,6 +77,10 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_SVC] = trap_svc,
     [HSR_CLASS_PREFETCH_ABORT_LOWER] = trap_prefetch_abort,
     [HSR_CLASS_DATA_ABORT_LOWER] = trap_data_abort,
+    [HSR_CLASS_BREAKPOINT_LOWER] = trap_debug,
+    [HSR_CLASS_STEP_LOWER] = trap_debug,
+    [HSR_CLASS_WATCHPOINT_LOWER] = trap_debug,
+    [HSR_CLASS_BKPT_AARCH32] = trap_debug,
 };
 
 /* The context to resume, with its address space and vCPU state made active.

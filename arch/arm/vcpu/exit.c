@@ -9,9 +9,6 @@
 #include "objects.h"
 
 #define ISS_WFE           (1u << 0)
-#define ISS_SYSREG_READ   (1u << 0)
-#define ISS_SYSREG_RT(hsr)  (((hsr) >> 5) & 0xfu)
-#define ISS_SYSREG_RT2(hsr) (((hsr) >> 10) & 0xfu)
 #define ISS_ABORT_VALID   (1u << 24)
 #define ISS_ABORT_SAS(hsr)  (((hsr) >> 22) & 3u)
 #define ISS_ABORT_SSE     (1u << 21)
@@ -76,13 +73,34 @@ static bool exit_call(struct thread *thread, uint32_t hsr)
                             NO_REGISTER, NO_REGISTER);
 }
 
+/* DCISW, DCCSW, DCCISW (HCR.TSW): a guest cannot know which lines of the
+ * shared cache are its own, so the kernel cleans and invalidates the line
+ * it names (docs/isolation.md): the guest's data reaches memory, and no
+ * other partition's dirty line is ever discarded. */
+static bool is_set_way_operation(uint32_t hsr)
+{
+    uint32_t crm = HSR_SYSREG_CRM(hsr);
+    return HSR_CLASS(hsr) == HSR_CLASS_CP15_32 && !(hsr & HSR_SYSREG_READ) &&
+           HSR_SYSREG_CRN(hsr) == 7 && HSR_SYSREG_OPC1(hsr) == 0 &&
+           HSR_SYSREG_OPC2(hsr) == 2 && (crm == 6 || crm == 10 || crm == 14);
+}
+
+static bool exit_set_way(struct thread *thread, uint32_t hsr)
+{
+    cache_clean_invalidate_set_way(guest_register(thread->vcpu, HSR_SYSREG_RT(hsr)));
+    thread->context.pc += instruction_length(hsr);
+    return false;
+}
+
 static bool exit_system_register(struct thread *thread, uint32_t hsr)
 {
     struct vcpu *vcpu = thread->vcpu;
     uint32_t class = HSR_CLASS(hsr);
     bool wide = class == HSR_CLASS_CP15_64 || class == HSR_CLASS_CP14_64;
-    bool read = hsr & ISS_SYSREG_READ;
-    uint32_t rt = ISS_SYSREG_RT(hsr), rt2 = wide ? ISS_SYSREG_RT2(hsr) : NO_REGISTER;
+    bool read = hsr & HSR_SYSREG_READ;
+    uint32_t rt = HSR_SYSREG_RT(hsr), rt2 = wide ? HSR_SYSREG_RT2(hsr) : NO_REGISTER;
+    if (is_set_way_operation(hsr))
+        return exit_set_way(thread, hsr);
     uint32_t *words = thread->fault_words;
     words[0] = thread->context.pc;
     words[1] = hsr;
@@ -100,6 +118,7 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     bool fetch = HSR_CLASS(hsr) == HSR_CLASS_PREFETCH_ABORT_LOWER;
     uint32_t far = fetch ? hifar_read() : hdfar_read();
     uint32_t address = HPFAR_IPA(hpfar_read()) | (far & 0xfffu);
+    thread->vcpu->arch.exit_address = far;
     uint32_t access = fetch ? OPAL_GUEST_ACCESS_FETCH : 0, rt = NO_REGISTER, value = 0;
     if (!fetch && (hsr & ISS_ABORT_VALID)) {
         uint32_t size = ISS_ABORT_SAS(hsr);
@@ -165,6 +184,13 @@ static uint32_t loaded_value(uint32_t access, uint32_t value)
     return value;
 }
 
+#define CPSR_FLAGS 0xf0000000u
+
+static void set_flags(struct thread *thread, uint32_t value)
+{
+    thread->context.cpsr = (thread->context.cpsr & ~CPSR_FLAGS) | (value & CPSR_FLAGS);
+}
+
 void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uint32_t count)
 {
     struct vcpu *vcpu = thread->vcpu;
@@ -184,7 +210,9 @@ void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uin
                                     loaded_value(state->exit_access, results[0]));
         break;
     case OPAL_FAULT_GUEST_SYSREG:
-        if (state->exit_register != NO_REGISTER && count >= 1)
+        if (state->exit_register == OPAL_VCPU_PC && count >= 1)
+            set_flags(thread, results[0]);   /* MRC to APSR_nzcv */
+        else if (state->exit_register != NO_REGISTER && count >= 1)
             arch_vcpu_write_register(vcpu, state->exit_register, results[0]);
         if (state->exit_register2 != NO_REGISTER && count >= 2)
             arch_vcpu_write_register(vcpu, state->exit_register2, results[1]);

@@ -41,9 +41,10 @@ static uint32_t banked_sp_index(uint32_t mode)
 static bool index_valid(uint32_t index)
 {
     return index <= OPAL_VCPU_SPSR_FIQ ||
-           (index >= OPAL_VCPU_SCTLR && index <= OPAL_VCPU_VMPIDR) ||
+           (index >= OPAL_VCPU_SCTLR && index <= OPAL_VCPU_TEEHBR) ||
            (index >= OPAL_VCPU_CNTV_CTL && index <= OPAL_VCPU_CNTVOFF_HIGH) ||
-           (index >= OPAL_VCPU_GICH_HCR && index < OPAL_VCPU_REGISTER_COUNT);
+           (index >= OPAL_VCPU_GICH_HCR && index <= OPAL_VCPU_GICH_LR3) ||
+           (index >= OPAL_VCPU_PMUSERENR && index < OPAL_VCPU_DEBUG_END);
 }
 
 /* Where register `index` lives: the thread's trap frame, or the vCPU's

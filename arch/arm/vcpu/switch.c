@@ -3,37 +3,14 @@
  * also see (TPIDRURW/URO, CNTKCTL) whenever the CPU moves between a guest
  * and native threads. */
 #include "opal/error.h"
+#include "arch/cp14.h"
 #include "arch/cp15.h"
+#include "arch/hyp_config.h"
 #include "arch/guest.h"
 #include "arm.h"
 #include "objects.h"
 #include "vtimer.h"
 
-#define HCR_VM   (1u << 0)
-#define HCR_SWIO (1u << 1)
-#define HCR_FMO  (1u << 3)
-#define HCR_IMO  (1u << 4)
-#define HCR_AMO  (1u << 5)
-#define HCR_DC   (1u << 12)
-#define HCR_TWI  (1u << 13)
-#define HCR_TWE  (1u << 14)
-#define HCR_TSC  (1u << 19)
-#define HCR_TAC  (1u << 21)
-#define HCR_TGE  (1u << 27)
-#define HCR_COMMON (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO)
-#define HCR_NATIVE (HCR_COMMON | HCR_DC | HCR_TGE)
-/* Guests: WFI/WFE, SMC and ACTLR trap; everything else is theirs. */
-#define HCR_GUEST  (HCR_COMMON | HCR_TWI | HCR_TWE | HCR_TSC | HCR_TAC)
-
-#define HCPTR_TCP10 (1u << 10)
-#define HCPTR_TCP11 (1u << 11)
-#define HCPTR_TTA   (1u << 20)
-#define HCPTR_NATIVE (HCPTR_TCP10 | HCPTR_TCP11 | HCPTR_TTA)
-#define HCPTR_GUEST  HCPTR_TTA
-
-#define CNTHCTL_PL1PCTEN (1u << 0)
-#define CNTHCTL_PL1PCEN  (1u << 1)
-#define CNTKCTL_NATIVE   ((1u << 0) | (1u << 1) | (1u << 9)) /* PL0 counters, physical timer */
 #define CNTV_CTL_IMASK   (1u << 1)
 
 #define SCTLR_RESET 0x00c50078u   /* MMU and caches off */
@@ -46,7 +23,8 @@ bool vcpu_guest_mode;
 #define GUEST_CP15_32(X) X(SCTLR, sctlr) X(CPACR, cpacr) X(TTBCR, ttbcr) X(DACR, dacr) \
     X(DFSR, dfsr) X(IFSR, ifsr) X(DFAR, dfar) X(IFAR, ifar) X(PRRR, prrr) X(NMRR, nmrr) \
     X(VBAR, vbar) X(CONTEXTIDR, contextidr) X(TPIDRPRW, tpidrprw) X(VMPIDR, vmpidr) \
-    X(CNTV_CTL, cntv_ctl)
+    X(CNTV_CTL, cntv_ctl) X(CSSELR, csselr) X(ADFSR, adfsr) X(AIFSR, aifsr) \
+    X(AMAIR0, amair0) X(AMAIR1, amair1) X(TEECR, teecr) X(PMUSERENR, pmuserenr)
 #define GUEST_CP15_64(X) X(TTBR0, ttbr0) X(TTBR1, ttbr1) X(PAR, par) X(CNTV_CVAL, cntv_cval) \
     X(CNTVOFF, cntvoff)
 #define GUEST_BANKED(X) X(SP_SVC, "SP_svc") X(LR_SVC, "LR_svc") X(SPSR_SVC, "SPSR_svc") \
@@ -79,6 +57,7 @@ static void save_state(struct arch_vcpu *vcpu)
     GUEST_CP15_32(SAVE_32)
     GUEST_CP15_64(SAVE_64)
     GUEST_BANKED(SAVE_BANKED)
+    debug_save(r);
     /* Stop its timer: the next vCPU's or nobody's runs now. */
     cntv_ctl_write(0);
     vgic_save(r);
@@ -93,36 +72,46 @@ static void load_state(const struct arch_vcpu *vcpu)
     GUEST_CP15_32(LOAD_32)
     GUEST_CP15_64(LOAD_64)
     GUEST_BANKED(LOAD_BANKED)
+    debug_load(r);
     vgic_load(r);
     hcptr_write(HCPTR_GUEST);
     isb();
     vfp_load(vcpu->vfp, vcpu->fpscr, vcpu->fpexc);
 }
 
-/* The registers a native thread could read or that rule its timers. */
+/* The registers a native thread could read (TPIDRURW/URO, TEEHBR), that
+ * rule its timers (CNTKCTL) or that would let a guest's breakpoints fire
+ * in it (DBGDSCR), and the traps of each side (docs/isolation.md). */
 static void enter_guest_mode(const struct arch_vcpu *vcpu)
 {
     const uint32_t *r = vcpu->registers;
     tpidrurw_write(r[OPAL_VCPU_TPIDRURW]);
     tpidruro_write(r[OPAL_VCPU_TPIDRURO]);
+    teehbr_write(r[OPAL_VCPU_TEEHBR]);
     cntkctl_write(r[OPAL_VCPU_CNTKCTL]);
-    cnthctl_write(CNTHCTL_PL1PCTEN);
+    cnthctl_write(CNTHCTL_GUEST);
     hcptr_write(HCPTR_GUEST);
+    hdcr_write(hdcr_guest);
     hcr_write(HCR_GUEST);
+    debug_enter_guest(r);
     vcpu_guest_mode = true;
 }
 
 static void leave_guest_mode(struct arch_vcpu *vcpu)
 {
     uint32_t *r = vcpu->registers;
+    debug_leave_guest(r);
     r[OPAL_VCPU_TPIDRURW] = tpidrurw_read();
     r[OPAL_VCPU_TPIDRURO] = tpidruro_read();
+    r[OPAL_VCPU_TEEHBR] = teehbr_read();
     r[OPAL_VCPU_CNTKCTL] = cntkctl_read();
     tpidrurw_write(0);
     tpidruro_write(0);
+    teehbr_write(0);
     cntkctl_write(CNTKCTL_NATIVE);
-    cnthctl_write(CNTHCTL_PL1PCTEN | CNTHCTL_PL1PCEN);
+    cnthctl_write(CNTHCTL_NATIVE);
     hcptr_write(HCPTR_NATIVE);
+    hdcr_write(hdcr_native);
     hcr_write(HCR_NATIVE);
     vcpu_guest_mode = false;
 }

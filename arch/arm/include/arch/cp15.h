@@ -33,11 +33,15 @@
     }
 
 CP15_32(midr, 0, c0, c0, 0)
+CP15_32(ccsidr, 1, c0, c0, 0)
+CP15_32(clidr, 1, c0, c0, 1)
+CP15_32(csselr, 2, c0, c0, 0)
 CP15_32(id_pfr1, 0, c0, c1, 1)
 CP15_32(hsctlr, 4, c1, c0, 0)
 CP15_32(hcr, 4, c1, c1, 0)
 CP15_32(hcptr, 4, c1, c1, 2)
 CP15_32(hstr, 4, c1, c1, 3)
+CP15_32(hdcr, 4, c1, c1, 1)
 CP15_32(htcr, 4, c2, c0, 2)
 CP15_32(vtcr, 4, c2, c1, 2)
 CP15_32(hsr, 4, c5, c2, 0)
@@ -60,10 +64,21 @@ CP15_32(ttbcr, 0, c2, c0, 2)
 CP15_32(dacr, 0, c3, c0, 0)
 CP15_32(dfsr, 0, c5, c0, 0)
 CP15_32(ifsr, 0, c5, c0, 1)
+CP15_32(adfsr, 0, c5, c1, 0)
+CP15_32(aifsr, 0, c5, c1, 1)
 CP15_32(dfar, 0, c6, c0, 0)
 CP15_32(ifar, 0, c6, c0, 2)
 CP15_32(prrr, 0, c10, c2, 0)
 CP15_32(nmrr, 0, c10, c2, 1)
+CP15_32(amair0, 0, c10, c3, 0)
+CP15_32(amair1, 0, c10, c3, 1)
+/* The PMU: the kernel's state (everything off, no user access) is the only
+ * one the CPU ever has; guests get an emulated PMU (docs/isolation.md). */
+CP15_32(pmcr, 0, c9, c12, 0)
+CP15_32(pmcntenclr, 0, c9, c12, 2)
+CP15_32(pmovsr, 0, c9, c12, 3)
+CP15_32(pmuserenr, 0, c9, c14, 0)
+CP15_32(pmintenclr, 0, c9, c14, 2)
 CP15_32(vbar, 0, c12, c0, 0)
 CP15_32(contextidr, 0, c13, c0, 1)
 CP15_32(tpidrurw, 0, c13, c0, 2)
@@ -86,6 +101,7 @@ static inline void tlbiallh(void) { __asm__ volatile("mcr p15, 4, %0, c8, c7, 0"
 static inline void tlbiallnsnh(void) { __asm__ volatile("mcr p15, 4, %0, c8, c7, 4" ::"r"(0) : "memory"); }
 static inline void iciallu(void) { __asm__ volatile("mcr p15, 0, %0, c7, c5, 0" ::"r"(0) : "memory"); }
 static inline void dccmvau(uint32_t va) { __asm__ volatile("mcr p15, 0, %0, c7, c11, 1" ::"r"(va) : "memory"); }
+static inline void dccisw(uint32_t set_way) { __asm__ volatile("mcr p15, 0, %0, c7, c14, 2" ::"r"(set_way) : "memory"); }
 static inline void bpiall(void) { __asm__ volatile("mcr p15, 0, %0, c7, c5, 6" ::"r"(0) : "memory"); }
 static inline void dsb(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }

@@ -31,6 +31,18 @@ bool vgic_handle_vtimer(void);
  * deferred because the guest was not running. */
 void vgic_guest_entry(void);
 
+/* Debug state (vcpu/debug.c): reset at boot; breakpoints and watchpoints
+ * saved and loaded with the rest, DBGDSCR on every guest/native switch. */
+void debug_init(void);
+void debug_save(uint32_t *registers);
+void debug_load(const uint32_t *registers);
+void debug_enter_guest(const uint32_t *registers);
+void debug_leave_guest(uint32_t *registers);
+
+/* A guest's DCISW/DCCSW/DCCISW operand (mmu/set_way.c): clean and
+ * invalidate that line if the operand names one. */
+void cache_clean_invalidate_set_way(uint32_t operand);
+
 /* VFP/NEON (vcpu/vfp.S). */
 void vfp_save(uint64_t *registers, uint32_t *fpscr, uint32_t *fpexc);
 void vfp_load(const uint64_t *registers, uint32_t fpscr, uint32_t fpexc);

@@ -37,6 +37,7 @@ struct arch_vcpu {
     uint32_t exit_register;     /* load / register-read destination (Rt), or NO_REGISTER */
     uint32_t exit_register2;    /* Rt2 of a 64-bit register read */
     uint32_t exit_access;       /* OPAL_GUEST_ACCESS_* of a data abort */
+    uint32_t exit_address;      /* the abort's virtual address (HDFAR or HIFAR) */
 };
 
 #endif

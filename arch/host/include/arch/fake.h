@@ -26,6 +26,7 @@ struct fake_arch {
     uintptr_t mapping_stack;            /* the stack address of the last such call */
     unsigned vcpu_unloads;              /* arch_vcpu_unload() calls */
     uintptr_t vcpu_unloaded[FAKE_VCPU_UNLOAD_RECORDS]; /* their vCPUs, first ones */
+    uint32_t exception_raised;          /* the last arch_vcpu_raise_exception() answer */
     unsigned waits;                     /* arch_wait_for_interrupt() calls */
     bool interrupt_pending;             /* arch_interrupt_pending(): preemption points stop */
     char console[FAKE_CONSOLE_SIZE];    /* everything printed, NUL-terminated */
