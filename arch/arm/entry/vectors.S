@@ -78,6 +78,7 @@ restore_user_context:
     msr     ELR_hyp, r2
     msr     spsr_cxsf, r3       /* SPSR_hyp: HYP mode names it as its own SPSR */
     ldmdb   sp, {r0-r12}
+    clrex                       /* no thread completes another's LDREX/STREX */
     eret
 
 /* A kernel exception: keep r0 in HTPIDR while we find the panic frame, so

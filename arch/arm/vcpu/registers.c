@@ -2,6 +2,7 @@
  * finishing emulated instructions: the general registers as the guest's
  * current mode sees them, the banked copies, and the saved system state. */
 #include "opal/error.h"
+#include "arch/cp14.h"
 #include "arch/guest.h"
 #include "objects.h"
 
@@ -98,6 +99,10 @@ int arch_vcpu_write_register(struct vcpu *vcpu, uint32_t index, uint32_t value)
         return OPAL_ERR_INVALID_ARGUMENT;
     if (index >= OPAL_VCPU_GICH_LR0 && index <= OPAL_VCPU_GICH_LR3 && (value & GICH_LR_HW))
         return OPAL_ERR_INVALID_ARGUMENT;
+    /* Of DBGDSCR a guest controls monitor debug and user DCC access only:
+     * halting debug and the rest are the kernel's (docs/isolation.md). */
+    if (index == OPAL_VCPU_DBGDSCR)
+        value &= DBGDSCR_GUEST_BITS;
     uint32_t *location = register_location(vcpu, index);
     if (location == NULL)
         return index_valid(index) ? OPAL_ERR_ILLEGAL_OPERATION : OPAL_ERR_INVALID_ARGUMENT;

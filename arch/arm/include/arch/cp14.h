@@ -28,6 +28,8 @@ CP14_32(teecr, 6, c0, c0, 0)
 CP14_32(teehbr, 6, c1, c0, 0)
 
 #define DBGDSCR_MDBGEN (1u << 15)  /* monitor debug: breakpoints, watchpoints fire */
+#define DBGDSCR_UDCCDIS (1u << 12) /* user access to the DCC disabled */
+#define DBGDSCR_GUEST_BITS (DBGDSCR_MDBGEN | DBGDSCR_UDCCDIS)
 #define DBGDIDR_WRPS(didr) ((((didr) >> 28) & 0xfu) + 1)
 #define DBGDIDR_BRPS(didr) ((((didr) >> 24) & 0xfu) + 1)
 
