@@ -39,13 +39,18 @@
 #define HDCR_TDA   (1u << 9)   /* the debug registers */
 #define HDCR_TDOSA (1u << 10)  /* the OS lock and power-down registers */
 #define HDCR_TDRA  (1u << 11)  /* the debug ROM address registers */
-/* Guests own their breakpoints and watchpoints (switched with the vCPU);
- * the PMU, the OS lock, power-down and ROM registers are the VMM's to
- * emulate. Native threads reach none of it. */
+/* Every debug and PMU register access of a guest traps to its VMM, which
+ * emulates them: breakpoints and watchpoints through the vCPU's registers
+ * (switched with it), the rest RAZ/WI or per VM. So the CPU holds only
+ * state the kernel loaded, whatever a core implements beyond what the
+ * kernel switches (DCC, claim tags, DBGBXVR). Where the CPU does not trap
+ * (QEMU 7.2 ignores TDA), the switch alone keeps a guest's breakpoints in
+ * that guest. Guests take their own debug exceptions; native threads'
+ * go to HYP. */
+#define HDCR_GUEST  (HDCR_TPMCR | HDCR_TPM | HDCR_TDA | HDCR_TDOSA | HDCR_TDRA)
+#define HDCR_NATIVE (HDCR_GUEST | HDCR_TDE)
 /* The two HDCR values, with the CPU's HPMN (arch/arm/cpu/hyp.c). */
 extern uint32_t hdcr_guest, hdcr_native;
-#define HDCR_GUEST  (HDCR_TPMCR | HDCR_TPM | HDCR_TDOSA | HDCR_TDRA)
-#define HDCR_NATIVE (HDCR_GUEST | HDCR_TDE | HDCR_TDA)
 
 /* HSTR: CP15 primary register c15 (implementation-defined) traps. */
 #define HSTR_T15 (1u << 15)
