@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "kernel_fixture.h"
 #include "fault.h"
+#include "vcpu.h"
 
 #define R_ERROR 0
 #define R_TAG 1
@@ -524,6 +525,51 @@ TEST(fault_reply_stop_leaves_it_stopped)
     CHECK_EQ(s.faulter->state, THREAD_INACTIVE);
     CHECK(!s.faulter->in_ready_queue && !s.faulter->fault_pending);
     CHECK_INVARIANTS();
+}
+
+TEST(fault_reply_abort_or_undefined_raises_it_in_a_vcpu_thread_only)
+{
+    static struct vcpu vcpu;
+    static const uint32_t answers[] = { OPAL_FAULT_REPLY_ABORT, OPAL_FAULT_REPLY_UNDEFINED };
+    for (unsigned i = 0; i < 2; i++) {
+        struct fault_setup s;
+        fault_to_handler(&s, true);
+        s.faulter->vcpu = &vcpu;
+        fake.exception_raised = 0;
+        load(s.handler, OPAL_TAG(answers[i], 0, 0), 0, 0, 0, 0);
+        CHECK_EQ(ipc_reply(s.handler, s.reply), OPAL_OK);
+        CHECK_RUNNABLE(s.faulter);
+        CHECK_EQ(fake.exception_raised, answers[i]);
+        s.faulter->vcpu = NULL;
+    }
+    /* A native thread has no guest to raise it in: the answer resumes it. */
+    struct fault_setup s;
+    fault_to_handler(&s, true);
+    fake.exception_raised = 0;
+    load(s.handler, OPAL_TAG(OPAL_FAULT_REPLY_ABORT, 0, 0), 0, 0, 0, 0);
+    CHECK_EQ(ipc_reply(s.handler, s.reply), OPAL_OK);
+    CHECK_RUNNABLE(s.faulter);
+    CHECK_EQ(fake.exception_raised, 0);
+}
+
+TEST(debug_fault_message_names_address_and_syndrome)
+{
+    fixture_setup();
+    struct thread *faulter = fixture_thread(5), *handler = fixture_thread(10);
+    struct reply *reply = fixture_new_object(OPAL_OBJECT_REPLY);
+    if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_ENDPOINT, 0, 21, 1) != OPAL_OK)
+        fixture_die("no fault endpoint");
+    cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &faulter->cspace_root,
+                     &fx.root[FIXTURE_ROOT_CPTR].cap);
+    faulter->fault_endpoint = 21;
+    receive(handler, cap_object(&fx.root[21].cap), reply);
+    struct fault fault = { .kind = FAULT_DEBUG, .pc = 0x8010, .address = 0x9000,
+                           .syndrome = 0xe0000000 };
+    fault_handle(faulter, &fault);
+    CHECK_HEADER(handler, OPAL_TAG(OPAL_FAULT_DEBUG, 0, OPAL_FAULT_DEBUG_LENGTH), 0);
+    CHECK_EQ(handler->context.r[R_MR0], 0x8010);
+    CHECK_EQ(handler->context.r[R_MR0 + 1], 0x9000);
+    CHECK_EQ(handler->context.r[R_MR0 + 2], 0xe0000000);
 }
 
 TEST(fault_to_handler_without_reply_object_stops_the_thread)
