@@ -17,7 +17,11 @@ void fault_write(uint32_t address);
 void fault_read(uint32_t address);
 void fault_undefined(uint32_t unused);
 void fault_syscall(uint32_t unused);
+void fault_breakpoint(uint32_t unused);
+void fault_pmu(uint32_t unused);
+void fault_debug_register(uint32_t unused);
 extern char fault_write_pc[], fault_read_pc[], fault_undefined_pc[], fault_syscall_pc[];
+extern char fault_breakpoint_pc[], fault_pmu_pc[], fault_debug_register_pc[];
 __asm__(".arm\n"
         ".global fault_write, fault_write_pc\n"
         "fault_write:\n"
@@ -48,7 +52,24 @@ __asm__(".arm\n"
         "    mov r7, #200\n"
         "fault_syscall_pc:\n"
         "    svc #0\n"
-        "    pop {r4-r7, pc}\n");
+        "    pop {r4-r7, pc}\n"
+        ".global fault_breakpoint, fault_breakpoint_pc\n"
+        "fault_breakpoint:\n"
+        "fault_breakpoint_pc:\n"
+        "    bkpt #0x12\n"
+        "    bx lr\n"
+        /* The cycle counter and a breakpoint control register: state no
+         * native thread may read or leave for anyone (docs/isolation.md). */
+        ".global fault_pmu, fault_pmu_pc\n"
+        "fault_pmu:\n"
+        "fault_pmu_pc:\n"
+        "    mrc p15, 0, r0, c9, c13, 0\n"
+        "    bx lr\n"
+        ".global fault_debug_register, fault_debug_register_pc\n"
+        "fault_debug_register:\n"
+        "fault_debug_register_pc:\n"
+        "    mrc p14, 0, r0, c0, c1, 0\n"
+        "    bx lr\n");
 
 static volatile uint32_t continued;
 
@@ -69,6 +90,12 @@ static void fault_write_then_mark(uint32_t address) { run_and_mark(fault_write, 
 static void fault_read_then_mark(uint32_t address) { run_and_mark(fault_read, address); }
 static void fault_undefined_then_mark(uint32_t unused) { run_and_mark(fault_undefined, unused); }
 static void fault_syscall_then_mark(uint32_t unused) { run_and_mark(fault_syscall, unused); }
+static void fault_breakpoint_then_mark(uint32_t unused) { run_and_mark(fault_breakpoint, unused); }
+static void fault_pmu_then_mark(uint32_t unused) { run_and_mark(fault_pmu, unused); }
+static void fault_debug_register_then_mark(uint32_t unused)
+{
+    run_and_mark(fault_debug_register, unused);
+}
 
 struct handler {
     uint32_t endpoint;
@@ -274,4 +301,46 @@ TEST(fault, unresolvable_fault_endpoint_stops_thread)
     CHECK(!test_wait_for(&continued, 1, 30));
     struct opal_message message;
     CHECK_EQ(opal_nbrecv(handler.endpoint, 0, &message), OPAL_ERR_WOULD_BLOCK);
+}
+
+/* A BKPT is a debug exception, reported as one (not as an abort at 0). */
+TEST(fault, breakpoint_instruction_is_a_debug_fault)
+{
+    struct handler handler;
+    start_faulting(&handler, fault_breakpoint_then_mark, 0);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_DEBUG);
+    CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_DEBUG_LENGTH);
+    CHECK_EQ(message.mr[0], (uint32_t)fault_breakpoint_pc);
+    CHECK_EQ(message.mr[1], (uint32_t)fault_breakpoint_pc);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
+    CHECK(test_wait_for(&continued, 1, 1000));
+}
+
+/* The PMU and the debug registers are the kernel's: a native thread's
+ * access faults whatever a guest or anyone left in them. */
+static void expect_trapped(void (*entry)(uint32_t), const char *pc)
+{
+    struct handler handler;
+    start_faulting(&handler, entry, 0);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    /* UNDEFINED at PL0 (no user access) or trapped to HYP (HDCR): either
+     * way a fault at the instruction, never a value. */
+    CHECK(OPAL_TAG_LABEL(message.tag) == OPAL_FAULT_UNDEFINED ||
+          OPAL_TAG_LABEL(message.tag) == OPAL_FAULT_USER_EXCEPTION);
+    CHECK_EQ(message.mr[0], (uint32_t)pc);
+    reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
+    CHECK(test_wait_for(&continued, 1, 1000));
+}
+
+TEST(fault, pmu_access_is_trapped)
+{
+    expect_trapped(fault_pmu_then_mark, fault_pmu_pc);
+}
+
+TEST(fault, debug_register_access_is_trapped)
+{
+    expect_trapped(fault_debug_register_then_mark, fault_debug_register_pc);
 }
