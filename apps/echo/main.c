@@ -14,6 +14,8 @@ int main(const struct opal_bootinfo *unused)
     if (info->console)
         console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
                               TASK_SLOT_CONSOLE_WAIT);
+    else
+        opal_debug_use(TASK_SLOT_DEBUG); /* a Debug cap there, if its starter gave one */
     if (info->channel_count == 0) {
         printf("echo: no channel in my description; nothing to do\n");
         return 1;

@@ -56,7 +56,7 @@ static volatile uint32_t continued;
 static void resume_here(void)
 {
     continued = 2;
-    opal_exit();
+    opal_exit(0);
 }
 
 static void run_and_mark(void (*routine)(uint32_t), uint32_t argument)
