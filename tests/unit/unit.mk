@@ -41,6 +41,7 @@ UNIT_SOURCES_test_untyped := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_cnode   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES) kernel/fault.c
 UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_debug   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
                               kernel/syscall.c kernel/object/tcb.c kernel/fault.c
 UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c \
