@@ -1,6 +1,6 @@
 /* After the build, init waits on its endpoint for what goes wrong: a fault
- * of a component's thread (delivered by the kernel, badged with the
- * component's number) or a VMM's report of its guest's end. Each is handled
+ * or the exit of a component's thread (delivered by the kernel, badged with
+ * the component's number) or a VMM's report of its guest's end. Each is handled
  * by the component's policy: restart (rebuilt from its images with fresh
  * memory, up to restart-limit times), stop, or halt the system. */
 #include "core/format.h"
@@ -27,6 +27,9 @@ static void describe(const struct opal_message *message, char *what, uint32_t si
         format_string(what, size, "a %s fault at 0x%08x (pc 0x%08x)",
                       message->mr[3] ? "write" : message->mr[2] ? "fetch" : "read",
                       (unsigned)message->mr[1], (unsigned)message->mr[0]);
+        break;
+    case OPAL_FAULT_EXIT:
+        format_string(what, size, "exited with status %d", (int)message->mr[1]);
         break;
     case OPAL_FAULT_UNDEFINED:
         format_string(what, size, "an undefined instruction (pc 0x%08x)",

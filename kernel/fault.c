@@ -2,6 +2,7 @@
  * one (the reply resumes it), otherwise reported and the thread stopped. */
 #include "opal/error.h"
 #include "opal/fault.h"
+#include "arch.h"
 #include "fault.h"
 #include "log.h"
 #include "objects.h"
@@ -114,6 +115,22 @@ void fault_handle(struct thread *thread, const struct fault *fault)
     report(thread, fault);
     thread_suspend(thread);
     log("thread %u stopped", thread->id);
+}
+
+/* MR0 is where the thread stood, just after its exit call: a handler that
+ * resumes it (label 0) lets the call return. */
+void fault_exit(struct thread *thread, uint32_t status)
+{
+    struct slot *endpoint = fault_endpoint(thread);
+    if (endpoint == NULL) {
+        log("thread %u exited with status %d", thread->id, (int)status);
+        thread_suspend(thread);
+        return;
+    }
+    fault_record(thread, OPAL_FAULT_EXIT, OPAL_FAULT_EXIT_LENGTH);
+    thread->fault_words[0] = arch_context_pc(&thread->context);
+    thread->fault_words[1] = status;
+    send_fault_message(thread, endpoint);
 }
 
 void fault_send(struct thread *thread)

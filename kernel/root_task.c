@@ -237,6 +237,8 @@ struct thread *root_task_create(const void *archive, uint32_t archive_size)
                                                        .rights = OPAL_RIGHTS_ALL });
     install(&root, OPAL_CAP_SCHED_CONTROL, (struct cap){ .type = OPAL_OBJECT_SCHED_CONTROL,
                                                          .rights = OPAL_RIGHTS_ALL });
+    install(&root, OPAL_CAP_DEBUG, (struct cap){ .type = OPAL_OBJECT_DEBUG,
+                                                 .rights = OPAL_RIGHTS_ALL });
 
     load_image(&root, archive, archive_size, &elf);
     map_stack_and_archive(&root, archive, archive_size);

@@ -4,12 +4,10 @@
 #include "opal/error.h"
 #include "opal/syscall.h"
 #include "arch.h"
-#include "config.h"
+#include "fault.h"
 #include "kernel.h"
-#include "log.h"
 #include "objects.h"
 #include "vcpu.h"
-#include "platform.h"
 #include "sched.h"
 
 #define REG_CPTR 0
@@ -32,6 +30,7 @@ static const invoke_handler invoke_by_type[] = {
     [OPAL_OBJECT_IRQ_CONTROL] = irq_control_invoke,
     [OPAL_OBJECT_IRQ_HANDLER] = irq_handler_invoke,
     [OPAL_OBJECT_SCHED_CONTROL] = sched_control_invoke,
+    [OPAL_OBJECT_DEBUG] = debug_invoke,
 };
 
 static void set_error(struct thread *thread, uint32_t error)
@@ -199,56 +198,11 @@ static void sys_yield(struct thread *thread)
     sched_rotate_current();
 }
 
-/* Copy the user's bytes page by page through its own stage-2 mapping, so a
- * thread can only print what it can read. Checked whole before printing. */
-static void sys_debug_write(struct thread *thread)
+/* Exit names no capability: it stops the caller alone. Its fault handler
+ * hears of it as of a fault (kernel/fault.c). */
+static void sys_exit(struct thread *thread)
 {
-    uint32_t address = thread->context.r[0], length = thread->context.r[1];
-    const struct arch_vspace *vspace = thread_vspace(thread);
-    paddr_t physical;
-
-    if (length > OPAL_DEBUG_WRITE_MAX) {
-        set_error(thread, OPAL_ERR_RANGE);
-        return;
-    }
-    if (address + length < address || vspace == NULL) {
-        set_error(thread, OPAL_ERR_INVALID_ARGUMENT);
-        return;
-    }
-    for (uint32_t offset = 0; offset < length;) {
-        if (!arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical) ||
-            !platform_is_ram(physical, 1)) {
-            set_error(thread, OPAL_ERR_INVALID_ARGUMENT);
-            return;
-        }
-        offset += CONFIG_PAGE_SIZE - ((address + offset) % CONFIG_PAGE_SIZE);
-    }
-    for (uint32_t offset = 0; offset < length;) {
-        uint32_t chunk = CONFIG_PAGE_SIZE - ((address + offset) % CONFIG_PAGE_SIZE);
-        if (chunk > length - offset)
-            chunk = length - offset;
-        arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical);
-        log_bytes(arch_phys_to_virt(physical), chunk);
-        offset += chunk;
-    }
-    set_error(thread, OPAL_OK);
-}
-
-static void sys_debug_exit(struct thread *thread)
-{
-    log("thread %u exited", thread->id);
-    thread_suspend(thread);
-}
-
-static void sys_debug_system_off(struct thread *thread)
-{
-    log("thread %u powered the system off", thread->id);
-    arch_system_off();
-}
-
-static void sys_debug_check_invariants(struct thread *thread)
-{
-    set_error(thread, (uint32_t)invariants_check());
+    fault_exit(thread, thread->context.r[0]);
 }
 
 static const syscall_handler handlers[] = {
@@ -260,10 +214,7 @@ static const syscall_handler handlers[] = {
     [OPAL_SYS_NB_RECV] = sys_nb_recv,
     [OPAL_SYS_REPLY] = sys_reply,
     [OPAL_SYS_YIELD] = sys_yield,
-    [OPAL_SYS_DEBUG_WRITE] = sys_debug_write,
-    [OPAL_SYS_DEBUG_EXIT] = sys_debug_exit,
-    [OPAL_SYS_DEBUG_SYSTEM_OFF] = sys_debug_system_off,
-    [OPAL_SYS_DEBUG_CHECK_INVARIANTS] = sys_debug_check_invariants,
+    [OPAL_SYS_EXIT] = sys_exit,
 };
 
 bool syscall_handle(struct thread *thread, uint32_t number)

@@ -237,3 +237,22 @@ int opal_vcpu_set_vtimer_irq(uint32_t vcpu, uint32_t irq, uint32_t priority)
 {
     return INVOKE(vcpu, OPAL_VCPU_SET_VTIMER_IRQ, irq, priority);
 }
+
+int opal_debug_write_some(uint32_t debug, const char *bytes, uint32_t length, uint32_t *taken)
+{
+    uint32_t result = 0;
+    int error = invoke(debug, OPAL_DEBUG_WRITE, ARGUMENTS((uint32_t)(uintptr_t)bytes, length), 2,
+                       &result, 1);
+    *taken = error == OPAL_OK ? result : 0;
+    return error;
+}
+
+int opal_debug_system_off(uint32_t debug)
+{
+    return INVOKE_NO_ARGUMENTS(debug, OPAL_DEBUG_SYSTEM_OFF);
+}
+
+int opal_debug_check_invariants(uint32_t debug)
+{
+    return INVOKE_NO_ARGUMENTS(debug, OPAL_DEBUG_CHECK_INVARIANTS);
+}

@@ -42,11 +42,9 @@ int opal_signal(uint32_t notification);
 int opal_wait(uint32_t notification, uint32_t *word);
 int opal_poll(uint32_t notification, uint32_t *word);
 
-/* Debug calls. */
-int opal_debug_write(const char *bytes, uint32_t length);
-__attribute__((noreturn)) void opal_exit(void);
-__attribute__((noreturn)) void opal_system_off(void);
-int opal_check_invariants(void);
+/* Exit: the calling thread stops and its fault handler is told, with
+ * `status` (OPAL_FAULT_EXIT). What returning from main does. */
+__attribute__((noreturn)) void opal_exit(int status);
 /* Any syscall number with r0-r3: for tests of the decode path. Returns r0. */
 uint32_t opal_raw_syscall(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3);
 
@@ -127,6 +125,26 @@ int opal_vcpu_write_register(uint32_t vcpu, uint32_t index, uint32_t value);
 int opal_vcpu_inject_irq(uint32_t vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
                          uint32_t flags, uint32_t *used);
 int opal_vcpu_set_vtimer_irq(uint32_t vcpu, uint32_t irq, uint32_t priority);
+
+/* The Debug cap: *taken receives how many bytes the UART took (the rest
+ * is the caller's to send again; opal_debug_write below does). */
+int opal_debug_write_some(uint32_t debug, const char *bytes, uint32_t length, uint32_t *taken);
+int opal_debug_system_off(uint32_t debug);
+int opal_debug_check_invariants(uint32_t debug);
+
+/* --- Debug output and checks (lib/debug.c) --------------------------------
+ * Through the program's Debug cap: OPAL_CAP_DEBUG, where the kernel puts
+ * the root task's, unless opal_debug_use() names another (a task whose
+ * starter gave it one: TASK_SLOT_DEBUG) or 0 (none). Without one they
+ * return the invocation's error and nothing happens. */
+void opal_debug_use(uint32_t debug);
+/* All `length` bytes (<= OPAL_DEBUG_WRITE_MAX), yielding while the UART is
+ * full; nothing goes out unless every byte is readable. */
+int opal_debug_write(const char *bytes, uint32_t length);
+/* Power off; without the cap the thread exits with the error as status. */
+__attribute__((noreturn)) void opal_system_off(void);
+/* OPAL_OK, the first broken invariant's error, or the invocation's. */
+int opal_check_invariants(void);
 
 /* --- Allocators (lib/alloc.c) ---------------------------------------------
  * Slots come from the boot info's empty root-CNode range; objects are

@@ -1,7 +1,8 @@
 /* printf for native programs: formatted into a line buffer that is written
  * whole, to the console server when the program has a connection
- * (lib/console_client.h), else with one DEBUG_WRITE per line, so lines from
- * one thread stay whole. */
+ * (lib/console_client.h), else with the kernel's debug write through the
+ * program's Debug cap (lib/debug.c; without one the line is dropped), so
+ * lines from one thread stay whole. */
 #include <stdarg.h>
 #include "console_client.h"
 #include "core/format.h"

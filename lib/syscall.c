@@ -118,27 +118,8 @@ uint32_t opal_raw_syscall(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2
     return r0;
 }
 
-int opal_debug_write(const char *bytes, uint32_t length)
+void opal_exit(int status)
 {
-    return (int)opal_raw_syscall(OPAL_SYS_DEBUG_WRITE, (uint32_t)bytes, length, 0, 0);
-}
-
-void opal_exit(void)
-{
-    opal_raw_syscall(OPAL_SYS_DEBUG_EXIT, 0, 0, 0, 0);
-    for (;;)
-        ;
-}
-
-void opal_system_off(void)
-{
-    print_flush();
-    opal_raw_syscall(OPAL_SYS_DEBUG_SYSTEM_OFF, 0, 0, 0, 0);
-    for (;;)
-        ;
-}
-
-int opal_check_invariants(void)
-{
-    return (int)opal_raw_syscall(OPAL_SYS_DEBUG_CHECK_INVARIANTS, 0, 0, 0, 0);
+    for (;;) /* a fault handler that resumes the thread hears of it again */
+        opal_raw_syscall(OPAL_SYS_EXIT, (uint32_t)status, 0, 0, 0);
 }

@@ -28,6 +28,8 @@ enum task_slot {
     TASK_SLOT_CONSOLE_SERVER = 3,  /* the console server's notification (write right) */
     TASK_SLOT_CONSOLE_WAIT = 4,    /* what the console server signals (read right) */
     TASK_SLOT_CHANNELS = 5,        /* what its channels' peers signal (read right) */
+    TASK_SLOT_DEBUG = 6,           /* a Debug cap, if its starter gave it one (init
+                                      never does: its tasks print through the console) */
     TASK_SLOT_IRQ_FIRST = 8,       /* IRQ handler for irqs[i] at TASK_SLOT_IRQ_FIRST + i */
     TASK_SLOT_CHANNEL_FIRST = 16,  /* channel k's peer notification (write right) */
 };

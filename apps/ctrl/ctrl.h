@@ -14,7 +14,8 @@
  *   TASK_SLOT_IRQ_FIRST       the IRQ handler of OPAL_TIMER_IRQ (30); the task
  *                             binds it to the notification itself
  *   TASK_SLOT_CONSOLE_*       a console connection (docs/console.md), if any;
- *                             without one it prints with the kernel's debug write
+ *                             without one it prints with the kernel's debug write,
+ *                             if TASK_SLOT_DEBUG holds a Debug cap (the ctrl test's)
  *   TASK_SLOT_CHANNEL_FIRST+k channel k's peer
  * and the boot info page, which names its channels. Nothing else reaches it. */
 #define CTRL_SLOT_TIMER_NOTIFICATION TASK_SLOT_INTERRUPTS

@@ -197,6 +197,8 @@ int main(const struct opal_bootinfo *unused)
     if (info->console)
         console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
                               TASK_SLOT_CONSOLE_WAIT);
+    else
+        opal_debug_use(TASK_SLOT_DEBUG); /* a Debug cap there, if its starter gave one */
     uint32_t period_us = or_default(period_argument, CTRL_DEFAULT_PERIOD_US);
     uint32_t report_seconds = or_default(report_argument, CTRL_DEFAULT_REPORT_SECONDS);
     if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US ||

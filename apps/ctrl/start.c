@@ -17,8 +17,8 @@ static int fail(const char *what, int error)
 }
 
 /* A fresh CNode with the timer notification (read right: the task may wait,
- * not signal) and the timer's IRQ handler, made there; returns the guarded
- * cap to use as the task's CSpace root. */
+ * not signal), the timer's IRQ handler, made there, and a copy of the Debug
+ * cap; returns the guarded cap to use as the task's CSpace root. */
 static int make_cspace(uint32_t *root)
 {
     uint32_t cnode, notification, guarded = opal_alloc_slot();
@@ -39,6 +39,9 @@ static int make_cspace(uint32_t *root)
     if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, OPAL_TIMER_IRQ, cnode,
                                       TASK_SLOT_IRQ_FIRST)))
         return fail("timer IRQ handler", error);
+    /* No console server here: it prints through the kernel's debug write. */
+    if ((error = opal_cnode_copy(cnode, TASK_SLOT_DEBUG, OPAL_CAP_DEBUG, OPAL_RIGHTS_ALL)))
+        return fail("the Debug cap", error);
     *root = guarded;
     return OPAL_OK;
 }

@@ -2,10 +2,14 @@
  * (configs/native-only.dts). Each time ctrl publishes its totals it prints
  * them and sends ctrl a request, and it prints ctrl's answer: data both
  * ways, end to end (struct ctrl_channel_page in apps/ctrl/ctrl.h).
- * Argument 0, a test hook: crash after that many round trips (0: never). */
+ * Arguments, a test hook: argument 0, end after that many round trips (0:
+ * never); argument 1, how: 0 crash (a write to address 0), 1 return from
+ * main with status ECHO_EXIT_STATUS (init reports both, docs/testing.md). */
 #include "console_client.h"
 #include "ctrl/ctrl.h"
 #include "task_boot.h"
+
+#define ECHO_EXIT_STATUS 7
 
 int main(const struct opal_bootinfo *unused)
 {
@@ -14,11 +18,14 @@ int main(const struct opal_bootinfo *unused)
     if (info->console)
         console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
                               TASK_SLOT_CONSOLE_WAIT);
+    else
+        opal_debug_use(TASK_SLOT_DEBUG); /* a Debug cap there, if its starter gave one */
     if (info->channel_count == 0) {
         printf("echo: no channel in my description; nothing to do\n");
         return 1;
     }
     uint32_t crash_after = info->argument_count > 0 ? info->arguments[0] : 0;
+    bool exit_instead = info->argument_count > 1 && info->arguments[1] == 1;
     struct ctrl_channel_page *page = (struct ctrl_channel_page *)info->channels[0].address;
     printf("echo: talking to %s over %s\n", info->channels[0].peer, info->channels[0].name);
     uint32_t sequence = 0, seen_periods = page->periods;
@@ -31,6 +38,10 @@ int main(const struct opal_bootinfo *unused)
             printf("echo: request %u answered 0x%x\n", (unsigned)sequence,
                    (unsigned)page->reply_value);
             waiting = false;
+            if (sequence == crash_after && exit_instead) {
+                printf("echo: test hook: exiting after %u round trips\n", (unsigned)sequence);
+                return ECHO_EXIT_STATUS;
+            }
             if (sequence == crash_after) {
                 printf("echo: test hook: crashing after %u round trips\n", (unsigned)sequence);
                 print_flush();

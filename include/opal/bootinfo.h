@@ -27,11 +27,12 @@ enum opal_root_slot {
     OPAL_CAP_INIT_SCHED_CONTEXT = 6,
     OPAL_CAP_BOOTINFO_FRAME = 7,
     OPAL_CAP_INIT_IPC_BUFFER = 8,
+    OPAL_CAP_DEBUG = 9,              /* the Debug cap: only the root task gets one */
     OPAL_CAP_FIRST_FREE = 16,        /* untyped caps start here */
 };
 
 #define OPAL_BOOTINFO_MAGIC 0x4f50414cu      /* "OPAL" */
-#define OPAL_BOOTINFO_VERSION 3
+#define OPAL_BOOTINFO_VERSION 4
 #define OPAL_BOOTINFO_CMDLINE_MAX 256
 #define OPAL_BOOTINFO_MAX_UNTYPED 192
 

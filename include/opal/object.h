@@ -24,6 +24,7 @@ enum opal_object_type {
     OPAL_OBJECT_IRQ_CONTROL = 32,
     OPAL_OBJECT_IRQ_HANDLER = 33,
     OPAL_OBJECT_SCHED_CONTROL = 34,
+    OPAL_OBJECT_DEBUG = 35,      /* the kernel's console, power-off and self-check */
 };
 
 /* Capability rights. */
@@ -117,6 +118,15 @@ enum opal_label {
     OPAL_VCPU_SET_VTIMER_IRQ,    /* irq, priority: the kernel injects the virtual timer's
                                     interrupt itself while this vCPU runs (irq 0: it goes to
                                     whoever holds the IRQ handler for the timer's PPI) */
+
+    /* Debug (the root task's OPAL_CAP_DEBUG; copies behave alike) */
+    OPAL_DEBUG_WRITE = 112,      /* address, length -> bytes taken (what the UART held
+                                    without waiting; the rest is the caller's to retry) */
+    OPAL_DEBUG_SYSTEM_OFF,       /* power the machine off; does not return */
+    OPAL_DEBUG_CHECK_INVARIANTS, /* the error is OPAL_OK or the first broken invariant's */
 };
+
+/* The longest DEBUG_WRITE: longer ones are refused (RANGE), never cut. */
+#define OPAL_DEBUG_WRITE_MAX 1024
 
 #endif

@@ -28,14 +28,11 @@ enum opal_syscall {
     OPAL_SYS_NB_RECV = 6,     /* receive if one is there, else OPAL_ERR_WOULD_BLOCK */
     OPAL_SYS_REPLY = 7,       /* reply through r6's reply object */
     OPAL_SYS_YIELD = 8,       /* to the back of the caller's priority queue */
-
-    OPAL_SYS_DEBUG_WRITE = 64,   /* r0 = address, r1 = length (<= OPAL_DEBUG_WRITE_MAX) */
-    OPAL_SYS_DEBUG_EXIT = 65,    /* stop the calling thread; never returns */
-    OPAL_SYS_DEBUG_SYSTEM_OFF = 67,   /* power the machine off (test images end with it) */
-    OPAL_SYS_DEBUG_CHECK_INVARIANTS = 68, /* debug kernels: r0 = OK or the first broken invariant */
+    OPAL_SYS_EXIT = 9,        /* r0 = status: the caller stops and its fault handler gets
+                                 OPAL_FAULT_EXIT (opal/fault.h), as for a fault */
 };
-
-/* The most bytes one DEBUG_WRITE takes; longer writes are refused, never cut. */
-#define OPAL_DEBUG_WRITE_MAX 1024
+/* Yield and Exit name no capability: like seL4's Yield they act on the
+ * caller alone. The kernel's debug calls are invocations of the Debug cap
+ * (OPAL_OBJECT_DEBUG in opal/object.h), which only the root task is given. */
 
 #endif

@@ -13,6 +13,9 @@ struct platform;
 
 /* Console: one character to the boot UART, polled. */
 void arch_console_putc(char c);
+/* The same without waiting: false, and nothing written, while the UART's
+ * transmit FIFO is full (the Debug cap's Write bound rests on this). */
+bool arch_console_try_putc(char c);
 
 /* Stop this CPU for good (interrupts off, wait forever). */
 __attribute__((noreturn)) void arch_halt(void);

@@ -38,6 +38,9 @@ static inline void fault_record(struct thread *thread, uint32_t label, uint32_t 
     thread->fault_label = label;
     thread->fault_length = length;
 }
+/* The thread exited (OPAL_SYS_EXIT) with `status`: an OPAL_FAULT_EXIT
+ * message to its handler, or logged, and the thread stops. */
+void fault_exit(struct thread *thread, uint32_t status);
 /* Send the thread's recorded fault message to its handler, or stop the
  * thread if it has none. */
 void fault_send(struct thread *thread);

@@ -119,6 +119,7 @@ int tcb_invoke(struct invocation *invocation);
 int sched_control_invoke(struct invocation *invocation);
 int irq_control_invoke(struct invocation *invocation);
 int irq_handler_invoke(struct invocation *invocation);
+int debug_invoke(struct invocation *invocation);
 int arch_vspace_invoke(struct invocation *invocation);
 
 /* Address-space objects (arch): life cycle, owned by the arch code. */

@@ -88,3 +88,10 @@ def test_invariants_hold_and_qemu_exits_cleanly(run):
     assert run.invariants == 0, f"INVARIANTS {run.invariants}; console tail:\n{run.tail()}"
     assert run.status == 0
     assert "PANIC" not in run.output
+
+
+def test_debug_output_only_through_the_cap(run):
+    """tests/system/api/debug.c: what the Debug cap wrote is there, whole;
+    nothing a refused call named ever reached the console."""
+    assert run.output.count("debug: written through the Debug cap") >= 2, run.tail()
+    assert "debug: t" not in run.output, run.tail()

@@ -126,3 +126,49 @@ def test_a_critical_task_that_faults_halts_the_system():
     finally:
         qemu.close()
     assert "init: echo: restarted" not in qemu.output
+
+
+ECHO_EXIT = r"^init: echo: exited with status 7; policy (\w+)$"
+
+
+def test_a_native_task_that_exits_is_restarted_by_its_policy():
+    """configs/native-only.dts: echo returns from main with status 7 after
+    two round trips (echo.arguments=2,1, its test hook). The kernel tells
+    init, which applies echo's policy (restart, limit 5) exactly as for a
+    fault: five restarts, then it stays stopped and ctrl runs on."""
+    built = make(NATIVE_IMAGE)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(NATIVE_IMAGE, "echo.arguments=2,1 " + CTRL_EVERY_SECOND)
+    try:
+        stopped = wait_raw(qemu, r"^init: echo: restart limit \(5\) reached: stopped$", 0, 120)
+        after = wait_raw(qemu, REPORT, stopped.end(), 30)
+        wait_raw(qemu, REPORT, after.end(), 30)
+    finally:
+        qemu.close()
+    text = qemu.output
+    assert re.findall(ECHO_EXIT, text, re.MULTILINE) == ["restart"] * 6, text
+    assert len(re.findall(r"^\[echo\] echo: test hook: exiting after 2 round trips$", text,
+                          re.MULTILINE)) == 6
+    restarts = [int(n) for n in re.findall(r"^init: echo: restarted \((\d+) of 5\)$", text,
+                                           re.MULTILINE)]
+    assert restarts == [1, 2, 3, 4, 5], restarts
+    assert not re.search(ECHO_FAULT, text, re.MULTILINE), text
+    accounts = [m.groups() for m in re.finditer(ECHO_ACCOUNT, text, re.MULTILINE)]
+    assert len(accounts) == 6 and all(a == accounts[0] for a in accounts), accounts
+    assert_reports_steady(ctrl_reports(text))
+
+
+def test_a_critical_task_that_exits_halts_the_system():
+    """tests/configs/halt.dts: echo is critical (fault = "halt"); when it
+    returns from main, init says so and powers the system off."""
+    built = make(HALT_IMAGE)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(HALT_IMAGE, "echo.arguments=1,1 " + CTRL_EVERY_SECOND)
+    try:
+        exited = wait_raw(qemu, ECHO_EXIT, 0, 60)
+        assert exited.group(1) == "halt"
+        wait_raw(qemu, r"^init: the system halts: echo is critical$", exited.end(), 10)
+        qemu.wait_exit(timeout=20)
+    finally:
+        qemu.close()
+    assert "init: echo: restarted" not in qemu.output

@@ -474,7 +474,7 @@ struct fault_setup {
     struct reply *reply;
 };
 
-static void fault_to_handler(struct fault_setup *setup, bool handler_has_reply)
+static void handler_waiting(struct fault_setup *setup, bool handler_has_reply)
 {
     fixture_setup();
     setup->faulter = fixture_thread(5);
@@ -487,6 +487,11 @@ static void fault_to_handler(struct fault_setup *setup, bool handler_has_reply)
     fx.root[21].cap.word0 = 0xfa;  /* the fault endpoint's badge */
     setup->faulter->fault_endpoint = 21;
     receive(setup->handler, cap_object(&fx.root[21].cap), handler_has_reply ? setup->reply : NULL);
+}
+
+static void fault_to_handler(struct fault_setup *setup, bool handler_has_reply)
+{
+    handler_waiting(setup, handler_has_reply);
     struct fault fault = { .kind = FAULT_UNDEFINED, .pc = 0x8004, .syndrome = 0x2000000 };
     fault_handle(setup->faulter, &fault);
 }
@@ -592,6 +597,29 @@ TEST(fault_without_handler_stops_and_logs)
     CHECK_EQ(thread->state, THREAD_INACTIVE);
     CHECK(!thread->in_ready_queue);
     CHECK(strstr(fake_console(), "stopped") != NULL);
+}
+
+TEST(exit_becomes_a_message_to_the_handler)
+{
+    struct fault_setup s;
+    handler_waiting(&s, true);
+    s.faulter->context.pc = 0x8008;
+    fault_exit(s.faulter, 0xfffffffeu);
+    CHECK_HEADER(s.handler, OPAL_TAG(OPAL_FAULT_EXIT, 0, OPAL_FAULT_EXIT_LENGTH), 0xfa);
+    CHECK_EQ(s.handler->context.r[R_MR0], 0x8008);
+    CHECK_EQ(s.handler->context.r[R_MR0 + 1], 0xfffffffeu);
+    CHECK_EQ(s.faulter->state, THREAD_BLOCKED_REPLY);
+    CHECK_INVARIANTS();
+}
+
+TEST(exit_without_handler_stops_and_logs_the_status)
+{
+    fixture_setup();
+    struct thread *thread = fixture_thread(5);
+    fault_exit(thread, 0xfffffffeu);
+    CHECK_EQ(thread->state, THREAD_INACTIVE);
+    CHECK(!thread->in_ready_queue);
+    CHECKF(strstr(fake_console(), "exited with status -2") != NULL, "%s", fake_console());
 }
 
 /* --- IPC buffers: long messages and caps ---------------------------------- */

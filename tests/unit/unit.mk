@@ -33,6 +33,7 @@ UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/threa
                        kernel/log.c kernel/object/object.c kernel/object/untyped.c \
                        kernel/object/cnode.c kernel/object/notification.c \
                        kernel/object/sched_context.c kernel/object/irq.c kernel/object/vcpu.c \
+                       kernel/object/debug.c \
                        kernel/timeslice.c kernel/vtimer.c arch/arm/cpu/context.c arch/host/fake.c
 UNIT_SOURCES_test_cdt     := kernel/cdt.c
 UNIT_SOURCES_test_cspace  := $(UNIT_KERNEL_SOURCES)
@@ -40,9 +41,11 @@ UNIT_SOURCES_test_untyped := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_cnode   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES) kernel/fault.c
 UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_debug   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
                               kernel/syscall.c kernel/object/tcb.c kernel/fault.c
-UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c
+UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c \
+                            kernel/fault.c
 UNIT_SOURCES_test_domain := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
                             kernel/syscall.c kernel/object/tcb.c kernel/fault.c
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio

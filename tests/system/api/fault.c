@@ -77,7 +77,7 @@ static volatile uint32_t continued;
 static void resume_here(void)
 {
     continued = 2;
-    opal_exit();
+    opal_exit(0);
 }
 
 static void run_and_mark(void (*routine)(uint32_t), uint32_t argument)
@@ -343,4 +343,57 @@ TEST(fault, pmu_access_is_trapped)
 TEST(fault, debug_register_access_is_trapped)
 {
     expect_trapped(fault_debug_register_then_mark, fault_debug_register_pc);
+}
+
+/* Exit: a fault-like report with the status, the thread stays stopped. */
+static void exit_with(uint32_t status)
+{
+    opal_exit((int)status);
+}
+
+/* The pc an exit report gives is just after the svc, inside opal_exit. */
+static bool in_opal_exit(uint32_t pc)
+{
+    return pc > (uint32_t)(uintptr_t)opal_exit && pc < (uint32_t)(uintptr_t)opal_exit + 64;
+}
+
+TEST(fault, exit_is_reported_with_its_status)
+{
+    struct handler handler;
+    start_faulting(&handler, exit_with, 0xfffffff9u); /* status -7 */
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_EXIT);
+    CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_EXIT_LENGTH);
+    CHECK(in_opal_exit(message.mr[0]));
+    CHECK_EQ(message.mr[1], 0xfffffff9u);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+    CHECK_EQ(opal_nbrecv(handler.endpoint, handler.reply, &message), OPAL_ERR_WOULD_BLOCK);
+}
+
+TEST(fault, exit_resumed_exits_again)
+{
+    struct handler handler;
+    start_faulting(&handler, exit_with, 3);
+    struct opal_message message;
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_EXIT);
+    reply(&handler, OPAL_FAULT_REPLY_RESUME, 0);
+    receive_fault(&handler, &message);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_EXIT);
+    CHECK_EQ(message.mr[1], 3);
+    reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
+    CHECK_EQ(continued, 0);
+}
+
+TEST(fault, exit_without_fault_endpoint_stops_the_thread)
+{
+    continued = 0;
+    struct test_thread worker;
+    thread_spawn(&worker, PRIORITY_HIGH, exit_with, 5);
+    struct opal_registers registers;
+    test_spin(1);
+    CHECK_OK(opal_tcb_read_registers(worker.tcb, &registers));
+    CHECK(in_opal_exit(registers.pc));
+    CHECK_EQ(registers.r[0], 5);
 }

@@ -204,7 +204,7 @@ static void record_arguments(uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3)
     shared.values[2] = r2;
     shared.values[3] = r3;
     shared.flag = 1;
-    opal_exit();
+    opal_exit(0);
 }
 
 TEST(tcb, thread_starts_with_written_registers)

@@ -32,7 +32,7 @@ void thread_stacks_release(void)
 void thread_trampoline(uint32_t argument, void (*entry)(uint32_t))
 {
     entry(argument);
-    opal_exit();
+    opal_exit(0);
 }
 
 void thread_create(struct test_thread *thread, uint32_t priority)

@@ -377,7 +377,7 @@ TEST(untyped, device_untyped_only_frames_and_untypeds)
 }
 
 /* The kernel only reads and writes RAM for a thread: a device frame is no
- * IPC buffer, and DebugWrite does not read through a device mapping. */
+ * IPC buffer, and the Debug cap's Write does not read through a device mapping. */
 TEST(untyped, device_frames_are_not_touched_by_the_kernel)
 {
     uint32_t device = device_untyped();

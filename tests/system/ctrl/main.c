@@ -59,7 +59,7 @@ static void kernel_hog(void)
         if (opal_untyped_retype(kernel_pool, OPAL_OBJECT_UNTYPED, KERNEL_HOG_CHILD_BITS,
                                 OPAL_CAP_INIT_CNODE, kernel_child_slot, 1) != OPAL_OK ||
             opal_cnode_revoke(OPAL_CAP_INIT_CNODE, kernel_pool) != OPAL_OK)
-            opal_exit(); /* the missing progress shows on the load line */
+            opal_exit(1); /* the missing progress shows on the load line */
         kernel_retypes++;
     }
 }

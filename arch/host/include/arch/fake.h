@@ -31,6 +31,8 @@ struct fake_arch {
     bool interrupt_pending;             /* arch_interrupt_pending(): preemption points stop */
     char console[FAKE_CONSOLE_SIZE];    /* everything printed, NUL-terminated */
     unsigned console_length;
+    uint32_t console_room;              /* what arch_console_try_putc() still takes */
+    uint32_t unmapped_start, unmapped_size; /* arch_vspace_translate() fails there */
 };
 
 extern struct fake_arch fake;
