@@ -31,28 +31,36 @@ static void trap_svc(struct thread *thread, uint32_t hsr)
         report_fault(thread, hsr, FAULT_UNKNOWN_SYSCALL, number, thread->context.pc - 4);
 }
 
+/* Native threads run with monitor debug off (docs/isolation.md), so only a
+ * BKPT instruction gets here in practice; reported as what it is, never as
+ * an abort. ARMv7 reports it as an abort with a debug status, QEMU with
+ * ARMv8's debug classes. A watchpoint's address is the data address. */
+static void trap_debug(struct thread *thread, uint32_t hsr)
+{
+    bool watchpoint = HSR_CLASS(hsr) == HSR_CLASS_WATCHPOINT_LOWER ||
+                      HSR_CLASS(hsr) == HSR_CLASS_DATA_ABORT_LOWER;
+    report_fault(thread, hsr, FAULT_DEBUG, watchpoint ? hdfar_read() : thread->context.pc,
+                 thread->context.pc);
+}
+
 static void trap_data_abort(struct thread *thread, uint32_t hsr)
 {
-    enum fault_kind kind = HSR_ABORT_STATUS(hsr) == HSR_FSC_ALIGNMENT ? FAULT_ALIGNMENT
-                           : HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG  ? FAULT_DEBUG
-                                                                      : FAULT_DATA_ABORT;
+    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG) {
+        trap_debug(thread, hsr);
+        return;
+    }
+    enum fault_kind kind =
+        HSR_ABORT_STATUS(hsr) == HSR_FSC_ALIGNMENT ? FAULT_ALIGNMENT : FAULT_DATA_ABORT;
     report_fault(thread, hsr, kind, hdfar_read(), thread->context.pc);
 }
 
 static void trap_prefetch_abort(struct thread *thread, uint32_t hsr)
 {
-    enum fault_kind kind =
-        HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG ? FAULT_DEBUG : FAULT_INSTRUCTION_ABORT;
-    report_fault(thread, hsr, kind, hifar_read(), thread->context.pc);
-}
-
-/* Native threads run with monitor debug off (docs/isolation.md), so only a
- * BKPT instruction gets here; reported as what it is, never as an abort. */
-static void trap_debug(struct thread *thread, uint32_t hsr)
-{
-    uint32_t address = HSR_CLASS(hsr) == HSR_CLASS_WATCHPOINT_LOWER ? hdfar_read()
-                                                                    : thread->context.pc;
-    report_fault(thread, hsr, FAULT_DEBUG, address, thread->context.pc);
+    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG) {
+        trap_debug(thread, hsr);
+        return;
+    }
+    report_fault(thread, hsr, FAULT_INSTRUCTION_ABORT, hifar_read(), thread->context.pc);
 }
 
 static void trap_undefined(struct thread *thread, uint32_t hsr)
