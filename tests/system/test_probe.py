@@ -70,7 +70,7 @@ def test_stray_access_stop_stops_the_vm_at_the_first():
                             r"(0x[0-9a-f]{8})\)$", timeout=30)
         assert int(match.group(1), 16) >= 0x40000000
         qemu.expect(r"^\[probe\] vmm: exits: .* irq \d+\n", timeout=10)
-        qemu.expect(r"^init: VM probe: ", timeout=10)
+        qemu.expect(r"^init: probe: .*; policy stop$", timeout=10)
         assert "gicd-ldm-abort" not in qemu.output
         assert "external abort injected" not in qemu.output
     finally:
