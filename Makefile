@@ -180,6 +180,18 @@ $(BUILD)/guests/testkit.elf: $(call objects,$(TESTKIT_SOURCES)) guests/testkit/t
 $(eval $(call boot_image,$(BUILD)/tests/testkit.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
     $(BUILD)/apps/console.elf $(BUILD)/guests/testkit.elf,,tests/configs/testkit.dts))
 
+# The probe guest (guests/probe): what stray accesses and trapped registers
+# get, under stray-access "abort" and "stop". Linked like the testkit.
+PROBE_SOURCES := guests/probe/start.S guests/probe/main.c
+$(BUILD)/guests/probe.elf: $(call objects,$(PROBE_SOURCES)) guests/testkit/testkit.ld
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -T guests/testkit/testkit.ld \
+	    $(call objects,$(PROBE_SOURCES)) $(LIBGCC) -o $@
+$(foreach c,testkit-probe testkit-probe-stop,$(eval $(call boot_image,$(BUILD)/tests/$(c).elf,\
+    $(BUILD)/init.elf,$(BUILD)/vmm.elf $(BUILD)/apps/console.elf $(BUILD)/guests/probe.elf,,\
+    tests/configs/$(c).dts)))
+
 # Test images: each system test boots an image built for it.
 $(eval $(call native_program,$(BUILD)/tests/foundation-root.elf,tests/system/roottask/main.c))
 $(eval $(call boot_image,$(BUILD)/tests/foundation.elf,$(BUILD)/tests/foundation-root.elf))
@@ -206,7 +218,8 @@ $(eval $(call boot_image,$(BUILD)/tests/halt.elf,$(BUILD)/init.elf,$(PROGRAMS),,
 TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
                $(BUILD)/tests/restart.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
-               $(BUILD)/tests/testkit.elf
+               $(BUILD)/tests/testkit.elf $(BUILD)/tests/testkit-probe.elf \
+               $(BUILD)/tests/testkit-probe-stop.elf
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.

@@ -2,6 +2,7 @@
  * notifications (the console's, the channels' peers', the passthrough
  * interrupts) on one endpoint, hand each to its handler, answer the exit. */
 #include "core/format.h"
+#include "timer.h"
 #include "vmm/vmm.h"
 
 #define VTIMER_PRIORITY 0xa0
@@ -22,35 +23,10 @@ static __attribute__((noreturn)) void crash_on_purpose(struct vm *machine)
         opal_yield();
 }
 
-/* Trapped system-register accesses: ACTLR reads as the stored value and
- * writes are kept there (the guest's view); anything else reads as zero. */
-static enum vmm_action handle_system_register(struct vm *machine, const struct opal_message *exit,
-                                              uint32_t *result)
-{
-    uint32_t syndrome = exit->mr[1];
-    bool read = syndrome & 1u;
-    bool actlr = ((syndrome >> 10) & 0xf) == 1 && ((syndrome >> 1) & 0xf) == 0 &&
-                 ((syndrome >> 17) & 7) == 1 && ((syndrome >> 14) & 7) == 0;
-    if (actlr && read) {
-        int error = opal_vcpu_read_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, result);
-        if (error == OPAL_OK)
-            return VMM_EMULATED;
-        char why[64];
-        format_string(why, sizeof why, "cannot read the vCPU's ACTLR: %s", opal_error_name(error));
-        vmm_stop(machine, VMM_REPORT_FAILED, why);
-        return VMM_STOP;
-    }
-    if (actlr)
-        opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, exit->mr[2]);
-    else
-        vmm_log(machine, "guest system register access ignored (syndrome 0x%08x, pc 0x%08x)",
-                syndrome, exit->mr[0]);
-    *result = 0;
-    return VMM_EMULATED;
-}
-
+/* An exit's answer: what to do, and a read's results (result[1] only for a
+ * system register's Rt2). */
 static enum vmm_action handle_exit(struct vm *machine, const struct opal_message *exit,
-                                   uint32_t *result)
+                                   uint32_t result[2])
 {
     switch (OPAL_TAG_LABEL(exit->tag)) {
     case OPAL_FAULT_GUEST_ABORT:
@@ -63,7 +39,7 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
         return vmm_handle_call(machine, exit, result);
     case OPAL_FAULT_GUEST_SYSREG:
         machine->exits[EXIT_SYSREG]++;
-        return handle_system_register(machine, exit, result);
+        return vmm_handle_sysreg(machine, exit, result);
     case OPAL_FAULT_GUEST_EOI:
         machine->exits[EXIT_EOI]++;
         passthrough_eoi(machine, exit->mr[0]);
@@ -80,15 +56,27 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
     }
 }
 
-static void reply_message(struct opal_message *message, enum vmm_action action, uint32_t result)
+/* The reply to an exit. A system register read answers Rt and Rt2 (the
+ * kernel writes Rt2 only for MRRC); the other emulations one word, so an
+ * HVC's r1-r3 are left as they were. */
+static void reply_message(struct opal_message *message, enum vmm_action action,
+                          const uint32_t result[2])
 {
+    uint32_t words = OPAL_TAG_LABEL(message->tag) == OPAL_FAULT_GUEST_SYSREG ? 2 : 1;
     switch (action) {
     case VMM_EMULATED:
-        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, 1);
-        message->mr[0] = result;
+        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, words);
+        message->mr[0] = result[0];
+        message->mr[1] = result[1];
         break;
     case VMM_STOP:
         message->tag = OPAL_TAG(OPAL_FAULT_REPLY_STOP, 0, 0);
+        break;
+    case VMM_ABORT:
+        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_ABORT, 0, 0);
+        break;
+    case VMM_UNDEFINED:
+        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_UNDEFINED, 0, 0);
         break;
     default:
         message->tag = OPAL_TAG(OPAL_FAULT_REPLY_RESUME, 0, 0);
@@ -143,6 +131,7 @@ int main(const struct opal_bootinfo *unused)
 {
     (void)unused;
     vm.info = (const struct vmm_boot_info *)VMM_BOOT_INFO_ADDRESS;
+    vm.ticks_per_second = opal_counter_frequency();
     if (vm.info->magic != VMM_BOOT_MAGIC) {
         printf("vmm: no boot info at 0x%08x; nothing to run\n", VMM_BOOT_INFO_ADDRESS);
         return 1;
@@ -159,8 +148,8 @@ int main(const struct opal_bootinfo *unused)
         }
         if (vm.info->test_crash)
             crash_on_purpose(&vm);
-        uint32_t result = 0;
-        enum vmm_action action = handle_exit(&vm, &message, &result);
+        uint32_t result[2] = { 0, 0 };
+        enum vmm_action action = handle_exit(&vm, &message, result);
         vgic_dist_retry(&vm.vgic);
         reply_message(&message, action, result);
         opal_reply_recv(VMM_CAP_ENDPOINT, VMM_CAP_REPLY, &message);

@@ -1,7 +1,8 @@
 /* Guest MMIO: a stage-2 abort is routed by guest-physical address to the
- * emulated device there (vGIC distributor, PL011, a channel's doorbell); an
- * access anywhere else stops the VM with a report instead of leaving it
- * hanging. */
+ * emulated device there (vGIC distributor, PL011, a channel's doorbell). An
+ * access nothing serves is a stray: the guest takes an external abort, as
+ * from a bus on hardware, or the VM stops with a report (the VM's
+ * stray_access). */
 #include "core/format.h"
 #include "vmm/vmm.h"
 
@@ -13,6 +14,11 @@ static int inject_irq(void *context, uint32_t irq, uint8_t priority, bool notify
                                 notify_eoi ? OPAL_VIRQ_NOTIFY_EOI : 0, NULL);
 }
 
+static void resample_irq(void *context, uint32_t irq)
+{
+    passthrough_resample(context, irq);
+}
+
 static void uart_irq(void *context, bool level)
 {
     struct vm *vm = context;
@@ -21,33 +27,57 @@ static void uart_irq(void *context, bool level)
 
 void vmm_reset_devices(struct vm *vm)
 {
-    const struct vgic_ops vgic_ops = { .context = vm, .inject = inject_irq };
+    const struct vgic_ops vgic_ops = { .context = vm, .inject = inject_irq,
+                                       .resample = resample_irq };
     const struct vuart_ops uart_ops = { .context = vm, .output = console_output,
                                         .set_irq = uart_irq };
     vgic_dist_init(&vm->vgic, &vgic_ops);
+    vpmu_reset(&vm->pmu);
     channel_reset(vm);
+    passthrough_reset(vm);
     /* The console server names the lines of a connected VM itself. */
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
 }
 
-/* The VM stops with what it did: an access outside its RAM and devices, or
- * at a device's address one the device refused (a size or alignment its
- * register does not take, or one the kernel could not decode: LDM, LDRD). */
-static void report_stray(struct vm *vm, const struct opal_message *exit)
+static bool device_at(const struct vm *vm, uint32_t address)
+{
+    return address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
+           address - GUEST_UART_BASE < GUEST_DEVICE_SIZE ||
+           channel_doorbell_at(vm->info, address) >= 0;
+}
+
+/* What a stray access did, and why nothing served it: outside RAM and
+ * devices; at a device, with an instruction that gives no syndrome (the
+ * kernel cannot tell its size or register: LDM, STM, LDRD, LDREX, a
+ * write-back form), or with a size or alignment the device does not take. */
+static void describe_stray(const struct vm *vm, const struct opal_message *exit, char *text,
+                           size_t size)
 {
     uint32_t address = exit->mr[1], access = exit->mr[2];
-    bool device = address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
-                  address - GUEST_UART_BASE < GUEST_DEVICE_SIZE ||
-                  channel_doorbell_at(vm->info, address) >= 0;
-    char why[128];
-    format_string(why, sizeof why, "guest %s 0x%08x %s (pc 0x%08x)",
+    const char *why = !device_at(vm, address) ? "outside its RAM and devices"
+        : access & OPAL_GUEST_ACCESS_FETCH ? "at a device"
+        : !(access & OPAL_GUEST_ACCESS_DECODED)
+            ? "at a device with an instruction that gives no syndrome"
+        : "with an access its device does not take";
+    format_string(text, size, "guest %s 0x%08x %s (pc 0x%08x)",
                   access & OPAL_GUEST_ACCESS_FETCH ? "executed at"
                   : access & OPAL_GUEST_ACCESS_WRITE ? "wrote to" : "read from",
-                  address,
-                  device ? "with an access its device does not take"
-                         : "outside its RAM and devices",
-                  exit->mr[0]);
-    vmm_stop(vm, VMM_REPORT_FAILED, why);
+                  address, why, exit->mr[0]);
+}
+
+/* A stray access: an external abort for the guest (a prefetch abort for a
+ * fetch), one rate-limited line each; or, with stray-access "stop", the VM
+ * stops with the same words. */
+static enum vmm_action stray(struct vm *vm, const struct opal_message *exit)
+{
+    char text[160];
+    describe_stray(vm, exit, text, sizeof text);
+    if (vm->info->stray_access == VMM_STRAY_STOP) {
+        vmm_stop(vm, VMM_REPORT_FAILED, text);
+        return VMM_STOP;
+    }
+    vmm_log_limited(vm, &vm->stray_lines, "%s: external abort injected", text);
+    return VMM_ABORT;
 }
 
 /* A decoded access at `address`, to the device there: the kind of exit
@@ -62,8 +92,12 @@ static bool emulate(struct vm *vm, uint32_t address, uint32_t access, uint32_t *
     if (address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE) {
         *kind = EXIT_MMIO_GICD;
         uint32_t offset = address - GUEST_GICD_BASE;
-        return write ? vgic_dist_write(&vm->vgic, offset, size, value)
-                     : vgic_dist_read(&vm->vgic, offset, size, result);
+        /* The distributor takes every access (RAZ/WI where undefined). */
+        if (write)
+            vgic_dist_write(&vm->vgic, offset, size, value);
+        else
+            vgic_dist_read(&vm->vgic, offset, size, result);
+        return true;
     }
     if (address - GUEST_UART_BASE < GUEST_DEVICE_SIZE) {
         *kind = EXIT_MMIO_UART;
@@ -88,8 +122,5 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
     bool handled = (access & OPAL_GUEST_ACCESS_DECODED) &&
                    emulate(vm, address, access, result, &kind);
     vm->exits[kind]++;
-    if (handled)
-        return VMM_EMULATED;
-    report_stray(vm, exit);
-    return VMM_STOP;
+    return handled ? VMM_EMULATED : stray(vm, exit);
 }

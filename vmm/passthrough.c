@@ -6,7 +6,14 @@
  * the irq is pending while the line is high and is injected with EOI
  * notification once the guest has enabled it. When the guest EOIs it, the
  * device has been served: the line goes low and the host interrupt is
- * acked, so the device can raise it again. */
+ * acked, so the device can raise it again; if it still asserts it (the
+ * guest ended the irq before clearing the device, or left it asserted), it
+ * fires again and is injected again, as a GIC would offer it again. The
+ * guest may also leave the irq pending while disabled and serve the device
+ * meanwhile (Linux's oneshot irqs: mask, EOI, clear in a thread, unmask):
+ * when it enables the irq again the vGIC resamples the line (the host's is
+ * acked; if the device still asserts, it fires again), so no interrupt is
+ * delivered that the device no longer asserts. */
 #include "core/format.h"
 #include "vmm/vmm.h"
 
@@ -64,17 +71,37 @@ void passthrough_signalled(struct vm *vm, uint32_t badge)
             vgic_dist_set_line(&vm->vgic, vm->info->irqs[i], true);
 }
 
+void passthrough_reset(struct vm *vm)
+{
+    for (uint32_t i = 0; i < irq_count(vm->info); i++)
+        vgic_dist_set_resample(&vm->vgic, vm->info->irqs[i]);
+}
+
+/* The host's interrupt i may fire again: a device still asserting it
+ * raises the guest's line anew (passthrough_signalled). */
+static void ack_host(struct vm *vm, uint32_t i)
+{
+    int error = opal_irq_handler_ack(VMM_CAP_IRQ_FIRST + i);
+    if (error != OPAL_OK && !(vm->irq_unacked & (1u << i))) {
+        vm->irq_unacked |= 1u << i;
+        vmm_log(vm, "passthrough interrupt %u: cannot ack the host's (%s); further failures "
+                "not logged", vm->info->irqs[i], opal_error_name(error));
+    }
+}
+
+void passthrough_resample(struct vm *vm, uint32_t irq)
+{
+    int i = passthrough_index(vm->info, irq);
+    if (i >= 0)
+        ack_host(vm, (uint32_t)i);
+}
+
 bool passthrough_eoi(struct vm *vm, uint32_t irq)
 {
     int i = passthrough_index(vm->info, irq);
     if (i < 0)
         return false;
     vgic_dist_set_line(&vm->vgic, irq, false);
-    int error = opal_irq_handler_ack(VMM_CAP_IRQ_FIRST + (uint32_t)i);
-    if (error != OPAL_OK && !(vm->irq_unacked & (1u << i))) {
-        vm->irq_unacked |= 1u << i;
-        vmm_log(vm, "passthrough interrupt %u: cannot ack the host's (%s); further failures "
-                "not logged", irq, opal_error_name(error));
-    }
+    ack_host(vm, (uint32_t)i);
     return true;
 }

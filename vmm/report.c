@@ -20,6 +20,11 @@ void vmm_log(struct vm *vm, const char *format_text, ...)
         printf("[%s] vmm: %s\n", vm->info->name, line);
 }
 
+uint64_t vmm_now(void)
+{
+    return opal_counter();
+}
+
 /* The exits line: scripts/bench_linux.py and the system tests parse it by
  * name, test_testkit.py also wants it to end with "irq N". */
 static void report_exits(struct vm *vm)

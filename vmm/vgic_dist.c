@@ -58,12 +58,20 @@ static uint32_t pending_word(const struct vgic_dist *dist, uint32_t word)
     return dist->latched[word] | (dist->line[word] & ~dist->edge[word]);
 }
 
+/* The irqs of `word` that go to the vCPU: all of them, the model being a
+ * uniprocessor GIC. (A multicore model routes SPIs by ITARGETSR here.) */
+static uint32_t routed_word(const struct vgic_dist *dist, uint32_t word)
+{
+    (void)dist, (void)word;
+    return 0xffffffffu;
+}
+
 static uint32_t deliverable_word(const struct vgic_dist *dist, uint32_t word)
 {
     if (!dist->enabled)
         return 0;
     return dist->irq_enabled[word] & pending_word(dist, word) & ~dist->active[word] &
-           dist->targets_cpu0[word];
+           routed_word(dist, word);
 }
 
 /* --- delivery ----------------------------------------------------------- */
@@ -99,6 +107,29 @@ static bool offer(struct vgic_dist *dist, uint32_t irq)
     if (level)
         set_bit(dist->active, irq);
     return true;
+}
+
+/* A line the VMM only hears rise (a passthrough interrupt's: the host's
+ * stays masked from its firing until the VMM acks it) may have fallen since:
+ * the guest may have served the device while the irq was disabled. When a
+ * guest write makes such an irq deliverable again, the line is taken low
+ * and the VMM asked to look again (ack the host's), which raises it anew
+ * if the device still asserts it; so the guest sees the device's state
+ * now, as from a GIC sampling the wire, not a stale one. */
+static void resample_newly_deliverable(struct vgic_dist *dist, const uint32_t before[VGIC_WORDS])
+{
+    if (dist->ops.resample == NULL)
+        return;
+    for (uint32_t word = 0; word < VGIC_WORDS; word++) {
+        uint32_t bits = deliverable_word(dist, word) & ~before[word] & dist->resample[word] &
+                        dist->line[word];
+        while (bits != 0) {
+            uint32_t irq = word * 32 + (uint32_t)__builtin_ctz(bits);
+            bits &= bits - 1;
+            clear_bit(dist->line, irq);
+            dist->ops.resample(dist->ops.context, irq);
+        }
+    }
 }
 
 /* Called after every change of state. Stops at the first refusal: the list
@@ -140,29 +171,37 @@ static enum register_kind kind_of(uint32_t offset)
     return REGISTER_RESERVED;
 }
 
-static bool access_allowed(uint32_t offset, uint32_t size)
+/* Whether the register at `offset` takes this access. The GICv2 specification
+ * (IHI 0048B, 4.1.4) defines word accesses to every register and byte
+ * accesses to IPRIORITYR, ITARGETSR, CPENDSGIR and SPENDSGIR; anything else
+ * (a halfword, a byte of a word-only register, an unaligned access) is
+ * UNPREDICTABLE, and the model makes it read as zero and ignore writes,
+ * as a GIC-400 does, rather than fault the guest. */
+static bool access_defined(uint32_t offset, uint32_t size)
 {
-    if ((size != 1 && size != 2 && size != 4) || offset % size != 0 ||
-        offset >= VGIC_DIST_SIZE)
+    if ((size != 1 && size != 4) || offset % size != 0 || offset >= VGIC_DIST_SIZE)
         return false;
     switch (kind_of(offset)) {
     case REGISTER_WORD:
         return size == 4;
     case REGISTER_BYTE_OR_WORD:
-        return size == 4 || size == 1;
-    default:
         return true;
+    default:
+        return false;   /* reserved: RAZ/WI whatever the size */
     }
 }
 
 /* --- byte-wide registers: IPRIORITYR, ITARGETSR, C/SPENDSGIR ------------- */
 
+/* A uniprocessor GIC (TYPER.CPUNumber 0): ITARGETSR0-7 show each SGI's
+ * and PPI's target, the CPU reading them; the SPIs' targets read as zero
+ * and ignore writes (4.3.12), as every SPI goes to the one CPU. */
 static uint8_t read_byte_register(const struct vgic_dist *dist, uint32_t offset)
 {
     if (in_range(offset, GICD_IPRIORITYR, GICD_IPRIORITYR + VGIC_IRQS))
         return dist->priority[offset - GICD_IPRIORITYR];
-    if (in_range(offset, GICD_ITARGETSR, GICD_ITARGETSR + VGIC_IRQS))
-        return test_bit(dist->targets_cpu0, offset - GICD_ITARGETSR) ? CPU0 : 0;
+    if (in_range(offset, GICD_ITARGETSR, GICD_ITARGETSR + VGIC_PRIVATE_IRQS))
+        return CPU0;
     /* One byte per SGI, one bit per source CPU: only CPU 0 can send. */
     if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + VGIC_SGIS))
         return test_bit(dist->latched, offset - GICD_CPENDSGIR) ? CPU0 : 0;
@@ -175,14 +214,6 @@ static void write_byte_register(struct vgic_dist *dist, uint32_t offset, uint8_t
 {
     if (in_range(offset, GICD_IPRIORITYR, GICD_IPRIORITYR + VGIC_IRQS)) {
         dist->priority[offset - GICD_IPRIORITYR] = value & VGIC_PRIORITY_MASK;
-    } else if (in_range(offset, GICD_ITARGETSR + VGIC_PRIVATE_IRQS,
-                        GICD_ITARGETSR + VGIC_IRQS)) {
-        /* SGI and PPI targets are read-only; bits of absent CPUs are RAZ/WI. */
-        uint32_t irq = offset - GICD_ITARGETSR;
-        if (value & CPU0)
-            set_bit(dist->targets_cpu0, irq);
-        else
-            clear_bit(dist->targets_cpu0, irq);
     } else if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + VGIC_SGIS)) {
         if (value & CPU0)
             clear_bit(dist->latched, offset - GICD_CPENDSGIR);
@@ -216,13 +247,18 @@ static uint32_t config_read(const struct vgic_dist *dist, uint32_t index)
 }
 
 /* SGIs are always edge; PPIs are fixed level (as on GIC-400), which also keeps
- * the virtual timer's EOI reported to the VMM. Only SPIs are programmable. */
+ * the virtual timer's EOI reported to the VMM. Only SPIs are programmable,
+ * except resampled lines: fixed level (the specification lets an SPI's
+ * configuration be read-only), as their host interrupt is acked only
+ * after an EOI, which the guest is told of for level irqs alone. */
 static void config_write(struct vgic_dist *dist, uint32_t index, uint32_t value)
 {
     if (index < VGIC_PRIVATE_IRQS / 16 || index >= VGIC_IRQS / 16)
         return;
     for (uint32_t i = 0; i < 16; i++) {
         uint32_t irq = index * 16 + i;
+        if (test_bit(dist->resample, irq))
+            continue;
         if (value & (2u << (2 * i)))
             set_bit(dist->edge, irq);
         else
@@ -329,14 +365,13 @@ void vgic_dist_init(struct vgic_dist *dist, const struct vgic_ops *ops)
 {
     *dist = (struct vgic_dist){ .ops = *ops };
     dist->edge[0] = (1u << VGIC_SGIS) - 1;   /* SGIs */
-    dist->targets_cpu0[0] = 0xffffffffu;     /* SGIs and PPIs go to their own CPU */
 }
 
-bool vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t *value)
+void vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t *value)
 {
-    if (!access_allowed(offset, size))
-        return false;
     *value = 0;
+    if (!access_defined(offset, size))
+        return;
     switch (kind_of(offset)) {
     case REGISTER_WORD:
         *value = read_word_register(dist, offset);
@@ -348,13 +383,15 @@ bool vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint
     default:
         break;
     }
-    return true;
 }
 
-bool vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t value)
+void vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t value)
 {
-    if (!access_allowed(offset, size))
-        return false;
+    if (!access_defined(offset, size))
+        return;
+    uint32_t before[VGIC_WORDS];
+    for (uint32_t word = 0; word < VGIC_WORDS; word++)
+        before[word] = deliverable_word(dist, word);
     switch (kind_of(offset)) {
     case REGISTER_WORD:
         write_word_register(dist, offset, value);
@@ -366,8 +403,8 @@ bool vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uin
     default:
         break;
     }
+    resample_newly_deliverable(dist, before);
     deliver(dist);
-    return true;
 }
 
 void vgic_dist_set_line(struct vgic_dist *dist, uint32_t irq, bool high)
@@ -385,8 +422,16 @@ void vgic_dist_set_line(struct vgic_dist *dist, uint32_t irq, bool high)
 
 void vgic_dist_set_edge(struct vgic_dist *dist, uint32_t irq)
 {
-    if (irq >= VGIC_PRIVATE_IRQS && irq < VGIC_IRQS)
+    if (irq >= VGIC_PRIVATE_IRQS && irq < VGIC_IRQS && !test_bit(dist->resample, irq))
         set_bit(dist->edge, irq);
+}
+
+void vgic_dist_set_resample(struct vgic_dist *dist, uint32_t irq)
+{
+    if (irq >= VGIC_PRIVATE_IRQS && irq < VGIC_IRQS) {
+        set_bit(dist->resample, irq);
+        clear_bit(dist->edge, irq);
+    }
 }
 
 void vgic_dist_pulse(struct vgic_dist *dist, uint32_t irq)

@@ -24,6 +24,11 @@ struct vgic_ops {
      * guest EOIs it; it is true exactly for level-triggered irqs. Must not call
      * back into the distributor. */
     int (*inject)(void *context, uint32_t irq, uint8_t priority, bool notify_eoi);
+    /* A resampled line (vgic_dist_set_resample) was taken low because the
+     * guest made its irq deliverable again: the owner should look at the
+     * source again and raise the line if it is still high. May be NULL.
+     * Must not call back into the distributor. */
+    void (*resample)(void *context, uint32_t irq);
 };
 
 /* Per-irq state as bitmaps, bit (irq % 32) of word (irq / 32). */
@@ -35,21 +40,21 @@ struct vgic_dist {
     uint32_t line[VGIC_WORDS];     /* the input line of each level device */
     uint32_t active[VGIC_WORDS];   /* in a list register, EOI not yet reported */
     uint32_t edge[VGIC_WORDS];     /* GICD_ICFGR: 1 = edge-triggered */
-    uint32_t targets_cpu0[VGIC_WORDS]; /* GICD_ITARGETSR bit 0 (the only CPU) */
+    uint32_t resample[VGIC_WORDS]; /* lines resampled when made deliverable again */
     uint8_t priority[VGIC_IRQS];
 };
 
 /* Reset state: distributor and every irq disabled, priorities 0, SGIs edge,
- * PPIs and SPIs level, SPIs targeting no CPU (Linux programs all of these). */
+ * PPIs and SPIs level. The model is a uniprocessor GIC (TYPER.CPUNumber 0):
+ * every irq goes to the one vCPU, whatever the guest writes to ITARGETSR. */
 void vgic_dist_init(struct vgic_dist *dist, const struct vgic_ops *ops);
 
-/* Guest MMIO at `offset` in the 4 KiB block, size 1, 2 or 4 bytes. Returns false
- * when the access is not allowed: size not 1/2/4, not naturally aligned, past the
- * block, or a size the register does not take (registers take words; IPRIORITYR,
- * ITARGETSR, CPENDSGIR and SPENDSGIR also bytes). Reserved offsets read as 0 and
- * ignore writes at any aligned size, as real GICs do. */
-bool vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t *value);
-bool vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t value);
+/* Guest MMIO at `offset` in the 4 KiB block, any size and alignment. Registers
+ * take words, and IPRIORITYR, ITARGETSR, CPENDSGIR and SPENDSGIR also bytes;
+ * any other access (a halfword, a byte of a word register, unaligned, past
+ * the block) reads as 0 and ignores writes, as do reserved offsets. */
+void vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t *value);
+void vgic_dist_write(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t value);
 
 /* A device's level line. On a level irq the line is the pending state; on an
  * edge irq a low-to-high change pends it once. */
@@ -58,6 +63,9 @@ void vgic_dist_set_line(struct vgic_dist *dist, uint32_t irq, bool high);
  * (for a device the VMM knows to be edge; the guest may still change it).
  * Ignored for SGIs, PPIs and irqs past VGIC_IRQS. */
 void vgic_dist_set_edge(struct vgic_dist *dist, uint32_t irq);
+/* Makes an SPI's line resampled (ops.resample) and fixed level-triggered:
+ * for a device whose line the VMM hears only rising (a passthrough irq). */
+void vgic_dist_set_resample(struct vgic_dist *dist, uint32_t irq);
 /* An edge event: pends irq once (on a level irq, like a write to ISPENDR). */
 void vgic_dist_pulse(struct vgic_dist *dist, uint32_t irq);
 /* The guest EOI'd an irq injected with notify_eoi: it is offered again if its

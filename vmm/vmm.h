@@ -9,6 +9,7 @@
 #include "opal.h"
 #include "vmm_boot.h"
 #include "vmm/vgic_dist.h"
+#include "vmm/vpmu.h"
 #include "vmm/vuart.h"
 
 /* Exits counted by kind, for the report when the VM stops (and the
@@ -18,27 +19,50 @@ enum vmm_exit_kind {
     EXIT_EOI, EXIT_OTHER, EXIT_IRQ, EXIT_MMIO_CHANNEL, EXIT_KIND_COUNT,
 };
 
+/* A limiter for one kind of VMM line a guest can provoke at will (rate.c):
+ * the first VMM_RATE_BURST pass, then at most one a second. */
+#define VMM_RATE_BURST 8
+struct vmm_rate {
+    uint32_t passed;           /* lines let through */
+    uint32_t held;             /* held back since the last one let through */
+    uint64_t last;             /* the counter when the last one went through */
+};
+
 struct vm {
     const struct vmm_boot_info *info;
     struct vgic_dist vgic;
     struct vuart uart;
+    struct vpmu pmu;
+    bool os_locked;            /* the guest's debug OS lock (DBGOSLAR, DBGOSLSR) */
+    bool physical_timer_told;  /* its CNTP_* accesses were logged once */
+    uint32_t teecr, teehbr;    /* ThumbEE's registers, if the kernel traps them */
+    uint32_t ticks_per_second; /* the generic counter's frequency */
+    struct vmm_rate stray_lines;   /* aborts injected for stray accesses */
+    struct vmm_rate sysreg_lines;  /* system register accesses made UNDEFINED */
     uint32_t exits[EXIT_KIND_COUNT];
     uint64_t started_at;       /* the counter when the guest was loaded (its boot's start) */
     uint32_t channel_unsignalled; /* bit k: channel k's doorbell could not signal (logged once) */
     uint32_t irq_unacked;      /* bit i: passthrough interrupt i could not be acked (logged once) */
 };
 
-/* How an exit is answered. */
-enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_STOP };
+/* How an exit is answered: resumed, the instruction emulated, the vCPU
+ * left stopped, an external abort for the access, an undefined-instruction
+ * exception (include/opal/fault.h). */
+enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_STOP, VMM_ABORT, VMM_UNDEFINED };
 
 /* loader.c: put the images in guest RAM and the vCPU in its boot state. */
 int vmm_load_guest(struct vm *vm);
 /* mmio.c: the emulated devices in their reset state (vGIC, with the
  * channels' interrupts edge; UART). */
 void vmm_reset_devices(struct vm *vm);
-/* mmio.c: a stage-2 abort; sets *result for a load. */
+/* mmio.c: a stage-2 abort; sets *result for a load. An access no device
+ * serves gets an abort or stops the VM, as its stray_access says. */
 enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
                                  uint32_t *result);
+/* sysreg.c: a trapped MRC/MCR/MRRC/MCRR; a read's value(s) in result[0]
+ * (Rt) and result[1] (Rt2). Unknown registers are UNDEFINED. */
+enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit,
+                                  uint32_t result[2]);
 /* psci.c: an HVC or SMC; results in r0 (result). */
 enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit,
                                 uint32_t *result);
@@ -77,6 +101,11 @@ int passthrough_index(const struct vmm_boot_info *info, uint32_t irq);
 /* A notification word: each passthrough interrupt that fired has its line
  * raised in the vGIC (pending while high; injected once enabled). */
 void passthrough_signalled(struct vm *vm, uint32_t badge);
+/* Their vGIC lines resampled and fixed level (after the vGIC's reset). */
+void passthrough_reset(struct vm *vm);
+/* The vGIC took `irq`'s line low to resample it: the host's is acked, so a
+ * device that still asserts it raises the line again. */
+void passthrough_resample(struct vm *vm, uint32_t irq);
 /* The guest EOI'd `irq`: if it is a passthrough interrupt, its line goes
  * low and the host's is acked (it may fire again); returns whether it was
  * one. Call before vgic_dist_eoi(), which would offer a high line again. */
@@ -84,6 +113,13 @@ bool passthrough_eoi(struct vm *vm, uint32_t irq);
 
 /* report.c: the VMM's log, and what it tells init (enum vmm_report). */
 void vmm_log(struct vm *vm, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* rate.c: vmm_log for a line the guest can provoke again and again, through
+ * the limiter `rate`; a line that passes after others were held back says
+ * how many. */
+void vmm_log_limited(struct vm *vm, struct vmm_rate *rate, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* report.c: the generic counter now. */
+uint64_t vmm_now(void);
 /* The VM stops: the guest's last output, "VM stopped: <why>", the exits,
  * then the report to init. Returns only if init did not take over (the
  * report could not be delivered, or init answered): the caller stops the

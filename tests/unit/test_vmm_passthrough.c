@@ -22,6 +22,13 @@ int opal_irq_handler_ack(uint32_t irq_handler)
 
 /* --- a VM with two passthrough interrupts and a channel -------------------- */
 
+/* What mmio.c wires the vGIC's resampling to. */
+static void resample_through_the_vmm(void *context, uint32_t irq)
+{
+    (void)context;
+    passthrough_resample(&vm, irq);
+}
+
 static void reset(void)
 {
     fixture_reset(&(struct vmm_boot_info){
@@ -32,15 +39,16 @@ static void reset(void)
         .irqs = { 34, 40 },
         .irq_count = 2,
     });
+    vm.vgic.ops.resample = resample_through_the_vmm;
     vgic_dist_set_edge(&vm.vgic, 80);     /* as channel_reset() does */
+    passthrough_reset(&vm);
     ack_count = ack_error = 0;
 }
 
 static void guest_enables(uint32_t irq)
 {
-    CHECK(vgic_dist_write(&vm.vgic, CTLR, 4, 1));
-    CHECK(vgic_dist_write(&vm.vgic, ITARGETSR + irq, 1, 1));
-    CHECK(vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32)));
+    vgic_dist_write(&vm.vgic, CTLR, 4, 1);
+    vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 static const char *check(void)
@@ -75,11 +83,17 @@ TEST(host_interrupt_is_pending_level_until_the_guest_enables_it)
     CHECK(!pending(40));
     CHECK_EQ(injected_count, 0);           /* disabled: pending, nothing offered */
     CHECK_EQ(gicd_read(ICFGR + 2 * 4), 0); /* level */
+    /* Enabling it looks at the device again (behaviour changed: it was
+     * injected on the stale line): the host's is acked, and fires again
+     * if the device still asserts it. */
     guest_enables(34);
+    CHECK_EQ(injected_count, 0);
+    CHECK_EQ(ack_count, 1);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
     CHECK_EQ(injected_count, 1);
     CHECK_EQ(injected[0], 34);
     CHECK(injected_notify[0]);             /* level: the EOI comes back to the VMM */
-    CHECK_EQ(ack_count, 0);                /* not acked before the guest's EOI */
+    CHECK_EQ(ack_count, 1);                /* not acked again before the guest's EOI */
 }
 
 TEST(eoi_lowers_the_line_and_acks_the_host_interrupt)
@@ -111,6 +125,126 @@ TEST(one_injection_while_the_guest_handles_it)
     passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
     passthrough_signalled(&vm, VMM_BADGE_IRQ(0));   /* (the host keeps it masked anyway) */
     CHECK_EQ(injected_count, 1);                     /* active until the EOI */
+}
+
+/* --- the orders a guest may serve a level interrupt in ----------------------- */
+
+/* The guest's EOI as the kernel reports it: main.c's order. */
+static void guest_eoi(uint32_t irq)
+{
+    CHECK(passthrough_eoi(&vm, irq));
+    vgic_dist_eoi(&vm.vgic, irq);
+}
+
+static void guest_disables(uint32_t irq)
+{
+    vgic_dist_write(&vm.vgic, ICENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+}
+
+static void guest_reenables(uint32_t irq)
+{
+    vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+}
+
+/* Clear the device, then EOI (Linux's fasteoi flow): one interrupt. */
+TEST(order_clear_then_eoi)
+{
+    reset();
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    CHECK_EQ(injected_count, 1);
+    /* (the guest clears the device: its line falls, unseen) */
+    guest_eoi(34);
+    CHECK_EQ(ack_count, 1);
+    CHECK(!pending(34));
+    CHECK_EQ(injected_count, 1);
+}
+
+/* EOI while the device still asserts (then clear, or never): the host's
+ * interrupt fires again at the ack and the guest gets it again, as a GIC
+ * would offer it again while the line is high. One interrupt the device
+ * no longer claims is possible if the guest clears it after the EOI with
+ * the irq enabled: the VMM cannot see the line fall between the two. */
+TEST(order_eoi_while_still_asserted)
+{
+    reset();
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    guest_eoi(34);
+    CHECK_EQ(ack_count, 1);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));   /* still high at the ack */
+    CHECK_EQ(injected_count, 2);
+    CHECK_EQ(injected[1], 34);
+    CHECK(injected_notify[1]);
+    guest_eoi(34);                                   /* cleared by now */
+    CHECK_EQ(ack_count, 2);
+    CHECK(!pending(34));
+    CHECK_EQ(injected_count, 2);
+}
+
+/* Mask, EOI, clear the device later, unmask (Linux's oneshot irqs): the
+ * host's fires again at the EOI's ack, the irq stays pending while masked,
+ * and the unmask resamples the line: the device is quiet, nothing more. */
+TEST(order_mask_eoi_clear_unmask)
+{
+    reset();
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    guest_disables(34);
+    guest_eoi(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));   /* still high at the ack */
+    CHECK(pending(34));
+    CHECK_EQ(injected_count, 1);
+    /* (the guest clears the device) */
+    guest_reenables(34);
+    CHECK_EQ(ack_count, 2);                          /* looked at again */
+    CHECK(!pending(34));
+    CHECK_EQ(injected_count, 1);
+}
+
+/* The same, with the device still asserting at the unmask: it fires at
+ * the resampling's ack and is delivered. */
+TEST(order_mask_eoi_unmask_still_asserted)
+{
+    reset();
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    guest_disables(34);
+    guest_eoi(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    guest_reenables(34);
+    CHECK_EQ(ack_count, 2);
+    CHECK_EQ(injected_count, 1);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    CHECK_EQ(injected_count, 2);
+    CHECK_EQ(injected[1], 34);
+    guest_eoi(34);
+    CHECK_EQ(ack_count, 3);
+}
+
+/* Fired before the guest enabled it, served by polling meanwhile. */
+TEST(fired_before_enabled_is_resampled)
+{
+    reset();
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(1));
+    CHECK(pending(40));
+    guest_enables(40);
+    CHECK_EQ(ack_count, 1);
+    CHECK_EQ(acks[0], VMM_CAP_IRQ_FIRST + 1);
+    CHECK_EQ(injected_count, 0);
+}
+
+/* The guest cannot make a passthrough interrupt edge-triggered: its EOI
+ * would never be reported and the host's never acked again. */
+TEST(passthrough_interrupts_stay_level)
+{
+    reset();
+    vgic_dist_write(&vm.vgic, ICFGR + 8, 4, 0xaaaaaaaau);
+    CHECK_EQ(gicd_read(ICFGR + 8) & (3u << 4), 0);   /* irq 34 */
+    CHECK_EQ(gicd_read(ICFGR + 8) & (3u << 6), 2u << 6);   /* irq 35: edge */
+    guest_enables(34);
+    passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
+    CHECK(injected_notify[0]);
 }
 
 TEST(eoi_of_other_interrupts_acks_nothing)

@@ -23,10 +23,13 @@ UNIT_SOURCES_test_vgic_dist := vmm/vgic_dist.c
 UNIT_SOURCES_test_vuart     := vmm/vuart.c
 UNIT_SOURCES_test_vmm_channel := vmm/channel.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_passthrough := vmm/passthrough.c vmm/vgic_dist.c
+UNIT_SOURCES_test_vmm_sysreg := vmm/sysreg.c vmm/vpmu.c vmm/rate.c vmm/vgic_dist.c
+UNIT_SOURCES_test_vmm_psci := vmm/psci.c vmm/vgic_dist.c
+UNIT_SOURCES_test_vmm_mmio := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel.c \
+                              vmm/passthrough.c vmm/rate.c vmm/vpmu.c
 # Their tests include them by path from the repository root ("vmm/vuart.h").
 $(UNIT_HOST)/$(UNIT_DIR)/test_vgic_dist.o $(UNIT_HOST)/$(UNIT_DIR)/test_vuart.o: UNIT_INCLUDES += -I.
-$(UNIT_HOST)/$(UNIT_DIR)/test_vmm_channel.o $(UNIT_HOST)/vmm/channel.o: UNIT_INCLUDES += -I.
-$(UNIT_HOST)/$(UNIT_DIR)/test_vmm_passthrough.o $(UNIT_HOST)/vmm/passthrough.o: UNIT_INCLUDES += -I.
+$(UNIT_HOST)/$(UNIT_DIR)/test_vmm_%.o $(UNIT_HOST)/vmm/%.o: UNIT_INCLUDES += -I.
 # The portable kernel's object layer with the fake arch (arch/host).
 UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
                        kernel/sched.c kernel/ipc.c kernel/invariants.c \

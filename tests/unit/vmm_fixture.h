@@ -1,6 +1,6 @@
-/* What the host tests of the VMM's parts share (test_vmm_channel.c,
- * test_vmm_passthrough.c): vmm.h, the GIC distributor's register offsets, a
- * vmm_log and an injection that record what they got, and one VM whose
+/* What the host tests of the VMM's parts share (test_vmm_*.c): vmm.h, the
+ * GIC distributor's register offsets, a vmm_log, a vmm_stop and an injection
+ * that record what they got, a clock the test sets, and one VM whose
  * distributor the test drives. Included once per test program. */
 #ifndef TESTS_UNIT_VMM_FIXTURE_H
 #define TESTS_UNIT_VMM_FIXTURE_H
@@ -16,7 +16,6 @@
 #define ISENABLER 0x100u
 #define ICENABLER 0x180u
 #define ISPENDR   0x200u
-#define ITARGETSR 0x800u
 #define ICFGR     0xc00u
 
 static int log_count;
@@ -30,6 +29,28 @@ void vmm_log(struct vm *vm, const char *format_text, ...)
     vsnprintf(last_log, sizeof last_log, format_text, args);
     va_end(args);
     log_count++;
+}
+
+/* vmm_stop: the VM stops with `stopped_why` (the report is init's business). */
+static int stop_count;
+static enum vmm_report stopped_report;
+static char stopped_why[256];
+
+void vmm_stop(struct vm *vm, enum vmm_report report, const char *why)
+{
+    (void)vm;
+    stopped_report = report;
+    snprintf(stopped_why, sizeof stopped_why, "%s", why);
+    stop_count++;
+}
+
+/* The generic counter, FIXTURE_TICKS_PER_SECOND a second. */
+#define FIXTURE_TICKS_PER_SECOND 1000u
+static uint64_t fake_now;
+
+uint64_t vmm_now(void)
+{
+    return fake_now;
 }
 
 static uint32_t injected[16];
@@ -53,18 +74,20 @@ static struct vm vm;
 /* A fresh VM described by `with`, its distributor reset, nothing recorded. */
 static void fixture_reset(const struct vmm_boot_info *with)
 {
-    static const struct vgic_ops ops = { NULL, fake_inject };
+    static const struct vgic_ops ops = { NULL, fake_inject, NULL };
     info = *with;
-    vm = (struct vm){ .info = &info };
+    vm = (struct vm){ .info = &info, .ticks_per_second = FIXTURE_TICKS_PER_SECOND };
     vgic_dist_init(&vm.vgic, &ops);
-    log_count = injected_count = 0;
-    last_log[0] = '\0';
+    log_count = injected_count = stop_count = 0;
+    last_log[0] = stopped_why[0] = '\0';
+    fake_now = 1000000;
 }
 
 static uint32_t gicd_read(uint32_t offset)
 {
-    uint32_t value = 0;
-    return vgic_dist_read(&vm.vgic, offset, 4, &value) ? value : 0xbad0bad0u;
+    uint32_t value = 0xbad0bad0u;
+    vgic_dist_read(&vm.vgic, offset, 4, &value);
+    return value;
 }
 
 static inline bool pending(uint32_t irq)

@@ -1,0 +1,153 @@
+/* Trapped system-register accesses (OPAL_FAULT_GUEST_SYSREG): decoded from
+ * the HSR (hsr.h) and answered as the VM's own registers: ACTLR, the
+ * virtual PMU (vpmu.c), the implementation-defined registers, the CP14
+ * debug OS-lock and ROM-table registers, ThumbEE's and the physical timer.
+ * Anything else is UNDEFINED to the guest, as on a CPU without it. */
+#include "core/format.h"
+#include "vmm/hsr.h"
+#include "vmm/vmm.h"
+
+#define ACTLR    SYSREG(15, 0, 1, 0, 1)
+#define CNTP_TVAL SYSREG(15, 0, 14, 2, 0)
+#define CNTP_CTL SYSREG(15, 0, 14, 2, 1)
+#define CNTP_CVAL SYSREG64(15, 2, 14)
+#define DBGDRAR  SYSREG(14, 0, 1, 0, 0)
+#define DBGDRAR64 SYSREG64(14, 0, 1)
+#define DBGDSAR  SYSREG(14, 0, 2, 0, 0)
+#define DBGDSAR64 SYSREG64(14, 0, 2)
+#define DBGOSLAR SYSREG(14, 0, 1, 0, 4)
+#define DBGOSLSR SYSREG(14, 0, 1, 1, 4)
+#define DBGOSDLR SYSREG(14, 0, 1, 3, 4)
+#define DBGPRCR  SYSREG(14, 0, 1, 4, 4)
+#define TEECR    SYSREG(14, 6, 0, 0, 0)
+#define TEEHBR   SYSREG(14, 6, 1, 0, 0)
+
+#define OSLAR_KEY     0xc5acce55u  /* the value that locks the OS lock */
+#define OSLSR_OSLM_V71 (1u << 3)   /* OSLM = 0b10: the v7.1 OS lock is implemented */
+#define OSLSR_OSLK    (1u << 1)    /* locked */
+#define TEECR_XED     1u
+
+/* The implementation-defined registers HCR.TIDCP and HSTR.T15 trap: CRn c9
+ * with CRm 0-2 and 5-8, c10 with CRm 0, 1, 4 and 8, all of c11 and c15
+ * (and MCRR/MRRC with CRm c15). They read as zero and ignore writes: the
+ * guest gets no lockdown, TCM or cache-control knob of the real CPU, and
+ * zero is each field's "none" or "one": L2CTLR (p15, 1, c9, c0, 2) reads
+ * 0 in its CPU-count field, which means one CPU, as the VM has. */
+static bool implementation_defined(uint32_t id)
+{
+    if (SYSREG_COPROC(id) != 15)
+        return false;
+    if (SYSREG_WIDE(id))
+        return SYSREG_CRM(id) == 15;
+    uint32_t crn = SYSREG_CRN(id), crm = SYSREG_CRM(id);
+    return (crn == 9 && (crm <= 2 || (crm >= 5 && crm <= 8))) ||
+           (crn == 10 && (crm == 0 || crm == 1 || crm == 4 || crm == 8)) ||
+           crn == 11 || crn == 15;
+}
+
+static bool pmu_register(uint32_t id)
+{
+    return SYSREG_COPROC(id) == 15 && !SYSREG_WIDE(id) && SYSREG_OPC1(id) == 0 &&
+           SYSREG_CRN(id) == 9 && SYSREG_CRM(id) >= 12 && SYSREG_CRM(id) <= 14;
+}
+
+/* The debug registers the kernel traps (HDCR.TDOSA, TDRA): the OS lock is
+ * the VM's own, there is no power-down or double-lock control, and no ROM
+ * table or debug block address (both read as zero with Valid clear). */
+static bool debug_register(struct vm *vm, const struct sysreg_access *access, uint32_t value,
+                           uint32_t *result)
+{
+    switch (access->id) {
+    case DBGOSLAR:
+        if (!access->read)
+            vm->os_locked = value == OSLAR_KEY;
+        return true;
+    case DBGOSLSR:
+        *result = OSLSR_OSLM_V71 | (vm->os_locked ? OSLSR_OSLK : 0);
+        return true;
+    case DBGOSDLR: case DBGPRCR: case DBGDRAR: case DBGDRAR64: case DBGDSAR: case DBGDSAR64:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ThumbEE's two registers, the VM's own (if the kernel traps them). */
+static bool thumbee_register(struct vm *vm, const struct sysreg_access *access, uint32_t value,
+                             uint32_t *result)
+{
+    uint32_t *reg = access->id == TEECR ? &vm->teecr : access->id == TEEHBR ? &vm->teehbr : NULL;
+    if (reg == NULL)
+        return false;
+    if (access->read)
+        *result = *reg;
+    else
+        *reg = access->id == TEECR ? value & TEECR_XED : value;
+    return true;
+}
+
+/* The physical timer is the native threads' (docs/vmm.md): the guest's
+ * accesses read as zero and are ignored, told once. */
+static bool physical_timer(struct vm *vm, uint32_t id)
+{
+    if (id != CNTP_TVAL && id != CNTP_CTL && id != CNTP_CVAL)
+        return false;
+    if (!vm->physical_timer_told) {
+        vm->physical_timer_told = true;
+        vmm_log(vm, "the guest's physical timer accesses are ignored (it has the virtual timer)");
+    }
+    return true;
+}
+
+static enum vmm_action actlr(struct vm *vm, const struct sysreg_access *access, uint32_t value,
+                             uint32_t *result)
+{
+    if (!access->read) {
+        opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, value);
+        return VMM_EMULATED;
+    }
+    int error = opal_vcpu_read_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, result);
+    if (error == OPAL_OK)
+        return VMM_EMULATED;
+    char why[64];
+    format_string(why, sizeof why, "cannot read the vCPU's ACTLR: %s", opal_error_name(error));
+    vmm_stop(vm, VMM_REPORT_FAILED, why);
+    return VMM_STOP;
+}
+
+static enum vmm_action undefined(struct vm *vm, const struct sysreg_access *access, uint32_t pc)
+{
+    uint32_t id = access->id;
+    if (SYSREG_WIDE(id))
+        vmm_log_limited(vm, &vm->sysreg_lines, "guest %s p%u, %u, c%u: undefined (pc 0x%08x)",
+                        access->read ? "MRRC" : "MCRR", SYSREG_COPROC(id), SYSREG_OPC1(id),
+                        SYSREG_CRM(id), pc);
+    else
+        vmm_log_limited(vm, &vm->sysreg_lines, "guest %s p%u, %u, c%u, c%u, %u: undefined "
+                        "(pc 0x%08x)", access->read ? "MRC" : "MCR", SYSREG_COPROC(id),
+                        SYSREG_OPC1(id), SYSREG_CRN(id), SYSREG_CRM(id), SYSREG_OPC2(id), pc);
+    return VMM_UNDEFINED;
+}
+
+enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit,
+                                  uint32_t result[2])
+{
+    struct sysreg_access access;
+    uint32_t value = exit->mr[2];
+    result[0] = result[1] = 0;    /* RAZ unless a register says otherwise */
+    if (!hsr_sysreg(exit->mr[1], &access))
+        return VMM_UNDEFINED;
+    uint32_t id = access.id;
+    if (id == ACTLR)
+        return actlr(vm, &access, value, result);
+    if (pmu_register(id)) {
+        bool known = access.read
+            ? vpmu_read(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), result)
+            : vpmu_write(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), value);
+        return known ? VMM_EMULATED : undefined(vm, &access, exit->mr[0]);
+    }
+    if (implementation_defined(id) || debug_register(vm, &access, value, result) ||
+        thumbee_register(vm, &access, value, result) || physical_timer(vm, id))
+        return VMM_EMULATED;
+    return undefined(vm, &access, exit->mr[0]);
+}
