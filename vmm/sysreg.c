@@ -1,7 +1,7 @@
 /* Trapped system-register accesses (OPAL_FAULT_GUEST_SYSREG): decoded from
  * the HSR (hsr.h) and answered as the VM's own registers: ACTLR, the
  * virtual PMU (vpmu.c), the implementation-defined registers, the CP14
- * debug OS-lock and ROM-table registers, ThumbEE's and the physical timer.
+ * debug registers (vdebug.c) and the physical timer.
  * Anything else is UNDEFINED to the guest, as on a CPU without it. */
 #include "core/format.h"
 #include "vmm/hsr.h"
@@ -11,21 +11,7 @@
 #define CNTP_TVAL SYSREG(15, 0, 14, 2, 0)
 #define CNTP_CTL SYSREG(15, 0, 14, 2, 1)
 #define CNTP_CVAL SYSREG64(15, 2, 14)
-#define DBGDRAR  SYSREG(14, 0, 1, 0, 0)
-#define DBGDRAR64 SYSREG64(14, 0, 1)
-#define DBGDSAR  SYSREG(14, 0, 2, 0, 0)
-#define DBGDSAR64 SYSREG64(14, 0, 2)
-#define DBGOSLAR SYSREG(14, 0, 1, 0, 4)
-#define DBGOSLSR SYSREG(14, 0, 1, 1, 4)
-#define DBGOSDLR SYSREG(14, 0, 1, 3, 4)
-#define DBGPRCR  SYSREG(14, 0, 1, 4, 4)
-#define TEECR    SYSREG(14, 6, 0, 0, 0)
-#define TEEHBR   SYSREG(14, 6, 1, 0, 0)
 
-#define OSLAR_KEY     0xc5acce55u  /* the value that locks the OS lock */
-#define OSLSR_OSLM_V71 (1u << 3)   /* OSLM = 0b10: the v7.1 OS lock is implemented */
-#define OSLSR_OSLK    (1u << 1)    /* locked */
-#define TEECR_XED     1u
 
 /* The implementation-defined registers HCR.TIDCP and HSTR.T15 trap: CRn c9
  * with CRm 0-2 and 5-8, c10 with CRm 0, 1, 4 and 8, all of c11 and c15
@@ -51,41 +37,6 @@ static bool pmu_register(uint32_t id)
            SYSREG_CRN(id) == 9 && SYSREG_CRM(id) >= 12 && SYSREG_CRM(id) <= 14;
 }
 
-/* The debug registers the kernel traps (HDCR.TDOSA, TDRA): the OS lock is
- * the VM's own, there is no power-down or double-lock control, and no ROM
- * table or debug block address (both read as zero with Valid clear). */
-static bool debug_register(struct vm *vm, const struct sysreg_access *access, uint32_t value,
-                           uint32_t *result)
-{
-    switch (access->id) {
-    case DBGOSLAR:
-        if (!access->read)
-            vm->os_locked = value == OSLAR_KEY;
-        return true;
-    case DBGOSLSR:
-        *result = OSLSR_OSLM_V71 | (vm->os_locked ? OSLSR_OSLK : 0);
-        return true;
-    case DBGOSDLR: case DBGPRCR: case DBGDRAR: case DBGDRAR64: case DBGDSAR: case DBGDSAR64:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* ThumbEE's two registers, the VM's own (if the kernel traps them). */
-static bool thumbee_register(struct vm *vm, const struct sysreg_access *access, uint32_t value,
-                             uint32_t *result)
-{
-    uint32_t *reg = access->id == TEECR ? &vm->teecr : access->id == TEEHBR ? &vm->teehbr : NULL;
-    if (reg == NULL)
-        return false;
-    if (access->read)
-        *result = *reg;
-    else
-        *reg = access->id == TEECR ? value & TEECR_XED : value;
-    return true;
-}
-
 /* The physical timer is the native threads' (docs/vmm.md): the guest's
  * accesses read as zero and are ignored, told once. */
 static bool physical_timer(struct vm *vm, uint32_t id)
@@ -97,6 +48,14 @@ static bool physical_timer(struct vm *vm, uint32_t id)
         vmm_log(vm, "the guest's physical timer accesses are ignored (it has the virtual timer)");
     }
     return true;
+}
+
+/* The CPU holds the VM's PMUSERENR (switched with the vCPU), so that a
+ * guest user-mode access it allows traps here instead of being UNDEFINED
+ * in the guest; the PMU itself stays trapped. */
+static void pmu_user_access(const struct vm *vm)
+{
+    opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_PMUSERENR, vm->pmu.user);
 }
 
 static enum vmm_action actlr(struct vm *vm, const struct sysreg_access *access, uint32_t value,
@@ -144,10 +103,12 @@ enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit
         bool known = access.read
             ? vpmu_read(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), result)
             : vpmu_write(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), value);
+        if (known && !access.read)
+            pmu_user_access(vm);
         return known ? VMM_EMULATED : undefined(vm, &access, exit->mr[0]);
     }
-    if (implementation_defined(id) || debug_register(vm, &access, value, result) ||
-        thumbee_register(vm, &access, value, result) || physical_timer(vm, id))
+    if (implementation_defined(id) || vdebug_access(vm, &access, value, result) ||
+        physical_timer(vm, id))
         return VMM_EMULATED;
     return undefined(vm, &access, exit->mr[0]);
 }

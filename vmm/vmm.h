@@ -35,7 +35,6 @@ struct vm {
     struct vpmu pmu;
     bool os_locked;            /* the guest's debug OS lock (DBGOSLAR, DBGOSLSR) */
     bool physical_timer_told;  /* its CNTP_* accesses were logged once */
-    uint32_t teecr, teehbr;    /* ThumbEE's registers, if the kernel traps them */
     uint32_t ticks_per_second; /* the generic counter's frequency */
     struct vmm_rate stray_lines;   /* aborts injected for stray accesses */
     struct vmm_rate sysreg_lines;  /* system register accesses made UNDEFINED */
@@ -63,6 +62,11 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
  * (Rt) and result[1] (Rt2). Unknown registers are UNDEFINED. */
 enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit,
                                   uint32_t result[2]);
+/* vdebug.c: a trapped CP14 debug register (hsr.h's decoding): true if it
+ * is one, answered (a read's value in *result). */
+struct sysreg_access;
+bool vdebug_access(struct vm *vm, const struct sysreg_access *access, uint32_t value,
+                   uint32_t *result);
 /* psci.c: an HVC or SMC; results in r0 (result). */
 enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit,
                                 uint32_t *result);

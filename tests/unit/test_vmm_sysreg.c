@@ -9,21 +9,30 @@
 
 /* --- fakes ---------------------------------------------------------------- */
 
-static uint32_t vcpu_actlr;
+/* The vCPU's registers the VMM may read and write, as the kernel keeps
+ * them (DBGDSCR: only MDBGen and UDCCdis are a guest's). */
+static uint32_t vcpu_registers[OPAL_VCPU_REGISTER_COUNT];
+#define DBGDSCR_GUEST_BITS (1u << 15 | 1u << 12)
+
+static bool vcpu_register_allowed(uint32_t index)
+{
+    return index == OPAL_VCPU_ACTLR || index == OPAL_VCPU_PMUSERENR ||
+           (index >= OPAL_VCPU_DBGDSCR && index < OPAL_VCPU_DEBUG_END);
+}
 
 int opal_vcpu_read_register(uint32_t vcpu, uint32_t index, uint32_t *value)
 {
-    if (vcpu != VMM_CAP_VCPU || index != OPAL_VCPU_ACTLR)
+    if (vcpu != VMM_CAP_VCPU || !vcpu_register_allowed(index))
         return OPAL_ERR_INVALID_ARGUMENT;
-    *value = vcpu_actlr;
+    *value = vcpu_registers[index];
     return OPAL_OK;
 }
 
 int opal_vcpu_write_register(uint32_t vcpu, uint32_t index, uint32_t value)
 {
-    if (vcpu != VMM_CAP_VCPU || index != OPAL_VCPU_ACTLR)
+    if (vcpu != VMM_CAP_VCPU || !vcpu_register_allowed(index))
         return OPAL_ERR_INVALID_ARGUMENT;
-    vcpu_actlr = value;
+    vcpu_registers[index] = index == OPAL_VCPU_DBGDSCR ? value & DBGDSCR_GUEST_BITS : value;
     return OPAL_OK;
 }
 
@@ -37,7 +46,8 @@ static void reset(void)
 {
     fixture_reset(&(struct vmm_boot_info){ .magic = VMM_BOOT_MAGIC, .name = "probe" });
     vpmu_reset(&vm.pmu);
-    vcpu_actlr = 0x41;
+    memset(vcpu_registers, 0, sizeof vcpu_registers);
+    vcpu_registers[OPAL_VCPU_ACTLR] = 0x41;
 }
 
 /* MRC/MCR: class 0x03 (p15) or 0x05 (p14), IL, Opc2, Opc1, CRn, Rt, CRm, read. */
@@ -116,7 +126,7 @@ TEST(actlr_reads_and_writes_the_guests_view)
     reset();
     CHECK_EQ(mrc(15, 0, 1, 0, 1), 0x41);
     CHECK(mcr(15, 0, 1, 0, 1, 0x40));
-    CHECK_EQ(vcpu_actlr, 0x40);
+    CHECK_EQ(vcpu_registers[OPAL_VCPU_ACTLR], 0x40);
     CHECK_EQ(mrc(15, 0, 1, 0, 1), 0x40);
     CHECK_EQ(log_count, 0);
 }
@@ -205,6 +215,8 @@ TEST(interrupt_enables_selection_and_user_enable_are_kept)
     CHECK_EQ(pmu_read(PMINTENCLR_REG), 0);
     pmu_write(PMUSERENR_REG, 0xffffffffu);
     CHECK_EQ(pmu_read(PMUSERENR_REG), 0xf);
+    /* The CPU holds it too, so the guest's user-mode accesses trap here. */
+    CHECK_EQ(vcpu_registers[OPAL_VCPU_PMUSERENR], 0xf);
     /* PMSELR 31: PMXEVTYPER is PMCCFILTR. */
     pmu_write(PMSELR_REG, 31);
     pmu_write(PMXEVTYPER_REG, 0xffffffffu);
@@ -286,17 +298,67 @@ TEST(debug_power_and_rom_registers_are_absent)
     CHECK_EQ(exit_with(hsr64(14, 0, 2, true), 0, 0), VMM_EMULATED);
     CHECK_EQ(results[0], 0);
     CHECK_EQ(log_count, 0);
-    /* Breakpoint registers are not the VMM's: UNDEFINED if they come. */
-    CHECK_EQ(exit_with(hsr32(14, 0, 0, 0, 4, true), 0, 0), VMM_UNDEFINED);
 }
 
-TEST(thumbee_registers_are_kept)
+/* Breakpoints, watchpoints, DBGVCR and DBGDSCR are the vCPU's registers,
+ * which the kernel switches; the VMM passes the guest's accesses on. */
+TEST(breakpoints_and_watchpoints_are_the_vcpus)
 {
     reset();
-    CHECK(mcr(14, 6, 0, 0, 0, 0xffffffffu));
-    CHECK_EQ(mrc(14, 6, 0, 0, 0), 1);               /* TEECR.XED alone */
-    CHECK(mcr(14, 6, 1, 0, 0, 0x40008000u));
-    CHECK_EQ(mrc(14, 6, 1, 0, 0), 0x40008000u);
+    for (uint32_t n = 0; n < OPAL_VCPU_BREAKPOINTS; n++) {
+        CHECK(mcr(14, 0, 0, n, 4, 0x1000u + n));    /* DBGBVRn */
+        CHECK(mcr(14, 0, 0, n, 5, 0x1e7u));         /* DBGBCRn */
+        CHECK_EQ(vcpu_registers[OPAL_VCPU_DBGBVR0 + n], 0x1000u + n);
+        CHECK_EQ(mrc(14, 0, 0, n, 5), 0x1e7u);
+    }
+    for (uint32_t n = 0; n < OPAL_VCPU_WATCHPOINTS; n++) {
+        CHECK(mcr(14, 0, 0, n, 6, 0x2000u + 4 * n));  /* DBGWVRn */
+        CHECK(mcr(14, 0, 0, n, 7, 0x1f7u));           /* DBGWCRn */
+        CHECK_EQ(vcpu_registers[OPAL_VCPU_DBGWCR0 + n], 0x1f7u);
+        CHECK_EQ(mrc(14, 0, 0, n, 6), 0x2000u + 4 * n);
+    }
+    /* Pairs past the vCPU's are no registers: UNDEFINED, as on the CPU. */
+    CHECK_EQ(exit_with(hsr32(14, 0, 0, OPAL_VCPU_BREAKPOINTS, 4, true), 0, 0), VMM_UNDEFINED);
+    CHECK_EQ(exit_with(hsr32(14, 0, 0, OPAL_VCPU_WATCHPOINTS, 6, false), 1, 0), VMM_UNDEFINED);
+    CHECK(mcr(14, 0, 0, 7, 0, 0xff));               /* DBGVCR */
+    CHECK_EQ(vcpu_registers[OPAL_VCPU_DBGVCR], 0xff);
+}
+
+TEST(dscr_keeps_the_guests_bits_and_its_internal_view_is_read_only)
+{
+    reset();
+    CHECK(mcr(14, 0, 0, 2, 2, 0xffffffffu));        /* DBGDSCRext */
+    CHECK_EQ(mrc(14, 0, 0, 2, 2), DBGDSCR_GUEST_BITS);
+    CHECK_EQ(mrc(14, 0, 0, 1, 0), DBGDSCR_GUEST_BITS); /* DBGDSCRint */
+    CHECK(mcr(14, 0, 0, 1, 0, 0));                  /* a write there changes nothing */
+    CHECK_EQ(vcpu_registers[OPAL_VCPU_DBGDSCR], DBGDSCR_GUEST_BITS);
+}
+
+TEST(didr_describes_the_vcpus_pairs_and_v7_1)
+{
+    reset();
+    uint32_t didr = mrc(14, 0, 0, 0, 0);
+    CHECK_EQ(didr >> 28, OPAL_VCPU_WATCHPOINTS - 1);
+    CHECK_EQ((didr >> 24) & 0xf, OPAL_VCPU_BREAKPOINTS - 1);
+    CHECK_EQ((didr >> 16) & 0xf, 5);
+}
+
+TEST(dcc_claim_tags_and_vmid_breakpoints_are_absent)
+{
+    static const uint32_t absent[][3] = {
+        { 0, 0, 2 }, { 0, 3, 2 }, { 0, 5, 0 }, { 0, 6, 0 },   /* DTRRX/TX, WFAR */
+        { 1, 4, 1 }, { 1, 5, 1 },                             /* DBGBXVR4, 5 */
+        { 7, 8, 6 }, { 7, 9, 6 }, { 7, 14, 6 }, { 7, 2, 7 },  /* claim, auth, DEVID */
+    };
+    reset();
+    for (unsigned i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+        CHECKF(mcr(14, 0, absent[i][0], absent[i][1], absent[i][2], 0xffffffffu),
+               "c%u, c%u, %u", absent[i][0], absent[i][1], absent[i][2]);
+        CHECK_EQ(mrc(14, 0, absent[i][0], absent[i][1], absent[i][2]), 0);
+    }
+    for (unsigned i = OPAL_VCPU_DBGDSCR; i < OPAL_VCPU_DEBUG_END; i++)
+        CHECK_EQ(vcpu_registers[i], 0);
+    CHECK_EQ(log_count, 0);
 }
 
 /* --- the physical timer ------------------------------------------------------ */

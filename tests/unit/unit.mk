@@ -23,7 +23,7 @@ UNIT_SOURCES_test_vgic_dist := vmm/vgic_dist.c
 UNIT_SOURCES_test_vuart     := vmm/vuart.c
 UNIT_SOURCES_test_vmm_channel := vmm/channel.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_passthrough := vmm/passthrough.c vmm/vgic_dist.c
-UNIT_SOURCES_test_vmm_sysreg := vmm/sysreg.c vmm/vpmu.c vmm/rate.c vmm/vgic_dist.c
+UNIT_SOURCES_test_vmm_sysreg := vmm/sysreg.c vmm/vdebug.c vmm/vpmu.c vmm/rate.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_psci := vmm/psci.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_mmio := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel.c \
                               vmm/passthrough.c vmm/rate.c vmm/vpmu.c
