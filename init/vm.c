@@ -197,6 +197,7 @@ static int make_images(void)
     info->vtimer_direct = 1;
     info->console = build.component->console;
     info->test_crash = crash_hook_for(vm->component.name);
+    info->stray_access = vm->stray_access;   /* the same values (init.h) */
     describe_channels(info);
     for (uint32_t i = 0; i < vm->component.irq_count && i < VMM_MAX_IRQS; i++)
         info->irqs[info->irq_count++] = vm->component.irqs[i];
