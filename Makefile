@@ -98,6 +98,7 @@ system_dtb = $(BUILD)/configs/$(notdir $(basename $(1))).dtb
 # switching back rebuilds it again.
 define stage_system
 $(1:.elf=.system.dtb): $(call system_dtb,$(2)) FORCE
+	@mkdir -p $$(@D)
 	$$(Q)cmp -s $$< $$@ || cp $$< $$@
 endef
 
@@ -215,11 +216,18 @@ $(eval $(call boot_image,$(BUILD)/tests/restart.elf,$(BUILD)/init.elf,$(PROGRAMS
     $(GUEST_LINUX),tests/configs/restart.dts))
 $(eval $(call boot_image,$(BUILD)/tests/halt.elf,$(BUILD)/init.elf,$(PROGRAMS),,\
     tests/configs/halt.dts))
+# Descriptions at the limits the checker shares with init, the kernel and the VMM.
+$(eval $(call boot_image,$(BUILD)/tests/limits.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
+    $(BUILD)/apps/console.elf $(BUILD)/apps/echo.elf $(BUILD)/guests/testkit.elf,,\
+    tests/configs/limits.dts))
+$(eval $(call boot_image,$(BUILD)/tests/limits-high-ram.elf,$(BUILD)/init.elf,$(PROGRAMS),\
+    $(GUEST_LINUX),tests/configs/limits-high-ram.dts))
 TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
                $(BUILD)/tests/restart.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
                $(BUILD)/tests/testkit.elf $(BUILD)/tests/testkit-probe.elf \
-               $(BUILD)/tests/testkit-probe-stop.elf
+               $(BUILD)/tests/testkit-probe-stop.elf \
+               $(BUILD)/tests/limits.elf $(BUILD)/tests/limits-high-ram.elf
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.

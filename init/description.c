@@ -6,10 +6,6 @@
 
 #define RESERVED_RAM (32u << 20)   /* init's own objects, page tables, channels */
 
-/* The kernel's own interrupts: the vGIC maintenance interrupt, the HYP timer
- * and the virtual timer it injects. */
-static const uint32_t kernel_irqs[] = { 25, 26, 27 };
-
 static void print_error(void *context, const char *message)
 {
     (void)context;
@@ -24,8 +20,9 @@ static bool archive_has(void *context, const char *name)
                      &file) == OPAL_OK;
 }
 
-/* This machine: its RAM and what is left of it, its interrupts, and QEMU
- * virt's device windows (the same list as the build's checker). */
+/* This machine: its RAM and what is left of it, its console UART, and QEMU
+ * virt's interrupts, the kernel's among them, and device windows (the same
+ * lists as the build's checker). */
 static void platform_from_bootinfo(const struct opal_bootinfo *bootinfo,
                                    struct system_platform *platform)
 {
@@ -34,8 +31,8 @@ static void platform_from_bootinfo(const struct opal_bootinfo *bootinfo,
     platform->ram_size = bootinfo->ram_size;
     platform->ram_free = bootinfo->free_ram > RESERVED_RAM ? bootinfo->free_ram - RESERVED_RAM : 0;
     platform->mcp = OPAL_PRIORITY_MAX;
-    platform->reserved_irqs = kernel_irqs;
-    platform->reserved_irq_count = sizeof kernel_irqs / sizeof kernel_irqs[0];
+    platform->console_uart = (struct system_range){ bootinfo->uart_base, 0x1000u };
+    platform->console_irq = bootinfo->uart_irq;
 }
 
 unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system)

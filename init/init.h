@@ -23,6 +23,8 @@ _Static_assert(SYSTEM_BOOTARGS_MAX <= VMM_BOOTARGS_MAX, "bootargs are passed on 
 _Static_assert(SYSTEM_NAME_MAX <= VMM_NAME_MAX && SYSTEM_NAME_MAX <= TASK_NAME_MAX &&
                SYSTEM_NAME_MAX <= sizeof(((struct vmm_channel *)0)->name),
                "names are passed on whole");
+_Static_assert(SYSTEM_STRAY_ABORT == (int)VMM_STRAY_ABORT &&
+               SYSTEM_STRAY_STOP == (int)VMM_STRAY_STOP, "stray-access is passed as it is");
 
 enum component_kind { COMPONENT_VM, COMPONENT_TASK };
 

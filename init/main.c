@@ -41,30 +41,31 @@ static bool check_bootinfo(const struct opal_bootinfo *bootinfo)
     return true;
 }
 
-/* <name>.arguments=<a>,<b>,... replaces a task's arguments; a bad value is
- * reported and the description's kept. */
-static void override_arguments(struct system_task *task)
+/* <name>.arguments=<a>,<b>,... replaces a task's arguments; a value that
+ * is not such a list is refused (false), so nothing is started with
+ * arguments nobody asked for. */
+static bool override_arguments(struct system_task *task)
 {
     char key[SYSTEM_NAME_MAX + 16];
+    uint32_t arguments[SYSTEM_MAX_ARGUMENTS], count;
     format_string(key, sizeof key, "%s.arguments", task->component.name);
-    const char *value = cmdline_value(init_bootinfo->cmdline, key);
-    if (value == NULL)
-        return;
-    uint32_t arguments[SYSTEM_MAX_ARGUMENTS], count = 0;
-    for (const char *at = value; *at && *at != ' ';) {
-        uint32_t number = 0, digits = 0;
-        for (; *at >= '0' && *at <= '9' && digits < 10; at++, digits++)
-            number = number * 10 + (uint32_t)(*at - '0');
-        if (digits == 0 || count == SYSTEM_MAX_ARGUMENTS || (*at && *at != ' ' && *at != ',')) {
-            printf("init: %s must be up to %u decimal numbers separated by commas; "
-                   "keeping the description's\n", key, SYSTEM_MAX_ARGUMENTS);
-            return;
-        }
-        arguments[count++] = number;
-        at += *at == ',';
+    int error = cmdline_numbers(init_bootinfo->cmdline, key, SYSTEM_MAX_ARGUMENTS, arguments,
+                                &count);
+    if (error == OPAL_ERR_NOT_FOUND)
+        return true;
+    if (error != OPAL_OK) {
+        const char *value = cmdline_value(init_bootinfo->cmdline, key);
+        uint32_t length = 0;
+        while (value[length] != '\0' && value[length] != ' ' && value[length] != '\t')
+            length++;
+        printf("init: boot argument %s=%.*s: it must be 1 to %u decimal numbers from 0 to "
+               "4294967295, separated by commas\n", key, (int)length, value,
+               SYSTEM_MAX_ARGUMENTS);
+        return false;
     }
     memcpy(task->arguments, arguments, sizeof arguments);
     task->argument_count = count;
+    return true;
 }
 
 static bool wanted(const struct component *c)
@@ -88,16 +89,41 @@ static void report_started(const struct component *c)
         printf("init: task %s started: priority %u\n", c->name, (unsigned)config->priority);
 }
 
+/* The console server, when the image holds one, is loaded first and
+ * started before any component: if it cannot be, nothing is started
+ * (a system without its output and input is not the one described). */
+static bool console_wanted(void)
+{
+    struct cpio_file file;
+    return cpio_find((const void *)init_bootinfo->archive_address, init_bootinfo->archive_size,
+                     "console", &file) == OPAL_OK;
+}
+
+static bool start_console(void)
+{
+    if (console_start() != OPAL_OK) {
+        printf("init: the console server did not start (the line above says why): "
+               "nothing else is started\n");
+        return false;
+    }
+    printf("init: console server started: it owns the UART from here on\n");
+    return true;
+}
+
 /* Everything the description says, in order; false after the first failure. */
 static bool build_system(void)
 {
-    struct cpio_file file;
-    bool console = cpio_find((const void *)init_bootinfo->archive_address,
-                             init_bootinfo->archive_size, "console", &file) == OPAL_OK &&
-                   console_prepare(init_bootinfo) == OPAL_OK;
+    bool console = console_wanted();
+    if (console && console_prepare(init_bootinfo) != OPAL_OK) {
+        printf("init: the console server cannot be loaded (the line above says why): "
+               "nothing is started\n");
+        return false;
+    }
     if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init_endpoint) != OPAL_OK ||
         components_prepare(console) != OPAL_OK || devices_prepare() != OPAL_OK ||
         channels_prepare() != OPAL_OK)
+        return false;
+    if (console && !start_console())
         return false;
     for (uint32_t i = 0; i < init_component_count; i++) {
         struct component *c = &init_components[i];
@@ -109,8 +135,6 @@ static bool build_system(void)
             return false;
         report_started(c);
     }
-    if (console && console_start() == OPAL_OK)
-        printf("init: console server started: it owns the UART from here on\n");
     return schedule_start() == OPAL_OK;
 }
 
@@ -122,8 +146,13 @@ int main(const struct opal_bootinfo *bootinfo)
     opal_alloc_init(bootinfo);
     if (description_load(bootinfo, &init_system) != 0)
         return 1;
+    bool arguments_ok = true;
     for (uint32_t i = 0; i < init_system.task_count; i++)
-        override_arguments(&init_system.tasks[i]);
+        arguments_ok &= override_arguments(&init_system.tasks[i]);
+    if (!arguments_ok) {
+        printf("init: the boot arguments have errors: nothing is started\n");
+        return 1;
+    }
     printf("init: system: %u VM%s, %u task%s, %u channel%s\n", (unsigned)init_system.vm_count,
            init_system.vm_count == 1 ? "" : "s", (unsigned)init_system.task_count,
            init_system.task_count == 1 ? "" : "s", (unsigned)init_system.channel_count,

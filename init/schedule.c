@@ -6,7 +6,7 @@
 #include "core/string.h"
 #include "init.h"
 
-#define MAX_DOMAINS 15
+#define MAX_DOMAINS (OPAL_DOMAINS - 1)   /* domain 0 is the system's */
 
 /* The domain of the component with this name: 0 if it has no window. */
 uint32_t schedule_domain(const char *name)

@@ -112,7 +112,10 @@ static int add_image(const void *data, uint32_t size, struct vmm_image *image)
     return OPAL_OK;
 }
 
-static int add_file(const char *name, struct vmm_image *image, const struct cpio_file **found)
+/* The file the description's `property` names, into the images area; a
+ * failure names the VM, the property, the file and its size. */
+static int add_file(const char *property, const char *name, struct vmm_image *image,
+                    const struct cpio_file **found)
 {
     static struct cpio_file file;
     if (name[0] == '\0')
@@ -126,7 +129,15 @@ static int add_file(const char *name, struct vmm_image *image, const struct cpio
     }
     if (found != NULL)
         *found = &file;
-    return add_image(file.data, file.size, image);
+    error = add_image(file.data, file.size, image);
+    if (error == OPAL_ERR_RANGE)
+        printf("init: VM %s: %s \"%s\" (%u bytes) does not fit what is left of the VMM's "
+               "%u MiB images area\n", build.vm->component.name, property, name,
+               (unsigned)file.size, VMM_IMAGES_MAX >> 20);
+    else if (error != OPAL_OK)
+        printf("init: VM %s: %s \"%s\" (%u bytes): copying it: %s\n", build.vm->component.name,
+               property, name, (unsigned)file.size, opal_error_name(error));
+    return error;
 }
 
 /* The guest's device tree, generated from the description (and the
@@ -179,8 +190,8 @@ static int make_images(void)
     struct vmm_boot_info *info = &build.info;
     const struct cpio_file *kernel = NULL;
     int error;
-    if ((error = add_file(vm->kernel, &info->kernel, &kernel)) ||
-        (error = add_file(vm->initrd, &info->initrd, NULL)))
+    if ((error = add_file("kernel", vm->kernel, &info->kernel, &kernel)) ||
+        (error = add_file("initrd", vm->initrd, &info->initrd, NULL)))
         return fail("guest images", error);
     /* A kernel that is an ELF is a bare-metal guest; anything else is a zImage. */
     uint32_t magic = 0;
@@ -197,6 +208,7 @@ static int make_images(void)
     info->vtimer_direct = 1;
     info->console = build.component->console;
     info->test_crash = crash_hook_for(vm->component.name);
+    info->stray_access = vm->stray_access;   /* the same values (init.h) */
     describe_channels(info);
     for (uint32_t i = 0; i < vm->component.irq_count && i < VMM_MAX_IRQS; i++)
         info->irqs[info->irq_count++] = vm->component.irqs[i];

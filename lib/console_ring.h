@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#define CONSOLE_MAX_CLIENTS 8         /* the server serves one ring per client */
 #define CONSOLE_RING_OUT_SIZE 2048u   /* powers of two: indices are masked */
 #define CONSOLE_RING_IN_SIZE  1024u
 

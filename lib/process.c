@@ -8,10 +8,6 @@
 
 #define PAGE_SIZE 4096u
 #define SCRATCH_ADDRESS 0x3ff00000u  /* where the loader maps a frame to fill it */
-#define PROCESS_STACK_TOP 0x00200000u
-#define PROCESS_IPC_BUFFER 0x00101000u
-/* The stack may reach down to the IPC buffer's next page. */
-#define PROCESS_STACK_MAX_PAGES ((PROCESS_STACK_TOP - PROCESS_IPC_BUFFER) / PAGE_SIZE - 1)
 
 /* Map a frame, making the page tables on the way if they are missing. */
 int process_map_frame(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
@@ -75,7 +71,7 @@ static int map_fresh(uint32_t vspace, uint32_t address, uint32_t *frame)
 int process_load(const void *image, uint32_t size, uint32_t stack_size, struct process *process)
 {
     struct elf_info elf;
-    int error = elf_inspect(image, size, 0x00400000u, 0x0fffffffu, &elf);
+    int error = elf_inspect(image, size, PROCESS_IMAGE_BASE, PROCESS_IMAGE_END - 1, &elf);
     if (error != OPAL_OK)
         return error;
     if ((error = opal_alloc_object(OPAL_OBJECT_VSPACE, 0, &process->vspace)) != OPAL_OK)
@@ -92,7 +88,7 @@ int process_load(const void *image, uint32_t size, uint32_t stack_size, struct p
     uint32_t frame;
     uint32_t stack_pages = stack_size ? (stack_size + PAGE_SIZE - 1) / PAGE_SIZE
                                       : PROCESS_STACK_PAGES;
-    if (stack_pages > PROCESS_STACK_MAX_PAGES)
+    if (stack_pages > PROCESS_STACK_MAX / PAGE_SIZE)
         return OPAL_ERR_RANGE;
     for (uint32_t page = PROCESS_STACK_TOP - stack_pages * PAGE_SIZE;
          page < PROCESS_STACK_TOP; page += PAGE_SIZE) {

@@ -7,13 +7,23 @@
 
 #define PROCESS_STACK_PAGES 4
 
+/* Its address space: the IPC buffer page, the stack from at most the page
+ * after it up to PROCESS_STACK_TOP, and the program's segments within
+ * [PROCESS_IMAGE_BASE, PROCESS_IMAGE_END). */
+#define PROCESS_IPC_BUFFER 0x00101000u
+#define PROCESS_STACK_TOP  0x00200000u
+#define PROCESS_STACK_MAX  (PROCESS_STACK_TOP - PROCESS_IPC_BUFFER - 0x1000u)
+#define PROCESS_IMAGE_BASE 0x00400000u
+#define PROCESS_IMAGE_END  0x10000000u
+
 struct process {
     uint32_t vspace, tcb, sched_context, ipc_frame;
     uint32_t entry;
 };
 
 /* Build the address space with a stack of stack_size bytes (rounded up to
- * pages; 0: PROCESS_STACK_PAGES pages); objects come from lib/alloc.c. */
+ * pages, at most PROCESS_STACK_MAX; 0: PROCESS_STACK_PAGES pages); objects
+ * come from lib/alloc.c. */
 int process_load(const void *image, uint32_t size, uint32_t stack_size, struct process *process);
 /* How its thread runs: CSpace root, fault endpoint (a CPtr in that CSpace;
  * 0: none), priority, a sched context of budget_us per period_us, and r0..r3. */

@@ -13,6 +13,7 @@
 #define TASK_DEVICE_ADDRESS(i)  (0x20000000u + (i) * 0x00100000u)   /* device range i */
 #define TASK_WINDOW_MAX 0x00100000u               /* the largest channel or device range */
 #define TASK_HEAP_ADDRESS 0x30000000u             /* heap-size bytes of zeroed RAM */
+#define TASK_HEAP_MAX (0u - TASK_HEAP_ADDRESS)    /* it ends at 4 GiB at most */
 
 /* Its CNode: 2^TASK_CNODE_BITS slots, guarded so a CPtr is a slot number. */
 #define TASK_CNODE_BITS 5

@@ -4,12 +4,20 @@
 #define LIB_VMM_BOOT_H
 
 #include <stdint.h>
+#include "process.h"
 
-/* The VMM's address space. Guest RAM appears at its guest-physical address. */
+/* The VMM's address space. Guest RAM appears at its guest-physical address,
+ * so it must stay clear of the VMM's own ranges: [VMM_OWN_BASE,
+ * VMM_OWN_END) (boot info, console ring, IPC buffer, stack and program, as
+ * lib/process.h lays them out) and the images area. */
 #define VMM_BOOT_INFO_ADDRESS 0x00100000u   /* one read-only page */
 #define VMM_CONSOLE_RING_ADDRESS 0x00110000u /* its console ring (lib/console_ring.h) */
 #define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
 #define VMM_IMAGES_MAX        0x10000000u
+#define VMM_OWN_BASE          VMM_BOOT_INFO_ADDRESS
+#define VMM_OWN_END           PROCESS_IMAGE_END
+/* Guest RAM ends at or below this: the VMM computes RAM's end in 32 bits. */
+#define GUEST_RAM_END_MAX     0xfffff000u
 
 /* The guest's virtual platform (dts/guest-virt.dts says the same): init
  * maps the GIC's virtual CPU interface at GUEST_GICC_BASE, the VMM emulates
@@ -18,6 +26,11 @@
 #define GUEST_GICC_BASE  0x08010000u
 #define GUEST_UART_BASE  0x09000000u
 #define GUEST_UART_IRQ   33u
+/* The emulated distributor's interrupt IDs: SGIs and PPIs below
+ * GUEST_FIRST_SPI, SPIs up to GUEST_IRQ_COUNT - 1. A VM's passthrough and
+ * channel interrupts must be such SPIs. */
+#define GUEST_FIRST_SPI  32
+#define GUEST_IRQ_COUNT  128
 #define GUEST_DEVICE_SIZE 0x1000u
 
 /* The VMM's CNode: 2^VMM_CNODE_BITS slots. */

@@ -6,10 +6,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vmm_boot.h"
 
-#define VGIC_IRQS         128   /* SGIs 0-15, PPIs 16-31, SPIs 32-127: TYPER.ITLinesNumber = 3 */
+#define VGIC_IRQS         GUEST_IRQ_COUNT   /* SGIs 0-15, PPIs 16-31, SPIs 32-127: TYPER.ITLinesNumber = 3 */
 #define VGIC_SGIS         16
-#define VGIC_PRIVATE_IRQS 32    /* SGIs and PPIs */
+#define VGIC_PRIVATE_IRQS GUEST_FIRST_SPI   /* SGIs and PPIs */
 #define VGIC_WORDS        (VGIC_IRQS / 32)
 #define VGIC_DIST_SIZE    0x1000u
 

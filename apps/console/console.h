@@ -6,9 +6,9 @@
 #define APPS_CONSOLE_CONSOLE_H
 
 #include <stdbool.h>
+#include "console_ring.h"   /* CONSOLE_MAX_CLIENTS */
 #include "opal.h"
 
-#define CONSOLE_MAX_CLIENTS 8
 #define CONSOLE_NAME_MAX 16          /* with its NUL */
 
 /* Its CSpace: one CNode of 2^CONSOLE_CNODE_BITS slots, guarded to resolve

@@ -8,8 +8,6 @@
 #include "objects.h"
 #include "sched.h"
 
-#define MAX_PERIOD_US 10000000u
-
 static struct sched_context *depleted_list;
 
 static uint64_t microseconds_to_ticks(uint32_t microseconds)
@@ -112,7 +110,7 @@ static int configure(struct invocation *invocation)
     if (slot->cap.type != OPAL_OBJECT_SCHED_CONTEXT)
         return OPAL_ERR_INVALID_CAPABILITY;
     uint32_t budget = arguments[1], period = arguments[2];
-    if (budget == 0 || budget > period || period > MAX_PERIOD_US)
+    if (budget == 0 || budget > period || period > OPAL_SCHED_PERIOD_MAX_US)
         return OPAL_ERR_RANGE;
     struct sched_context *context = cap_object(&slot->cap);
     if (context->depleted)

@@ -54,22 +54,55 @@ const char *cmdline_value(const char *line, const char *key)
     return value;
 }
 
+/* The decimal number at *at, up to max; *at moves past its digits.
+ * false if there is no digit or the number is above max. */
+static bool parse_decimal(const char **at, uint32_t max, uint32_t *number)
+{
+    uint64_t result = 0;
+    const char *start = *at;
+    for (; **at >= '0' && **at <= '9'; (*at)++) {
+        result = result * 10 + (uint32_t)(**at - '0');
+        if (result > max)
+            return false;
+    }
+    *number = (uint32_t)result;
+    return *at != start;
+}
+
+static bool value_ends(char c)
+{
+    return c == '\0' || is_space(c);
+}
+
 int cmdline_number(const char *line, const char *key, uint32_t max, uint32_t *number)
 {
-    const char *value = cmdline_value(line, key);
-    if (value == 0)
+    const char *at = cmdline_value(line, key);
+    uint32_t value;
+    if (at == 0)
         return OPAL_ERR_NOT_FOUND;
-    uint64_t result = 0;
-    const char *at = value;
-    for (; *at && !is_space(*at); at++) {
-        if (*at < '0' || *at > '9')
+    if (!parse_decimal(&at, max, &value) || !value_ends(*at))
+        return OPAL_ERR_INVALID_ARGUMENT;
+    *number = value;
+    return OPAL_OK;
+}
+
+int cmdline_numbers(const char *line, const char *key, uint32_t capacity, uint32_t *numbers,
+                    uint32_t *count)
+{
+    const char *at = cmdline_value(line, key);
+    uint32_t found = 0;
+    if (at == 0)
+        return OPAL_ERR_NOT_FOUND;
+    for (;;) {
+        uint32_t value;
+        if (found == capacity || !parse_decimal(&at, 0xffffffffu, &value))
             return OPAL_ERR_INVALID_ARGUMENT;
-        result = result * 10 + (uint32_t)(*at - '0');
-        if (result > max)
+        numbers[found++] = value;
+        if (value_ends(*at))
+            break;
+        if (*at++ != ',')
             return OPAL_ERR_INVALID_ARGUMENT;
     }
-    if (at == value)
-        return OPAL_ERR_INVALID_ARGUMENT;
-    *number = (uint32_t)result;
+    *count = found;
     return OPAL_OK;
 }

@@ -19,4 +19,12 @@ const char *cmdline_value(const char *line, const char *key);
  * all digits, or above `max`). */
 int cmdline_number(const char *line, const char *key, uint32_t max, uint32_t *number);
 
+/* "key=<a>,<b>,...": 1 to `capacity` decimal numbers, each at most
+ * 0xffffffff, separated by commas, into numbers[] and *count: OPAL_OK, or
+ * OPAL_ERR_NOT_FOUND (no such key) or OPAL_ERR_INVALID_ARGUMENT (anything
+ * else: an empty entry, a non-digit, a number that overflows, too many).
+ * numbers[] may be written even on an error. */
+int cmdline_numbers(const char *line, const char *key, uint32_t capacity, uint32_t *numbers,
+                    uint32_t *count);
+
 #endif

@@ -28,8 +28,9 @@ void system_error(struct system_errors *errors, const char *path, const char *fm
  * and the virtual timer it injects itself (27). */
 static const uint32_t qemu_virt_reserved_irqs[] = { 25, 26, 27 };
 
-/* QEMU virt's devices a component may be given: the PL011 (the console's
- * when one runs), PL031 RTC, PL061 GPIO and the virtio-mmio transports. */
+/* QEMU virt's devices a component may be given: the PL011 (but it is the
+ * console server's, which always runs), PL031 RTC, PL061 GPIO and the
+ * virtio-mmio transports. */
 static const struct system_range qemu_virt_devices[] = {
     { 0x09000000u, 0x1000u }, { 0x09010000u, 0x1000u }, { 0x09030000u, 0x1000u },
     { 0x0a000000u, 0x4000u },
@@ -46,6 +47,7 @@ void system_platform_qemu_virt(struct system_platform *platform)
         .reserved_irq_count = sizeof qemu_virt_reserved_irqs / sizeof qemu_virt_reserved_irqs[0],
         .devices = qemu_virt_devices,
         .device_count = sizeof qemu_virt_devices / sizeof qemu_virt_devices[0],
+        .console_uart = { 0x09000000u, 0x1000u }, .console_irq = 33,
     };
 }
 

@@ -8,12 +8,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "opal/limits.h"
 
 /* Maxima: exceeding one is itself an error in the description. */
 #define SYSTEM_MAX_VMS        4
 #define SYSTEM_MAX_TASKS      8
 #define SYSTEM_MAX_CHANNELS   8
-#define SYSTEM_MAX_WINDOWS    16
+#define SYSTEM_MAX_WINDOWS    OPAL_DOMAIN_WINDOWS   /* the kernel's */
 #define SYSTEM_MAX_DEVICES    4     /* MMIO ranges per component */
 #define SYSTEM_MAX_IRQS       8     /* interrupts per component */
 #define SYSTEM_MAX_ARGUMENTS  4     /* a task's start arguments (r0..r3) */
@@ -25,11 +26,20 @@
 #define SYSTEM_DOORBELL_SIZE  0x1000u  /* after a channel's region in a VM: a write signals */
 #define SYSTEM_MAX_ERRORS     32    /* reported; one more line says there were more */
 #define SYSTEM_MAX_COMPONENTS (SYSTEM_MAX_VMS + SYSTEM_MAX_TASKS)
+/* Each component in the schedule gets a domain of its own besides domain 0. */
+_Static_assert(SYSTEM_MAX_COMPONENTS < OPAL_DOMAINS, "a kernel domain per component");
 
 enum system_fault_policy {
     SYSTEM_FAULT_STOP = 0,     /* the default: the component stays stopped */
     SYSTEM_FAULT_RESTART,      /* restarted, at most restart-limit times, then stopped */
     SYSTEM_FAULT_HALT,         /* the whole system halts */
+};
+
+/* What a VM's stray guest access gets (`stray-access`); lib/vmm_boot.h's
+ * enum vmm_stray_access has the same values. */
+enum system_stray_access {
+    SYSTEM_STRAY_ABORT = 0,    /* the default: an external abort, as on hardware */
+    SYSTEM_STRAY_STOP,         /* the VM stops with a report */
 };
 
 struct system_range {
@@ -55,6 +65,7 @@ struct system_vm {
     uint32_t vmm_priority;
     uint32_t ram_base, ram_size;
     uint32_t vcpus;
+    uint32_t stray_access;               /* enum system_stray_access */
     char kernel[SYSTEM_FILE_MAX];        /* files in the boot archive; "" when absent */
     char initrd[SYSTEM_FILE_MAX];
     char dtb_fragment[SYSTEM_FILE_MAX];  /* nodes merged into the generated guest DTB */
@@ -110,6 +121,9 @@ struct system_platform {
     uint32_t reserved_irq_count;
     const struct system_range *devices;   /* host MMIO a component may be given */
     uint32_t device_count;
+    /* The console server's UART and its interrupt: never a component's. */
+    struct system_range console_uart;
+    uint32_t console_irq;
 };
 
 /* QEMU virt, 1 GiB at 0x40000000 (scripts/qemu.sh's default). */

@@ -5,50 +5,41 @@
 #include "core/format.h"
 #include "core/string.h"
 #include "core/system_internal.h"
+#include "vmm_boot.h"
 
 #define PAGE_SIZE 0x1000u
-#define FIRST_SPI 32u
 
-struct checker {
-    const struct system *system;
-    const struct system_platform *platform;
-    struct system_errors *errors;
-};
-
-/* A component by index: VMs first, then tasks. */
-static const struct system_component *component_at(const struct system *system, uint32_t i)
+const struct system_component *system_component_at(const struct system *system, uint32_t i)
 {
     return i < system->vm_count ? &system->vms[i].component
                                 : &system->tasks[i - system->vm_count].component;
 }
 
-static uint32_t component_count(const struct system *system)
+uint32_t system_component_count(const struct system *system)
 {
     return system->vm_count + system->task_count;
 }
 
-static void component_path(const struct system *system, uint32_t i, char *path)
+void system_component_path(const struct system *system, uint32_t i, char *path)
 {
     format_string(path, SYSTEM_PATH_MAX, "%s/%s", i < system->vm_count ? "/vms" : "/tasks",
-                  component_at(system, i)->name);
+                  system_component_at(system, i)->name);
 }
 
-/* Index of the VM or task of that name, or -1. */
-static int find_component(const struct system *system, const char *name)
+int system_find_component(const struct system *system, const char *name)
 {
-    for (uint32_t i = 0; i < component_count(system); i++)
-        if (core_strcmp(component_at(system, i)->name, name) == 0)
+    for (uint32_t i = 0; i < system_component_count(system); i++)
+        if (core_strcmp(system_component_at(system, i)->name, name) == 0)
             return (int)i;
     return -1;
 }
 
-static bool page_aligned(uint32_t value)
+bool system_page_aligned(uint32_t value)
 {
     return value % PAGE_SIZE == 0;
 }
 
-/* [base, base + size) with the end computed in 64 bits, so no overflow. */
-static bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+bool system_ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
 {
     return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
 }
@@ -56,19 +47,6 @@ static bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_s
 static bool range_inside(uint32_t base, uint32_t size, struct system_range outer)
 {
     return base >= outer.base && (uint64_t)base + size <= (uint64_t)outer.base + outer.size;
-}
-
-static void check_names(struct checker *c)
-{
-    const struct system *system = c->system;
-    for (uint32_t i = 0; i < component_count(system); i++)
-        for (uint32_t j = 0; j < i; j++)
-            if (core_strcmp(component_at(system, i)->name, component_at(system, j)->name) == 0) {
-                char path[SYSTEM_PATH_MAX], other[SYSTEM_PATH_MAX];
-                component_path(system, i, path);
-                component_path(system, j, other);
-                system_error(c->errors, path, "the name is already used by %s", other);
-            }
 }
 
 static void check_priority(struct checker *c, const char *path, const char *property,
@@ -94,8 +72,14 @@ static void check_budget(struct checker *c, const char *path, const struct syste
 static void check_device(struct checker *c, const char *path, struct system_range device)
 {
     const struct system_platform *platform = c->platform;
-    if (device.size == 0 || !page_aligned(device.base) || !page_aligned(device.size)) {
+    if (device.size == 0 || !system_page_aligned(device.base) || !system_page_aligned(device.size)) {
         system_error(c->errors, path, "device 0x%08x+0x%x must be whole pages",
+                     (unsigned)device.base, (unsigned)device.size);
+        return;
+    }
+    if (system_ranges_overlap(device.base, device.size, platform->console_uart.base,
+                              platform->console_uart.size)) {
+        system_error(c->errors, path, "device 0x%08x+0x%x is the console server's UART",
                      (unsigned)device.base, (unsigned)device.size);
         return;
     }
@@ -119,6 +103,13 @@ static bool irq_reserved(const struct system_platform *platform, uint32_t irq)
     return false;
 }
 
+/* An interrupt that exists and is neither the kernel's nor the console's. */
+static bool irq_available(const struct system_platform *platform, uint32_t irq)
+{
+    return irq_exists(platform, irq) && !irq_reserved(platform, irq) &&
+           irq != platform->console_irq;
+}
+
 static void check_irq(struct checker *c, const char *path, uint32_t irq)
 {
     const struct system_platform *platform = c->platform;
@@ -128,22 +119,25 @@ static void check_irq(struct checker *c, const char *path, uint32_t irq)
     else if (irq_reserved(platform, irq))
         system_error(c->errors, path, "interrupt %u is reserved by the kernel",
                      (unsigned)irq);
+    else if (irq == platform->console_irq)
+        system_error(c->errors, path, "interrupt %u is the console server's UART interrupt",
+                     (unsigned)irq);
 }
 
 /* A device or interrupt belongs to one component (and appears once in it). */
 static void check_exclusive(struct checker *c, uint32_t i, const char *path)
 {
     const struct system *system = c->system;
-    const struct system_component *k = component_at(system, i);
+    const struct system_component *k = system_component_at(system, i);
     for (uint32_t j = 0; j <= i; j++) {
-        const struct system_component *other = component_at(system, j);
+        const struct system_component *other = system_component_at(system, j);
         char other_path[SYSTEM_PATH_MAX + 20];
         char name[SYSTEM_PATH_MAX];
-        component_path(system, j, name);
+        system_component_path(system, j, name);
         format_string(other_path, sizeof other_path, "also given to %s", name);
         for (uint32_t d = 0; d < k->device_count; d++)
             for (uint32_t e = 0; e < (j == i ? d : other->device_count); e++)
-                if (ranges_overlap(k->devices[d].base, k->devices[d].size,
+                if (system_ranges_overlap(k->devices[d].base, k->devices[d].size,
                                    other->devices[e].base, other->devices[e].size))
                 {
                     system_error(c->errors, path, "device 0x%08x+0x%x is %s",
@@ -163,9 +157,9 @@ static void check_exclusive(struct checker *c, uint32_t i, const char *path)
 
 static void check_component(struct checker *c, uint32_t i)
 {
-    const struct system_component *k = component_at(c->system, i);
+    const struct system_component *k = system_component_at(c->system, i);
     char path[SYSTEM_PATH_MAX];
-    component_path(c->system, i, path);
+    system_component_path(c->system, i, path);
     check_priority(c, path, "priority", k->priority);
     check_budget(c, path, k);
     for (uint32_t d = 0; d < k->device_count; d++)
@@ -184,9 +178,9 @@ struct guest_region {
 /* What the VMM emulates in every VM (dts/guest-virt.dts): the GIC
  * distributor and CPU interface, and the PL011. */
 static const struct guest_region emulated_regions[] = {
-    { 0x08000000u, 0x10000u, "the emulated GIC distributor" },
-    { 0x08010000u, 0x10000u, "the emulated GIC CPU interface" },
-    { 0x09000000u, 0x1000u, "the emulated UART" },
+    { GUEST_GICD_BASE, 0x10000u, "the emulated GIC distributor" },
+    { GUEST_GICC_BASE, 0x10000u, "the emulated GIC CPU interface" },
+    { GUEST_UART_BASE, GUEST_DEVICE_SIZE, "the emulated UART" },
 };
 #define EMULATED_REGIONS (sizeof emulated_regions / sizeof emulated_regions[0])
 #define MAX_GUEST_REGIONS (EMULATED_REGIONS + 1 + SYSTEM_MAX_DEVICES + SYSTEM_MAX_CHANNELS)
@@ -228,7 +222,7 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
     uint32_t count = guest_regions(c->system, vm_index, regions);
     for (uint32_t i = EMULATED_REGIONS; i < count; i++)
         for (uint32_t j = 0; j < i; j++)
-            if (ranges_overlap(regions[i].base, regions[i].size, regions[j].base,
+            if (system_ranges_overlap(regions[i].base, regions[i].size, regions[j].base,
                                regions[j].size))
                 system_error(c->errors, path, "%s at 0x%08x+0x%x overlaps %s at 0x%08x+0x%x "
                              "in guest-physical memory", regions[i].what,
@@ -237,22 +231,26 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
                              (unsigned)regions[j].size);
 }
 
-#define EMULATED_UART_IRQ 33u   /* SPI 1, dts/guest-virt.dts */
-#define VM_IRQ_LIMIT 128u       /* the VMM's distributor model: SPIs 32 to 127 */
+/* Whether the VM's emulated distributor has SPI `irq` (lib/vmm_boot.h). */
+static bool guest_spi(uint32_t irq)
+{
+    return irq >= GUEST_FIRST_SPI && irq < GUEST_IRQ_COUNT;
+}
 
 /* A VM's passthrough interrupts are injected as the same IDs: SPIs its
  * VMM's distributor has, other than the emulated UART's. (One that does
- * not exist or is the kernel's is reported by check_irq.) */
+ * not exist or is the kernel's or the console's is reported by check_irq.) */
 static void check_vm_irqs(struct checker *c, const struct system_vm *vm, const char *path)
 {
     for (uint32_t q = 0; q < vm->component.irq_count; q++) {
         uint32_t irq = vm->component.irqs[q];
-        if (!irq_exists(c->platform, irq) || irq_reserved(c->platform, irq))
+        if (!irq_available(c->platform, irq))
             continue;
-        if (irq < 32 || irq >= VM_IRQ_LIMIT)
+        if (!guest_spi(irq))
             system_error(c->errors, path, "interrupt %u is not a shared peripheral interrupt "
-                         "a VM can be given (32 to %u)", (unsigned)irq, VM_IRQ_LIMIT - 1);
-        else if (irq == EMULATED_UART_IRQ)
+                         "a VM can be given (%u to %u)", (unsigned)irq, GUEST_FIRST_SPI,
+                         GUEST_IRQ_COUNT - 1);
+        else if (irq == GUEST_UART_IRQ)
             system_error(c->errors, path, "interrupt %u is the emulated UART's in the VM",
                          (unsigned)irq);
     }
@@ -262,19 +260,20 @@ static void check_vm(struct checker *c, uint32_t vm_index)
 {
     const struct system_vm *vm = &c->system->vms[vm_index];
     char path[SYSTEM_PATH_MAX];
-    component_path(c->system, vm_index, path);
+    system_component_path(c->system, vm_index, path);
     check_priority(c, path, "vmm-priority", vm->vmm_priority);
     if (vm->vcpus != SYSTEM_MAX_VCPUS)
         system_error(c->errors, path, "vcpus is %u: a VM has exactly 1 vCPU until SMP "
                      "support exists", (unsigned)vm->vcpus);
     check_vm_irqs(c, vm, path);
-    if (vm->ram_size == 0 || !page_aligned(vm->ram_size) || !page_aligned(vm->ram_base))
+    if (vm->ram_size == 0 || !system_page_aligned(vm->ram_size) || !system_page_aligned(vm->ram_base))
         system_error(c->errors, path, "ram-base 0x%08x and ram-size 0x%x must be whole "
                      "pages, and ram-size non-zero", (unsigned)vm->ram_base,
                      (unsigned)vm->ram_size);
-    else if ((uint64_t)vm->ram_base + vm->ram_size > 0x100000000ull)
-        system_error(c->errors, path, "ram-size 0x%x at ram-base 0x%08x goes past 4 GiB",
-                     (unsigned)vm->ram_size, (unsigned)vm->ram_base);
+    else if ((uint64_t)vm->ram_base + vm->ram_size > GUEST_RAM_END_MAX)
+        system_error(c->errors, path, "ram-size 0x%x at ram-base 0x%08x ends past 0x%08x, "
+                     "the highest end of a VM's RAM", (unsigned)vm->ram_size,
+                     (unsigned)vm->ram_base, GUEST_RAM_END_MAX);
     else
         check_guest_map(c, vm_index, path);
 }
@@ -283,9 +282,9 @@ static void check_task(struct checker *c, uint32_t task_index)
 {
     const struct system_task *task = &c->system->tasks[task_index];
     char path[SYSTEM_PATH_MAX];
-    component_path(c->system, c->system->vm_count + task_index, path);
-    if (task->stack_size == 0 || !page_aligned(task->stack_size) ||
-        !page_aligned(task->heap_size))
+    system_component_path(c->system, c->system->vm_count + task_index, path);
+    if (task->stack_size == 0 || !system_page_aligned(task->stack_size) ||
+        !system_page_aligned(task->heap_size))
         system_error(c->errors, path, "stack-size 0x%x and heap-size 0x%x must be whole "
                      "pages, and stack-size non-zero", (unsigned)task->stack_size,
                      (unsigned)task->heap_size);
@@ -296,8 +295,8 @@ static void check_task(struct checker *c, uint32_t task_index)
 static bool guest_irq_taken(const struct system *system, int vm, uint32_t irq,
                             uint32_t channel_index, uint32_t end_index)
 {
-    const struct system_component *k = component_at(system, (uint32_t)vm);
-    if (irq == EMULATED_UART_IRQ)
+    const struct system_component *k = system_component_at(system, (uint32_t)vm);
+    if (irq == GUEST_UART_IRQ)
         return true;
     for (uint32_t q = 0; q < k->irq_count; q++)
         if (k->irqs[q] == irq)
@@ -314,7 +313,7 @@ static void check_channel_end(struct checker *c, uint32_t index, uint32_t end,
                               const char *path)
 {
     const struct system_channel *channel = &c->system->channels[index];
-    int k = find_component(c->system, channel->ends[end]);
+    int k = system_find_component(c->system, channel->ends[end]);
     if (k < 0) {
         system_error(c->errors, path, "end \"%s\" is not a VM or task", channel->ends[end]);
         return;
@@ -322,13 +321,13 @@ static void check_channel_end(struct checker *c, uint32_t index, uint32_t end,
     if ((uint32_t)k >= c->system->vm_count)
         return;
     uint32_t irq = channel->guest_irq[end];
-    if (!page_aligned(channel->guest_address[end]))
+    if (!system_page_aligned(channel->guest_address[end]))
         system_error(c->errors, path, "guest-address 0x%08x must be page-aligned",
                      (unsigned)channel->guest_address[end]);
-    if (irq < FIRST_SPI || irq >= c->platform->irq_count)
+    if (!guest_spi(irq))
         system_error(c->errors, path, "guest-interrupt %u is not a shared peripheral "
-                     "interrupt (%u to %u)", (unsigned)irq, FIRST_SPI,
-                     (unsigned)c->platform->irq_count - 1);
+                     "interrupt of the VM's emulated GIC (%u to %u)", (unsigned)irq,
+                     GUEST_FIRST_SPI, GUEST_IRQ_COUNT - 1);
     else if (guest_irq_taken(c->system, k, irq, index, end))
         system_error(c->errors, path, "guest-interrupt %u is already used in VM %s",
                      (unsigned)irq, channel->ends[end]);
@@ -341,7 +340,7 @@ static void check_channel(struct checker *c, uint32_t index)
     format_string(path, sizeof path, "/channels/%s", channel->name);
     if (core_strcmp(channel->ends[0], channel->ends[1]) == 0)
         system_error(c->errors, path, "both ends are \"%s\"", channel->ends[0]);
-    if (channel->size == 0 || !page_aligned(channel->size) ||
+    if (channel->size == 0 || !system_page_aligned(channel->size) ||
         channel->size > SYSTEM_CHANNEL_MAX_SIZE)
         system_error(c->errors, path, "size 0x%x must be a non-zero number of whole pages, "
                      "at most 0x%x", (unsigned)channel->size, SYSTEM_CHANNEL_MAX_SIZE);
@@ -355,20 +354,18 @@ static void check_schedule(struct checker *c)
     if (system->window_count == 0)
         return;
     for (uint32_t w = 0; w < system->window_count; w++) {
-        if (find_component(system, system->windows[w].component) < 0)
+        if (system_find_component(system, system->windows[w].component) < 0)
             system_error(c->errors, "/schedule", "window %u: \"%s\" is not a VM or task",
                          (unsigned)w, system->windows[w].component);
-        if (system->windows[w].length_us == 0)
-            system_error(c->errors, "/schedule", "window %u: its length is 0", (unsigned)w);
     }
-    for (uint32_t i = 0; i < component_count(system); i++) {
+    for (uint32_t i = 0; i < system_component_count(system); i++) {
         uint32_t w = 0;
         while (w < system->window_count &&
-               core_strcmp(system->windows[w].component, component_at(system, i)->name) != 0)
+               core_strcmp(system->windows[w].component, system_component_at(system, i)->name) != 0)
             w++;
         if (w == system->window_count)
             system_error(c->errors, "/schedule", "\"%s\" has no window, so it would never run",
-                         component_at(system, i)->name);
+                         system_component_at(system, i)->name);
     }
 }
 
@@ -376,8 +373,8 @@ static void check_schedule(struct checker *c)
 static void check_budgets(struct checker *c)
 {
     uint64_t ppm = 0;
-    for (uint32_t i = 0; i < component_count(c->system); i++) {
-        const struct system_component *k = component_at(c->system, i);
+    for (uint32_t i = 0; i < system_component_count(c->system); i++) {
+        const struct system_component *k = system_component_at(c->system, i);
         if (k->budget_us != 0 && k->period_us != 0)
             ppm += (uint64_t)k->budget_us * 1000000u / k->period_us;
     }
@@ -397,7 +394,7 @@ static void check_memory(struct checker *c)
         const struct system_vm *vm = &system->vms[i];
         if (used + vm->ram_size > free) {
             char path[SYSTEM_PATH_MAX];
-            component_path(system, i, path);
+            system_component_path(system, i, path);
             system_error(c->errors, path, "ram-size 0x%x does not fit: 0x%x bytes of RAM are "
                          "free for components and 0x%x already used", (unsigned)vm->ram_size,
                          (unsigned)free, (unsigned)used);
@@ -418,10 +415,9 @@ void system_check(const struct system *system, const struct system_platform *pla
                   struct system_errors *errors)
 {
     struct checker c = { .system = system, .platform = platform, .errors = errors };
-    if (component_count(system) == 0)
+    if (system_component_count(system) == 0)
         system_error(errors, "/", "no VM and no task: nothing to run");
-    check_names(&c);
-    for (uint32_t i = 0; i < component_count(system); i++)
+    for (uint32_t i = 0; i < system_component_count(system); i++)
         check_component(&c, i);
     for (uint32_t i = 0; i < system->vm_count; i++)
         check_vm(&c, i);
@@ -430,9 +426,10 @@ void system_check(const struct system *system, const struct system_platform *pla
     for (uint32_t i = 0; i < system->channel_count; i++)
         check_channel(&c, i);
     check_schedule(&c);
-    if (system->console_input[0] != '\0' && find_component(system, system->console_input) < 0)
+    if (system->console_input[0] != '\0' && system_find_component(system, system->console_input) < 0)
         system_error(errors, "/console", "input \"%s\" is not a VM or task",
                      system->console_input);
     check_budgets(&c);
     check_memory(&c);
+    system_check_limits(&c);
 }

@@ -1,5 +1,6 @@
-/* Shared by system_parse.c and system_check.c: error reporting with a node
- * path, and the path buffer size. Not for users of core/system.h. */
+/* Shared by system_parse.c, system_check.c and system_limits.c: error
+ * reporting with a node path, the path buffer size, and the checker's
+ * helpers. Not for users of core/system.h. */
 #ifndef CORE_SYSTEM_INTERNAL_H
 #define CORE_SYSTEM_INTERNAL_H
 
@@ -26,5 +27,26 @@ void system_parse(struct system *system, const void *blob, uint32_t blob_size,
  * references), on what system_parse() read. */
 void system_check(const struct system *system, const struct system_platform *platform,
                   struct system_errors *errors);
+
+struct checker {
+    const struct system *system;
+    const struct system_platform *platform;
+    struct system_errors *errors;
+};
+
+/* The limits that the kernel, init and the VMM enforce at boot, each taken
+ * from the header the enforcing code uses (system_limits.c). */
+void system_check_limits(struct checker *c);
+
+/* Components by index: VMs first, then tasks. */
+const struct system_component *system_component_at(const struct system *system, uint32_t i);
+uint32_t system_component_count(const struct system *system);
+/* "/vms/<name>" or "/tasks/<name>" into path (SYSTEM_PATH_MAX bytes). */
+void system_component_path(const struct system *system, uint32_t i, char *path);
+/* Index of the VM or task of that name, or -1. */
+int system_find_component(const struct system *system, const char *name);
+bool system_page_aligned(uint32_t value);
+/* [a, a + a_size) and [b, b + b_size) overlap, ends computed in 64 bits. */
+bool system_ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size);
 
 #endif

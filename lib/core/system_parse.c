@@ -30,6 +30,7 @@ static const struct property_rule vm_rules[] = {
     { "ram-size", TYPE_U32, 0 }, { "vcpus", TYPE_U32, 0 },
     { "kernel", TYPE_STRING, SYSTEM_FILE_MAX }, { "initrd", TYPE_STRING, SYSTEM_FILE_MAX },
     { "dtb-fragment", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
+    { "stray-access", TYPE_STRING, 8 },
 };
 static const struct property_rule task_rules[] = {
     COMPONENT_RULES, { "image", TYPE_STRING, SYSTEM_FILE_MAX },
@@ -105,6 +106,24 @@ static void parse_component(struct parser *p, int node, const char *path,
     c->irq_count = property_cells(&p->fdt, node, "irqs", c->irqs, SYSTEM_MAX_IRQS);
 }
 
+/* stray-access: "abort" (the default) or "stop", in enum system_stray_access order. */
+static void parse_stray_access(struct parser *p, int node, const char *path,
+                               struct system_vm *vm)
+{
+    static const char *const names[] = { "abort", "stop" };
+    char value[8];
+    property_string(&p->fdt, node, "stray-access", value, sizeof value);
+    vm->stray_access = SYSTEM_STRAY_ABORT;
+    if (value[0] == '\0')
+        return;
+    for (uint32_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (core_strcmp(value, names[i]) == 0) {
+            vm->stray_access = i;
+            return;
+        }
+    system_error(p->errors, path, "stray-access must be \"abort\" or \"stop\"");
+}
+
 static void parse_vm(struct parser *p, int node, const char *path, struct system_vm *vm)
 {
     if (!property_check(&p->fdt, p->errors, node, path, RULES(vm_rules)))
@@ -122,6 +141,7 @@ static void parse_vm(struct parser *p, int node, const char *path, struct system
     property_string(&p->fdt, node, "initrd", vm->initrd, sizeof vm->initrd);
     property_string(&p->fdt, node, "dtb-fragment", vm->dtb_fragment, sizeof vm->dtb_fragment);
     property_string(&p->fdt, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
+    parse_stray_access(p, node, path, vm);
 }
 
 static void parse_task(struct parser *p, int node, const char *path, struct system_task *task)
@@ -166,6 +186,38 @@ static bool is_vm(const struct system *system, const char *name)
     return false;
 }
 
+static bool is_task(const struct system *system, const char *name)
+{
+    for (uint32_t i = 0; i < system->task_count; i++)
+        if (core_strcmp(system->tasks[i].component.name, name) == 0)
+            return true;
+    return false;
+}
+
+/* VMs and tasks share one name space: a task named like a VM (or a VM,
+ * like another) is reported here, before anything that looks them up. */
+static void check_names(struct parser *p)
+{
+    const struct system *system = p->system;
+    for (uint32_t i = 0; i < system->vm_count + system->task_count; i++) {
+        bool task = i >= system->vm_count;
+        const char *name = task ? system->tasks[i - system->vm_count].component.name
+                                : system->vms[i].component.name;
+        for (uint32_t j = 0; j < i; j++) {
+            const char *other = j < system->vm_count
+                                    ? system->vms[j].component.name
+                                    : system->tasks[j - system->vm_count].component.name;
+            if (core_strcmp(name, other) != 0)
+                continue;
+            char path[SYSTEM_PATH_MAX];
+            child_path(path, task ? "/tasks" : "/vms", name);
+            system_error(p->errors, path, "the name is already used by %s/%s",
+                         j < system->vm_count ? "/vms" : "/tasks", other);
+            break;
+        }
+    }
+}
+
 /* guest-address and guest-interrupt list one cell per end that is a VM, in
  * the order of ends; spread them so the index is the end (0 for a task end).
  * Runs once every VM is known. */
@@ -174,6 +226,10 @@ static void place_guest_cells(struct parser *p, const struct system_channel *cha
 {
     uint32_t listed[2] = { cells[0], cells[1] };
     uint32_t vm_ends = 0;
+    /* An end that names both a VM and a task is check_names()'s error. */
+    for (uint32_t end = 0; end < 2; end++)
+        if (is_vm(p->system, channel->ends[end]) && is_task(p->system, channel->ends[end]))
+            return;
     for (uint32_t end = 0; end < 2; end++) {
         bool vm = is_vm(p->system, channel->ends[end]);
         cells[end] = vm && vm_ends < count ? listed[vm_ends] : 0;
@@ -342,6 +398,7 @@ void system_parse(struct system *system, const void *blob, uint32_t blob_size,
         parse_root_child(&p, node, name != NULL ? name : "?", &seen);
     }
     reject_deep_nodes(&p);
+    check_names(&p);
     for (uint32_t i = 0; i < system->channel_count; i++) {
         struct system_channel *channel = &system->channels[i];
         place_guest_cells(&p, channel, "guest-address", channel->guest_address,

@@ -50,7 +50,7 @@ static bool type_ok(const struct property_rule *rule, const void *value, uint32_
 }
 
 static void report_type(struct system_errors *errors, const char *path,
-                        const struct property_rule *rule)
+                        const struct property_rule *rule, const char *value, uint32_t length)
 {
     const char *n = rule->name;
     switch (rule->type) {
@@ -58,7 +58,10 @@ static void report_type(struct system_errors *errors, const char *path,
         system_error(errors, path, "%s must be one 32-bit cell", n);
         break;
     case TYPE_STRING:
-        system_error(errors, path, "%s must be a string of at most %u characters", n,
+        if (length == 1 && value[0] == '\0')
+            system_error(errors, path, "%s must not be empty", n);
+        else
+            system_error(errors, path, "%s must be a string of at most %u characters", n,
                      (unsigned)rule->max - 1);
         break;
     case TYPE_CELLS:
@@ -85,7 +88,7 @@ bool property_check(const struct fdt *fdt, struct system_errors *errors, int nod
         if (rule == NULL)
             system_error(errors, path, "unknown property \"%s\"", name);
         else if (!type_ok(rule, value, length))
-            report_type(errors, path, rule);
+            report_type(errors, path, rule, value, length);
         else
             continue;
         ok = false;

@@ -28,6 +28,9 @@ SAMPLES = [
     "task-priority-above-mcp",     # a priority above init's MCP
     "budgets-above-100",           # budgets adding up to more than the core
     "task-budget-above-period",    # budget above period, and so above 100%: two errors
+    "task-console-uart",           # the console server's UART: it could not start
+    "task-console-irq",            # the console server's interrupt, likewise
+    "task-period-too-long",        # a period the kernel refuses
 ]
 TWO_LINUX = "build/tests/two-linux.elf"
 
@@ -53,13 +56,15 @@ def build_unchecked(name):
     return image
 
 
-def refused(image, memory=1024):
+DESCRIPTION_VERDICT = r"^init: the system description has (\d+) errors?: nothing is started$"
+
+
+def refused(image, memory=1024, append="ctrl.arguments=1000,1", verdict=DESCRIPTION_VERDICT):
     """Boot `image`; wait for init's verdict and its main's end; return the
     console text."""
-    qemu = boot(image, "ctrl.arguments=1000,1", memory=memory)
+    qemu = boot(image, append, memory=memory)
     try:
-        verdict = wait_raw(qemu, r"^init: the system description has (\d+) errors?: "
-                                 r"nothing is started$", 0, 60)
+        verdict = wait_raw(qemu, verdict, 0, 60)
         # init's main returns 1: the kernel says its thread exited (the root
         # task has no fault handler). Nothing else may follow.
         wait_raw(qemu, r"^opal: thread 1 exited with status 1$", verdict.end(), 30)
@@ -77,7 +82,7 @@ def refused(image, memory=1024):
 
 def assert_nothing_started(text):
     # (The refusal's own lines name the components; leave them out.)
-    rest = re.sub(r"^init: system\.dtb: .*\n", "", text, flags=re.MULTILINE)
+    rest = re.sub(r"^init: (system\.dtb:|boot argument) .*\n", "", text, flags=re.MULTILINE)
     for pattern in (r"^init: system: ", r"^init: VM ", r"^init: task ", r"^\[",
                     r"^init: console server started", r"ctrl: ", r"vmm: ", r"linux"):
         assert not re.search(pattern, rest, re.MULTILINE), (pattern, text)
@@ -117,5 +122,18 @@ def test_two_linux_does_not_fit_in_512_mib():
                          text, re.MULTILINE).group(1))
     assert free < (user + 1) << 20, (free, user)
     assert re.search(r"^init: the system description has 1 error: nothing is started$", text,
+                     re.MULTILINE), text
+    assert_nothing_started(text)
+
+
+def test_an_overflowing_boot_argument_is_refused():
+    """4294968296 is 2^32 + 1000: refused, never wrapped to 1000 nor
+    replaced by the description's arguments."""
+    built = make("build/opal.elf")
+    assert built.returncode == 0, built.stdout + built.stderr
+    text = refused("build/opal.elf", append="ctrl.arguments=4294968296,1",
+                   verdict=r"^init: the boot arguments have errors: nothing is started$")
+    assert re.search(r"^init: boot argument ctrl\.arguments=4294968296,1: it must be 1 to 4 "
+                     r"decimal numbers from 0 to 4294967295, separated by commas$", text,
                      re.MULTILINE), text
     assert_nothing_started(text)

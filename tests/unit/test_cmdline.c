@@ -54,3 +54,27 @@ TEST(numbers_are_decimal_and_bounded)
     CHECK_EQ(cmdline_number("quiet", "ctrl.period", 1000, &number), OPAL_ERR_NOT_FOUND);
     CHECK_EQ(number, 7);   /* untouched on every error */
 }
+
+TEST(number_lists_are_whole_or_refused)
+{
+    uint32_t numbers[4] = { 0 }, count = 0;
+    CHECK_EQ(cmdline_numbers("ctrl.arguments=1000,1 quiet", "ctrl.arguments", 4, numbers,
+                             &count), OPAL_OK);
+    CHECK_EQ(count, 2);
+    CHECK_EQ(numbers[0], 1000);
+    CHECK_EQ(numbers[1], 1);
+    CHECK_EQ(cmdline_numbers("a.arguments=4294967295,0,7,8", "a.arguments", 4, numbers, &count),
+             OPAL_OK);
+    CHECK_EQ(count, 4);
+    CHECK_EQ(numbers[0], 0xffffffffu);
+    CHECK_EQ(cmdline_numbers("quiet", "a.arguments", 4, numbers, &count), OPAL_ERR_NOT_FOUND);
+    /* An overflowing number is refused, not wrapped (4294968296 = 2^32 + 1000). */
+    static const char *const bad[] = {
+        "a.arguments=4294968296", "a.arguments=4294967296", "a.arguments=99999999999999999999",
+        "a.arguments=", "a.arguments=1,", "a.arguments=,1", "a.arguments=1,,2",
+        "a.arguments=1,2,3,4,5", "a.arguments=0x10", "a.arguments=-1", "a.arguments=1;2",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECKF(cmdline_numbers(bad[i], "a.arguments", 4, numbers, &count) ==
+                   OPAL_ERR_INVALID_ARGUMENT, "%s", bad[i]);
+}

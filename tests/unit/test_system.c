@@ -9,6 +9,10 @@
 #include "core/fdt_edit.h"
 #include "core/system.h"
 #include "opal/error.h"
+#include "opal/limits.h"
+#include "process.h"
+#include "task_boot.h"
+#include "vmm_boot.h"
 
 struct reports {
     unsigned count;
@@ -220,4 +224,99 @@ TEST(mutated_blobs_never_crash)
         CHECK(reports.count <= SYSTEM_MAX_ERRORS + 1);
     }
     free(copy);
+}
+
+/* The default description (argument 1) with edits, in a buffer with room;
+ * free() it. */
+static uint8_t *edited_default(size_t *capacity)
+{
+    struct blob blob = load(1);
+    *capacity = blob.size + 4096;
+    uint8_t *copy = calloc(1, *capacity);
+    memcpy(copy, blob.data, blob.size);
+    return copy;
+}
+
+static void set_cell(uint8_t *blob, size_t capacity, const char *node, const char *name,
+                     uint32_t value)
+{
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, node, name, &value, 1), OPAL_OK);
+}
+
+/* Every limit the kernel, init and the VMM enforce, met exactly, passes:
+ * the checker is no stricter than they are. */
+TEST(limits_met_exactly_pass)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    set_cell(blob, capacity, "/tasks/ctrl", "period-us", OPAL_SCHED_PERIOD_MAX_US);
+    set_cell(blob, capacity, "/tasks/ctrl", "stack-size", PROCESS_STACK_MAX);
+    set_cell(blob, capacity, "/vms/linux0", "ram-base", GUEST_RAM_END_MAX - (256u << 20));
+    set_cell(blob, capacity, "/vms/linux0", "irqs", GUEST_IRQ_COUNT - 1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECKF(load_blob(blob, capacity, &platform, &reports) == 0, "%s", reports.all);
+    CHECK_EQ(loaded.tasks[0].stack_size, 0xfe000u);
+    free(blob);
+}
+
+TEST(stray_access_is_abort_unless_stop)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 0);
+    CHECK_EQ(loaded.vms[0].stray_access, SYSTEM_STRAY_ABORT);
+    CHECK_EQ(fdt_edit_set_string(blob, capacity, "/vms/linux0", "stray-access", "stop"), OPAL_OK);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 0);
+    CHECK_EQ(loaded.vms[0].stray_access, SYSTEM_STRAY_STOP);
+    CHECK_EQ(fdt_edit_set_string(blob, capacity, "/vms/linux0", "stray-access", "abort"), OPAL_OK);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 0);
+    CHECK_EQ(loaded.vms[0].stray_access, SYSTEM_STRAY_ABORT);
+    free(blob);
+}
+
+/* The console's UART and interrupt come from the platform: elsewhere than
+ * QEMU virt's, interrupt 33 is only the VM's emulated UART. */
+TEST(console_uart_and_irq_come_from_the_platform)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    set_cell(blob, capacity, "/vms/linux0", "irqs", 33);
+    const uint32_t rtc[] = { 0x09010000u, 0x1000u };
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/tasks/ctrl", "devices", rtc, 2), OPAL_OK);
+    struct system_platform platform = qemu_virt();
+    platform.console_uart = (struct system_range){ 0x09010000u, 0x1000u };
+    platform.console_irq = 30;
+    struct reports reports;
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 3);
+    CHECK_STR(reports.all, "/tasks/ctrl: device 0x09010000+0x1000 is the console server's UART\n"
+                           "/tasks/ctrl: interrupt 30 is the console server's UART interrupt\n"
+                           "/vms/linux0: interrupt 33 is the emulated UART's in the VM\n");
+    free(blob);
+}
+
+/* Limits no QEMU virt description can reach: a task's device window and
+ * heap. */
+TEST(task_windows_are_bounded)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    const uint32_t big[] = { 0x10000000u, TASK_WINDOW_MAX + 0x1000u };
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/tasks/ctrl", "devices", big, 2), OPAL_OK);
+    set_cell(blob, capacity, "/tasks/ctrl", "heap-size", TASK_HEAP_MAX + 0x1000u);
+    static const struct system_range devices[] = { { 0x10000000u, 0x10000000u } };
+    struct system_platform platform = qemu_virt();
+    platform.devices = devices;
+    platform.device_count = 1;
+    platform.ram_free = 0xfffff000u;
+    struct reports reports;
+    unsigned errors = load_blob(blob, capacity, &platform, &reports);
+    free(blob);
+    CHECK_EQ(errors, 2);
+    CHECK_STR(reports.all, "/tasks/ctrl: heap-size 0xd0001000 is above 0xd0000000, the most a "
+                           "task's address space has room for\n"
+                           "/tasks/ctrl: device 0x10000000+0x101000 is larger than a task's "
+                           "device window, 0x100000\n");
 }
