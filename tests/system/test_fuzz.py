@@ -22,13 +22,15 @@ def test_fuzzer_leaves_kernel_consistent(seed):
               f"--test build/tests/fuzz.elf -append 'fuzz.seed={seed} fuzz.ops={OPERATIONS}'")
     qemu = Qemu("build/tests/fuzz.elf",
                 extra_args=["-append", f"fuzz.seed={seed} fuzz.ops={OPERATIONS}"])
+    # each pattern ends at a newline: the console arrives in pieces, and `$`
+    # would match a line still being written
     try:
         qemu.expect(rf"^FUZZ seed {seed} ops {OPERATIONS} ", timeout=30)
         ran = qemu.expect(r"^FUZZ ran (\d+) operations \((\d+) succeeded\), (\d+) restarts, "
                           r"(\d+) checks, (\d+) scheduling requests \((\d+) accepted\); "
-                          r"revoke (.+), invariants (.+)$|^FUZZ FAIL.*$", timeout=600)
+                          r"revoke (\S+), invariants (\S+)\n|^FUZZ FAIL.*\n", timeout=600)
         assert ran.group(1), f"{ran.group(0)}\n{replay}\n{qemu.output[-3000:]}"
-        verdict = qemu.expect(r"^FUZZ (ok|FAIL.*)$", timeout=60)
+        verdict = qemu.expect(r"^FUZZ (ok|FAIL.*)\n", timeout=60)
         status = qemu.wait_exit(timeout=30)
     finally:
         qemu.close()

@@ -31,6 +31,16 @@ enum worker_slot {
 };
 #define POOL_CNODE_BITS 3     /* the pool's own CNodes: nested destinations */
 
+/* The pool, in this order from WORKER_CAP_POOL on. */
+static const struct { uint32_t type, size_bits, count; } population[] = {
+    { OPAL_OBJECT_UNTYPED, 16, 4 }, { OPAL_OBJECT_ENDPOINT, 0, 8 },
+    { OPAL_OBJECT_NOTIFICATION, 0, 8 }, { OPAL_OBJECT_CNODE, POOL_CNODE_BITS, 4 },
+    { OPAL_OBJECT_TCB, 0, 4 }, { OPAL_OBJECT_REPLY, 0, 4 }, { OPAL_OBJECT_VSPACE, 0, 2 },
+    { OPAL_OBJECT_PAGE_TABLE, 0, 4 }, { OPAL_OBJECT_FRAME, 12, 8 },
+    { OPAL_OBJECT_SCHED_CONTEXT, 0, 4 }, { OPAL_OBJECT_VCPU, 0, 2 },
+};
+#define POPULATION_KINDS (sizeof population / sizeof population[0])
+
 /* A request on WORKER_CAP_ROOT: configure the scheduling context sent as the
  * extra cap (MR0 budget, MR1 period), since SchedControl cannot be copied and
  * the worker must not hold the root's. Anything else sent there is answered
@@ -76,6 +86,32 @@ static uint32_t random_cptr(void)
     if (pick < 90)
         return 0;
     return random32();
+}
+
+/* A CPtr for an object of `type`: half the time a pool slot that held one at
+ * the start (it may since have moved), so that invocations reach past the
+ * type check; else (or for a type the pool lacks) any CPtr. */
+static uint32_t random_cptr_for(uint32_t type)
+{
+    uint32_t slot = WORKER_CAP_POOL;
+    for (unsigned i = 0; i < POPULATION_KINDS; slot += population[i++].count)
+        if (population[i].type == type && below(2))
+            return slot + below(population[i].count);
+    return random_cptr();
+}
+
+/* The object type a label is a method of (OPAL_OBJECT_NULL: none in the pool). */
+static uint32_t label_type(uint32_t label)
+{
+    switch (label) {
+    case OPAL_UNTYPED_RETYPE: return OPAL_OBJECT_UNTYPED;
+    case OPAL_CNODE_COPY ... OPAL_CNODE_REVOKE: return OPAL_OBJECT_CNODE;
+    case OPAL_TCB_CONFIGURE ... OPAL_TCB_UNBIND_NOTIFICATION: return OPAL_OBJECT_TCB;
+    case OPAL_PAGE_TABLE_MAP ... OPAL_PAGE_TABLE_UNMAP: return OPAL_OBJECT_PAGE_TABLE;
+    case OPAL_FRAME_MAP ... OPAL_FRAME_ADDRESS: return OPAL_OBJECT_FRAME;
+    case OPAL_VCPU_BIND_TCB ... OPAL_VCPU_SET_VTIMER_IRQ: return OPAL_OBJECT_VCPU;
+    default: return OPAL_OBJECT_NULL;
+    }
 }
 
 /* A CNode to put caps in: mostly the worker's own, sometimes whatever. */
@@ -141,8 +177,8 @@ static void random_cap_transfer(struct opal_ipc_buffer *buffer)
 static int random_invocation(void)
 {
     struct opal_ipc_buffer *buffer = (struct opal_ipc_buffer *)WORKER_IPC_BUFFER;
-    uint32_t length = below(9);
-    struct opal_message message = { .tag = OPAL_TAG(random_label(), below(4), length) };
+    uint32_t length = below(9), label = random_label();
+    struct opal_message message = { .tag = OPAL_TAG(label, below(4), length) };
     for (uint32_t i = 0; i < length; i++) {
         uint32_t value = random_argument();
         if (i < OPAL_MSG_REGISTERS)
@@ -151,14 +187,15 @@ static int random_invocation(void)
             buffer->mr[i] = value;
     }
     random_cap_transfer(buffer);
-    return opal_call(random_cptr(), &message);
+    return opal_call(random_cptr_for(label_type(label)), &message);
 }
 
 /* Retype into the worker's CSpace, the common way objects appear. */
 static int random_retype(void)
 {
     static const uint32_t sizes[] = { 0, 1, 3, 4, 8, 12, 14, 16, 21, 29, 30 };
-    return opal_untyped_retype(random_cptr(), below(OPAL_OBJECT_TYPE_COUNT + 1),
+    return opal_untyped_retype(random_cptr_for(OPAL_OBJECT_UNTYPED),
+                               below(OPAL_OBJECT_TYPE_COUNT + 1),
                                sizes[below(sizeof sizes / sizeof sizes[0])], random_cnode(),
                                random_index(), 1 + below(3));
 }
@@ -206,7 +243,7 @@ static int random_sched_configure(void)
     struct opal_message message = {
         .tag = OPAL_TAG(REQUEST_SCHED_CONFIGURE, 1, 2), .mr = { 1 + below(period), period },
     };
-    buffer->send_caps[0] = random_cptr();
+    buffer->send_caps[0] = random_cptr_for(OPAL_OBJECT_SCHED_CONTEXT);
     buffer->receive_count = 0;
     int error = opal_call(WORKER_CAP_ROOT, &message);
     return error != OPAL_OK ? error : (int)message.mr[0];
@@ -303,19 +340,12 @@ static void setup_worker_caps(void)
 /* The pool: objects of every kind, retyped straight into the worker's CNode. */
 static void setup_pool(void)
 {
-    static const struct { uint32_t type, size_bits, count; } population[] = {
-        { OPAL_OBJECT_UNTYPED, 16, 4 }, { OPAL_OBJECT_ENDPOINT, 0, 8 },
-        { OPAL_OBJECT_NOTIFICATION, 0, 8 }, { OPAL_OBJECT_CNODE, POOL_CNODE_BITS, 4 },
-        { OPAL_OBJECT_TCB, 0, 4 }, { OPAL_OBJECT_REPLY, 0, 4 }, { OPAL_OBJECT_VSPACE, 0, 2 },
-        { OPAL_OBJECT_PAGE_TABLE, 0, 4 }, { OPAL_OBJECT_FRAME, 12, 8 },
-        { OPAL_OBJECT_SCHED_CONTEXT, 0, 4 }, { OPAL_OBJECT_VCPU, 0, 2 },
-    };
     int error;
     if ((error = opal_alloc_object(OPAL_OBJECT_UNTYPED, 20, &region)) != OPAL_OK)
         fail("pool region", error);
     setup_worker_caps();
     uint32_t slot = WORKER_CAP_POOL;
-    for (unsigned i = 0; i < sizeof population / sizeof population[0]; i++) {
+    for (unsigned i = 0; i < POPULATION_KINDS; i++) {
         error = opal_untyped_retype(region, population[i].type, population[i].size_bits,
                                     worker_cspace, slot, population[i].count);
         if (error != OPAL_OK)
