@@ -13,7 +13,10 @@
 #define DEFAULT_SEED 12345
 #define CHECK_EVERY 500
 #define WORKER_PRIORITY 200   /* above the root (128): the root runs only when the worker cannot */
-#define POOL_MCP 150          /* pool threads may outrank the root, never the worker */
+/* Pool threads may outrank the root (they run while the worker waits), never
+ * the worker; they starve nobody, as their memory is zeroed: straight-line
+ * code that ends in a fault. */
+#define POOL_MCP 150
 #define STACK_SIZE 8192
 #define WORKER_IPC_BUFFER 0x30000000u
 
