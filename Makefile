@@ -42,7 +42,7 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run run-direct test unit debug clean deps bench guest FORCE
+.PHONY: all run run-direct test unit debug clean deps bench guest fuzz FORCE
 all:
 
 deps:
@@ -206,6 +206,15 @@ $(eval $(call boot_image,$(BUILD)/bench/kernel-bench.elf,$(BUILD)/bench/bench-ro
 
 $(eval $(call native_program,$(BUILD)/tests/fuzz-root.elf,tests/system/fuzz/main.c))
 $(eval $(call boot_image,$(BUILD)/tests/fuzz.elf,$(BUILD)/tests/fuzz-root.elf))
+# The fuzzer's soak, not part of make test: tests/system/test_fuzz.py for each
+# seed of SEEDS (default 1..FUZZ_RUNS), one QEMU at a time; every failure is
+# reported with its seed (test_fuzzer_leaves_kernel_consistent[SEED]) and a
+# replay line. FUZZ_OPS: operations per seed (the test's 50,000 if unset).
+FUZZ_RUNS ?= 20
+SEEDS ?= $(shell seq 1 $(FUZZ_RUNS))
+fuzz: $(BUILD)/tests/fuzz.elf | deps
+	FUZZ_SEEDS="$(SEEDS)" $(if $(FUZZ_OPS),FUZZ_OPS="$(FUZZ_OPS)") $(PYTHON) -m pytest -q -rf \
+	    tests/system/test_fuzz.py
 # The shipped configurations and the test descriptions (tests/configs/),
 # each in an image of its own.
 $(eval $(call boot_image,$(BUILD)/tests/two-linux.elf,$(BUILD)/init.elf,$(PROGRAMS),\
