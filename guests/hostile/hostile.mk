@@ -30,4 +30,31 @@ $(eval $(call boot_image,$(BUILD)/tests/isolation-linux.elf,$(BUILD)/init.elf,$(
     $(BUILD)/guests/linux/zImage $(HOSTILE_LINUX)/initramfs.cpio.gz,configs/default.dts))
 
 ISOLATION_IMAGES := $(BUILD)/tests/isolation-linux.elf
+
+# isocheck: the native checker task (tests/system/isocheck), linked at 8 MiB
+# so that no other program has code at the addresses the hostile guest arms.
+$(eval $(call native_program,$(BUILD)/tests/isocheck.elf,tests/system/isocheck/main.c,\
+    -Wl$$(comma)--defsym=USER_BASE=0x00800000))
+
+# The hostile bare-metal guest, built against isocheck's addresses: the
+# build reads them from isocheck's ELF into targets.h.
+HOSTILE_SOURCES := guests/hostile/start.S guests/hostile/main.c
+$(BUILD)/guests/hostile/targets.h: $(BUILD)/tests/isocheck.elf
+	@mkdir -p $(@D)
+	$(Q)$(CROSS)nm $< | awk '$$3 == "isocheck_code_target" { code = $$1 } \
+	    $$3 == "isocheck_data_target" { data = $$1 } \
+	    END { if (!code || !data) exit 1; \
+	          printf "/* Generated from isocheck.elf by guests/hostile/hostile.mk. */\n#define ISOCHECK_CODE_TARGET 0x%su\n#define ISOCHECK_DATA_TARGET 0x%su\n", \
+	                 code, data }' > $@.tmp && mv $@.tmp $@
+$(BUILD)/target/guests/hostile/main.o: $(BUILD)/guests/hostile/targets.h
+$(BUILD)/target/guests/hostile/main.o: INCLUDES := $(SHARED_INCLUDES) -I$(BUILD)/guests/hostile
+$(BUILD)/guests/hostile.elf: $(call objects,$(HOSTILE_SOURCES)) guests/hostile/hostile.ld
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -T guests/hostile/hostile.ld \
+	    $(call objects,$(HOSTILE_SOURCES)) $(LIBGCC) -o $@
+$(eval $(call boot_image,$(BUILD)/tests/isolation.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
+    $(BUILD)/apps/console.elf $(BUILD)/tests/isocheck.elf $(BUILD)/guests/hostile.elf,,\
+    tests/configs/isolation.dts))
+ISOLATION_IMAGES += $(BUILD)/tests/isolation.elf
 TEST_IMAGES += $(ISOLATION_IMAGES)
