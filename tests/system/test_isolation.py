@@ -109,8 +109,9 @@ def test_guest_breakpoints_and_watchpoints_fire_only_in_the_guest(linux_image):
                              [f"w:0x{a:08x}" for a in watchpoints.values()])
         qemu.send(f"hwbreak {SPIN_SECONDS} {arguments}\n")
         # Its result line, or the system's trouble, whichever comes first.
-        wait_raw(qemu, r"^(\[linux0\] hwbreak: result: .*|%s)$" % TROUBLE.pattern.strip("^$"),
-                 start, 240)
+        first = wait_raw(qemu, r"^(\[linux0\] hwbreak: result: .*|%s)$"
+                         % TROUBLE.pattern.strip("^$"), start, 240)
+        wait_raw(qemu, r"\n", first.start(), 20)     # the rest of that line
         trouble = TROUBLE.findall(qemu.output[start:])
         assert not trouble, ("the guest's debug state acted outside the guest: "
                              + "; ".join(t[0] for t in trouble))
