@@ -44,8 +44,9 @@ $(BUILD)/guests/hostile/targets.h: $(BUILD)/tests/isocheck.elf
 	$(Q)$(CROSS)nm $< | awk '$$3 == "isocheck_code_target" { code = $$1 } \
 	    $$3 == "isocheck_data_target" { data = $$1 } \
 	    END { if (!code || !data) exit 1; \
-	          printf "/* Generated from isocheck.elf by guests/hostile/hostile.mk. */\n#define ISOCHECK_CODE_TARGET 0x%su\n#define ISOCHECK_DATA_TARGET 0x%su\n", \
-	                 code, data }' > $@.tmp && mv $@.tmp $@
+	          print "/* Generated from isocheck.elf by guests/hostile/hostile.mk. */"; \
+	          printf "#define ISOCHECK_CODE_TARGET 0x%su\n", code; \
+	          printf "#define ISOCHECK_DATA_TARGET 0x%su\n", data }' > $@.tmp && mv $@.tmp $@
 $(BUILD)/target/guests/hostile/main.o: $(BUILD)/guests/hostile/targets.h
 $(BUILD)/target/guests/hostile/main.o: INCLUDES := $(SHARED_INCLUDES) -I$(BUILD)/guests/hostile
 $(BUILD)/guests/hostile.elf: $(call objects,$(HOSTILE_SOURCES)) guests/hostile/hostile.ld

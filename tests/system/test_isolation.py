@@ -92,9 +92,9 @@ def bare_image():
 
 # A native thread's fault as init reports it (or the kernel, for init and
 # threads without a handler), a halt, a power-off, a VM stop.
-TROUBLE = re.compile(r"^(init: .*(fault|policy|halts|instruction).*|opal: thread \d+ (fault|stopped)"
-                     r".*|opal: .*powered the system off.*|\[linux0\] vmm: VM stopped.*)$",
-                     re.MULTILINE)
+TROUBLE = re.compile(r"^(init: .*(fault|policy|halts|instruction).*"
+                     r"|opal: thread \d+ (fault|stopped).*|opal: .*powered the system off.*"
+                     r"|\[[\w-]+\] vmm: VM stopped.*)$", re.MULTILINE)
 
 
 def test_guest_breakpoints_and_watchpoints_fire_only_in_the_guest(linux_image):
