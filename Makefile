@@ -275,6 +275,8 @@ debug: $(IMAGE)
 include tests/unit/unit.mk
 # Native tasks (apps/) and device trees (dts/) keep their rules beside them.
 -include apps/apps.mk dts/dts.mk
+# The isolation tests' guests, checker task and images.
+-include guests/hostile/hostile.mk
 -include bench/linux/linux.mk
 -include configs/configs.mk
 
