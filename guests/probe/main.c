@@ -4,7 +4,7 @@
  * outside its RAM (an external abort, with LR, SPSR, DFSR/IFSR and
  * DFAR/IFAR as the architecture sets them), the virtual PMU's cycle
  * counter, an undefined system register, the implementation-defined and
- * debug OS-lock registers. One line per probe, PASS or FAIL, a summary,
+ * debug OS-lock registers, set/way maintenance, an MRC to the flags. One line per probe, PASS or FAIL, a summary,
  * then PSCI SYSTEM_OFF (tests/system/test_probe.py). */
 #include <stdbool.h>
 #include <stddef.h>
@@ -298,6 +298,43 @@ static void probe_os_lock(void)
            : (unlocked & 2u) ? "not-unlocked" : NULL, locked << 8 | unlocked);
 }
 
+/* Set/way maintenance is the kernel's (HCR.TSW): done as a clean and
+ * invalidate of the line named, or nothing for a level with no cache;
+ * never an exception for the guest. */
+static void probe_set_way(void)
+{
+    clear_trap();
+    __asm__ volatile("mcr p15, 0, %0, c7, c14, 2" :: "r"(0u) : "memory");          /* DCCISW */
+    __asm__ volatile("mcr p15, 0, %0, c7, c6, 2" :: "r"(0x40000040u) : "memory");  /* DCISW */
+    __asm__ volatile("mcr p15, 0, %0, c7, c10, 2" :: "r"(0xfffffffeu) : "memory"); /* DCCSW L8 */
+    result("set-way", trap.count ? "trapped" : NULL, trap.count);
+}
+
+/* A trapped MRC to APSR_nzcv sets the flags from bits 31-28 (the PMCR:
+ * the VMM's), and leaves the pc alone. */
+static void probe_mrc_to_flags(void)
+{
+    clear_trap();
+    uint32_t pmcr, apsr;
+    __asm__ volatile("mrc p15, 0, %0, c9, c12, 0" : "=r"(pmcr));
+    __asm__ volatile("msr APSR_nzcvq, %1\n"
+                     "mrc p15, 0, APSR_nzcv, c9, c12, 0\n"
+                     "mrs %0, apsr"
+                     : "=r"(apsr) : "r"(~pmcr & FLAGS_SET) : "cc");
+    result("mrc-to-flags", trap.count ? "trapped" : (apsr ^ pmcr) & FLAGS_SET ? "flags" : NULL,
+           apsr);
+}
+
+/* CP15 c15 is implementation-defined (HSTR.T15): RAZ/WI. */
+static void probe_c15(void)
+{
+    clear_trap();
+    uint32_t value = 0xffffffffu;
+    __asm__ volatile("mcr p15, 0, %0, c15, c0, 0" :: "r"(0xffffffffu));
+    __asm__ volatile("mrc p15, 0, %0, c15, c0, 0" : "=r"(value));
+    result("c15-raz-wi", trap.count ? "trapped" : value ? "value" : NULL, value);
+}
+
 void probe_main(void)
 {
     put_string("probe: ready\n");
@@ -308,6 +345,9 @@ void probe_main(void)
     probe_undefined_register();
     probe_implementation_defined();
     probe_os_lock();
+    probe_set_way();
+    probe_mrc_to_flags();
+    probe_c15();
     /* The stray accesses last: under stray-access "stop" the first ends the VM. */
     probe_no_syndrome();
     probe_outside_ram();

@@ -18,7 +18,8 @@ STOP_IMAGE = "build/tests/testkit-probe-stop.elf"
 # guests/probe/main.c, in order; the stray ones last.
 PROBES = ["gicd-byte-ipriorityr", "gicd-byte-itargetsr", "gicd-halfword-raz-wi",
           "gicd-unaligned", "pmccntr-advances", "pmccntr-stops", "sysreg-undefined",
-          "l2ctlr-one-cpu", "debug-os-lock", "gicd-ldm-abort", "gicd-stm-abort",
+          "l2ctlr-one-cpu", "debug-os-lock", "set-way", "mrc-to-flags", "c15-raz-wi",
+          "gicd-ldm-abort", "gicd-stm-abort",
           "gicd-ldrd-abort", "gicd-ldrex-abort", "gicd-writeback-abort", "stray-read-abort",
           "stray-write-abort", "stray-thumb-read-abort", "stray-fetch-abort"]
 STRAY_PROBES = 9     # the aborts the VMM injects: five at the GIC, four outside RAM
