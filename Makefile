@@ -62,6 +62,9 @@ $(BUILD)/target/%.o: %.S | deps
 $(BUILD)/target/kernel/%.o $(BUILD)/target/arch/%.o: INCLUDES := $(KERNEL_INCLUDES)
 $(BUILD)/target/vmm/%.o: INCLUDES := $(SHARED_INCLUDES) -I.
 $(BUILD)/target/%.o: INCLUDES ?= $(SHARED_INCLUDES)
+# Bare-metal guests share guests/include/guest/baremetal.h.
+GUEST_INCLUDES := $(SHARED_INCLUDES) -Iguests/include
+$(BUILD)/target/guests/%.o: INCLUDES := $(GUEST_INCLUDES)
 
 objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
 GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz

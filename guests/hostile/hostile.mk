@@ -48,7 +48,7 @@ $(BUILD)/guests/hostile/targets.h: $(BUILD)/tests/isocheck.elf
 	          printf "#define ISOCHECK_CODE_TARGET 0x%su\n", code; \
 	          printf "#define ISOCHECK_DATA_TARGET 0x%su\n", data }' > $@.tmp && mv $@.tmp $@
 $(BUILD)/target/guests/hostile/main.o: $(BUILD)/guests/hostile/targets.h
-$(BUILD)/target/guests/hostile/main.o: INCLUDES := $(SHARED_INCLUDES) -I$(BUILD)/guests/hostile
+$(BUILD)/target/guests/hostile/main.o: INCLUDES := $(GUEST_INCLUDES) -I$(BUILD)/guests/hostile
 $(BUILD)/guests/hostile.elf: $(call objects,$(HOSTILE_SOURCES)) guests/hostile/hostile.ld
 	@mkdir -p $(@D)
 	$(call say,LD,$@)

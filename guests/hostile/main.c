@@ -11,10 +11,9 @@
  * A write the hypervisor refuses (an undefined-instruction exception) is
  * reported and skipped. */
 #include <stdint.h>
+#include "guest/baremetal.h"
 #include "targets.h"
 
-#define UART_DR ((volatile uint32_t *)0x09000000u)
-#define NULL_FUNCTION 0x86000000u     /* an SMCCC call nobody implements */
 #define SPIN 20000u
 
 /* Breakpoint control (ARMv7 DBGBCR): enabled, PL0 and PL1 (PMC 0b11), all
@@ -29,31 +28,6 @@
 volatile uint32_t hostile_undefined;    /* start.S counts skipped instructions */
 void hostile_main(void);
 void hostile_exception(uint32_t vector, uint32_t lr);
-
-static void put_string(const char *text)
-{
-    while (*text)
-        *UART_DR = (uint32_t)*text++;
-}
-
-static void put_hex(uint32_t value)
-{
-    put_string("0x");
-    for (int shift = 28; shift >= 0; shift -= 4)
-        *UART_DR = (uint32_t)"0123456789abcdef"[(value >> shift) & 0xf];
-}
-
-static void put_number(uint32_t value)
-{
-    char digits[11];
-    int count = 0;
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    while (count)
-        *UART_DR = (uint32_t)digits[--count];
-}
 
 /* Each register: its name, how to write and read it. */
 #define ACCESSORS(name, coprocessor, op1, crn, crm, op2)                       \
@@ -114,27 +88,6 @@ static struct setting settings[] = {
     SETTING(dbgdscr, DBGDSCR_MDBGEN),   /* monitor debug on: they fire */
 };
 #define SETTINGS (sizeof settings / sizeof settings[0])
-
-static uint32_t hvc(uint32_t function)
-{
-    register uint32_t r0 __asm__("r0") = function;
-    __asm__ volatile(".arch_extension virt\n hvc #0" : "+r"(r0) :: "r1", "r2", "r3", "memory");
-    return r0;
-}
-
-static uint64_t counter(void)
-{
-    uint32_t low, high;
-    __asm__ volatile("isb\n mrrc p15, 1, %0, %1, c14" : "=r"(low), "=r"(high));
-    return (uint64_t)high << 32 | low;
-}
-
-static uint32_t counter_frequency(void)
-{
-    uint32_t frequency;
-    __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frequency));
-    return frequency;
-}
 
 /* The register's value, and whether the read was undefined. */
 static uint32_t read_setting(const struct setting *s, int *undefined)

@@ -9,10 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "guest/baremetal.h"
 
-#define UART_DR ((volatile uint32_t *)0x09000000u)
-#define PSCI_SYSTEM_OFF 0x84000008u
-#define GICD_BASE 0x08000000u
 #define GICD_IPRIORITYR (GICD_BASE + 0x400u)
 #define GICD_ITARGETSR  (GICD_BASE + 0x800u)
 #define STRAY_READ      0x0a000000u   /* neither RAM nor a device of the guest */
@@ -56,31 +54,6 @@ void probe_main(void);
 
 static uint32_t passed, failed;
 
-static void put_string(const char *text)
-{
-    while (*text)
-        *UART_DR = (uint32_t)*text++;
-}
-
-static void put_hex(uint32_t value)
-{
-    put_string("0x");
-    for (int shift = 28; shift >= 0; shift -= 4)
-        *UART_DR = (uint32_t)"0123456789abcdef"[(value >> shift) & 0xfu];
-}
-
-static void put_number(uint32_t value)
-{
-    char digits[11];
-    int count = 0;
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    while (count)
-        *UART_DR = (uint32_t)digits[--count];
-}
-
 /* One result line: "probe: <name> PASS" or "probe: <name> FAIL <why> <value>". */
 static void result(const char *name, const char *failure, uint32_t value)
 {
@@ -103,13 +76,6 @@ static void clear_trap(void)
 {
     trap.kind = TRAP_NONE;
     trap.count = 0;
-}
-
-static uint32_t hvc(uint32_t function)
-{
-    register uint32_t r0 __asm__("r0") = function;
-    __asm__ volatile(".arch_extension virt\n hvc #0" : "+r"(r0) :: "r1", "r2", "r3", "memory");
-    return r0;
 }
 
 /* --- the GIC distributor --------------------------------------------------- */

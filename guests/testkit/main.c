@@ -5,12 +5,9 @@
  * (tests/configs/testkit.dts gives it the RTC and interrupt 34), and powers
  * off through PSCI. */
 #include <stdint.h>
+#include "guest/baremetal.h"
 
-#define UART_DR ((volatile uint32_t *)0x09000000u)
 #define HVC_ROUNDS 1000u
-#define NULL_FUNCTION 0x86000000u     /* a vendor-range SMCCC call nobody implements */
-#define PSCI_NOT_SUPPORTED 0xffffffffu
-#define PSCI_SYSTEM_OFF 0x84000008u
 
 /* The passthrough PL031 (identity-mapped) and its interrupt, SPI 2. */
 #define RTC_BASE 0x09010000u
@@ -22,7 +19,6 @@
 #define RTC_ROUNDS 2u
 
 /* The VMM's distributor and the GIC's virtual CPU interface. */
-#define GICD_BASE 0x08000000u
 #define GICD_CTLR 0x000u
 #define GICD_ISENABLER 0x100u
 #define GICD_IPRIORITYR 0x400u
@@ -35,45 +31,6 @@
 #define GIC_SPURIOUS 1023u
 
 void testkit_main(void);
-
-static void put_string(const char *text)
-{
-    while (*text)
-        *UART_DR = (uint32_t)*text++;
-}
-
-static void put_number(uint32_t value)
-{
-    char digits[11];
-    int count = 0;
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    while (count)
-        *UART_DR = (uint32_t)digits[--count];
-}
-
-static uint32_t hvc(uint32_t function)
-{
-    register uint32_t r0 __asm__("r0") = function;
-    __asm__ volatile(".arch_extension virt\n hvc #0" : "+r"(r0) :: "r1", "r2", "r3", "memory");
-    return r0;
-}
-
-static uint64_t counter(void)
-{
-    uint32_t low, high;
-    __asm__ volatile("isb\n mrrc p15, 1, %0, %1, c14" : "=r"(low), "=r"(high));
-    return (uint64_t)high << 32 | low;
-}
-
-static uint32_t counter_frequency(void)
-{
-    uint32_t frequency;
-    __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frequency));
-    return frequency;
-}
 
 static volatile uint32_t *reg32(uint32_t base, uint32_t offset)
 {
