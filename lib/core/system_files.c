@@ -60,15 +60,19 @@ static void check_elf(struct checker *c, const char *path, const struct named_fi
 }
 
 /* init copies each image into the VMM's images area from a VMM_IMAGE_ALIGN
- * boundary; *used is what the images before it took. */
-static void check_images_area(struct checker *c, const char *path, const char *what,
+ * boundary; *used is what the images before it took. False (and an error)
+ * if it does not fit: init stops there, and so does this check. */
+static bool check_images_area(struct checker *c, const char *path, const char *what,
                               uint32_t size, uint64_t *used)
 {
-    if (size > VMM_IMAGES_MAX - *used)
+    if (size > VMM_IMAGES_MAX - *used) {
         system_error(c->errors, path, "%s (0x%x bytes) does not fit the VMM's images area: "
                      "0x%x bytes, 0x%llx taken by the images before it", what, (unsigned)size,
                      VMM_IMAGES_MAX, (unsigned long long)*used);
+        return false;
+    }
     *used += (size + VMM_IMAGE_ALIGN - 1) / VMM_IMAGE_ALIGN * VMM_IMAGE_ALIGN;
+    return true;
 }
 
 /* The zImage, initrd and DTB where the VMM puts them in the guest's RAM. */
@@ -133,10 +137,10 @@ static void check_vm_files(struct checker *c, const struct system_files *files,
     char what[2 * SYSTEM_FILE_MAX];
     uint64_t used = 0;
     format_string(what, sizeof what, "kernel \"%s\"", kernel.name);
-    check_images_area(c, path, what, kernel.file.size, &used);
-    if (initrd.name[0] != '\0') {
+    bool area = check_images_area(c, path, what, kernel.file.size, &used);
+    if (area && initrd.name[0] != '\0') {
         format_string(what, sizeof what, "initrd \"%s\"", initrd.name);
-        check_images_area(c, path, what, initrd.file.size, &used);
+        area = check_images_area(c, path, what, initrd.file.size, &used);
     }
     if (system_file_is_elf(&kernel.file)) {
         check_elf(c, path, &kernel, vm->ram_base, vm->ram_base + vm->ram_size - 1, "its RAM");
@@ -145,7 +149,7 @@ static void check_vm_files(struct checker *c, const struct system_files *files,
     check_linux_layout(c, path, vm, &kernel, &initrd);
     uint32_t dtb_size;
     check_guest_dtb(c, files, vm_index, path, &fragment, &dtb_size);
-    if (dtb_size != 0)
+    if (area && dtb_size != 0)
         check_images_area(c, path, "the generated device tree", dtb_size, &used);
 }
 

@@ -192,10 +192,6 @@ int main(int argc, char **argv)
         return 2;
     struct system_platform platform;
     system_platform_qemu_virt(&platform);
-    if (archive != NULL) {
-        uint64_t taken = archive_bytes(archive);
-        platform.ram_free = taken < platform.ram_free ? platform.ram_free - (uint32_t)taken : 0;
-    }
     /* Static: struct system holds every name and bootargs, several KiB. */
     static struct system system;
     void *name = (void *)(source != NULL ? source : dtb);
@@ -203,8 +199,12 @@ int main(int argc, char **argv)
     static unsigned char scratch[SYSTEM_FILES_SCRATCH];
     struct system_files files = { .find = archive_find, .context = (void *)archive,
                                   .scratch = scratch };
-    if (errors == 0 && archive != NULL)
+    if (errors == 0 && archive != NULL) {
+        /* With the files known, the archive's own RAM is not free either. */
+        uint64_t taken = archive_bytes(archive);
+        platform.ram_free = taken < platform.ram_free ? platform.ram_free - (uint32_t)taken : 0;
         errors = system_check_files(&system, &platform, &files, print_error, name);
+    }
     unmap_all();
     if (errors == 0 && pruning && !prune(&system, archive, name))
         return 2;
