@@ -1,19 +1,16 @@
 /* Components: the records init keeps for each VM and task, what is made once
  * for each (its arena, notification, fault badge and console connection),
  * and building and tearing down an instance inside its arena. */
-#include "core/cpio.h"
 #include "core/string.h"
 #include "init.h"
 #include "process.h"
 #include "runtime/mem.h"
 #include "vmm_boot.h"
 
-#define LARGE_FRAME (1u << OPAL_FRAME_LARGE_BITS)
 /* Where init maps a frame to fill it: one place per frame size, since a
  * page table made for a small frame would be in the way of a large one. */
 #define SCRATCH_LARGE 0x30000000u
 #define SCRATCH_SMALL 0x30200000u
-#define OVERHEAD (4u << 20)           /* page tables, the VMM or task process, objects */
 
 struct component init_components[SYSTEM_MAX_COMPONENTS];
 uint32_t init_component_count;
@@ -24,34 +21,6 @@ struct component *component_find(const char *name)
         if (core_strcmp(init_components[i].name, name) == 0)
             return &init_components[i];
     return NULL;
-}
-
-static uint32_t archive_file_size(const char *name)
-{
-    struct cpio_file file;
-    if (name[0] == '\0' || cpio_find((const void *)init_bootinfo->archive_address,
-                                     init_bootinfo->archive_size, name, &file) != OPAL_OK)
-        return 0;
-    return file.size;
-}
-
-static uint64_t round_up(uint64_t value, uint64_t unit)
-{
-    return (value + unit - 1) / unit * unit;
-}
-
-/* An upper bound of what one instance takes: its RAM, its images (each
- * copied into 2 MiB frames), its stack and heap, and the rest. */
-static uint64_t arena_size(const struct component *c)
-{
-    if (c->kind == COMPONENT_VM)
-        return round_up(c->vm->ram_size, LARGE_FRAME) +
-               round_up(archive_file_size(c->vm->kernel), LARGE_FRAME) +
-               round_up(archive_file_size(c->vm->initrd), LARGE_FRAME) +
-               LARGE_FRAME /* the generated DTB */ + round_up(archive_file_size("vmm"), 4096) +
-               OVERHEAD;
-    return round_up(archive_file_size(c->task->image), 4096) + c->task->stack_size +
-           c->task->heap_size + OVERHEAD;
 }
 
 static void add(enum component_kind kind, const struct system_component *config,
@@ -93,7 +62,8 @@ static int connect_console(struct component *c)
 static int prepare_once(struct component *c)
 {
     int error;
-    c->arena_size = arena_size(c);
+    /* exactly what the checker counted for it */
+    c->arena_size = system_arena_size(&init_system, c->number - 1, description_files());
     if ((error = opal_arena_carve(&c->arena, c->arena_size)))
         return error;
     if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &c->notification)))

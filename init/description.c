@@ -12,12 +12,25 @@ static void print_error(void *context, const char *message)
     printf("init: system.dtb: %s\n", message);
 }
 
-static bool archive_has(void *context, const char *name)
+static bool archive_find(void *context, const char *name, struct system_file *file)
 {
     const struct opal_bootinfo *bootinfo = context;
-    struct cpio_file file;
-    return cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
-                     &file) == OPAL_OK;
+    struct cpio_file found;
+    if (cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
+                  &found) != OPAL_OK)
+        return false;
+    *file = (struct system_file){ found.data, found.size };
+    return true;
+}
+
+/* Where each VM's device tree is generated to be measured. */
+static uint8_t dtb_scratch[SYSTEM_FILES_SCRATCH];
+
+const struct system_files *description_files(void)
+{
+    static struct system_files files = { .find = archive_find, .scratch = dtb_scratch };
+    files.context = (void *)init_bootinfo;
+    return &files;
 }
 
 /* This machine: its RAM and what is left of it, its console UART, and QEMU
@@ -47,7 +60,7 @@ unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *s
     platform_from_bootinfo(bootinfo, &platform);
     unsigned errors = system_load(system, file.data, file.size, &platform, print_error, NULL);
     if (errors == 0)
-        errors = system_check_files(system, archive_has, (void *)bootinfo, print_error, NULL);
+        errors = system_check_files(system, &platform, description_files(), print_error, NULL);
     if (errors != 0)
         printf("init: the system description has %u error%s: nothing is started\n", errors,
                errors == 1 ? "" : "s");

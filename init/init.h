@@ -23,6 +23,7 @@ _Static_assert(SYSTEM_BOOTARGS_MAX <= VMM_BOOTARGS_MAX, "bootargs are passed on 
 _Static_assert(SYSTEM_NAME_MAX <= VMM_NAME_MAX && SYSTEM_NAME_MAX <= TASK_NAME_MAX &&
                SYSTEM_NAME_MAX <= sizeof(((struct vmm_channel *)0)->name),
                "names are passed on whole");
+_Static_assert(VMM_IMAGE_ALIGN == 1u << OPAL_FRAME_LARGE_BITS, "images are copied in large frames");
 _Static_assert(SYSTEM_STRAY_ABORT == (int)VMM_STRAY_ABORT &&
                SYSTEM_STRAY_STOP == (int)VMM_STRAY_STOP, "stray-access is passed as it is");
 
@@ -63,6 +64,8 @@ extern uint32_t init_endpoint;           /* where faults and reports arrive */
 /* description.c: system.dtb read and checked against this machine;
  * prints each error and returns how many there were. */
 unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system);
+/* The boot archive as the description's checker sees it (init_bootinfo's). */
+const struct system_files *description_files(void);
 
 /* component.c */
 struct component *component_find(const char *name);

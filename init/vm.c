@@ -17,8 +17,6 @@
 #define RWX (OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE)
 #define RW  (OPAL_MAP_READ | OPAL_MAP_WRITE)
 #define FULL_BUDGET_US 10000u
-#define DTB_MAX 0x10000u
-#define ELF_MAGIC 0x464c457fu   /* "\x7fELF", little-endian */
 
 struct vm_build {
     struct component *component;
@@ -30,7 +28,7 @@ struct vm_build {
 };
 
 static struct vm_build build;     /* one at a time; its boot info is ~1 KiB */
-static uint8_t dtb[DTB_MAX];
+static uint8_t dtb[GUEST_DTB_MAX];   /* the most the VMM takes */
 
 static int fail(const char *what, int error)
 {
@@ -108,7 +106,7 @@ static int add_image(const void *data, uint32_t size, struct vmm_image *image)
         if (error != OPAL_OK)
             return error;
     }
-    build.images_size += (size + LARGE_FRAME - 1) & ~(LARGE_FRAME - 1);
+    build.images_size += (size + VMM_IMAGE_ALIGN - 1) & ~(VMM_IMAGE_ALIGN - 1);
     return OPAL_OK;
 }
 
@@ -194,10 +192,8 @@ static int make_images(void)
         (error = add_file("initrd", vm->initrd, &info->initrd, NULL)))
         return fail("guest images", error);
     /* A kernel that is an ELF is a bare-metal guest; anything else is a zImage. */
-    uint32_t magic = 0;
-    if (kernel->size >= 4)
-        memcpy(&magic, kernel->data, 4);
-    info->kind = magic == ELF_MAGIC ? VMM_GUEST_ELF : VMM_GUEST_LINUX;
+    const struct system_file file = { kernel->data, kernel->size };
+    info->kind = system_file_is_elf(&file) ? VMM_GUEST_ELF : VMM_GUEST_LINUX;
     if (info->kind == VMM_GUEST_LINUX && (error = add_device_tree()))
         return fail("the guest's device tree", error);
     info->magic = VMM_BOOT_MAGIC;

@@ -18,6 +18,41 @@
 #define VMM_OWN_END           PROCESS_IMAGE_END
 /* Guest RAM ends at or below this: the VMM computes RAM's end in 32 bits. */
 #define GUEST_RAM_END_MAX     0xfffff000u
+/* init copies each image into the images area from a 2 MiB boundary (the
+ * large frames it maps), kernel, initrd and then the guest's DTB. */
+#define VMM_IMAGE_ALIGN       0x00200000u
+
+/* Where the VMM lays a Linux guest out in its RAM (vmm/loader.c), which the
+ * checker holds the images to: the zImage at GUEST_KERNEL_OFFSET (where
+ * QEMU puts one too), the initrd at half the RAM but at most
+ * GUEST_INITRD_OFFSET_MAX, the DTB on the page after the initrd in
+ * GUEST_DTB_SPACE bytes. The DTB init generates is at most GUEST_DTB_MAX
+ * bytes: the rest of the space is for the VMM's edits (memory, bootargs,
+ * the initrd's place). */
+#define GUEST_KERNEL_OFFSET     0x00010000u
+#define GUEST_INITRD_OFFSET_MAX 0x08000000u
+#define GUEST_DTB_SPACE         0x00010000u
+#define GUEST_DTB_MAX           (GUEST_DTB_SPACE / 2)
+
+struct guest_linux_layout {
+    uint32_t kernel, initrd, dtb;   /* offsets from the RAM's base */
+};
+
+/* The offsets of a Linux guest's images in ram_size bytes of RAM; false if
+ * the zImage (kernel_size) overlaps the initrd, or the initrd
+ * (initrd_size) and the DTB space end past the RAM. */
+static inline _Bool guest_linux_layout(uint32_t ram_size, uint32_t kernel_size,
+                                       uint32_t initrd_size, struct guest_linux_layout *layout)
+{
+    uint64_t initrd = ram_size / 2 < GUEST_INITRD_OFFSET_MAX ? ram_size / 2
+                                                            : GUEST_INITRD_OFFSET_MAX;
+    uint64_t dtb = (initrd + initrd_size + 0xfffu) & ~(uint64_t)0xfffu;
+    layout->kernel = GUEST_KERNEL_OFFSET;
+    layout->initrd = (uint32_t)initrd;
+    layout->dtb = (uint32_t)dtb;
+    return (uint64_t)GUEST_KERNEL_OFFSET + kernel_size <= initrd &&
+           dtb + GUEST_DTB_SPACE <= ram_size;
+}
 
 /* The guest's virtual platform (dts/guest-virt.dts says the same): init
  * maps the GIC's virtual CPU interface at GUEST_GICC_BASE, the VMM emulates

@@ -8,11 +8,7 @@
 #include "runtime/mem.h"
 #include "vmm/vmm.h"
 
-#define LINUX_KERNEL_OFFSET 0x00010000u   /* where QEMU puts a zImage too */
-#define LINUX_INITRD_OFFSET_MAX 0x08000000u
-#define DTB_SPACE 0x00010000u             /* room for the DTB and the VMM's edits */
 #define SCTLR_RESET 0x00c50078u
-#define PAGE_ALIGN(x) (((x) + 0xfffu) & ~0xfffu)
 
 static const uint8_t *image(const struct vmm_image *part)
 {
@@ -51,35 +47,36 @@ static int place_dtb(struct vm *vm, uint32_t address, uint32_t initrd, uint32_t 
 {
     const struct vmm_boot_info *info = vm->info;
     uint8_t *blob = guest_ram(address);
-    if (info->dtb.size == 0 || info->dtb.size + DTB_SPACE / 2 > DTB_SPACE)
+    if (info->dtb.size == 0 || info->dtb.size > GUEST_DTB_MAX)
         return OPAL_ERR_RANGE;
     memcpy(blob, image(&info->dtb), info->dtb.size);
     const uint32_t memory[2] = { info->ram_base, info->ram_size };
-    int error = fdt_edit_set_cells(blob, DTB_SPACE, "/memory", "reg", memory, 2);
+    int error = fdt_edit_set_cells(blob, GUEST_DTB_SPACE, "/memory", "reg", memory, 2);
     if (error == OPAL_OK && info->bootargs[0])
-        error = fdt_edit_set_string(blob, DTB_SPACE, "/chosen", "bootargs", info->bootargs);
+        error = fdt_edit_set_string(blob, GUEST_DTB_SPACE, "/chosen", "bootargs", info->bootargs);
     if (error == OPAL_OK && initrd_size) {
         uint32_t start = initrd, end = initrd + initrd_size;
-        error = fdt_edit_set_cells(blob, DTB_SPACE, "/chosen", "linux,initrd-start", &start, 1);
+        error = fdt_edit_set_cells(blob, GUEST_DTB_SPACE, "/chosen", "linux,initrd-start", &start, 1);
         if (error == OPAL_OK)
-            error = fdt_edit_set_cells(blob, DTB_SPACE, "/chosen", "linux,initrd-end", &end, 1);
+            error = fdt_edit_set_cells(blob, GUEST_DTB_SPACE, "/chosen", "linux,initrd-end", &end, 1);
     }
     return error;
 }
 
+/* The images where lib/vmm_boot.h's layout puts them (the checker holds
+ * the description to the same layout), the DTB edited, the boot protocol's
+ * registers set. */
 static int load_linux(struct vm *vm)
 {
     const struct vmm_boot_info *info = vm->info;
-    uint32_t kernel = info->ram_base + LINUX_KERNEL_OFFSET;
-    uint32_t initrd_offset = info->ram_size / 2 < LINUX_INITRD_OFFSET_MAX ? info->ram_size / 2
-                                                                         : LINUX_INITRD_OFFSET_MAX;
-    uint32_t initrd = info->ram_base + initrd_offset;
-    uint32_t dtb = PAGE_ALIGN(initrd + info->initrd.size);
-    if (LINUX_KERNEL_OFFSET + info->kernel.size > initrd_offset ||
-        dtb + DTB_SPACE > info->ram_base + info->ram_size) {
+    struct guest_linux_layout layout;
+    if (!guest_linux_layout(info->ram_size, info->kernel.size, info->initrd.size, &layout)) {
         vmm_log(vm, "the images do not fit in %u MiB of RAM", info->ram_size >> 20);
         return OPAL_ERR_RANGE;
     }
+    uint32_t kernel = info->ram_base + layout.kernel;
+    uint32_t initrd = info->ram_base + layout.initrd;
+    uint32_t dtb = info->ram_base + layout.dtb;
     memcpy(guest_ram(kernel), image(&info->kernel), info->kernel.size);
     if (info->initrd.size)
         memcpy(guest_ram(initrd), image(&info->initrd), info->initrd.size);

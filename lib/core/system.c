@@ -61,30 +61,3 @@ unsigned system_load(struct system *system, const void *blob, uint32_t blob_size
         system_check(system, platform, &errors);
     return errors.count;
 }
-
-static void check_file(struct system_errors *errors, const char *path, const char *property,
-                       const char *name, system_file_exists_fn exists, void *exists_context)
-{
-    if (name[0] != '\0' && !exists(exists_context, name))
-        system_error(errors, path, "%s \"%s\": no such file in the boot image", property, name);
-}
-
-unsigned system_check_files(const struct system *system, system_file_exists_fn exists,
-                            void *exists_context, system_report_fn report, void *context)
-{
-    struct system_errors errors = { .report = report, .context = context, .count = 0 };
-    char path[SYSTEM_PATH_MAX];
-    for (uint32_t i = 0; i < system->vm_count; i++) {
-        const struct system_vm *vm = &system->vms[i];
-        format_string(path, sizeof path, "/vms/%s", vm->component.name);
-        check_file(&errors, path, "kernel", vm->kernel, exists, exists_context);
-        check_file(&errors, path, "initrd", vm->initrd, exists, exists_context);
-        check_file(&errors, path, "dtb-fragment", vm->dtb_fragment, exists, exists_context);
-    }
-    for (uint32_t i = 0; i < system->task_count; i++) {
-        const struct system_task *task = &system->tasks[i];
-        format_string(path, sizeof path, "/tasks/%s", task->component.name);
-        check_file(&errors, path, "image", task->image, exists, exists_context);
-    }
-    return errors.count;
-}

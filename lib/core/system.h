@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "opal/limits.h"
+#include "opal/object.h"
+#include "vmm_boot.h"
 
 /* Maxima: exceeding one is itself an error in the description. */
 #define SYSTEM_MAX_VMS        4
@@ -139,14 +141,53 @@ unsigned system_load(struct system *system, const void *blob, uint32_t blob_size
                      const struct system_platform *platform, system_report_fn report,
                      void *context);
 
-/* Whether the boot archive (or the build's staging directory) holds `name`. */
-typedef bool (*system_file_exists_fn)(void *context, const char *name);
+/* A file of the boot archive (at boot) or of the build's staging
+ * directory (check-system --archive): its bytes and their number. */
+struct system_file {
+    const void *data;
+    uint32_t size;
+};
 
-/* After a successful system_load: reports each file the description names
- * (kernel, initrd, dtb-fragment, image) that `exists` does not find, as
- * "<node path>: <property> \"<name>\": no such file in the boot image".
- * Returns the number of missing files. */
-unsigned system_check_files(const struct system *system, system_file_exists_fn exists,
-                            void *exists_context, system_report_fn report, void *context);
+/* Whether a VM's kernel is an ELF (a bare-metal guest, loaded by its
+ * segments, no device tree) rather than a zImage. */
+bool system_file_is_elf(const struct system_file *file);
+
+/* Finds `name`: true and *file set, or false if there is no such file. */
+typedef bool (*system_find_file_fn)(void *context, const char *name, struct system_file *file);
+
+/* Where a checker finds the files a description names, and
+ * SYSTEM_FILES_SCRATCH bytes of its own where each VM's device tree is
+ * generated to be measured. */
+struct system_files {
+    system_find_file_fn find;
+    void *context;
+    void *scratch;
+};
+#define SYSTEM_FILES_SCRATCH GUEST_DTB_SPACE
+
+/* After a successful system_load, the rules that need the files: each file
+ * the description names (kernel, initrd, dtb-fragment, image; "vmm" when
+ * there is a VM) is there, fits where init and the VMM put it (the VMM's
+ * images area, the guest's RAM as lib/vmm_boot.h lays a Linux guest out,
+ * an ELF guest's segments in its RAM, a task's in its address space), each
+ * VM's generated device tree is at most GUEST_DTB_MAX bytes, and the
+ * components' arenas, their images counted, fit the platform's free RAM.
+ * Reports each error as system_load does and returns their number. */
+unsigned system_check_files(const struct system *system, const struct system_platform *platform,
+                            const struct system_files *files, system_report_fn report,
+                            void *context);
+
+/* What init's memory for one instance of component i (VMs first, then
+ * tasks) must hold: its arena (opal_arena_carve, lib/opal.h, which carves
+ * whole SYSTEM_ARENA_UNITs). A VM's: its RAM, its kernel and initrd and
+ * generated device tree (each copied into whole 2 MiB frames), the VMM
+ * program; a task's: its image, stack and heap; each with
+ * SYSTEM_COMPONENT_OVERHEAD for the objects init makes of it. File sizes
+ * come from `files` (NULL: not known yet, counted as 0). The checker adds
+ * these up against the platform's free RAM; init carves exactly this. */
+uint64_t system_arena_size(const struct system *system, uint32_t i,
+                           const struct system_files *files);
+#define SYSTEM_COMPONENT_OVERHEAD 0x00400000u   /* page tables, the process, its objects */
+#define SYSTEM_ARENA_UNIT         (1u << OPAL_FRAME_LARGE_BITS)
 
 #endif

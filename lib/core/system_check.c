@@ -383,34 +383,6 @@ static void check_budgets(struct checker *c)
                      (unsigned)(ppm / 10000u), (unsigned)(ppm / 1000u % 10u));
 }
 
-/* Guest RAM, channel regions and task stacks and heaps all come out of the
- * platform's free RAM; the first component that does not fit is named. */
-static void check_memory(struct checker *c)
-{
-    const struct system *system = c->system;
-    uint64_t used = 0, free = c->platform->ram_free;
-    bool reported = false;
-    for (uint32_t i = 0; i < system->vm_count && !reported; i++) {
-        const struct system_vm *vm = &system->vms[i];
-        if (used + vm->ram_size > free) {
-            char path[SYSTEM_PATH_MAX];
-            system_component_path(system, i, path);
-            system_error(c->errors, path, "ram-size 0x%x does not fit: 0x%x bytes of RAM are "
-                         "free for components and 0x%x already used", (unsigned)vm->ram_size,
-                         (unsigned)free, (unsigned)used);
-            reported = true;
-        }
-        used += vm->ram_size;
-    }
-    for (uint32_t i = 0; i < system->task_count; i++)
-        used += (uint64_t)system->tasks[i].stack_size + system->tasks[i].heap_size;
-    for (uint32_t i = 0; i < system->channel_count; i++)
-        used += system->channels[i].size;
-    if (!reported && used > free)
-        system_error(c->errors, "/", "the components need 0x%llx bytes of RAM, more than the "
-                     "0x%x free", (unsigned long long)used, (unsigned)free);
-}
-
 void system_check(const struct system *system, const struct system_platform *platform,
                   struct system_errors *errors)
 {
@@ -430,6 +402,6 @@ void system_check(const struct system *system, const struct system_platform *pla
         system_error(errors, "/console", "input \"%s\" is not a VM or task",
                      system->console_input);
     check_budgets(&c);
-    check_memory(&c);
+    system_check_memory(&c, NULL);
     system_check_limits(&c);
 }

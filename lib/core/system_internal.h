@@ -38,6 +38,10 @@ struct checker {
  * from the header the enforcing code uses (system_limits.c). */
 void system_check_limits(struct checker *c);
 
+/* The components' arenas (system_arena_size) and channel regions against
+ * the platform's free RAM; files NULL while their sizes are not known. */
+void system_check_memory(struct checker *c, const struct system_files *files);
+
 /* Components by index: VMs first, then tasks. */
 const struct system_component *system_component_at(const struct system *system, uint32_t i);
 uint32_t system_component_count(const struct system *system);

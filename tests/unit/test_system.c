@@ -107,8 +107,9 @@ TEST(platform_facts_come_from_the_caller)
     struct reports reports;
     platform.ram_free = 128u << 20;
     CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
-    CHECK_STR(reports.first, "/vms/linux0: ram-size 0x10000000 does not fit: 0x8000000 bytes "
-                             "of RAM are free for components and 0x0 already used");
+    CHECK_STR(reports.first, "/vms/linux0: ram-size 0x10000000 does not fit: with its images "
+                             "and init's objects it takes 0x10600000 bytes, and 0x0 of the "
+                             "0x8000000 bytes free for components are already used");
     platform = qemu_virt();
     platform.mcp = 200;
     CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
@@ -319,4 +320,150 @@ TEST(task_windows_are_bounded)
                            "task's address space has room for\n"
                            "/tasks/ctrl: device 0x10000000+0x101000 is larger than a task's "
                            "device window, 0x100000\n");
+}
+
+/* The memory check at its exact limit: default.dts's arenas (linux0: 256
+ * MiB of RAM, the DTB's 2 MiB frame and SYSTEM_COMPONENT_OVERHEAD; ctrl:
+ * its 16 KiB stack and the overhead, in whole 2 MiB units) fill the free
+ * RAM exactly and pass; a page less is refused. */
+TEST(memory_met_exactly_passes)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    uint32_t needed = 0x10600000u + 0x600000u;
+    platform.ram_free = needed;
+    CHECKF(load_blob(blob.data, blob.size, &platform, &reports) == 0, "%s", reports.all);
+    CHECK_EQ(system_arena_size(&loaded, 0, NULL), 0x10600000u);
+    CHECK_EQ(system_arena_size(&loaded, 1, NULL), 0x600000u);
+    platform.ram_free = needed - 0x1000u;
+    CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/: the components need 0x10c00000 bytes of RAM (their RAM, "
+                             "images, stacks, heaps and channels, and 0x400000 each for init's "
+                             "objects), more than the 0x10bff000 free");
+}
+
+/* A fake boot archive: names with sizes, and bytes for the ELFs. */
+struct fake_file {
+    const char *name;
+    const void *data;
+    uint32_t size;
+};
+struct fake_archive {
+    struct fake_file files[6];
+};
+
+static bool fake_find(void *context, const char *name, struct system_file *file)
+{
+    static const uint8_t zeros[16];
+    const struct fake_archive *archive = context;
+    for (unsigned i = 0; i < 6 && archive->files[i].name != NULL; i++)
+        if (strcmp(archive->files[i].name, name) == 0) {
+            file->data = archive->files[i].data != NULL ? archive->files[i].data : zeros;
+            file->size = archive->files[i].size;
+            return true;
+        }
+    return false;
+}
+
+/* A minimal ARM executable: one RX segment of memsz bytes at vaddr. */
+static void make_elf(uint8_t elf[84], uint32_t vaddr, uint32_t memsz)
+{
+    memset(elf, 0, 84);
+    memcpy(elf, "\x7f" "ELF\x01\x01\x01", 7);
+    const uint32_t header[][2] = {
+        { 16, 2 }, { 18, 40 }, { 20, 1 }, { 24, vaddr }, { 28, 52 }, { 40, 52 }, { 42, 32 },
+        { 44, 1 }, { 52, 1 }, { 56, 84 }, { 60, vaddr }, { 64, vaddr }, { 68, 0 },
+        { 72, memsz }, { 76, 5 }, { 80, 0x1000 },
+    };
+    for (unsigned i = 0; i < sizeof header / sizeof header[0]; i++) {
+        uint32_t at = header[i][0], value = header[i][1];
+        bool half = at == 16 || at == 18 || (at >= 40 && at < 52);
+        for (unsigned b = 0; b < (half ? 2u : 4u); b++)
+            elf[at + b] = (uint8_t)(value >> (8 * b));
+    }
+}
+
+static unsigned check_files(const struct system_platform *platform, struct fake_archive *archive,
+                            struct reports *reports)
+{
+    static uint8_t scratch[SYSTEM_FILES_SCRATCH];
+    struct system_files files = { .find = fake_find, .context = archive, .scratch = scratch };
+    *reports = (struct reports){ 0 };
+    return system_check_files(&loaded, platform, &files, collect, reports);
+}
+
+/* The files' rules at their limits: a zImage ending where the initrd
+ * starts, an initrd filling the images area but for the DTB's 2 MiB, the
+ * arenas with these images filling the free RAM; one byte or page more is
+ * refused with the file, its size and the limit. */
+TEST(image_limits_met_exactly_pass)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 0);
+    static uint8_t ctrl[84];
+    make_elf(ctrl, PROCESS_IMAGE_BASE, 0x1000);
+    uint32_t kernel = GUEST_INITRD_OFFSET_MAX - GUEST_KERNEL_OFFSET;
+    uint32_t initrd = VMM_IMAGES_MAX - 0x8000000u - VMM_IMAGE_ALIGN;
+    struct fake_archive archive = { { { "zImage", NULL, kernel },
+                                      { "initramfs.cpio.gz", NULL, initrd },
+                                      { "vmm", NULL, 0x1000 }, { "ctrl", ctrl, 84 } } };
+    /* linux0: 256 MiB RAM, 128 + 126 MiB of images, 2 MiB DTB, a VMM page
+     * and the overhead, in 2 MiB units; ctrl: a page, 16 KiB of stack and
+     * the overhead. */
+    uint32_t needed = 0x20600000u + 0x600000u;
+    platform.ram_free = needed;
+    CHECKF(check_files(&platform, &archive, &reports) == 0, "%s", reports.all);
+    platform.ram_free = needed - 0x1000u;
+    CHECK_EQ(check_files(&platform, &archive, &reports), 1);
+    CHECK_STR(reports.first, "/: the components need 0x20c00000 bytes of RAM (their RAM, "
+                             "images, stacks, heaps and channels, and 0x400000 each for init's "
+                             "objects), more than the 0x20bff000 free");
+    platform.ram_free = 0xfffff000u;
+    archive.files[1].size = initrd + 1;
+    CHECK_EQ(check_files(&platform, &archive, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x557 bytes) does not fit "
+                             "the VMM's images area: 0x10000000 bytes, 0x10000000 taken by the "
+                             "images before it");
+    archive.files[0].size = kernel + 1;
+    archive.files[1].size = 16;
+    CHECK_EQ(check_files(&platform, &archive, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: kernel \"zImage\" (0x7ff0001 bytes) does not fit "
+                             "its RAM: the VMM puts it at ram-base + 0x10000 and the initrd at "
+                             "ram-base + 0x8000000 (half of ram-size 0x10000000, at most "
+                             "0x8000000)");
+    archive.files[0].size = 16;
+    archive.files[1].size = (256u << 20) - GUEST_INITRD_OFFSET_MAX - GUEST_DTB_SPACE + 1;
+    CHECK_EQ(check_files(&platform, &archive, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: initrd \"initramfs.cpio.gz\" (0x7ff0001 bytes) does "
+                             "not fit its RAM: from ram-base + 0x8000000, it and the device "
+                             "tree's 0x10000 bytes end past ram-size 0x10000000");
+}
+
+/* A bare-metal guest's segments must lie in its RAM, a task's in its
+ * address space; a missing VMM program is named. */
+TEST(elf_images_must_fit)
+{
+    struct blob blob = load(1);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 0);
+    static uint8_t guest[84], ctrl[84];
+    make_elf(guest, 0x40000000u + (256u << 20) - 0x1000u, 0x1000);
+    make_elf(ctrl, PROCESS_IMAGE_END - 0x1000u, 0x1000);
+    struct fake_archive archive = { { { "zImage", guest, 84 }, { "initramfs.cpio.gz", NULL, 16 },
+                                      { "vmm", NULL, 0x1000 }, { "ctrl", ctrl, 84 } } };
+    CHECKF(check_files(&platform, &archive, &reports) == 0, "%s", reports.all);
+    make_elf(guest, 0x40000000u + (256u << 20), 0x1000);
+    make_elf(ctrl, PROCESS_IMAGE_END, 0x1000);
+    archive.files[2].name = "vmm.elf";
+    CHECK_EQ(check_files(&platform, &archive, &reports), 3);
+    CHECK_STR(reports.all, "/vms: the VMM's program \"vmm\": no such file in the boot image\n"
+                           "/vms/linux0: kernel \"zImage\" (0x54 bytes) cannot be loaded into "
+                           "its RAM 0x40000000-0x4fffffff: a segment lies outside it\n"
+                           "/tasks/ctrl: image \"ctrl\" (0x54 bytes) cannot be loaded into a "
+                           "task's address space 0x00400000-0x0fffffff: a segment lies outside "
+                           "it\n");
 }

@@ -6,7 +6,9 @@
  *   check-system FILE.dtb [--source FILE.dts] [--archive DIR [--prune]]
  *
  * With --archive, every file the description names must also be in DIR (the
- * boot archive's staging directory), as init will look for it there. With
+ * boot archive's staging directory), as init will look for it there, and fit
+ * where init and the VMM put it (system_check_files); the RAM the boot
+ * archive itself will take is then not free for components. With
  * --prune, the files in DIR that init will not use are removed (and named):
  * init, system.dtb and console are always used, vmm when there is a VM.
  * Each error is printed as "<source>: <node path>: <what is wrong>" (the
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <dirent.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/system.h"
@@ -49,15 +53,65 @@ static unsigned char *read_blob(const char *path, uint32_t *size)
     return blob;
 }
 
-/* A plain file of that name directly in the directory. */
-static bool archive_has(void *directory, const char *name)
+/* The files of the archive directory found so far, mapped read-only. */
+#define MAX_MAPPED 64
+static struct mapped {
+    void *data;
+    size_t size;
+} mapped[MAX_MAPPED];
+static unsigned mapped_count;
+
+/* A plain file of that name directly in the directory, mapped. */
+static bool archive_find(void *directory, const char *name, struct system_file *file)
 {
     char path[4096];
     struct stat status;
     if (strchr(name, '/') != NULL ||
-        snprintf(path, sizeof path, "%s/%s", (const char *)directory, name) >= (int)sizeof path)
+        snprintf(path, sizeof path, "%s/%s", (const char *)directory, name) >= (int)sizeof path ||
+        stat(path, &status) != 0 || !S_ISREG(status.st_mode) || (uint64_t)status.st_size > UINT32_MAX ||
+        mapped_count == MAX_MAPPED)
         return false;
-    return stat(path, &status) == 0 && S_ISREG(status.st_mode);
+    *file = (struct system_file){ "", (uint32_t)status.st_size };
+    if (status.st_size == 0)
+        return true;
+    int fd = open(path, O_RDONLY);
+    void *data = fd >= 0 ? mmap(NULL, (size_t)status.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                         : MAP_FAILED;
+    if (fd >= 0)
+        close(fd);
+    if (data == MAP_FAILED)
+        return false;
+    mapped[mapped_count++] = (struct mapped){ data, (size_t)status.st_size };
+    file->data = data;
+    return true;
+}
+
+static void unmap_all(void)
+{
+    for (unsigned i = 0; i < mapped_count; i++)
+        munmap(mapped[i].data, mapped[i].size);
+    mapped_count = 0;
+}
+
+/* What the boot archive made of DIR takes in RAM (it is linked into the
+ * kernel's image, and the kernel hands out what is left): each file with a
+ * newc header and name, and the trailer. An upper bound: files --prune
+ * removes are counted too. */
+static uint64_t archive_bytes(const char *directory)
+{
+    DIR *dir = opendir(directory);
+    uint64_t bytes = 512;
+    struct dirent *entry;
+    while (dir != NULL && (entry = readdir(dir)) != NULL) {
+        char path[4096];
+        struct stat status;
+        snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
+        if (entry->d_name[0] != '.' && stat(path, &status) == 0 && S_ISREG(status.st_mode))
+            bytes += (uint64_t)status.st_size + 128 + strlen(entry->d_name);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    return bytes;
 }
 
 static bool used_by(const struct system *system, const char *name)
@@ -142,8 +196,16 @@ int main(int argc, char **argv)
     static struct system system;
     void *name = (void *)(source != NULL ? source : dtb);
     unsigned errors = system_load(&system, blob, size, &platform, print_error, name);
-    if (errors == 0 && archive != NULL)
-        errors = system_check_files(&system, archive_has, (void *)archive, print_error, name);
+    static unsigned char scratch[SYSTEM_FILES_SCRATCH];
+    struct system_files files = { .find = archive_find, .context = (void *)archive,
+                                  .scratch = scratch };
+    if (errors == 0 && archive != NULL) {
+        /* With the files known, the archive's own RAM is not free either. */
+        uint64_t taken = archive_bytes(archive);
+        platform.ram_free = taken < platform.ram_free ? platform.ram_free - (uint32_t)taken : 0;
+        errors = system_check_files(&system, &platform, &files, print_error, name);
+    }
+    unmap_all();
     if (errors == 0 && pruning && !prune(&system, archive, name))
         return 2;
     free(blob);
