@@ -20,8 +20,9 @@ void fault_syscall(uint32_t unused);
 void fault_breakpoint(uint32_t unused);
 void fault_pmu(uint32_t unused);
 void fault_debug_register(uint32_t unused);
+void fault_vfp(uint32_t unused);
 extern char fault_write_pc[], fault_read_pc[], fault_undefined_pc[], fault_syscall_pc[];
-extern char fault_breakpoint_pc[], fault_pmu_pc[], fault_debug_register_pc[];
+extern char fault_breakpoint_pc[], fault_pmu_pc[], fault_debug_register_pc[], fault_vfp_pc[];
 __asm__(".arm\n"
         ".global fault_write, fault_write_pc\n"
         "fault_write:\n"
@@ -69,6 +70,14 @@ __asm__(".arm\n"
         "fault_debug_register:\n"
         "fault_debug_register_pc:\n"
         "    mrc p14, 0, r0, c0, c1, 0\n"
+        "    bx lr\n"
+        /* VFP/NEON state is the vCPUs' (switched with them): native
+         * threads have none. */
+        ".fpu vfpv3\n"
+        ".global fault_vfp, fault_vfp_pc\n"
+        "fault_vfp:\n"
+        "fault_vfp_pc:\n"
+        "    vmrs r0, fpscr\n"
         "    bx lr\n");
 
 static volatile uint32_t continued;
@@ -92,6 +101,7 @@ static void fault_undefined_then_mark(uint32_t unused) { run_and_mark(fault_unde
 static void fault_syscall_then_mark(uint32_t unused) { run_and_mark(fault_syscall, unused); }
 static void fault_breakpoint_then_mark(uint32_t unused) { run_and_mark(fault_breakpoint, unused); }
 static void fault_pmu_then_mark(uint32_t unused) { run_and_mark(fault_pmu, unused); }
+static void fault_vfp_then_mark(uint32_t unused) { run_and_mark(fault_vfp, unused); }
 static void fault_debug_register_then_mark(uint32_t unused)
 {
     run_and_mark(fault_debug_register, unused);
@@ -326,8 +336,8 @@ static void expect_trapped(void (*entry)(uint32_t), const char *pc)
     start_faulting(&handler, entry, 0);
     struct opal_message message;
     receive_fault(&handler, &message);
-    /* UNDEFINED at PL0 (no user access) or trapped to HYP (HDCR): either
-     * way a fault at the instruction, never a value. */
+    /* UNDEFINED at PL0 (no user access) or trapped to HYP (HDCR, HCPTR):
+     * either way a fault at the instruction, never a value. */
     CHECK(OPAL_TAG_LABEL(message.tag) == OPAL_FAULT_UNDEFINED ||
           OPAL_TAG_LABEL(message.tag) == OPAL_FAULT_USER_EXCEPTION);
     CHECK_EQ(message.mr[0], (uint32_t)pc);
@@ -338,6 +348,11 @@ static void expect_trapped(void (*entry)(uint32_t), const char *pc)
 TEST(fault, pmu_access_is_trapped)
 {
     expect_trapped(fault_pmu_then_mark, fault_pmu_pc);
+}
+
+TEST(fault, vfp_access_is_trapped)
+{
+    expect_trapped(fault_vfp_then_mark, fault_vfp_pc);
 }
 
 TEST(fault, debug_register_access_is_trapped)

@@ -43,10 +43,8 @@
  * emulates them: breakpoints and watchpoints through the vCPU's registers
  * (switched with it), the rest RAZ/WI or per VM. So the CPU holds only
  * state the kernel loaded, whatever a core implements beyond what the
- * kernel switches (DCC, claim tags, DBGBXVR). Where the CPU does not trap
- * (QEMU 7.2 ignores TDA), the switch alone keeps a guest's breakpoints in
- * that guest. Guests take their own debug exceptions; native threads'
- * go to HYP. */
+ * kernel switches (DCC, claim tags, DBGBXVR). Guests take their own debug
+ * exceptions; native threads' go to HYP. */
 #define HDCR_GUEST  (HDCR_TPMCR | HDCR_TPM | HDCR_TDA | HDCR_TDOSA | HDCR_TDRA)
 #define HDCR_NATIVE (HDCR_GUEST | HDCR_TDE)
 /* The two HDCR values, with the CPU's HPMN (arch/arm/cpu/hyp.c). */
