@@ -12,6 +12,13 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def compile_lines(pattern):
+    """`pattern` in MULTILINE mode, where `$` means the end of a line that
+    has arrived whole: the console may stop in the middle of a line, and a
+    plain `$` would match there ("policy ha" for "policy halt")."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"(?=\n)", pattern), re.MULTILINE)
+
+
 class Qemu:
     def __init__(self, image, memory=1024, machine_extra="", extra_args=()):
         env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory),
@@ -39,7 +46,7 @@ class Qemu:
 
     def expect(self, pattern, timeout=20):
         """Wait for `pattern` (a regex) after the previous match; return the match."""
-        regex = re.compile(pattern, re.MULTILINE)
+        regex = compile_lines(pattern)
         deadline = time.monotonic() + timeout
         with self.lock:
             while True:

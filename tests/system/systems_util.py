@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from ctrl_report import REPORT, numbers
-from qemu import Qemu, ROOT
+from qemu import Qemu, ROOT, compile_lines
 
 # -icount keeps the figures deterministic: one instruction is one virtual ns.
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -88,7 +88,7 @@ def _wait(qemu, find, timeout, what):
 
 def wait_raw(qemu, pattern, start, timeout):
     """The first match of regex `pattern` in the output at or after `start`."""
-    regex = re.compile(pattern, re.MULTILINE)
+    regex = compile_lines(pattern)
     return _wait(qemu, lambda output: regex.search(output, start), timeout, repr(pattern))
 
 

@@ -47,8 +47,6 @@ void hyp_check_or_refuse(void)
         refuse("this CPU lacks the virtualization extensions (ID_PFR1)", mode);
 }
 
-uint32_t hdcr_guest, hdcr_native;
-
 /* The PMU as the kernel keeps it, for everyone: counters stopped, no
  * overflow interrupts, no user access. Nobody else ever writes it. */
 static void pmu_reset(void)
@@ -65,12 +63,9 @@ static void pmu_reset(void)
  * debug and PMU registers are out of their reach (docs/isolation.md). */
 void hyp_configure_traps(void)
 {
-    uint32_t hpmn = hdcr_read() & HDCR_HPMN_MASK;
-    hdcr_guest = hpmn | HDCR_GUEST;
-    hdcr_native = hpmn | HDCR_NATIVE;
     hcr_write(HCR_NATIVE);
     hcptr_write(HCPTR_NATIVE);
-    hdcr_write(hdcr_native);
+    hdcr_write((hdcr_read() & HDCR_HPMN_MASK) | HDCR_ALL);
     hstr_write(HSTR_ALL);
     cnthctl_write(CNTHCTL_NATIVE);
     cntkctl_write(CNTKCTL_NATIVE);

@@ -1,6 +1,7 @@
-/* Debug state: a guest's breakpoints, watchpoints and DBGDSCR are switched
- * with its vCPU, and native threads always run with monitor debug off, so
- * a breakpoint a guest arms fires in that guest only (docs/isolation.md). */
+/* Debug state: a guest's breakpoints and watchpoints are switched with its
+ * vCPU (DBGDSCR, whose MDBGen gates them all, on every guest/native switch
+ * in vcpu/switch.c), so a breakpoint a guest arms fires in that guest only
+ * (docs/isolation.md). */
 #include "arch/cp14.h"
 #include "arch/guest.h"
 #include "log.h"
@@ -79,17 +80,4 @@ void debug_load(const uint32_t *r)
         watchpoint_value[i].write(r[OPAL_VCPU_DBGWVR0 + i]);
         watchpoint_control[i].write(r[OPAL_VCPU_DBGWCR0 + i]);
     }
-}
-
-/* DBGDSCR.MDBGen gates every breakpoint and watchpoint: on for a guest
- * that set it, off whenever native threads run. */
-void debug_enter_guest(const uint32_t *r)
-{
-    dbgdscr_write(r[OPAL_VCPU_DBGDSCR]);
-}
-
-void debug_leave_guest(uint32_t *r)
-{
-    r[OPAL_VCPU_DBGDSCR] = dbgdscr_read();
-    dbgdscr_write(0);
 }

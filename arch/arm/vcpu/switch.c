@@ -91,16 +91,23 @@ static void enter_guest_mode(const struct arch_vcpu *vcpu)
     cntkctl_write(r[OPAL_VCPU_CNTKCTL]);
     cnthctl_write(CNTHCTL_GUEST);
     hcptr_write(HCPTR_GUEST);
-    hdcr_write(hdcr_guest);
     hcr_write(HCR_GUEST);
-    debug_enter_guest(r);
+    if (r[OPAL_VCPU_DBGDSCR] & DBGDSCR_MDBGEN)
+        dbgdscr_write(r[OPAL_VCPU_DBGDSCR]);
     vcpu_guest_mode = true;
 }
 
 static void leave_guest_mode(struct arch_vcpu *vcpu)
 {
     uint32_t *r = vcpu->registers;
-    debug_leave_guest(r);
+    /* Monitor debug off: no guest breakpoint fires in a native thread. A
+     * guest sets it only through its VMM (HDCR.TDA), so the CPU holds the
+     * kernel's 0 unless this guest turned it on; then its status bits (the
+     * method of entry of its last debug event) are kept. */
+    if (r[OPAL_VCPU_DBGDSCR] & DBGDSCR_MDBGEN) {
+        r[OPAL_VCPU_DBGDSCR] = dbgdscr_read();
+        dbgdscr_write(0);
+    }
     r[OPAL_VCPU_TPIDRURW] = tpidrurw_read();
     r[OPAL_VCPU_TPIDRURO] = tpidruro_read();
     r[OPAL_VCPU_TEEHBR] = teehbr_read();
@@ -111,7 +118,6 @@ static void leave_guest_mode(struct arch_vcpu *vcpu)
     cntkctl_write(CNTKCTL_NATIVE);
     cnthctl_write(CNTHCTL_NATIVE);
     hcptr_write(HCPTR_NATIVE);
-    hdcr_write(hdcr_native);
     hcr_write(HCR_NATIVE);
     vcpu_guest_mode = false;
 }

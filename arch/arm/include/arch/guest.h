@@ -32,12 +32,10 @@ bool vgic_handle_vtimer(void);
 void vgic_guest_entry(void);
 
 /* Debug state (vcpu/debug.c): reset at boot; breakpoints and watchpoints
- * saved and loaded with the rest, DBGDSCR on every guest/native switch. */
+ * saved and loaded with the rest of a vCPU. */
 void debug_init(void);
 void debug_save(uint32_t *registers);
 void debug_load(const uint32_t *registers);
-void debug_enter_guest(const uint32_t *registers);
-void debug_leave_guest(uint32_t *registers);
 
 /* A guest's DCISW/DCCSW/DCCISW operand (mmu/set_way.c): clean and
  * invalidate that line if the operand names one. */

@@ -35,7 +35,6 @@
 #define HDCR_HPMN_MASK 0x1fu
 #define HDCR_TPMCR (1u << 5)   /* PMCR */
 #define HDCR_TPM   (1u << 6)   /* every PMU register */
-#define HDCR_TDE   (1u << 8)   /* debug exceptions go to HYP */
 #define HDCR_TDA   (1u << 9)   /* the debug registers */
 #define HDCR_TDOSA (1u << 10)  /* the OS lock and power-down registers */
 #define HDCR_TDRA  (1u << 11)  /* the debug ROM address registers */
@@ -45,10 +44,10 @@
  * state the kernel loaded, whatever a core implements beyond what the
  * kernel switches (DCC, claim tags, DBGBXVR). Guests take their own debug
  * exceptions; native threads' go to HYP. */
-#define HDCR_GUEST  (HDCR_TPMCR | HDCR_TPM | HDCR_TDA | HDCR_TDOSA | HDCR_TDRA)
-#define HDCR_NATIVE (HDCR_GUEST | HDCR_TDE)
-/* The two HDCR values, with the CPU's HPMN (arch/arm/cpu/hyp.c). */
-extern uint32_t hdcr_guest, hdcr_native;
+#define HDCR_ALL (HDCR_TPMCR | HDCR_TPM | HDCR_TDA | HDCR_TDOSA | HDCR_TDRA)
+/* One value for both sides, written at boot: HCR.TGE makes native threads'
+ * debug exceptions HYP's (TGE treats HDCR.TDE as 1), so no HDCR write is
+ * needed on a guest/native switch. */
 
 /* HSTR: CP15 primary register c15 (implementation-defined) traps. */
 #define HSTR_T15 (1u << 15)
