@@ -35,6 +35,14 @@ static void describe(const struct opal_message *message, char *what, uint32_t si
         format_string(what, size, "an undefined instruction (pc 0x%08x)",
                       (unsigned)message->mr[0]);
         break;
+    case OPAL_FAULT_DEBUG:
+        format_string(what, size, "a debug exception (breakpoint, watchpoint or BKPT) at "
+                      "0x%08x (pc 0x%08x)", (unsigned)message->mr[1], (unsigned)message->mr[0]);
+        break;
+    case OPAL_FAULT_USER_EXCEPTION:
+        format_string(what, size, "a trapped instruction, syndrome 0x%08x (pc 0x%08x)",
+                      (unsigned)message->mr[1], (unsigned)message->mr[0]);
+        break;
     default:
         format_string(what, size, "fault %u (pc 0x%08x)", (unsigned)label,
                       (unsigned)message->mr[0]);

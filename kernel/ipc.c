@@ -185,12 +185,15 @@ static void resume_after_fault(struct thread *caller, struct thread *replier)
     }
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_SET_PC && OPAL_TAG_LENGTH(tag) >= 1)
         caller->context.pc = replier->context.r[REG_MR0];
-    if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_EMULATE && caller->vcpu)
+    uint32_t label = OPAL_TAG_LABEL(tag);
+    bool emulate = label == OPAL_FAULT_REPLY_EMULATE || label == OPAL_FAULT_REPLY_EMULATE_IDLE;
+    if (emulate && caller->vcpu)
         arch_vcpu_complete_exit(caller, &replier->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
-    if ((OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_ABORT ||
-         OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_UNDEFINED) && caller->vcpu)
-        arch_vcpu_raise_exception(caller, OPAL_TAG_LABEL(tag));
+    if ((label == OPAL_FAULT_REPLY_ABORT || label == OPAL_FAULT_REPLY_UNDEFINED) && caller->vcpu)
+        arch_vcpu_raise_exception(caller, label);
     make_runnable(caller);
+    if (label == OPAL_FAULT_REPLY_EMULATE_IDLE && caller->vcpu)
+        vcpu_wait_for_interrupt(caller);
 }
 
 int ipc_reply(struct thread *replier, struct reply *reply)

@@ -65,7 +65,9 @@ static void reply_message(struct opal_message *message, enum vmm_action action,
     uint32_t words = OPAL_TAG_LABEL(message->tag) == OPAL_FAULT_GUEST_SYSREG ? 2 : 1;
     switch (action) {
     case VMM_EMULATED:
-        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, words);
+    case VMM_IDLE:
+        message->tag = OPAL_TAG(action == VMM_IDLE ? OPAL_FAULT_REPLY_EMULATE_IDLE
+                                                   : OPAL_FAULT_REPLY_EMULATE, 0, words);
         message->mr[0] = result[0];
         message->mr[1] = result[1];
         break;

@@ -51,11 +51,10 @@ static uint32_t features(uint32_t function)
     return function == PSCI_CPU_SUSPEND ? SUSPEND_FEATURES_ORIGINAL : PSCI_SUCCESS;
 }
 
-/* Only the core's standby state exists (a WFI-like state): it returns at
- * once, the spurious wake-up a standby state is allowed (the guest's idle
- * loop waits in WFI, which the kernel does block). A powerdown state, a
- * level above the core or reserved bits are INVALID_PARAMETERS, as for
- * any power state the platform does not have. */
+/* Only the core's standby state exists, a WFI: the kernel blocks the vCPU
+ * until an interrupt is pending (VMM_IDLE), then it returns SUCCESS. A
+ * powerdown state, a level above the core or reserved bits are
+ * INVALID_PARAMETERS, as for any power state the platform does not have. */
 static uint32_t cpu_suspend(uint32_t power_state)
 {
     if ((power_state & POWER_STATE_RESERVED) || (power_state & POWER_STATE_TYPE_POWERDOWN) ||
@@ -76,7 +75,7 @@ enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit, 
         return VMM_EMULATED;
     case PSCI_CPU_SUSPEND:
         *result = cpu_suspend(argument);
-        return VMM_EMULATED;
+        return *result == PSCI_SUCCESS ? VMM_IDLE : VMM_EMULATED;
     case PSCI_CPU_ON:
         *result = (argument & 0xffffffu) == 0 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
         return VMM_EMULATED;

@@ -47,7 +47,8 @@ struct vm {
 /* How an exit is answered: resumed, the instruction emulated, the vCPU
  * left stopped, an external abort for the access, an undefined-instruction
  * exception (include/opal/fault.h). */
-enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_STOP, VMM_ABORT, VMM_UNDEFINED };
+/* VMM_IDLE: emulated, then the vCPU waits as after a WFI. */
+enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_IDLE, VMM_STOP, VMM_ABORT, VMM_UNDEFINED };
 
 /* loader.c: put the images in guest RAM and the vCPU in its boot state. */
 int vmm_load_guest(struct vm *vm);

@@ -301,6 +301,27 @@ static void probe_c15(void)
     result("c15-raz-wi", trap.count ? "trapped" : value ? "value" : NULL, value);
 }
 
+/* PSCI CPU_SUSPEND to standby is a WFI: it returns once an interrupt is
+ * pending (the virtual timer's, 2 ms on, with IRQs masked so nothing is
+ * taken), not at once. */
+#define PSCI_CPU_SUSPEND 0x84000001u
+#define SUSPEND_MS 2u
+
+static void probe_cpu_suspend(void)
+{
+    uint32_t ticks = counter_frequency() / 1000 * SUSPEND_MS;
+    __asm__ volatile("mcr p15, 0, %0, c14, c3, 0" :: "r"(ticks));      /* CNTV_TVAL */
+    __asm__ volatile("mcr p15, 0, %0, c14, c3, 1\n isb" :: "r"(1u));  /* CNTV_CTL: on */
+    uint64_t start = counter();
+    register uint32_t r0 __asm__("r0") = PSCI_CPU_SUSPEND;
+    register uint32_t r1 __asm__("r1") = 0;                            /* standby, core */
+    __asm__ volatile(".arch_extension virt\n hvc #0" : "+r"(r0), "+r"(r1) :: "r2", "r3", "memory");
+    uint64_t waited = counter() - start;
+    __asm__ volatile("mcr p15, 0, %0, c14, c3, 1" :: "r"(0u));         /* timer off */
+    result("psci-suspend-waits", r0 != 0 ? "status" : waited < ticks ? "returned-early" : NULL,
+           (uint32_t)waited);
+}
+
 void probe_main(void)
 {
     put_string("probe: ready\n");
@@ -314,6 +335,7 @@ void probe_main(void)
     probe_set_way();
     probe_mrc_to_flags();
     probe_c15();
+    probe_cpu_suspend();
     /* The stray accesses last: under stray-access "stop" the first ends the VM. */
     probe_no_syndrome();
     probe_outside_ram();

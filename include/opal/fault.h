@@ -71,5 +71,8 @@ enum opal_fault_type {
  * trapped instruction. No words. */
 #define OPAL_FAULT_REPLY_ABORT     4
 #define OPAL_FAULT_REPLY_UNDEFINED 5
+/* As EMULATE, then the guest waits as after a WFI, until a virtual
+ * interrupt is pending (a PSCI CPU_SUSPEND to standby, say). */
+#define OPAL_FAULT_REPLY_EMULATE_IDLE 6
 
 #endif

@@ -19,6 +19,7 @@ STOP_IMAGE = "build/tests/testkit-probe-stop.elf"
 PROBES = ["gicd-byte-ipriorityr", "gicd-byte-itargetsr", "gicd-halfword-raz-wi",
           "gicd-unaligned", "pmccntr-advances", "pmccntr-stops", "sysreg-undefined",
           "l2ctlr-one-cpu", "debug-os-lock", "set-way", "mrc-to-flags", "c15-raz-wi",
+          "psci-suspend-waits",
           "gicd-ldm-abort", "gicd-stm-abort",
           "gicd-ldrd-abort", "gicd-ldrex-abort", "gicd-writeback-abort", "stray-read-abort",
           "stray-write-abort", "stray-thumb-read-abort", "stray-fetch-abort"]

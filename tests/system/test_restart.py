@@ -172,3 +172,21 @@ def test_a_critical_task_that_exits_halts_the_system():
     finally:
         qemu.close()
     assert "init: echo: restarted" not in qemu.output
+
+
+def test_a_native_tasks_breakpoint_is_reported_as_a_debug_exception():
+    """configs/native-only.dts: echo executes a BKPT after one round trip
+    (echo.arguments=1,2). The kernel reports a debug exception, not an
+    abort, and init names it so before applying echo's policy."""
+    built = make(NATIVE_IMAGE)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(NATIVE_IMAGE, "echo.arguments=1,2 " + CTRL_EVERY_SECOND)
+    try:
+        match = wait_raw(qemu, r"^init: echo: a debug exception \(breakpoint, watchpoint or "
+                               r"BKPT\) at 0x([0-9a-f]{8}) \(pc 0x([0-9a-f]{8})\); "
+                               r"policy restart$", 0, 60)
+        assert match.group(1) == match.group(2) and int(match.group(2), 16) >= 0x00400000
+        wait_raw(qemu, r"^init: echo: restarted \(1 of 5\)$", match.end(), 30)
+    finally:
+        qemu.close()
+    assert "fetch fault" not in qemu.output

@@ -18,7 +18,10 @@ static void reset(void)
     fixture_reset(&(struct vmm_boot_info){ .magic = VMM_BOOT_MAGIC, .name = "probe" });
 }
 
-/* r0 after the call, or 0xbad0bad0 if it was not emulated. */
+static enum vmm_action last_action;
+
+/* r0 after the call, or 0xbad0bad0 if it was not emulated (an emulation
+ * after which the vCPU idles counts: last_action tells them apart). */
 static uint32_t call(uint32_t function, uint32_t argument)
 {
     struct opal_message exit = {
@@ -26,7 +29,8 @@ static uint32_t call(uint32_t function, uint32_t argument)
         .mr = { function, argument, 0, 0 },
     };
     uint32_t result = 0xdeadbeefu;
-    return vmm_handle_call(&vm, &exit, &result) == VMM_EMULATED ? result : 0xbad0bad0u;
+    last_action = vmm_handle_call(&vm, &exit, &result);
+    return last_action == VMM_EMULATED || last_action == VMM_IDLE ? result : 0xbad0bad0u;
 }
 
 TEST(version_is_1_0)
@@ -61,11 +65,16 @@ TEST(smc64_ids_do_not_exist_for_an_aarch32_guest)
     CHECK_EQ(stop_count, 0);
 }
 
-TEST(cpu_suspend_standby_returns_success)
+/* Standby is a WFI: SUCCESS once the vCPU has idled until an interrupt. */
+TEST(cpu_suspend_standby_idles_then_returns_success)
 {
     reset();
     CHECK_EQ(call(CPU_SUSPEND, 0), 0);
+    CHECK_EQ(last_action, VMM_IDLE);
     CHECK_EQ(call(CPU_SUSPEND, 0xffffu), 0);                 /* any StateID */
+    CHECK_EQ(last_action, VMM_IDLE);
+    CHECK_EQ(call(VERSION, 0), 0x00010000u);
+    CHECK_EQ(last_action, VMM_EMULATED);
     CHECK_EQ(stop_count, 0);
 }
 
