@@ -36,5 +36,5 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
 
     thread_resume(root);
     log("boot complete, entering the root task (thread %u)", root->id);
-    arch_enter_user(kernel_schedule());
+    arch_enter_user(kernel_next_context());
 }

@@ -49,7 +49,7 @@ static inline bool full_budget(const struct thread *thread)
 /* `from` blocks; the slowpath would pick `to` next when it outranks every
  * queued thread. Both must run on full budgets, `to`'s slice must still
  * run, and the armed timer must not fire later than that slice ends; then
- * the switch needs no timer work, exactly as kernel_switch_to would find.
+ * the switch needs no timer work, exactly as timeslice_switch_to would find.
  * A thread of a domain whose window this is not only becomes ready (the
  * slowpath queues it): sched_highest_against() then answers `to` itself. */
 static inline bool can_take_over(const struct thread *from, const struct thread *to)

@@ -326,3 +326,16 @@ bool sched_check_queues(void)
     return current == NULL || current->in_ready_queue || !sched_can_run(current) ||
            sched_eligible(current);
 }
+
+struct thread *sched_schedule(void)
+{
+    struct thread *next;
+    for (;;) {
+        timeslice_update();
+        if ((next = sched_choose()) != NULL)
+            break;
+        timeslice_idle();
+    }
+    timeslice_switch_to(next);
+    return next;
+}

@@ -1,6 +1,7 @@
 /* Time: the running thread is charged for the CPU it used at every kernel
  * entry; it runs until its round-robin slice ends, its budget runs out, or
- * a depleted context's refill is due, whichever comes first. One HYP-timer
+ * a depleted context's refill is due, whichever comes first (the domain
+ * schedule's windows are kernel/domain.c's). One HYP-timer
  * deadline is armed at a time, and only moved earlier on a switch: a
  * deadline that comes too soon costs one interrupt that re-arms it, while
  * re-arming on every IPC would cost every IPC. The armed deadline is never
@@ -8,7 +9,7 @@
  * and so does every firing and idle wait. With a domain schedule it is
  * never later than the current window's end either: setting the schedule
  * arms it, and so does every switch and idle wait; at that end the
- * scheduler moves to the next window (kernel_schedule), which puts a
+ * scheduler moves to the next window (timeslice_update), which puts a
  * running thread of the window that ended back at the front of its queue
  * (sched_set_window_domain), and picks again. */
 #include <stddef.h>
@@ -27,29 +28,16 @@ uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill, or window end (
 #define armed timeslice_armed
 #define next_refill timeslice_next_refill
 
-static void domain_turn(uint64_t now);
-
-/* The domain schedule: windows run in order, round and round, from the
- * moment it was set. */
-struct domain_window {
-    uint64_t ticks;
-    uint32_t domain;
-};
-static struct domain_window windows[CONFIG_DOMAIN_WINDOWS];
-static uint32_t window_count, window_index;
-static uint64_t window_cycle;                 /* all windows' ticks */
-uint64_t domain_window_end = UINT64_MAX;
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
 
 static uint64_t timeslice_ticks(void)
 {
     if (slice_ticks == 0)
         slice_ticks = (uint64_t)arch_timer_frequency() * CONFIG_TIMESLICE_US / 1000000u;
     return slice_ticks;
-}
-
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
 }
 
 static void timer_arm(uint64_t deadline)
@@ -90,7 +78,7 @@ void timer_tick(void)
 
 /* Make `next` current; the timer must fire by the first of its slice end,
  * its budget running out, and the next refill or window end. */
-void kernel_switch_to(struct thread *next)
+void timeslice_switch_to(struct thread *next)
 {
     uint64_t now = kernel_entry_time;
     if (next->slice_end <= now)
@@ -104,71 +92,21 @@ void kernel_switch_to(struct thread *next)
         timer_arm(deadline);
 }
 
-void domain_set_schedule(const uint32_t *pairs, uint32_t count)
+/* Refills that are due, and with a domain schedule the window's turn
+ * (after the refills: the current thread may be refilled): what may run
+ * now, and the next such change as the refill deadline. */
+void timeslice_update(void)
 {
-    uint64_t now = arch_timer_now();
-    window_cycle = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        windows[i].domain = pairs[2 * i];
-        windows[i].ticks = (uint64_t)pairs[2 * i + 1] * arch_timer_frequency() / 1000000u;
-        if (windows[i].ticks == 0)
-            windows[i].ticks = 1; /* a slow counter: never an empty window */
-        window_cycle += windows[i].ticks;
-    }
-    window_count = count;
-    window_index = 0;
-    if (count == 0) {
-        domain_window_end = UINT64_MAX;
-        sched_set_window_domain(0);
-        return;
-    }
-    domain_window_end = now + windows[0].ticks;
-    sched_set_window_domain(windows[0].domain);
-    timeslice_arm_by(domain_window_end);
+    next_refill = sched_context_refill(kernel_entry_time);
+    if (__builtin_expect(domain_window_end != UINT64_MAX, 0))
+        next_refill = domain_advance(kernel_entry_time, next_refill);
 }
 
-uint64_t domain_advance(uint64_t now, uint64_t next_event)
+/* Nothing can run: wait for the next interrupt, with the timer armed for
+ * the next refill, window end or parked virtual timer. */
+void timeslice_idle(void)
 {
-    if (window_count == 0)
-        return next_event;
-    if (now >= domain_window_end)
-        domain_turn(now);
-    return earliest(next_event, domain_window_end);
-}
-
-/* Whole cycles that passed unseen (a long stretch with the timer
- * masked) are skipped at once; then at most one lap of windows. Each
- * window ends its length after the previous one's end: no drift. */
-static void domain_turn(uint64_t now)
-{
-    uint64_t end = domain_window_end;
-    uint32_t index = window_index;
-    if (now - end >= window_cycle)
-        end += (now - end) / window_cycle * window_cycle;
-    do {
-        index = index + 1 == window_count ? 0 : index + 1;
-        end += windows[index].ticks;
-    } while (now >= end);
-    window_index = index;
-    domain_window_end = end;
-    sched_set_window_domain(windows[index].domain);
-}
-
-struct thread *kernel_schedule(void)
-{
-    struct thread *next;
-    for (;;) {
-        next_refill = sched_context_refill(kernel_entry_time);
-        /* After the refills (the current thread may be refilled): a window
-         * that ended makes way for the next, and its end is a deadline. */
-        if (__builtin_expect(domain_window_end != UINT64_MAX, 0))
-            next_refill = domain_advance(kernel_entry_time, next_refill);
-        if ((next = sched_choose()) != NULL)
-            break;
-        timer_arm(earliest(next_refill, vtimer_next_deadline()));
-        arch_wait_for_interrupt();
-        sched_account();
-    }
-    kernel_switch_to(next);
-    return next;
+    timer_arm(earliest(next_refill, vtimer_next_deadline()));
+    arch_wait_for_interrupt();
+    sched_account();
 }

@@ -65,11 +65,13 @@ static void reply_message(struct opal_message *message, enum vmm_action action,
     uint32_t words = OPAL_TAG_LABEL(message->tag) == OPAL_FAULT_GUEST_SYSREG ? 2 : 1;
     switch (action) {
     case VMM_EMULATED:
-    case VMM_IDLE:
-        message->tag = OPAL_TAG(action == VMM_IDLE ? OPAL_FAULT_REPLY_EMULATE_IDLE
-                                                   : OPAL_FAULT_REPLY_EMULATE, 0, words);
+        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, words);
         message->mr[0] = result[0];
         message->mr[1] = result[1];
+        break;
+    case VMM_IDLE:   /* results as for VMM_EMULATED: r0 of a PSCI call */
+        message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE_IDLE, 0, words);
+        message->mr[0] = result[0];
         break;
     case VMM_STOP:
         message->tag = OPAL_TAG(OPAL_FAULT_REPLY_STOP, 0, 0);

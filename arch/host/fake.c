@@ -74,10 +74,21 @@ void arch_system_off(void)
     stop("arch_system_off");
 }
 
-void arch_enter_user(struct thread *thread)
+void arch_enter_user(struct arch_context *context)
 {
-    (void)thread;
+    (void)context;
     stop("arch_enter_user");
+}
+
+/* As on ARM: the class is the syndrome's top six bits. */
+uint32_t arch_syndrome_class(uint32_t syndrome)
+{
+    return syndrome >> 26;
+}
+
+void arch_handle_interrupts(void)
+{
+    stop("arch_handle_interrupts");
 }
 
 uint64_t arch_timer_now(void)

@@ -29,6 +29,10 @@ void arch_context_init_user(struct arch_context *context, uint32_t entry, uint32
 uint32_t arch_context_get(const struct arch_context *context, unsigned index);
 void arch_context_set(struct arch_context *context, unsigned index, uint32_t value);
 uint32_t arch_context_pc(const struct arch_context *context);
+/* The address of the system-call instruction a thread just executed. */
+uint32_t arch_context_syscall_pc(const struct arch_context *context);
+/* A syndrome's exception class, as the kernel's fault lines print it. */
+uint32_t arch_syndrome_class(uint32_t syndrome);
 /* Make the thread execute its system call again when it resumes. */
 void arch_context_restart_syscall(struct arch_context *context);
 
@@ -49,9 +53,12 @@ bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, u
 /* Make the I-cache see instructions just written through the D-side. */
 void arch_sync_instructions(paddr_t start, size_t size);
 
-struct thread;
-/* Enter user level with this thread's context and address space; no return. */
-__attribute__((noreturn)) void arch_enter_user(struct thread *thread);
+/* Enter user level with this context (activated by the kernel); no return. */
+__attribute__((noreturn)) void arch_enter_user(struct arch_context *context);
+
+/* Take every pending interrupt: the arch's own (its timer, the vCPU
+ * interface's), timer_tick() and irq_deliver() for the kernel's. */
+void arch_handle_interrupts(void);
 
 /* Whether an interrupt is waiting (for preemption points). */
 bool arch_interrupt_pending(void);

@@ -1,4 +1,5 @@
-/* Entry points between the arch trap code and the portable kernel. */
+/* The portable kernel's entries from the arch trap code, and the pieces of
+ * the kernel that boot and the fastpaths share. */
 #ifndef KERNEL_KERNEL_H
 #define KERNEL_KERNEL_H
 
@@ -6,9 +7,25 @@
 #include <stdint.h>
 #include "thread.h"
 
-/* Called by the arch code with the current thread's saved context. Returns
- * false for an unknown number, which the arch code reports as a fault. */
+struct fault;
+
+/* The kernel's entries (kernel/entry.c), called by the arch trap code for
+ * the current thread: account, handle, schedule, activate; each returns the
+ * context to resume. A system call's syndrome describes an unknown number
+ * in the fault it becomes; a guest exit is decoded into the thread's fault
+ * record first (for_vmm false: the arch code dealt with it, e.g. WFI) and
+ * offered to the exit fastpath (fastpath_fault) before this. */
+struct arch_context *kernel_syscall(struct thread *thread, uint32_t number, uint32_t syndrome);
+struct arch_context *kernel_user_fault(struct thread *thread, const struct fault *fault);
+struct arch_context *kernel_guest_exit(struct thread *thread, bool for_vmm);
+struct arch_context *kernel_interrupt(void);
+/* Schedule and activate: the context of the thread that runs next (the
+ * entries' common end, and the first entry to user level at boot). */
+struct arch_context *kernel_next_context(void);
+
+/* The system-call dispatch (kernel/syscall.c): false for an unknown number. */
 bool syscall_handle(struct thread *thread, uint32_t number);
+/* The HYP timer fired (kernel/timeslice.c). */
 void timer_tick(void);
 
 /* Returned by a long operation that stopped at a preemption point because
@@ -16,11 +33,6 @@ void timer_tick(void);
  * the operation goes on from the progress it recorded. Never seen by users. */
 #define KERNEL_PREEMPTED (-1)
 
-/* Choose the next thread (waiting for interrupts while none can run), arm its
- * time slice, and return it; the arch code then resumes it. */
-struct thread *kernel_schedule(void);
-/* Make `next` the running thread and arm the timer for it. */
-void kernel_switch_to(struct thread *next);
 /* The IPC fastpath (kernel/fastpath.c), called by the trap entry for every
  * Call and ReplyRecv with the caller's saved context: the context to
  * resume, or NULL to take the full path. */

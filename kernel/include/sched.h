@@ -24,6 +24,9 @@ const struct thread *sched_highest_against(const struct thread *to);
 void sched_rotate_current(void);
 /* Pick who runs next and make it current_thread (NULL: nobody can run). */
 struct thread *sched_choose(void);
+/* Choose the next thread (waiting for interrupts while none can run), make
+ * it current and arm its time slice: every kernel entry ends here. */
+struct thread *sched_schedule(void);
 
 /* Domains (docs/api.md): bit d of the mask is set while threads of domain
  * d may run. No schedule: all bits; else bit 0 and the window's domain's. */
@@ -38,7 +41,7 @@ void sched_set_window_domain(unsigned domain);
 unsigned sched_window_domain(void);
 /* Put a thread in a domain (0..15), requeueing it if it was queued. */
 void sched_set_domain(struct thread *thread, unsigned domain);
-/* The domain schedule (kernel/timeslice.c): `pairs` holds `count` (domain,
+/* The domain schedule (kernel/domain.c): `pairs` holds `count` (domain,
  * length in µs) pairs, already checked; count 0 turns domains off. The
  * first window starts now. */
 void domain_set_schedule(const uint32_t *pairs, uint32_t count);
@@ -66,12 +69,18 @@ extern uint64_t kernel_entry_time;
 extern uint64_t timeslice_armed, timeslice_next_refill;
 /* Make the timer fire by `deadline` (a parked virtual timer's). */
 void timeslice_arm_by(uint64_t deadline);
+/* The scheduler's time (kernel/timeslice.c): due refills and the domain
+ * window's turn; an idle wait for the next interrupt; making `next`
+ * current with its slice armed. */
+void timeslice_update(void);
+void timeslice_idle(void);
+void timeslice_switch_to(struct thread *next);
 
 /* For the fastpath: the armed deadline comes no later than the end of
  * `thread`'s slice, so making it current needs no timer work. (If its slice
  * already ended, that deadline has passed too: the pending timer interrupt
  * rotates it as soon as it runs.) The armed deadline is never later than
- * the next refill or the end of the domain window: kernel_schedule keeps
+ * the next refill or the end of the domain window: sched_schedule keeps
  * it so. */
 static inline bool timeslice_still_armed(const struct thread *thread)
 {

@@ -51,7 +51,7 @@ static struct thread *schedule_at(uint64_t now)
         timer_tick();
     else
         sched_account();
-    return kernel_schedule();
+    return sched_schedule();
 }
 
 /* --- no schedule ---------------------------------------------------------- */
@@ -218,7 +218,7 @@ TEST(an_empty_window_idles_until_the_next)
     CHECK_EQ(SCHEDULE(2, 2, 1000, 1, 1000), OPAL_OK);
     fake.now = 10;
     sched_account();
-    CHECK(kernel_schedule() == a);
+    CHECK(sched_schedule() == a);
     CHECK_EQ(fake.waits, 1);
     CHECK_EQ(fake.now, TICKS(1000));
     CHECK_EQ(sched_window_domain(), 1);
@@ -352,7 +352,7 @@ TEST(fastpath_declines_a_server_of_another_domain)
     CHECK_EQ(server->state, THREAD_RUNNABLE);
     CHECK_EQ(server->context.r[2], 0x1234);
     CHECK(server->in_ready_queue);
-    CHECK(kernel_schedule() == server); /* ...and runs in its window */
+    CHECK(sched_schedule() == server); /* ...and runs in its window */
     CHECK_EQ(fake.now, TICKS(1000));
     CHECK_INVARIANTS();
 }

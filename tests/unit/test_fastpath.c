@@ -1,5 +1,5 @@
 /* The IPC fastpath (kernel/fastpath.c) must leave the state the slowpath
- * (syscall_handle + kernel_schedule) leaves, and decline the unusual. */
+ * (the kernel's system-call and guest-exit entries) leaves, and decline the unusual. */
 #define UNIT_SUITE "fastpath"
 #include "unit.h"
 #include "kernel_fixture.h"
@@ -101,8 +101,7 @@ static bool run(struct thread *thread, uint32_t number, bool fast)
 {
     if (fast)
         return fastpath(&thread->context, number) != NULL;
-    syscall_handle(thread, number);
-    kernel_schedule();
+    kernel_syscall(thread, number, 0);
     return true;
 }
 
@@ -403,15 +402,13 @@ static void build_guest(struct world *w, uint32_t label, uint32_t length, bool s
     fault_record(w->client, label, length);
 }
 
-/* The exit as the trap handler sends it (arch/arm/cpu/traps.c guest_exit),
- * through the fastpath or the slowpath. */
+/* The exit as the trap entry sends it: through the exit fastpath, or the
+ * kernel's guest-exit entry (kernel/entry.c). */
 static bool send_exit(struct thread *thread, bool fast)
 {
     if (fast)
         return fastpath_fault(thread) != NULL;
-    sched_account();
-    fault_send(thread);
-    kernel_schedule();
+    kernel_guest_exit(thread, true);
     return true;
 }
 

@@ -389,7 +389,7 @@ TEST(schedule_arms_the_slice_end)
     reset();
     struct thread *thread = make(5);
     enter_kernel_at(1000);
-    CHECK(kernel_schedule() == thread);
+    CHECK(sched_schedule() == thread);
     CHECK(current_thread == thread);
     CHECK_EQ(thread->slice_end, 1000 + SLICE);
     CHECK_EQ(fake.deadline, 1000 + SLICE);
@@ -401,7 +401,7 @@ TEST(schedule_arms_the_end_of_a_smaller_budget)
     struct thread *thread = make_idle(5, 200, 100000);
     thread_resume(thread);
     enter_kernel_at(1000);
-    CHECK(kernel_schedule() == thread);
+    CHECK(sched_schedule() == thread);
     CHECK_EQ(fake.deadline, 1200);
     enter_kernel_at(1150);
     CHECK_EQ(thread->sched_context->remaining, 50);
@@ -416,7 +416,7 @@ TEST(schedule_waits_for_the_refill_when_all_are_depleted)
     thread_resume(thread);
     sched_context_charge(thread->sched_context, 10, 10);
     enter_kernel_at(20);
-    CHECK(kernel_schedule() == thread);
+    CHECK(sched_schedule() == thread);
     CHECK_EQ(fake.waits, 1);
     CHECK_EQ(fake.now, 400);
     CHECK_EQ(thread->sched_context->remaining, 10);
@@ -428,14 +428,14 @@ TEST(tick_at_slice_end_rotates_equal_priorities)
     reset();
     struct thread *a = make(5), *b = make(5);
     enter_kernel_at(0);
-    CHECK(kernel_schedule() == a);
+    CHECK(sched_schedule() == a);
     CHECK_EQ(fake.deadlines_set, 1);
     enter_kernel_at(SLICE / 2); /* a system call: same thread, same deadline */
-    CHECK(kernel_schedule() == a);
+    CHECK(sched_schedule() == a);
     CHECK_EQ(fake.deadlines_set, 1);
     fake.now = SLICE;
     timer_tick();
-    CHECK(kernel_schedule() == b);
+    CHECK(sched_schedule() == b);
     CHECK(a->in_ready_queue);
     CHECK_EQ(b->slice_end, 2 * SLICE);
     CHECK_EQ(fake.deadline, 2 * SLICE);

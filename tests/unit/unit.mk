@@ -30,27 +30,26 @@ UNIT_SOURCES_test_vmm_mmio := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel
 # Their tests include them by path from the repository root ("vmm/vuart.h").
 $(UNIT_HOST)/$(UNIT_DIR)/test_vgic_dist.o $(UNIT_HOST)/$(UNIT_DIR)/test_vuart.o: UNIT_INCLUDES += -I.
 $(UNIT_HOST)/$(UNIT_DIR)/test_vmm_%.o $(UNIT_HOST)/vmm/%.o: UNIT_INCLUDES += -I.
-# The portable kernel's object layer with the fake arch (arch/host).
+# The portable kernel with the fake arch (arch/host): its entries, the
+# system-call layer and the objects, as the kernel links them.
 UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
-                       kernel/sched.c kernel/ipc.c kernel/invariants.c \
-                       kernel/log.c kernel/object/object.c kernel/object/untyped.c \
-                       kernel/object/cnode.c kernel/object/notification.c \
-                       kernel/object/sched_context.c kernel/object/irq.c kernel/object/vcpu.c \
-                       kernel/object/debug.c \
-                       kernel/timeslice.c kernel/vtimer.c arch/arm/cpu/context.c arch/host/fake.c
+                       kernel/sched.c kernel/domain.c kernel/timeslice.c kernel/ipc.c \
+                       kernel/invariants.c kernel/log.c kernel/entry.c kernel/syscall.c \
+                       kernel/fault.c kernel/fastpath.c kernel/vtimer.c \
+                       kernel/object/object.c kernel/object/untyped.c kernel/object/cnode.c \
+                       kernel/object/notification.c kernel/object/sched_context.c \
+                       kernel/object/irq.c kernel/object/vcpu.c kernel/object/debug.c \
+                       kernel/object/tcb.c arch/arm/cpu/context.c arch/host/fake.c
 UNIT_SOURCES_test_cdt     := kernel/cdt.c
 UNIT_SOURCES_test_cspace  := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_untyped := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_cnode   := $(UNIT_KERNEL_SOURCES)
-UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES) kernel/fault.c
+UNIT_SOURCES_test_ipc     := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_sched   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_debug   := $(UNIT_KERNEL_SOURCES)
-UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
-                              kernel/syscall.c kernel/object/tcb.c kernel/fault.c
-UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES) kernel/syscall.c kernel/object/tcb.c \
-                            kernel/fault.c
-UNIT_SOURCES_test_domain := $(UNIT_KERNEL_SOURCES) kernel/fastpath.c \
-                            kernel/syscall.c kernel/object/tcb.c kernel/fault.c
+UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_domain := $(UNIT_KERNEL_SOURCES)
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)

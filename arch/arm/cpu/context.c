@@ -30,8 +30,13 @@ uint32_t arch_context_pc(const struct arch_context *context)
     return context->pc;
 }
 
-/* ELR points after the SVC: back up over it (ARM or Thumb encoding). */
+/* ELR points after the SVC: its length back (ARM or Thumb encoding). */
+uint32_t arch_context_syscall_pc(const struct arch_context *context)
+{
+    return context->pc - (context->cpsr & CPSR_THUMB ? 2 : 4);
+}
+
 void arch_context_restart_syscall(struct arch_context *context)
 {
-    context->pc -= context->cpsr & CPSR_THUMB ? 2 : 4;
+    context->pc = arch_context_syscall_pc(context);
 }

@@ -1,5 +1,6 @@
-/* Trap dispatch: the HSR exception class indexes a table of handlers; each
- * turns the trap into a syscall or a fault for the portable kernel. */
+/* Trap dispatch: the HSR exception class indexes a table of decoders; each
+ * turns the trap into one of the portable kernel's entries (kernel/entry.c)
+ * and returns the context it gives back. Nothing is decided here. */
 #include <stddef.h>
 #include "arch/cp15.h"
 #include "arch/hsr.h"
@@ -13,69 +14,63 @@
 _Static_assert(offsetof(struct arch_context, sp) == 52, "vectors.S CONTEXT_SP_OFFSET");
 _Static_assert(offsetof(struct thread, context) == 0, "vectors.S: the context is the current thread");
 
-typedef void (*trap_handler)(struct thread *thread, uint32_t hsr);
+typedef struct arch_context *(*trap_handler)(struct thread *thread, uint32_t hsr);
 
-static void report_fault(struct thread *thread, uint32_t hsr, enum fault_kind kind,
-                         uint32_t address, uint32_t pc)
+static struct arch_context *report_fault(struct thread *thread, uint32_t hsr,
+                                         enum fault_kind kind, uint32_t address, uint32_t pc)
 {
     struct fault fault = { .kind = kind, .address = address, .pc = pc, .syndrome = hsr,
                            .class = HSR_CLASS(hsr),
                            .write = (hsr & HSR_DATA_ABORT_WRITE) != 0 };
-    fault_handle(thread, &fault);
+    return kernel_user_fault(thread, &fault);
 }
 
-static void trap_svc(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_svc(struct thread *thread, uint32_t hsr)
 {
-    uint32_t number = thread->context.r[7];
-    if (!syscall_handle(thread, number))
-        report_fault(thread, hsr, FAULT_UNKNOWN_SYSCALL, number, thread->context.pc - 4);
+    return kernel_syscall(thread, thread->context.r[7], hsr);
 }
 
 /* Native threads run with monitor debug off (docs/isolation.md), so only a
  * BKPT instruction gets here in practice; reported as what it is, never as
  * an abort. ARMv7 reports it as an abort with a debug status, QEMU with
  * ARMv8's debug classes. A watchpoint's address is the data address. */
-static void trap_debug(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_debug(struct thread *thread, uint32_t hsr)
 {
     bool watchpoint = HSR_CLASS(hsr) == HSR_CLASS_WATCHPOINT_LOWER ||
                       HSR_CLASS(hsr) == HSR_CLASS_DATA_ABORT_LOWER;
-    report_fault(thread, hsr, FAULT_DEBUG, watchpoint ? hdfar_read() : thread->context.pc,
-                 thread->context.pc);
+    return report_fault(thread, hsr, FAULT_DEBUG,
+                        watchpoint ? hdfar_read() : thread->context.pc, thread->context.pc);
 }
 
-static void trap_data_abort(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_data_abort(struct thread *thread, uint32_t hsr)
 {
-    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG) {
-        trap_debug(thread, hsr);
-        return;
-    }
+    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG)
+        return trap_debug(thread, hsr);
     enum fault_kind kind =
         HSR_ABORT_STATUS(hsr) == HSR_FSC_ALIGNMENT ? FAULT_ALIGNMENT : FAULT_DATA_ABORT;
-    report_fault(thread, hsr, kind, hdfar_read(), thread->context.pc);
+    return report_fault(thread, hsr, kind, hdfar_read(), thread->context.pc);
 }
 
-static void trap_prefetch_abort(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_prefetch_abort(struct thread *thread, uint32_t hsr)
 {
-    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG) {
-        trap_debug(thread, hsr);
-        return;
-    }
-    report_fault(thread, hsr, FAULT_INSTRUCTION_ABORT, hifar_read(), thread->context.pc);
+    if (HSR_ABORT_STATUS(hsr) == HSR_FSC_DEBUG)
+        return trap_debug(thread, hsr);
+    return report_fault(thread, hsr, FAULT_INSTRUCTION_ABORT, hifar_read(), thread->context.pc);
 }
 
-static void trap_undefined(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_undefined(struct thread *thread, uint32_t hsr)
 {
-    report_fault(thread, hsr, FAULT_UNDEFINED, 0, thread->context.pc);
+    return report_fault(thread, hsr, FAULT_UNDEFINED, 0, thread->context.pc);
 }
 
-static void trap_coprocessor(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_coprocessor(struct thread *thread, uint32_t hsr)
 {
-    report_fault(thread, hsr, FAULT_COPROCESSOR, 0, thread->context.pc);
+    return report_fault(thread, hsr, FAULT_COPROCESSOR, 0, thread->context.pc);
 }
 
-static void trap_other(struct thread *thread, uint32_t hsr)
+static struct arch_context *trap_other(struct thread *thread, uint32_t hsr)
 {
-    report_fault(thread, hsr, FAULT_OTHER, 0, thread->context.pc);
+    return report_fault(thread, hsr, FAULT_OTHER, 0, thread->context.pc);
 }
 
 static const trap_handler trap_table[HSR_CLASS_COUNT] = {
@@ -91,63 +86,45 @@ static const trap_handler trap_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_BKPT_AARCH32] = trap_debug,
 };
 
-/* The context to resume, with its address space and vCPU state made active.
- * A revoke can delete a runnable thread's copy of its VSpace cap (the TCB's
- * internal slot) without the thread knowing; it cannot run without one (TCB
- * Resume insists on one too), so it stops here, and the scheduler picks
- * again, rather than be entered through a NULL VSpace. */
-static struct arch_context *resume(struct thread *thread)
-{
-    const struct arch_vspace *vspace;
-    while ((vspace = thread_vspace(thread)) == NULL) {
-        thread_suspend(thread);
-        log("thread %u: its VSpace was deleted; thread stopped", thread->id);
-        thread = kernel_schedule();
-    }
-    arch_activate_vspace(vspace);
-    arch_activate_vcpu(thread->vcpu, vcpu_guest_mode);
-    return &thread->context;
-}
-
-/* A guest exit goes straight to the VMM when the VMM waits for it (the
- * fastpath); otherwise through accounting, the fault IPC and the scheduler. */
-static struct arch_context *guest_exit(struct thread *thread, uint32_t hsr)
-{
-    struct arch_context *next;
-    bool for_vmm = vcpu_decode_exit(thread, hsr);
-    if (for_vmm && (next = fastpath_fault(thread)) != NULL)
-        return next;
-    sched_account();
-    if (for_vmm)
-        fault_send(thread);
-    return resume(kernel_schedule());
-}
-
-/* vectors.S passes the HSR it read to choose the IPC fastpath. */
+/* vectors.S passes the HSR it read to choose the IPC fastpath. A guest's
+ * trap is an exit, decoded into its fault record (vcpu/exit.c), which the
+ * exit fastpath takes first, as vectors.S tries the IPC fastpath first; a
+ * native thread's trap goes by its class. */
 struct arch_context *arch_handle_trap(struct arch_context *context, uint32_t hsr);
 struct arch_context *arch_handle_trap(struct arch_context *context, uint32_t hsr)
 {
     struct thread *thread = (struct thread *)context;
-    if (thread->vcpu)
-        return guest_exit(thread, hsr);
-    sched_account();
+    if (thread->vcpu) {
+        struct arch_context *next;
+        bool for_vmm = vcpu_decode_exit(thread, hsr);
+        if (for_vmm && (next = fastpath_fault(thread)) != NULL)
+            return next;
+        return kernel_guest_exit(thread, for_vmm);
+    }
     trap_handler handler = trap_table[HSR_CLASS(hsr)];
-    (handler ? handler : trap_other)(thread, hsr);
-    return resume(kernel_schedule());
+    return (handler ? handler : trap_other)(thread, hsr);
 }
 
 struct arch_context *arch_handle_irq(struct arch_context *context);
 struct arch_context *arch_handle_irq(struct arch_context *context)
 {
     (void)context;
-    sched_account();
-    gic_handle_pending();
-    return resume(kernel_schedule());
+    return kernel_interrupt();
 }
 
-void arch_enter_user(struct thread *thread)
+void arch_handle_interrupts(void)
 {
-    restore_user_context(resume(thread));
+    gic_handle_pending();
+}
+
+uint32_t arch_syndrome_class(uint32_t syndrome)
+{
+    return HSR_CLASS(syndrome);
+}
+
+void arch_enter_user(struct arch_context *context)
+{
+    restore_user_context(context);
 }
 
 static const char *const kernel_exception_names[] = {

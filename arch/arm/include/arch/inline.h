@@ -38,4 +38,10 @@ static inline void arch_activate_vcpu(struct vcpu *vcpu, bool in_guest_mode)
         vcpu_switch(vcpu);
 }
 
+/* Whether the CPU is in guest mode now (for callers that do not know). */
+static inline bool arch_vcpu_guest_mode(void)
+{
+    return vcpu_guest_mode;
+}
+
 #endif

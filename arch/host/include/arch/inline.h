@@ -19,4 +19,9 @@ static inline void arch_activate_vcpu(struct vcpu *vcpu, bool in_guest_mode)
     (void)vcpu, (void)in_guest_mode;
 }
 
+static inline bool arch_vcpu_guest_mode(void)
+{
+    return false;
+}
+
 #endif
