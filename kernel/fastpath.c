@@ -14,12 +14,6 @@
 #include "sched.h"
 #include "vcpu.h"
 
-#define REG_CPTR 0
-#define REG_ERROR 0
-#define REG_TAG 1
-#define REG_MR0 2
-#define REG_REPLY 6
-#define REG_BADGE 6
 
 bool fastpath_enabled = true;
 
@@ -66,18 +60,18 @@ static inline bool can_take_over(const struct thread *from, const struct thread 
 static inline void deliver(struct thread *to, uint32_t tag, const uint32_t *words,
                            uint32_t in_registers, uint32_t badge)
 {
-    to->context.r[REG_TAG] = tag;
+    abi_set_tag(&to->context, tag);
     for (unsigned i = 0; i < in_registers; i++)
-        to->context.r[REG_MR0 + i] = words[i];
-    to->context.r[REG_ERROR] = OPAL_OK;
-    to->context.r[REG_BADGE] = badge;
+        abi_set_mr(&to->context, i, words[i]);
+    abi_set_error(&to->context, OPAL_OK);
+    abi_set_badge(&to->context, badge);
 }
 
 /* A short message: the tag and its words, all in registers. */
 static inline void copy_message(const struct thread *from, struct thread *to, uint32_t badge)
 {
-    uint32_t tag = from->context.r[REG_TAG];
-    deliver(to, tag, &from->context.r[REG_MR0], OPAL_TAG_LENGTH(tag), badge);
+    uint32_t tag = abi_tag(&from->context);
+    deliver(to, tag, abi_mrs(&from->context), OPAL_TAG_LENGTH(tag), badge);
 }
 
 /* A fault message, from the thread's record: the words past the registers
@@ -130,14 +124,14 @@ static inline void hand_over(struct thread *sender, struct thread *receiver,
 
 static inline struct thread *call(struct thread *caller)
 {
-    const struct cap *cap = lookup(caller, caller->context.r[REG_CPTR]);
+    const struct cap *cap = lookup(caller, abi_cptr(&caller->context));
     struct thread *receiver =
         waiting_receiver(caller, cap, OPAL_RIGHT_WRITE | OPAL_RIGHT_GRANT_REPLY);
     if (receiver == NULL)
         return NULL;
     hand_over(caller, receiver, cap_object(cap));
     copy_message(caller, receiver, cap->word0);
-    caller->context.r[REG_ERROR] = OPAL_OK; /* as the slowpath leaves it while it waits */
+    abi_set_error(&caller->context, OPAL_OK); /* as the slowpath leaves it while it waits */
     return receiver;
 }
 
@@ -164,18 +158,18 @@ static inline struct thread *send_fault(struct thread *thread)
  * itself rather than keep it in a register across can_take_over().) */
 static inline bool answer_fault(const struct thread *server, struct thread *caller)
 {
-    uint32_t tag = server->context.r[REG_TAG];
+    uint32_t tag = abi_tag(&server->context);
     if (OPAL_TAG_LABEL(tag) != OPAL_FAULT_REPLY_EMULATE || caller->vcpu == NULL)
         return false;
     caller->fault_pending = 0;
-    arch_vcpu_complete_exit(caller, &server->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
+    arch_vcpu_complete_exit(caller, abi_mrs(&server->context), OPAL_TAG_LENGTH(tag));
     return true;
 }
 
 static inline struct thread *reply_recv(struct thread *server)
 {
-    const struct cap *reply_cap = lookup(server, server->context.r[REG_REPLY]);
-    const struct cap *cap = lookup(server, server->context.r[REG_CPTR]);
+    const struct cap *reply_cap = lookup(server, abi_reply(&server->context));
+    const struct cap *cap = lookup(server, abi_cptr(&server->context));
     if (reply_cap == NULL || reply_cap->type != OPAL_OBJECT_REPLY || cap == NULL ||
         cap->type != OPAL_OBJECT_ENDPOINT || !(cap->rights & OPAL_RIGHT_READ))
         return NULL;
@@ -218,7 +212,7 @@ static inline struct arch_context *switch_to(struct thread *next, bool from_gues
 struct arch_context *fastpath_call(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context, *next;
-    if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
+    if (!fastpath_enabled || !short_message(abi_tag(&thread->context)) ||
         (next = call(thread)) == NULL)
         return NULL;
     return switch_to(next, false);
@@ -227,7 +221,7 @@ struct arch_context *fastpath_call(struct arch_context *context)
 struct arch_context *fastpath_reply_recv(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context, *next;
-    if (!fastpath_enabled || !short_message(thread->context.r[REG_TAG]) ||
+    if (!fastpath_enabled || !short_message(abi_tag(&thread->context)) ||
         (next = reply_recv(thread)) == NULL)
         return NULL;
     return switch_to(next, false);

@@ -77,7 +77,7 @@ static void build_message(struct thread *thread, const struct fault *fault)
         fault_record(thread, OPAL_FAULT_UNKNOWN_SYSCALL, OPAL_FAULT_UNKNOWN_SYSCALL_LENGTH);
         words[1] = fault->address;
         for (unsigned i = 0; i < 7; i++)
-            words[2 + i] = thread->context.r[i];
+            words[2 + i] = abi_register(&thread->context, i);
         break;
     default:
         fault_record(thread, OPAL_FAULT_USER_EXCEPTION, OPAL_FAULT_USER_EXCEPTION_LENGTH);

@@ -9,16 +9,12 @@
 #include "sched.h"
 #include "vcpu.h"
 
-#define REG_ERROR 0
-#define REG_TAG 1
-#define REG_MR0 2
-#define REG_BADGE 6
 
 static uint32_t sender_tag(const struct thread *sender)
 {
     if (sender->fault_pending)
         return OPAL_TAG(sender->fault_label, 0, sender->fault_length);
-    return sender->context.r[REG_TAG];
+    return abi_tag(&sender->context);
 }
 
 static uint32_t sender_word(const struct thread *sender, const struct opal_ipc_buffer *buffer,
@@ -26,7 +22,7 @@ static uint32_t sender_word(const struct thread *sender, const struct opal_ipc_b
 {
     if (sender->fault_pending)
         return sender->fault_words[index];
-    return index < OPAL_MSG_REGISTERS ? sender->context.r[REG_MR0 + index] : buffer->mr[index];
+    return index < OPAL_MSG_REGISTERS ? abi_mr(&sender->context, index) : buffer->mr[index];
 }
 
 /* Move caps named in the sender's IPC buffer into the receiver's receive
@@ -72,7 +68,7 @@ static void transfer(struct thread *sender, struct thread *receiver, uint32_t ba
     for (uint32_t i = 0; i < length; i++) {
         uint32_t word = sender_word(sender, from, i);
         if (i < OPAL_MSG_REGISTERS)
-            receiver->context.r[REG_MR0 + i] = word;
+            abi_set_mr(&receiver->context, i, word);
         else
             to->mr[i] = word;
     }
@@ -80,9 +76,9 @@ static void transfer(struct thread *sender, struct thread *receiver, uint32_t ba
                         ? transfer_caps(sender, receiver, OPAL_TAG_EXTRA_CAPS(tag)) : 0;
     if (to)
         to->received_caps = caps;
-    receiver->context.r[REG_TAG] = OPAL_TAG(OPAL_TAG_LABEL(tag), caps, length);
-    receiver->context.r[REG_BADGE] = badge;
-    receiver->context.r[REG_ERROR] = OPAL_OK;
+    abi_set_tag(&receiver->context, OPAL_TAG(OPAL_TAG_LABEL(tag), caps, length));
+    abi_set_badge(&receiver->context, badge);
+    abi_set_error(&receiver->context, OPAL_OK);
 }
 
 static void make_runnable(struct thread *thread)
@@ -111,8 +107,8 @@ static void complete_send(struct thread *sender, struct thread *receiver, bool i
         log("thread %u: fault handler cannot reply; thread stopped", sender->id);
         return;
     }
-    sender->context.r[REG_ERROR] = is_call && can_grant_reply ? OPAL_ERR_ILLEGAL_OPERATION
-                                                              : OPAL_OK;
+    abi_set_error(&sender->context, is_call && can_grant_reply ? OPAL_ERR_ILLEGAL_OPERATION
+                                                              : OPAL_OK);
     if (sender->state != THREAD_RUNNABLE)
         make_runnable(sender);
 }
@@ -129,7 +125,7 @@ void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, 
         return;
     }
     if (!blocking) {
-        sender->context.r[REG_ERROR] = OPAL_OK;
+        abi_set_error(&sender->context, OPAL_OK);
         return;
     }
     sender->ipc_badge = badge;
@@ -151,7 +147,7 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
                  bool blocking)
 {
     if (reply && (reply->caller || (reply->receiver && reply->receiver != receiver))) {
-        receiver->context.r[REG_ERROR] = OPAL_ERR_ILLEGAL_OPERATION; /* answer its caller first */
+        abi_set_error(&receiver->context, OPAL_ERR_ILLEGAL_OPERATION); /* answer its caller first */
         return;
     }
     if (notification_take_bound(receiver))
@@ -166,7 +162,7 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
         return;
     }
     if (!blocking) {
-        receiver->context.r[REG_ERROR] = OPAL_ERR_WOULD_BLOCK;
+        abi_set_error(&receiver->context, OPAL_ERR_WOULD_BLOCK);
         return;
     }
     bind_reply(receiver, reply);
@@ -177,18 +173,18 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
 /* A fault reply's label says how the faulted thread goes on. */
 static void resume_after_fault(struct thread *caller, struct thread *replier)
 {
-    uint32_t tag = replier->context.r[REG_TAG];
+    uint32_t tag = abi_tag(&replier->context);
     caller->fault_pending = 0;
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_STOP) {
         caller->state = THREAD_INACTIVE;
         return;
     }
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_SET_PC && OPAL_TAG_LENGTH(tag) >= 1)
-        caller->context.pc = replier->context.r[REG_MR0];
+        caller->context.pc = abi_mr(&replier->context, 0);
     uint32_t label = OPAL_TAG_LABEL(tag);
     bool emulate = label == OPAL_FAULT_REPLY_EMULATE || label == OPAL_FAULT_REPLY_EMULATE_IDLE;
     if (emulate && caller->vcpu)
-        arch_vcpu_complete_exit(caller, &replier->context.r[REG_MR0], OPAL_TAG_LENGTH(tag));
+        arch_vcpu_complete_exit(caller, abi_mrs(&replier->context), OPAL_TAG_LENGTH(tag));
     if ((label == OPAL_FAULT_REPLY_ABORT || label == OPAL_FAULT_REPLY_UNDEFINED) && caller->vcpu)
         arch_vcpu_raise_exception(caller, label);
     make_runnable(caller);

@@ -10,11 +10,6 @@
 #include "vcpu.h"
 #include "sched.h"
 
-#define REG_CPTR 0
-#define REG_ERROR 0
-#define REG_TAG 1
-#define REG_MR0 2
-#define REG_REPLY 6
 
 typedef void (*syscall_handler)(struct thread *thread);
 typedef int (*invoke_handler)(struct invocation *invocation);
@@ -35,20 +30,20 @@ static const invoke_handler invoke_by_type[] = {
 
 static void set_error(struct thread *thread, uint32_t error)
 {
-    thread->context.r[REG_ERROR] = error;
+    abi_set_error(&thread->context, error);
 }
 
 /* Arguments: MR0-3 from registers, the rest from the IPC buffer. */
 static uint32_t gather_arguments(struct thread *thread, uint32_t *arguments)
 {
-    uint32_t length = OPAL_TAG_LENGTH(thread->context.r[REG_TAG]);
+    uint32_t length = OPAL_TAG_LENGTH(abi_tag(&thread->context));
     const struct opal_ipc_buffer *buffer = thread_ipc_buffer(thread);
     if (length > OPAL_MSG_MAX_LENGTH)
         length = OPAL_MSG_MAX_LENGTH;
     if (buffer == NULL && length > OPAL_MSG_REGISTERS)
         length = OPAL_MSG_REGISTERS;
     for (uint32_t i = 0; i < length; i++)
-        arguments[i] = i < OPAL_MSG_REGISTERS ? thread->context.r[REG_MR0 + i] : buffer->mr[i];
+        arguments[i] = i < OPAL_MSG_REGISTERS ? abi_mr(&thread->context, i) : buffer->mr[i];
     return length;
 }
 
@@ -60,11 +55,11 @@ static void return_results(struct thread *thread, const struct invocation *invoc
         length = OPAL_MSG_REGISTERS;
     for (uint32_t i = 0; i < length; i++) {
         if (i < OPAL_MSG_REGISTERS)
-            thread->context.r[REG_MR0 + i] = invocation->results[i];
+            abi_set_mr(&thread->context, i, invocation->results[i]);
         else
             buffer->mr[i] = invocation->results[i];
     }
-    thread->context.r[REG_TAG] = OPAL_TAG(0, 0, length);
+    abi_set_tag(&thread->context, OPAL_TAG(0, 0, length));
 }
 
 static void invoke(struct thread *thread, struct slot *slot)
@@ -72,7 +67,7 @@ static void invoke(struct thread *thread, struct slot *slot)
     uint32_t arguments[OPAL_MSG_MAX_LENGTH];
     struct invocation invocation = {
         .caller = thread, .slot = slot, .arguments = arguments,
-        .label = OPAL_TAG_LABEL(thread->context.r[REG_TAG]),
+        .label = OPAL_TAG_LABEL(abi_tag(&thread->context)),
     };
     uint32_t type = slot->cap.type;
     if (type >= sizeof invoke_by_type / sizeof invoke_by_type[0] || !invoke_by_type[type]) {
@@ -97,7 +92,7 @@ static void invoke(struct thread *thread, struct slot *slot)
 static void send(struct thread *thread, bool blocking, bool is_call)
 {
     struct slot *slot;
-    int error = cspace_lookup_cap(thread, thread->context.r[REG_CPTR], &slot);
+    int error = cspace_lookup_cap(thread, abi_cptr(&thread->context), &slot);
     if (error != OPAL_OK) {
         set_error(thread, (uint32_t)error);
         return;
@@ -125,7 +120,7 @@ static void send(struct thread *thread, bool blocking, bool is_call)
 static int lookup_reply(struct thread *thread, struct reply **reply)
 {
     struct slot *slot;
-    uint32_t cptr = thread->context.r[REG_REPLY];
+    uint32_t cptr = abi_reply(&thread->context);
     *reply = NULL;
     if (cptr == 0)
         return OPAL_OK;
@@ -142,7 +137,7 @@ static void receive(struct thread *thread, bool blocking)
 {
     struct slot *slot;
     struct reply *reply;
-    int error = cspace_lookup_cap(thread, thread->context.r[REG_CPTR], &slot);
+    int error = cspace_lookup_cap(thread, abi_cptr(&thread->context), &slot);
     if (error == OPAL_OK)
         error = lookup_reply(thread, &reply);
     if (error != OPAL_OK) {
@@ -202,7 +197,7 @@ static void sys_yield(struct thread *thread)
  * hears of it as of a fault (kernel/fault.c). */
 static void sys_exit(struct thread *thread)
 {
-    fault_exit(thread, thread->context.r[0]);
+    fault_exit(thread, abi_argument(&thread->context));
 }
 
 static const syscall_handler handlers[] = {

@@ -85,7 +85,7 @@ void thread_wake(struct thread *thread, uint32_t error)
         log("thread %u: fault handler went away; thread stopped", thread->id);
         return;
     }
-    arch_context_set(&thread->context, 0, error);
+    abi_set_error(&thread->context, error);
     thread->state = THREAD_RUNNABLE;
     sched_enqueue(thread);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <arch/types.h>
 #include <arch/inline.h>   /* arch_activate_vspace(), arch_activate_vcpu() */
+#include <arch/abi.h>      /* the register ABI: abi_tag(), abi_set_error(), ... */
 
 struct platform;
 
@@ -26,8 +27,6 @@ __attribute__((noreturn)) void arch_system_off(void);
 /* User contexts. */
 void arch_context_init_user(struct arch_context *context, uint32_t entry, uint32_t stack_top,
                             uint32_t argument);
-uint32_t arch_context_get(const struct arch_context *context, unsigned index);
-void arch_context_set(struct arch_context *context, unsigned index, uint32_t value);
 uint32_t arch_context_pc(const struct arch_context *context);
 /* The address of the system-call instruction a thread just executed. */
 uint32_t arch_context_syscall_pc(const struct arch_context *context);

@@ -5,15 +5,12 @@
 #include "objects.h"
 #include "sched.h"
 
-#define REG_ERROR 0
-#define REG_TAG 1
-#define REG_BADGE 6
 
 static void deliver(struct thread *thread, uint32_t word)
 {
-    thread->context.r[REG_ERROR] = OPAL_OK;
-    thread->context.r[REG_TAG] = 0;
-    thread->context.r[REG_BADGE] = word;
+    abi_set_error(&thread->context, OPAL_OK);
+    abi_set_tag(&thread->context, 0);
+    abi_set_badge(&thread->context, word);
 }
 
 static void wake_with(struct thread *thread, uint32_t word)
@@ -53,7 +50,7 @@ void notification_wait(struct thread *thread, struct notification *notification,
         return;
     }
     if (!blocking) {
-        thread->context.r[REG_ERROR] = OPAL_ERR_WOULD_BLOCK;
+        abi_set_error(&thread->context, OPAL_ERR_WOULD_BLOCK);
         return;
     }
     thread->state = THREAD_BLOCKED_NOTIFICATION;

@@ -103,7 +103,7 @@ static int read_registers(struct invocation *invocation, struct thread *thread)
     invocation->results[1] = context->sp;
     invocation->results[2] = context->cpsr;
     for (unsigned i = 0; i < 13; i++)
-        invocation->results[3 + i] = context->r[i];
+        invocation->results[3 + i] = abi_register(context, i);
     invocation->result_length = REGISTER_COUNT;
     return OPAL_OK;
 }
@@ -116,9 +116,9 @@ static int write_registers(struct invocation *invocation, struct thread *thread)
     if (thread == invocation->caller)
         return OPAL_ERR_ILLEGAL_OPERATION;
     arch_context_init_user(&thread->context, arguments[0], arguments[1], arguments[2]);
-    thread->context.r[1] = arguments[3];
-    thread->context.r[2] = arguments[4];
-    thread->context.r[3] = arguments[5];
+    abi_set_register(&thread->context, 1, arguments[3]);
+    abi_set_register(&thread->context, 2, arguments[4]);
+    abi_set_register(&thread->context, 3, arguments[5]);
     return OPAL_OK;
 }
 

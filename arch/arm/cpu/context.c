@@ -1,5 +1,5 @@
-/* User register contexts: how a native thread starts, and register access
- * by index for the syscall layer (0-12 = r0-r12). */
+/* User register contexts: how a native thread starts, and where its pc is
+ * (the register ABI's accessors are arch/abi.h). */
 #include "arch.h"
 
 #define CPSR_USER_MODE 0x10u
@@ -12,17 +12,6 @@ void arch_context_init_user(struct arch_context *context, uint32_t entry, uint32
     *context = (struct arch_context){ .sp = stack_top, .pc = entry & ~1u,
                                       .cpsr = CPSR_USER_MODE | (entry & 1u ? CPSR_THUMB : 0) };
     context->r[0] = argument;
-}
-
-uint32_t arch_context_get(const struct arch_context *context, unsigned index)
-{
-    return index < 13 ? context->r[index] : 0;
-}
-
-void arch_context_set(struct arch_context *context, unsigned index, uint32_t value)
-{
-    if (index < 13)
-        context->r[index] = value;
 }
 
 uint32_t arch_context_pc(const struct arch_context *context)

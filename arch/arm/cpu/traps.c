@@ -11,7 +11,6 @@
 #include "sched.h"
 #include "arm.h"
 
-_Static_assert(offsetof(struct arch_context, sp) == 52, "vectors.S CONTEXT_SP_OFFSET");
 _Static_assert(offsetof(struct thread, context) == 0, "vectors.S: the context is the current thread");
 
 typedef struct arch_context *(*trap_handler)(struct thread *thread, uint32_t hsr);
@@ -27,7 +26,7 @@ static struct arch_context *report_fault(struct thread *thread, uint32_t hsr,
 
 static struct arch_context *trap_svc(struct thread *thread, uint32_t hsr)
 {
-    return kernel_syscall(thread, thread->context.r[7], hsr);
+    return kernel_syscall(thread, abi_number(&thread->context), hsr);
 }
 
 /* Native threads run with monitor debug off (docs/isolation.md), so only a

@@ -10,7 +10,7 @@
     .syntax unified
     .arm
 
-#define CONTEXT_SP_OFFSET 52   /* offsetof(struct arch_context, sp), asserted in traps.c */
+#include "asm_offsets.h"   /* CONTEXT_SP_OFFSET, SYS_CALL, SYS_REPLY_RECV, CLASS_SVC */
 
     .section .text.vectors, "ax"
     .align  5
@@ -46,11 +46,11 @@ user_trap_entry:
     SAVE_USER_CONTEXT
     mrc     p15, 4, r1, c5, c2, 0       /* HSR */
     lsr     r2, r1, #26
-    cmp     r2, #0x11                   /* HSR_CLASS_SVC */
+    cmp     r2, #CLASS_SVC
     bne     2f
-    cmp     r7, #1                      /* OPAL_SYS_CALL */
+    cmp     r7, #SYS_CALL
     beq     1f
-    cmp     r7, #2                      /* OPAL_SYS_REPLY_RECV */
+    cmp     r7, #SYS_REPLY_RECV
     bne     2f
     bl      fastpath_reply_recv
     b       3f

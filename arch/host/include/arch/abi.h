@@ -1,0 +1,2 @@
+/* The fake architecture keeps ARM's register ABI, as it keeps its context. */
+#include "../../../arm/include/arch/abi.h"
