@@ -6,20 +6,16 @@
 #include "init.h"
 #include "task_boot.h"
 
-#define PAGE 0x1000u
-#define MAX_PAGES (SYSTEM_CHANNEL_MAX_SIZE / PAGE)
-
-static uint32_t channel_frames[SYSTEM_MAX_CHANNELS][MAX_PAGES];
-
-int channels_prepare(void)
+int channels_prepare(struct init *init)
 {
-    for (uint32_t k = 0; k < init_system.channel_count; k++) {
-        for (uint32_t page = 0; page < init_system.channels[k].size / PAGE; page++) {
+    for (uint32_t k = 0; k < init->system.channel_count; k++) {
+        const struct system_channel *channel = &init->system.channels[k];
+        for (uint32_t page = 0; page < channel->size / CHANNEL_PAGE; page++) {
             int error = opal_alloc_object(OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS,
-                                          &channel_frames[k][page]);
+                                          &init->channel_frames[k][page]);
             if (error != OPAL_OK) {
-                printf("init: channel %s: its shared region: %s\n",
-                       init_system.channels[k].name, opal_error_name(error));
+                printf("init: channel %s: its shared region: %s\n", channel->name,
+                       opal_error_name(error));
                 return error;
             }
         }
@@ -27,26 +23,27 @@ int channels_prepare(void)
     return OPAL_OK;
 }
 
-int channel_end(uint32_t k, const struct component *component)
+int channel_end(const struct system *system, uint32_t k, const struct component *component)
 {
     for (int end = 0; end < 2; end++)
-        if (core_strcmp(init_system.channels[k].ends[end], component->name) == 0)
+        if (core_strcmp(system->channels[k].ends[end], component->name) == 0)
             return end;
     return -1;
 }
 
-uint32_t channel_index(uint32_t k, const struct component *component)
+uint32_t channel_index(const struct system *system, uint32_t k,
+                       const struct component *component)
 {
     uint32_t index = 0;
     for (uint32_t j = 0; j < k; j++)
-        index += channel_end(j, component) >= 0;
+        index += channel_end(system, j, component) >= 0;
     return index;
 }
 
-int channel_map(uint32_t k, uint32_t vspace, uint32_t address)
+int channel_map(const struct init *init, uint32_t k, uint32_t vspace, uint32_t address)
 {
-    for (uint32_t page = 0; page < init_system.channels[k].size / PAGE; page++) {
-        int error = map_copy(channel_frames[k][page], vspace, address + page * PAGE,
+    for (uint32_t page = 0; page < init->system.channels[k].size / CHANNEL_PAGE; page++) {
+        int error = map_copy(init->channel_frames[k][page], vspace, address + page * CHANNEL_PAGE,
                              OPAL_MAP_READ | OPAL_MAP_WRITE);
         if (error != OPAL_OK)
             return error;
@@ -54,14 +51,15 @@ int channel_map(uint32_t k, uint32_t vspace, uint32_t address)
     return OPAL_OK;
 }
 
-int channel_give_peer(uint32_t k, const struct component *component, uint32_t cnode,
-                      uint32_t slot)
+int channel_give_peer(const struct init *init, uint32_t k, const struct component *component,
+                      uint32_t cnode, uint32_t slot)
 {
-    const struct system_channel *channel = &init_system.channels[k];
-    struct component *peer = component_find(channel->ends[1 - channel_end(k, component)]);
+    const struct system_channel *channel = &init->system.channels[k];
+    const struct component *peer =
+        component_find(init, channel->ends[1 - channel_end(&init->system, k, component)]);
     if (peer == NULL)
         return OPAL_ERR_NOT_FOUND;
     /* VMs and tasks take channel badges at the same bits (VMM_BADGE_CHANNEL). */
     return opal_cnode_mint(cnode, slot, peer->notification, OPAL_RIGHT_WRITE,
-                           TASK_BADGE_CHANNEL(channel_index(k, peer)));
+                           TASK_BADGE_CHANNEL(channel_index(&init->system, k, peer)));
 }

@@ -3,39 +3,30 @@
  * and building and tearing down an instance inside its arena. */
 #include "core/string.h"
 #include "init.h"
-#include "process.h"
-#include "runtime/mem.h"
 #include "vmm_boot.h"
 
-/* Where init maps a frame to fill it: one place per frame size, since a
- * page table made for a small frame would be in the way of a large one. */
-#define SCRATCH_LARGE 0x30000000u
-#define SCRATCH_SMALL 0x30200000u
-
-struct component init_components[SYSTEM_MAX_COMPONENTS];
-uint32_t init_component_count;
-
-struct component *component_find(const char *name)
+const struct component *component_find(const struct init *init, const char *name)
 {
-    for (uint32_t i = 0; i < init_component_count; i++)
-        if (core_strcmp(init_components[i].name, name) == 0)
-            return &init_components[i];
+    for (uint32_t i = 0; i < init->component_count; i++)
+        if (core_strcmp(init->components[i].name, name) == 0)
+            return &init->components[i];
     return NULL;
 }
 
-static void add(enum component_kind kind, const struct system_component *config,
-                const struct system_vm *vm, const struct system_task *task)
+static void add(struct init *init, enum component_kind kind,
+                const struct system_component *config, const struct system_vm *vm,
+                const struct system_task *task)
 {
-    struct component *c = &init_components[init_component_count];
+    struct component *c = &init->components[init->component_count];
     *c = (struct component){ .name = config->name, .kind = kind, .config = config, .vm = vm,
-                             .task = task, .number = init_component_count + 1 };
+                             .task = task, .number = init->component_count + 1 };
     c->arena.owner = c->number;
-    init_component_count++;
+    init->component_count++;
 }
 
 /* The console connection: a VM's VMM is signalled on its own notification
  * (VMM_BADGE_CONSOLE), a task on a notification of its own. */
-static int connect_console(struct component *c)
+static int connect_console(const struct init *init, struct component *c)
 {
     uint32_t signal = opal_alloc_slot();
     int error;
@@ -48,7 +39,7 @@ static int connect_console(struct component *c)
         error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, signal, c->console_wait, OPAL_RIGHT_WRITE);
     /* VMs read their input; a task only if the description gives it the console's. */
     bool takes_input = c->kind == COMPONENT_VM ||
-                       core_strcmp(c->name, init_system.console_input) == 0;
+                       core_strcmp(c->name, init->system.console_input) == 0;
     if (error == OPAL_OK)
         error = console_connect(c->name, takes_input, signal, &c->console_connection);
     opal_free_slot(signal);
@@ -58,56 +49,64 @@ static int connect_console(struct component *c)
     return error;
 }
 
-/* What outlives its instances: arena, notification, fault badge. */
-static int prepare_once(struct component *c)
+/* Every component to the console server. The one named in /console/input
+ * connects first (pass 0), the rest after it in order (pass 1): the server
+ * gives input to its first client that takes it. */
+static int connect_consoles(struct init *init)
 {
+    const struct component *first = component_find(init, init->system.console_input);
+    int error = OPAL_OK;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < init->component_count && error == OPAL_OK; i++)
+            if ((&init->components[i] == first) == (pass == 0))
+                error = connect_console(init, &init->components[i]);
+    return error;
+}
+
+/* What outlives its instances: arena, notification, fault badge. */
+static int prepare_once(const struct init *init, struct component *c)
+{
+    struct system_files files;
     int error;
     /* exactly what the checker counted for it */
-    c->arena_size = system_arena_size(&init_system, c->number - 1, description_files());
+    description_files(init->bootinfo, &files);
+    c->arena_size = system_arena_size(&init->system, c->number - 1, &files);
     if ((error = opal_arena_carve(&c->arena, c->arena_size)))
         return error;
     if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &c->notification)))
         return error;
     if ((c->parent = opal_alloc_slot()) == 0)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    return opal_cnode_mint(OPAL_CAP_INIT_CNODE, c->parent, init_endpoint, OPAL_RIGHTS_ALL,
+    return opal_cnode_mint(OPAL_CAP_INIT_CNODE, c->parent, init->endpoint, OPAL_RIGHTS_ALL,
                            c->number);
 }
 
-int components_prepare(bool console)
+int components_prepare(struct init *init, bool console)
 {
-    init_component_count = 0;
-    for (uint32_t i = 0; i < init_system.vm_count; i++)
-        add(COMPONENT_VM, &init_system.vms[i].component, &init_system.vms[i], NULL);
-    for (uint32_t i = 0; i < init_system.task_count; i++)
-        add(COMPONENT_TASK, &init_system.tasks[i].component, NULL, &init_system.tasks[i]);
-    for (uint32_t i = 0; i < init_component_count; i++) {
-        int error = prepare_once(&init_components[i]);
+    const struct system *system = &init->system;
+    init->component_count = 0;
+    for (uint32_t i = 0; i < system->vm_count; i++)
+        add(init, COMPONENT_VM, &system->vms[i].component, &system->vms[i], NULL);
+    for (uint32_t i = 0; i < system->task_count; i++)
+        add(init, COMPONENT_TASK, &system->tasks[i].component, NULL, &system->tasks[i]);
+    for (uint32_t i = 0; i < init->component_count; i++) {
+        struct component *c = &init->components[i];
+        int error = prepare_once(init, c);
         if (error != OPAL_OK) {
-            printf("init: %s: setting aside %llu MiB for it: %s\n", init_components[i].name,
-                   (unsigned long long)(init_components[i].arena_size >> 20),
-                   opal_error_name(error));
+            printf("init: %s: setting aside %llu MiB for it: %s\n", c->name,
+                   (unsigned long long)(c->arena_size >> 20), opal_error_name(error));
             return error;
         }
     }
-    if (!console)
-        return OPAL_OK;
-    /* The component named in /console/input connects first: the server
-     * gives input to its first client that takes it. */
-    struct component *first = component_find(init_system.console_input);
-    int error = first != NULL ? connect_console(first) : OPAL_OK;
-    for (uint32_t i = 0; i < init_component_count && error == OPAL_OK; i++)
-        if (&init_components[i] != first)
-            error = connect_console(&init_components[i]);
-    return error;
+    return console ? connect_consoles(init) : OPAL_OK;
 }
 
-int component_build(struct component *c)
+int component_build(const struct init *init, struct component *c)
 {
     opal_arena_enter(&c->arena);
     c->tcb_count = 0;
-    int error = c->kind == COMPONENT_VM ? vm_build(c) : task_build(c);
-    uint32_t domain = schedule_domain(c->name);
+    int error = c->kind == COMPONENT_VM ? vm_build(init, c) : task_build(init, c);
+    uint32_t domain = schedule_domain(&init->system, c->name);
     for (uint32_t i = 0; i < c->tcb_count && error == OPAL_OK && domain != 0; i++)
         error = opal_sched_control_set_domain(OPAL_CAP_SCHED_CONTROL, c->tcbs[i], domain);
     opal_arena_enter(NULL);
@@ -126,47 +125,9 @@ int component_teardown(struct component *c)
     return opal_arena_clear(&c->arena);
 }
 
-int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot)
+void component_budget(const struct component *c, uint32_t *budget_us, uint32_t *period_us)
 {
-    uint32_t handler = opal_alloc_slot(), badged = opal_alloc_slot();
-    int error;
-    if (handler == 0 || badged == 0)
-        return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    if ((error = opal_irq_control_get(OPAL_CAP_IRQ_CONTROL, irq, OPAL_CAP_INIT_CNODE, handler)) ||
-        (error = opal_cnode_mint(OPAL_CAP_INIT_CNODE, badged, notification, OPAL_RIGHT_WRITE,
-                                 badge)) ||
-        (error = opal_irq_handler_set_notification(handler, badged)) ||
-        (error = opal_cnode_move(cnode, slot, handler)))
-        return error;
-    return opal_free_slot(handler);
-}
-
-int map_copy(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
-{
-    uint32_t copy = opal_alloc_slot();
-    int error;
-    if (copy == 0)
-        return OPAL_ERR_NOT_ENOUGH_MEMORY;
-    if ((error = opal_cnode_copy(OPAL_CAP_INIT_CNODE, copy, frame, OPAL_RIGHTS_ALL)))
-        return error;
-    return process_map_frame(copy, vspace, address, rights);
-}
-
-int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
-                     uint32_t address, uint32_t rights)
-{
-    uint32_t frame;
-    uint8_t *scratch = (uint8_t *)(bits == OPAL_FRAME_SMALL_BITS ? SCRATCH_SMALL : SCRATCH_LARGE);
-    int error;
-    if (size > 1u << bits)
-        return OPAL_ERR_RANGE;
-    if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
-        (error = process_map_frame(frame, OPAL_CAP_INIT_VSPACE, (uint32_t)scratch,
-                                   OPAL_MAP_READ | OPAL_MAP_WRITE)))
-        return error;
-    /* The rest of the frame is zero already: the kernel zeroes at retype. */
-    memcpy(scratch, data, size);
-    if ((error = opal_frame_unmap(frame)))
-        return error;
-    return process_map_frame(frame, vspace, address, rights);
+    const struct system_component *config = c->config;
+    *budget_us = config->budget_us ? config->budget_us : FULL_BUDGET_US;
+    *period_us = config->budget_us ? config->period_us : FULL_BUDGET_US;
 }

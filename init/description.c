@@ -1,7 +1,6 @@
 /* The system description at boot: system.dtb from the boot archive, read
  * and checked by the same code as the build's checker (lib/core/system*.c),
  * against this machine's RAM, interrupts and init's own priority. */
-#include "core/cpio.h"
 #include "init.h"
 
 #define RESERVED_RAM (32u << 20)   /* init's own objects, page tables, channels */
@@ -12,25 +11,20 @@ static void print_error(void *context, const char *message)
     printf("init: system.dtb: %s\n", message);
 }
 
-static bool archive_find(void *context, const char *name, struct system_file *file)
+/* The checker's file lookup: the boot archive (`context`, the boot info). */
+static bool find_file(void *context, const char *name, struct system_file *file)
 {
-    const struct opal_bootinfo *bootinfo = context;
-    struct cpio_file found;
-    if (cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, name,
-                  &found) != OPAL_OK)
-        return false;
-    *file = (struct system_file){ found.data, found.size };
-    return true;
+    return archive_find(context, name, file) == OPAL_OK;
 }
 
-/* Where each VM's device tree is generated to be measured. */
+/* Where each VM's device tree is generated to be measured: scratch, not
+ * state, and too large for init's stack. */
 static uint8_t dtb_scratch[SYSTEM_FILES_SCRATCH];
 
-const struct system_files *description_files(void)
+void description_files(const struct opal_bootinfo *bootinfo, struct system_files *files)
 {
-    static struct system_files files = { .find = archive_find, .scratch = dtb_scratch };
-    files.context = (void *)init_bootinfo;
-    return &files;
+    *files = (struct system_files){ .find = find_file, .context = (void *)bootinfo,
+                                    .scratch = dtb_scratch };
 }
 
 /* This machine: its RAM and what is left of it, its console UART, and QEMU
@@ -50,17 +44,18 @@ static void platform_from_bootinfo(const struct opal_bootinfo *bootinfo,
 
 unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system)
 {
-    struct cpio_file file;
-    if (cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size, "system.dtb",
-                  &file) != OPAL_OK) {
+    struct system_file file;
+    if (archive_find(bootinfo, "system.dtb", &file) != OPAL_OK) {
         printf("init: no system.dtb in the boot archive: nothing to build\n");
         return 1;
     }
     struct system_platform platform;
     platform_from_bootinfo(bootinfo, &platform);
+    struct system_files files;
+    description_files(bootinfo, &files);
     unsigned errors = system_load(system, file.data, file.size, &platform, print_error, NULL);
     if (errors == 0)
-        errors = system_check_files(system, &platform, description_files(), print_error, NULL);
+        errors = system_check_files(system, &platform, &files, print_error, NULL);
     if (errors != 0)
         printf("init: the system description has %u error%s: nothing is started\n", errors,
                errors == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 #define INIT_INIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "console/console.h"
 #include "core/system.h"
 #include "opal.h"
@@ -55,24 +56,49 @@ struct component {
     uint32_t restarts;
 };
 
-extern const struct opal_bootinfo *init_bootinfo;
-extern struct system init_system;
-extern struct component init_components[SYSTEM_MAX_COMPONENTS];
-extern uint32_t init_component_count;
-extern uint32_t init_endpoint;           /* where faults and reports arrive */
+#define CHANNEL_PAGE      0x1000u
+#define CHANNEL_MAX_PAGES (SYSTEM_CHANNEL_MAX_SIZE / CHANNEL_PAGE)
+
+/* What init builds and supervises. There is one (main.c); each function
+ * that reads or changes it is passed it, so its parameters say what it
+ * touches. */
+struct init {
+    const struct opal_bootinfo *bootinfo;
+    struct system system;                /* the description, checked */
+    struct component components[SYSTEM_MAX_COMPONENTS];   /* VMs, then tasks */
+    uint32_t component_count;
+    uint32_t endpoint;                   /* where faults and reports arrive */
+    /* each channel's shared region: made once, mapped into every instance of its ends */
+    uint32_t channel_frames[SYSTEM_MAX_CHANNELS][CHANNEL_MAX_PAGES];
+};
+
+/* archive.c: file `name` of the boot archive the kernel mapped for init. */
+int archive_find(const struct opal_bootinfo *bootinfo, const char *name,
+                 struct system_file *file);
 
 /* description.c: system.dtb read and checked against this machine;
  * prints each error and returns how many there were. */
 unsigned description_load(const struct opal_bootinfo *bootinfo, struct system *system);
-/* The boot archive as the description's checker sees it (init_bootinfo's). */
-const struct system_files *description_files(void);
+/* The boot archive as the description's checker sees it, into *files. */
+void description_files(const struct opal_bootinfo *bootinfo, struct system_files *files);
 
 /* component.c */
-struct component *component_find(const char *name);
+const struct component *component_find(const struct init *init, const char *name);
 /* Records, arenas and what is made once; with `console`, connections. */
-int components_prepare(bool console);
-int component_build(struct component *component);   /* a fresh instance */
+int components_prepare(struct init *init, bool console);
+/* A fresh instance. */
+int component_build(const struct init *init, struct component *component);
 int component_teardown(struct component *component);/* everything of the instance gone */
+/* Its threads' scheduling: the description's budget and period, or a full
+ * budget (never charged) when it gives none. */
+void component_budget(const struct component *component, uint32_t *budget_us,
+                      uint32_t *period_us);
+#define FULL_BUDGET_US 10000u
+
+/* grant.c: what init hands a component while building it. */
+/* A CNode of 2^bits slots and a cap to it whose guard makes it resolve a
+ * whole CPtr alone (*guarded: the component's CSpace root). */
+int make_guarded_cnode(uint32_t bits, uint32_t *cnode, uint32_t *guarded);
 /* Interrupt `irq`'s handler, bound to `notification` signalled with `badge`
  * (a write-only badged copy), moved into `cnode` at `slot`. */
 int give_irq(uint32_t irq, uint32_t notification, uint32_t badge, uint32_t cnode, uint32_t slot);
@@ -83,34 +109,38 @@ int map_copy(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
  * them), mapped into `vspace` at `address` with `rights`. */
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
                      uint32_t address, uint32_t rights);
+/* The device page at `physical`, mapped uncached and read-write into
+ * `vspace` at `address`. */
+int map_device_page(uint32_t physical, uint32_t vspace, uint32_t address);
 
 /* devices.c: every device frame the system uses, taken in address order at
  * the start (device untypeds are carved in order); later requests get copies. */
-int devices_prepare(void);
+int devices_prepare(const struct init *init);
 
 /* channel.c */
-int channels_prepare(void);              /* shared regions, once */
+int channels_prepare(struct init *init);   /* shared regions, once */
 /* Channel k of the system as seen from `component`: its end (0 or 1), or -1. */
-int channel_end(uint32_t k, const struct component *component);
+int channel_end(const struct system *system, uint32_t k, const struct component *component);
 /* Maps channel k's region into `vspace` at `address`. */
-int channel_map(uint32_t k, uint32_t vspace, uint32_t address);
-/* The peer's notification, badged as channel `local_index` of `component`
- * sees it, into `cnode` at `slot`. */
-int channel_give_peer(uint32_t k, const struct component *component, uint32_t cnode,
-                      uint32_t slot);
+int channel_map(const struct init *init, uint32_t k, uint32_t vspace, uint32_t address);
+/* The peer's notification, badged as channel k of `component`'s peer sees
+ * it, into `cnode` at `slot`. */
+int channel_give_peer(const struct init *init, uint32_t k, const struct component *component,
+                      uint32_t cnode, uint32_t slot);
 /* The badge channel k signals `component` with (its index among the
  * component's channels, in description order). */
-uint32_t channel_index(uint32_t k, const struct component *component);
+uint32_t channel_index(const struct system *system, uint32_t k,
+                       const struct component *component);
 
 /* vm.c and task.c: build one instance (the arena is entered). */
-int vm_build(struct component *component);
-int task_build(struct component *component);
+int vm_build(const struct init *init, struct component *component);
+int task_build(const struct init *init, struct component *component);
 
 /* schedule.c: a component's domain (0: none), and the schedule started. */
-uint32_t schedule_domain(const char *name);
-int schedule_start(void);
+uint32_t schedule_domain(const struct system *system, const char *name);
+int schedule_start(const struct system *system);
 
 /* monitor.c: faults and reports, by policy; never returns. */
-void monitor_run(void);
+void monitor_run(struct init *init);
 
 #endif

@@ -7,7 +7,6 @@
  *   <name>.arguments=<a>,<b>   a task's start arguments instead of the description's
  *   vmm.crash=<name>           test hook: that VM's VMM faults at its first exit */
 #include "core/cmdline.h"
-#include "core/cpio.h"
 #include "core/format.h"
 #include "core/string.h"
 #include "init.h"
@@ -16,10 +15,6 @@
 /* Once built, init runs below the console server and the control task,
  * so rebuilding a component never delays them, and above the VMMs. */
 #define MONITOR_PRIORITY 180
-
-const struct opal_bootinfo *init_bootinfo;
-struct system init_system;
-uint32_t init_endpoint;
 
 static bool check_bootinfo(const struct opal_bootinfo *bootinfo)
 {
@@ -44,17 +39,16 @@ static bool check_bootinfo(const struct opal_bootinfo *bootinfo)
 /* <name>.arguments=<a>,<b>,... replaces a task's arguments; a value that
  * is not such a list is refused (false), so nothing is started with
  * arguments nobody asked for. */
-static bool override_arguments(struct system_task *task)
+static bool override_arguments(const char *cmdline, struct system_task *task)
 {
     char key[SYSTEM_NAME_MAX + 16];
     uint32_t arguments[SYSTEM_MAX_ARGUMENTS], count;
     format_string(key, sizeof key, "%s.arguments", task->component.name);
-    int error = cmdline_numbers(init_bootinfo->cmdline, key, SYSTEM_MAX_ARGUMENTS, arguments,
-                                &count);
+    int error = cmdline_numbers(cmdline, key, SYSTEM_MAX_ARGUMENTS, arguments, &count);
     if (error == OPAL_ERR_NOT_FOUND)
         return true;
     if (error != OPAL_OK) {
-        const char *value = cmdline_value(init_bootinfo->cmdline, key);
+        const char *value = cmdline_value(cmdline, key);
         uint32_t length = 0;
         while (value[length] != '\0' && value[length] != ' ' && value[length] != '\t')
             length++;
@@ -68,11 +62,11 @@ static bool override_arguments(struct system_task *task)
     return true;
 }
 
-static bool wanted(const struct component *c)
+static bool wanted(const char *cmdline, const struct component *c)
 {
     char off[SYSTEM_NAME_MAX + 4];
     format_string(off, sizeof off, "%s=off", c->name);
-    return !cmdline_has_word(init_bootinfo->cmdline, off);
+    return !cmdline_has_word(cmdline, off);
 }
 
 static void report_started(const struct component *c)
@@ -92,11 +86,10 @@ static void report_started(const struct component *c)
 /* The console server, when the image holds one, is loaded first and
  * started before any component: if it cannot be, nothing is started
  * (a system without its output and input is not the one described). */
-static bool console_wanted(void)
+static bool console_wanted(const struct opal_bootinfo *bootinfo)
 {
-    struct cpio_file file;
-    return cpio_find((const void *)init_bootinfo->archive_address, init_bootinfo->archive_size,
-                     "console", &file) == OPAL_OK;
+    struct system_file file;
+    return archive_find(bootinfo, "console", &file) == OPAL_OK;
 }
 
 static bool start_console(void)
@@ -111,59 +104,71 @@ static bool start_console(void)
 }
 
 /* Everything the description says, in order; false after the first failure. */
-static bool build_system(void)
+static bool build_system(struct init *init)
 {
-    bool console = console_wanted();
-    if (console && console_prepare(init_bootinfo) != OPAL_OK) {
+    bool console = console_wanted(init->bootinfo);
+    if (console && console_prepare(init->bootinfo) != OPAL_OK) {
         printf("init: the console server cannot be loaded (the line above says why): "
                "nothing is started\n");
         return false;
     }
-    if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init_endpoint) != OPAL_OK ||
-        components_prepare(console) != OPAL_OK || devices_prepare() != OPAL_OK ||
-        channels_prepare() != OPAL_OK)
+    if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init->endpoint) != OPAL_OK ||
+        components_prepare(init, console) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
+        channels_prepare(init) != OPAL_OK)
         return false;
     if (console && !start_console())
         return false;
-    for (uint32_t i = 0; i < init_component_count; i++) {
-        struct component *c = &init_components[i];
-        if (!wanted(c)) {
+    for (uint32_t i = 0; i < init->component_count; i++) {
+        struct component *c = &init->components[i];
+        if (!wanted(init->bootinfo->cmdline, c)) {
             printf("init: %s: off (boot argument %s=off)\n", c->name, c->name);
             continue;
         }
-        if (component_build(c) != OPAL_OK)
+        if (component_build(init, c) != OPAL_OK)
             return false;
         report_started(c);
     }
-    return schedule_start() == OPAL_OK;
+    return schedule_start(&init->system) == OPAL_OK;
+}
+
+/* The description read, checked and given the boot arguments' overrides;
+ * false (with the lines saying why) if there is nothing to build. */
+static bool load_system(const struct opal_bootinfo *bootinfo, struct system *system)
+{
+    if (description_load(bootinfo, system) != 0)
+        return false;
+    bool arguments_ok = true;
+    for (uint32_t i = 0; i < system->task_count; i++)
+        arguments_ok &= override_arguments(bootinfo->cmdline, &system->tasks[i]);
+    if (!arguments_ok) {
+        printf("init: the boot arguments have errors: nothing is started\n");
+        return false;
+    }
+    printf("init: system: %u VM%s, %u task%s, %u channel%s\n", (unsigned)system->vm_count,
+           system->vm_count == 1 ? "" : "s", (unsigned)system->task_count,
+           system->task_count == 1 ? "" : "s", (unsigned)system->channel_count,
+           system->channel_count == 1 ? "" : "s");
+    return true;
 }
 
 int main(const struct opal_bootinfo *bootinfo)
 {
-    init_bootinfo = bootinfo;
+    /* What init builds and then supervises: static, as it lives as long as
+     * init does and is 11 KiB of its 64 KiB stack. */
+    static struct init init;
+    init.bootinfo = bootinfo;
     if (!check_bootinfo(bootinfo))
         return 1;
     opal_alloc_init(bootinfo);
-    if (description_load(bootinfo, &init_system) != 0)
+    if (!load_system(bootinfo, &init.system))
         return 1;
-    bool arguments_ok = true;
-    for (uint32_t i = 0; i < init_system.task_count; i++)
-        arguments_ok &= override_arguments(&init_system.tasks[i]);
-    if (!arguments_ok) {
-        printf("init: the boot arguments have errors: nothing is started\n");
-        return 1;
-    }
-    printf("init: system: %u VM%s, %u task%s, %u channel%s\n", (unsigned)init_system.vm_count,
-           init_system.vm_count == 1 ? "" : "s", (unsigned)init_system.task_count,
-           init_system.task_count == 1 ? "" : "s", (unsigned)init_system.channel_count,
-           init_system.channel_count == 1 ? "" : "s");
-    if (!build_system()) {
+    if (!build_system(&init)) {
         printf("init: the system could not be built: it halts\n");
         print_flush();
         opal_system_off();
     }
     print_flush();
     opal_tcb_set_priority(OPAL_CAP_INIT_TCB, OPAL_CAP_INIT_TCB, MONITOR_PRIORITY);
-    monitor_run();
+    monitor_run(&init);
     return 0;
 }

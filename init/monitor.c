@@ -62,7 +62,7 @@ static void account(const struct component *c)
 }
 
 /* restart-limit 0 means no limit. */
-static void restart(struct component *c)
+static void restart(const struct init *init, struct component *c)
 {
     uint32_t limit = c->config->restart_limit;
     if (limit != 0 && c->restarts == limit) {
@@ -70,7 +70,7 @@ static void restart(struct component *c)
         return;
     }
     c->restarts++;
-    if (component_build(c) != OPAL_OK)
+    if (component_build(init, c) != OPAL_OK)
         printf("init: %s: the restart failed: stopped\n", c->name);
     else if (limit != 0)
         printf("init: %s: restarted (%u of %u)\n", c->name, (unsigned)c->restarts,
@@ -79,7 +79,8 @@ static void restart(struct component *c)
         printf("init: %s: restarted (%u)\n", c->name, (unsigned)c->restarts);
 }
 
-static void handle(struct component *c, const struct opal_message *message)
+static void handle(const struct init *init, struct component *c,
+                   const struct opal_message *message)
 {
     char what[96];
     describe(message, what, sizeof what);
@@ -97,12 +98,12 @@ static void handle(struct component *c, const struct opal_message *message)
         printf("init: %s: tearing it down: %s\n", c->name, opal_error_name(error));
     account(c);
     if (policy == SYSTEM_FAULT_RESTART)
-        restart(c);
+        restart(init, c);
     else
         printf("init: %s: stopped; the rest runs on\n", c->name);
 }
 
-void monitor_run(void)
+void monitor_run(struct init *init)
 {
     /* A reply object for the faults and Calls that arrive: they are never
      * answered (the sender is torn down), but the kernel wants somewhere
@@ -112,16 +113,16 @@ void monitor_run(void)
         reply = 0;
     for (;;) {
         struct opal_message message;
-        int error = opal_recv(init_endpoint, reply, &message);
+        int error = opal_recv(init->endpoint, reply, &message);
         if (error != OPAL_OK) {
             printf("init: waiting for faults: %s\n", opal_error_name(error));
             continue;
         }
-        if (message.badge == 0 || message.badge > init_component_count)
+        if (message.badge == 0 || message.badge > init->component_count)
             continue;   /* nobody we know: nothing to do */
-        struct component *c = &init_components[message.badge - 1];
+        struct component *c = &init->components[message.badge - 1];
         if (c->running)
-            handle(c, &message);
+            handle(init, c, &message);
         print_flush();
     }
 }

@@ -9,12 +9,12 @@
 #define MAX_DOMAINS (OPAL_DOMAINS - 1)   /* domain 0 is the system's */
 
 /* The domain of the component with this name: 0 if it has no window. */
-uint32_t schedule_domain(const char *name)
+uint32_t schedule_domain(const struct system *system, const char *name)
 {
     const char *seen[MAX_DOMAINS];
     uint32_t count = 0;
-    for (uint32_t i = 0; i < init_system.window_count; i++) {
-        const char *owner = init_system.windows[i].component;
+    for (uint32_t i = 0; i < system->window_count; i++) {
+        const char *owner = system->windows[i].component;
         uint32_t d = 0;
         while (d < count && core_strcmp(seen[d], owner) != 0)
             d++;
@@ -26,20 +26,20 @@ uint32_t schedule_domain(const char *name)
     return 0;
 }
 
-int schedule_start(void)
+int schedule_start(const struct system *system)
 {
     uint32_t pairs[2 * SYSTEM_MAX_WINDOWS];
-    for (uint32_t i = 0; i < init_system.window_count; i++) {
-        pairs[2 * i] = schedule_domain(init_system.windows[i].component);
-        pairs[2 * i + 1] = init_system.windows[i].length_us;
+    for (uint32_t i = 0; i < system->window_count; i++) {
+        pairs[2 * i] = schedule_domain(system, system->windows[i].component);
+        pairs[2 * i + 1] = system->windows[i].length_us;
     }
-    if (init_system.window_count == 0)
+    if (system->window_count == 0)
         return OPAL_OK;
     int error = opal_sched_control_set_domain_schedule(OPAL_CAP_SCHED_CONTROL,
-                                                       init_system.window_count, pairs);
+                                                       system->window_count, pairs);
     if (error != OPAL_OK)
         printf("init: the domain schedule: %s\n", opal_error_name(error));
     else
-        printf("init: domain schedule started: %u windows\n", (unsigned)init_system.window_count);
+        printf("init: domain schedule started: %u windows\n", (unsigned)system->window_count);
     return error;
 }
