@@ -153,7 +153,7 @@ static inline struct thread *send_fault(struct thread *thread)
 
 /* Of the answers to a fault, the fastpath takes the VMM's usual one: an
  * emulation reply to a guest exit, which completes the exit as the
- * slowpath's resume_after_fault() does. False, with nothing changed, for
+ * slowpath's answer_fault() does. False, with nothing changed, for
  * every other answer: those go the slowpath's way. (It reads the tag
  * itself rather than keep it in a register across can_take_over().) */
 static inline bool answer_fault(const struct thread *server, struct thread *caller)

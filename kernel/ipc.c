@@ -1,5 +1,6 @@
 /* Synchronous IPC: message transfer between threads through endpoints, and
- * replies through one-shot reply objects. */
+ * replies through one-shot reply objects (the objects themselves:
+ * kernel/object/endpoint.c, reply.c). */
 #include <stddef.h>
 #include "opal/error.h"
 #include "opal/fault.h"
@@ -8,7 +9,6 @@
 #include "objects.h"
 #include "sched.h"
 #include "vcpu.h"
-
 
 static uint32_t sender_tag(const struct thread *sender)
 {
@@ -136,13 +136,6 @@ void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, 
     endpoint_enqueue(endpoint, sender, ENDPOINT_SENDING);
 }
 
-static void bind_reply(struct thread *receiver, struct reply *reply)
-{
-    receiver->reply = reply;
-    if (reply)
-        reply->receiver = receiver;
-}
-
 void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct reply *reply,
                  bool blocking)
 {
@@ -157,7 +150,7 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
         endpoint_dequeue(endpoint, sender);
         sender->state = THREAD_INACTIVE; /* complete_send makes it runnable or blocks it */
         transfer(sender, receiver, sender->ipc_badge, sender->ipc_can_grant);
-        bind_reply(receiver, reply);
+        reply_bind_receiver(reply, receiver);
         complete_send(sender, receiver, sender->ipc_is_call, sender->ipc_can_grant_reply);
         return;
     }
@@ -165,13 +158,13 @@ void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct repl
         abi_set_error(&receiver->context, OPAL_ERR_WOULD_BLOCK);
         return;
     }
-    bind_reply(receiver, reply);
+    reply_bind_receiver(reply, receiver);
     sched_dequeue(receiver);
     endpoint_enqueue(endpoint, receiver, ENDPOINT_RECEIVING);
 }
 
 /* A fault reply's label says how the faulted thread goes on. */
-static void resume_after_fault(struct thread *caller, struct thread *replier)
+static void answer_fault(struct thread *caller, struct thread *replier)
 {
     uint32_t tag = abi_tag(&replier->context);
     caller->fault_pending = 0;
@@ -200,34 +193,10 @@ int ipc_reply(struct thread *replier, struct reply *reply)
     reply->caller = NULL;
     caller->reply = NULL;
     if (caller->fault_pending) {
-        resume_after_fault(caller, replier);
+        answer_fault(caller, replier);
         return OPAL_OK;
     }
     transfer(replier, caller, 0, false);
     make_runnable(caller);
     return OPAL_OK;
-}
-
-void endpoint_cancel_all(struct endpoint *endpoint)
-{
-    while (endpoint->queue.head)
-        thread_wake(endpoint->queue.head, OPAL_ERR_DELETED);
-    endpoint->state = ENDPOINT_IDLE;
-}
-
-void reply_unbind_receiver(struct thread *receiver)
-{
-    struct reply *reply = receiver->reply;
-    if (reply && reply->receiver == receiver) {
-        reply->receiver = NULL;
-        receiver->reply = NULL;
-    }
-}
-
-void reply_finalise(struct reply *reply)
-{
-    if (reply->caller)
-        thread_wake(reply->caller, OPAL_ERR_DELETED);
-    if (reply->receiver)
-        reply_unbind_receiver(reply->receiver);
 }

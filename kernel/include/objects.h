@@ -137,6 +137,7 @@ void ipc_send(struct thread *sender, struct endpoint *endpoint, uint32_t badge, 
 void ipc_receive(struct thread *receiver, struct endpoint *endpoint, struct reply *reply,
                  bool blocking);
 int ipc_reply(struct thread *replier, struct reply *reply);
+/* kernel/object/endpoint.c and reply.c: what deletion does to them. */
 void endpoint_cancel_all(struct endpoint *endpoint);
 void reply_finalise(struct reply *reply);
 void reply_unbind_receiver(struct thread *receiver);
@@ -206,6 +207,15 @@ static inline void endpoint_enqueue(struct endpoint *endpoint, struct thread *th
     thread->blocked_on = endpoint;
     queue_append(&endpoint->queue, thread);
     endpoint->state = kind;
+}
+
+/* A server receives with a reply object (or none): the reply is bound to
+ * it until it answers or receives again. */
+static inline void reply_bind_receiver(struct reply *reply, struct thread *receiver)
+{
+    receiver->reply = reply;
+    if (reply)
+        reply->receiver = receiver;
 }
 
 /* A Call's sender waits in the reply object for the answer (inline: the

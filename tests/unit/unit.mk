@@ -39,6 +39,7 @@ UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/threa
                        kernel/object/object.c kernel/object/untyped.c kernel/object/cnode.c \
                        kernel/object/notification.c kernel/object/sched_context.c \
                        kernel/object/irq.c kernel/object/vcpu.c kernel/object/debug.c \
+                       kernel/object/endpoint.c kernel/object/reply.c \
                        kernel/object/tcb.c arch/arm/cpu/context.c arch/host/fake.c
 UNIT_SOURCES_test_cdt     := kernel/cdt.c
 UNIT_SOURCES_test_cspace  := $(UNIT_KERNEL_SOURCES)
