@@ -4,7 +4,6 @@
 
 #include "opal/limits.h"
 
-#define CONFIG_MAX_THREADS      16    /* foundation: a static pool (TCB objects replace it) */
 #define CONFIG_PRIORITIES       256
 #define CONFIG_TIMESLICE_US     5000  /* round-robin slice within a priority */
 #define CONFIG_ROOT_PRIORITY    128
