@@ -4,6 +4,7 @@
  * injects the virtual timer itself when the VMM has bound it. */
 #include "opal/error.h"
 #include "opal/fault.h"
+#include "core/gicv2.h"
 #include "arch/cp15.h"
 #include "arch/guest.h"
 #include "arm.h"
@@ -13,21 +14,6 @@
 #include "platform.h"
 #include "sched.h"
 
-#define GICH_HCR   0x000
-#define GICH_VMCR  0x008
-#define GICH_MISR  0x010
-#define GICH_EISR0 0x020
-#define GICH_APR   0x0f0
-#define GICH_LR(n) (0x100 + 4 * (n))
-
-#define LR_IRQ_MASK     0x3ffu
-#define LR_EOI          (1u << 19)
-#define LR_PRIORITY_SHIFT 23        /* the top 5 bits of an 8-bit priority */
-#define LR_PENDING      (1u << 28)
-#define LR_ACTIVE       (1u << 29)
-#define LR_STATE        (LR_PENDING | LR_ACTIVE)
-#define LR_GROUP1       (1u << 30)
-#define MISR_EOI        (1u << 0)
 #define CNTV_CTL_IMASK  (1u << 1)
 
 static bool maintenance_deferred;
@@ -87,21 +73,21 @@ static void lr_write(struct vcpu *vcpu, unsigned n, uint32_t value)
 /* Free: nothing in it, and no EOI waiting to be reported. */
 static bool lr_free(uint32_t lr)
 {
-    return (lr & LR_STATE) == 0 && (lr & LR_EOI) == 0;
+    return (lr & GICH_LR_STATE) == 0 && (lr & GICH_LR_EOI) == 0;
 }
 
 int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
                      uint32_t flags, uint32_t *used)
 {
-    uint32_t value = irq | LR_PENDING | (priority >> 3) << LR_PRIORITY_SHIFT |
-                     (flags & OPAL_VIRQ_GROUP1 ? LR_GROUP1 : 0) |
-                     (flags & OPAL_VIRQ_NOTIFY_EOI ? LR_EOI : 0);
+    uint32_t value = irq | GICH_LR_PENDING | (priority >> 3) << GICH_LR_PRIORITY_SHIFT |
+                     (flags & OPAL_VIRQ_GROUP1 ? GICH_LR_GROUP1 : 0) |
+                     (flags & OPAL_VIRQ_NOTIFY_EOI ? GICH_LR_EOI : 0);
     if (slot == OPAL_VIRQ_ANY_SLOT) {
         /* Already there: pending stays pending, active becomes pending too. */
         for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++) {
             uint32_t lr = lr_read(vcpu, n);
-            if ((lr & LR_IRQ_MASK) == irq && (lr & LR_STATE) != 0) {
-                lr_write(vcpu, n, lr | LR_PENDING);
+            if ((lr & GICH_LR_VIRTUAL_ID) == irq && (lr & GICH_LR_STATE) != 0) {
+                lr_write(vcpu, n, lr | GICH_LR_PENDING);
                 *used = n;
                 return OPAL_OK;
             }
@@ -119,7 +105,7 @@ int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_
 bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
 {
     for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++)
-        if (lr_read(vcpu, n) & LR_PENDING)
+        if (lr_read(vcpu, n) & GICH_LR_PENDING)
             return true;
     return false;
 }
@@ -141,10 +127,10 @@ void vgic_handle_maintenance(void)
         return;
     }
     uint32_t eoied = *gich(GICH_EISR0);
-    if (!(*gich(GICH_MISR) & MISR_EOI) || eoied == 0)
+    if (!(*gich(GICH_MISR) & GICH_MISR_EOI) || eoied == 0)
         return;
     unsigned n = (unsigned)__builtin_ctz(eoied);
-    uint32_t irq = *gich(GICH_LR(n)) & LR_IRQ_MASK;
+    uint32_t irq = *gich(GICH_LR(n)) & GICH_LR_VIRTUAL_ID;
     *gich(GICH_LR(n)) = 0;
     thread->fault_words[0] = irq;
     thread->fault_words[1] = n;
