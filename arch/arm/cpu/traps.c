@@ -2,7 +2,7 @@
  * turns the trap into a syscall or a fault for the portable kernel. */
 #include <stddef.h>
 #include "arch/cp15.h"
-#include "arch/hsr.h"
+#include "core/hsr.h"
 #include "arch/guest.h"
 #include "fault.h"
 #include "kernel.h"
