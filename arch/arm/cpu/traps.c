@@ -114,7 +114,7 @@ static struct arch_context *resume(struct thread *thread)
 static struct arch_context *guest_exit(struct thread *thread, uint32_t hsr)
 {
     struct arch_context *next;
-    bool for_vmm = vcpu_decode_exit(thread, hsr);
+    bool for_vmm = exit_decode(thread, hsr);
     if (for_vmm && (next = fastpath_fault(thread)) != NULL)
         return next;
     sched_account();

@@ -91,8 +91,8 @@ void gic_handle_pending(void)
         if (irq == platform.hyp_timer_irq)
             timer_handle_irq();
         else if (irq == platform.maintenance_irq)
-            vgic_handle_maintenance();
-        else if (irq != platform.virtual_timer_irq || !vgic_handle_vtimer())
+            gich_handle_maintenance();
+        else if (irq != platform.virtual_timer_irq || !gich_handle_vtimer())
             irq_deliver(irq);
         *gicc(GICC_EOIR) = iar;
     }

@@ -29,8 +29,8 @@ static uint32_t instruction_length(uint32_t hsr)
     return hsr & HSR_IL ? 4 : 2;
 }
 
-bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
-                      uint32_t rt, uint32_t rt2)
+bool exit_record(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                 uint32_t rt, uint32_t rt2)
 {
     struct arch_vcpu *vcpu = &thread->vcpu->arch;
     vcpu->exit_label = label;
@@ -62,9 +62,9 @@ static bool exit_call(struct thread *thread, uint32_t hsr)
     words[2] = r[2];
     words[3] = r[3];
     words[4] = hvc ? HSR_HVC_IMMEDIATE(hsr) : 0;
-    return vcpu_record_exit(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
-                            OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
-                            NO_REGISTER, NO_REGISTER);
+    return exit_record(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
+                       OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
+                       NO_REGISTER, NO_REGISTER);
 }
 
 /* DCISW, DCCSW, DCCISW (HCR.TSW): a guest cannot know which lines of the
@@ -102,9 +102,9 @@ static bool exit_system_register(struct thread *thread, uint32_t hsr)
     words[1] = hsr;
     words[2] = guest_register(vcpu, rt);
     words[3] = wide ? guest_register(vcpu, rt2) : 0;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
-                            instruction_length(hsr), access.read ? rt : NO_REGISTER,
-                            access.read ? rt2 : NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+                       instruction_length(hsr), access.read ? rt : NO_REGISTER,
+                       access.read ? rt2 : NO_REGISTER);
 }
 
 /* A stage-2 abort: outside the guest's RAM, so MMIO for the VMM to emulate
@@ -137,17 +137,17 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     words[3] = rt;
     words[4] = value;
     words[5] = hsr;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
-                            instruction_length(hsr),
-                            access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
+                       instruction_length(hsr),
+                       access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
 }
 
 static bool exit_other(struct thread *thread, uint32_t hsr)
 {
     thread->fault_words[0] = thread->context.pc;
     thread->fault_words[1] = hsr;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
-                            0, NO_REGISTER, NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
+                       0, NO_REGISTER, NO_REGISTER);
 }
 
 static const exit_handler exit_table[HSR_CLASS_COUNT] = {
@@ -162,7 +162,7 @@ static const exit_handler exit_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_PREFETCH_ABORT_LOWER] = exit_abort,
 };
 
-bool vcpu_decode_exit(struct thread *thread, uint32_t hsr)
+bool exit_decode(struct thread *thread, uint32_t hsr)
 {
     exit_handler handler = exit_table[HSR_CLASS(hsr)];
     return (handler ? handler : exit_other)(thread, hsr);
