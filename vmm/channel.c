@@ -7,9 +7,8 @@
  * the vGIC. A guest without a driver for it leaves it disabled: it stays
  * pending and costs nothing. */
 #include "core/format.h"
+#include "core/gicv2.h"
 #include "vmm/vmm.h"
-
-#define GUEST_GICC_SIZE 0x2000u   /* the CPU interface init maps (GICv2: 8 KiB) */
 
 struct range {
     const char *what;
@@ -63,7 +62,7 @@ static const char *doorbell_overlap(const struct vmm_boot_info *info, uint32_t k
     const struct range fixed[] = {
         { "the guest's RAM", info->ram_base, info->ram_size },
         { "the GIC distributor", GUEST_GICD_BASE, GUEST_DEVICE_SIZE },
-        { "the GIC CPU interface", GUEST_GICC_BASE, GUEST_GICC_SIZE },
+        { "the GIC CPU interface", GUEST_GICC_BASE, GICC_SIZE },
         { "the UART", GUEST_UART_BASE, GUEST_DEVICE_SIZE },
     };
     uint64_t base = doorbell_base(&info->channels[k]);

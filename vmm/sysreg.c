@@ -1,10 +1,10 @@
 /* Trapped system-register accesses (OPAL_FAULT_GUEST_SYSREG): decoded from
- * the HSR (hsr.h) and answered as the VM's own registers: ACTLR, the
+ * the HSR (core/hsr.h) and answered as the VM's own registers: ACTLR, the
  * virtual PMU (vpmu.c), the implementation-defined registers, the CP14
  * debug registers (vdebug.c) and the physical timer.
  * Anything else is UNDEFINED to the guest, as on a CPU without it. */
 #include "core/format.h"
-#include "vmm/hsr.h"
+#include "core/hsr.h"
 #include "vmm/vmm.h"
 
 #define ACTLR    SYSREG(15, 0, 1, 0, 1)
@@ -101,8 +101,8 @@ enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit
         return actlr(vm, &access, value, result);
     if (pmu_register(id)) {
         bool known = access.read
-            ? vpmu_read(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), result)
-            : vpmu_write(&vm->pmu, SYSREG_CRM(id), SYSREG_OPC2(id), vmm_now(), value);
+            ? vpmu_read(&vm->pmu, &access, vmm_now(), result)
+            : vpmu_write(&vm->pmu, &access, vmm_now(), value);
         if (known && !access.read)
             pmu_user_access(vm);
         return known ? VMM_EMULATED : undefined(vm, &access, exit->mr[0]);

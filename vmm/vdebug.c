@@ -3,7 +3,7 @@
  * DBGDSCR are the vCPU's own registers, which the kernel switches with it;
  * the OS lock is the VM's; everything that would reach past the CPU (the
  * DCC, claim tags, ROM table, power-down, VMID breakpoints) reads as absent. */
-#include "vmm/hsr.h"
+#include "core/hsr.h"
 #include "vmm/vmm.h"
 
 #define DEBUG_REGISTER(crn, crm, opc2) SYSREG(14, 0, crn, crm, opc2)

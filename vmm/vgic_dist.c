@@ -1,34 +1,13 @@
 /* GICv2 distributor emulation: the GICD_* registers an unmodified Linux gic driver
  * programs, and the rule that turns pending, enabled irqs into list registers. */
+#include "core/gicv2.h"
 #include "vgic_dist.h"
 
-/* Register offsets (GICv2 architecture specification, IHI 0048B, 4.1.2). */
-#define GICD_CTLR       0x000u
-#define GICD_TYPER      0x004u
-#define GICD_IIDR       0x008u
-#define GICD_IGROUPR    0x080u
-#define GICD_ISENABLER  0x100u
-#define GICD_ICENABLER  0x180u
-#define GICD_ISPENDR    0x200u
-#define GICD_ICPENDR    0x280u
-#define GICD_ISACTIVER  0x300u
-#define GICD_ICACTIVER  0x380u
-#define GICD_IPRIORITYR 0x400u
-#define GICD_ITARGETSR  0x800u
-#define GICD_ICFGR      0xc00u
-#define GICD_SGIR       0xf00u
-#define GICD_CPENDSGIR  0xf10u
-#define GICD_SPENDSGIR  0xf20u
-#define GICD_ID_FIRST   0xfd0u   /* PIDR4..PIDR7, PIDR0..PIDR3, CIDR0..CIDR3 */
-
-#define CTLR_ENABLE     1u
 /* IIDR: implementer ARM (JEP106 0x43b) and product id 'O' for Opal, so a guest
  * can tell the model from silicon if it ever needs to. */
 #define IIDR_VALUE      0x4f00043bu
 #define TYPER_VALUE     ((VGIC_IRQS / 32u) - 1u)   /* one CPU: CPUNumber 0 */
 #define CPU0            0x01u    /* a CPU target mask naming CPU interface 0 */
-#define SGIR_FILTER_LIST  0u     /* SGIR.TargetListFilter: use CPUTargetList */
-#define SGIR_FILTER_SELF  2u     /* only the requesting CPU */
 
 /* GIC-400's identification registers: PIDR2 0x2b says ArchRev 2 (GICv2). */
 static const uint8_t id_registers[12] = {
@@ -162,7 +141,7 @@ static enum register_kind kind_of(uint32_t offset)
         in_range(offset, GICD_IGROUPR, GICD_IPRIORITYR) ||
         in_range(offset, GICD_ICFGR, GICD_ICFGR + 0x100) ||
         in_range(offset, GICD_SGIR, GICD_SGIR + 4) ||
-        in_range(offset, GICD_ID_FIRST, VGIC_DIST_SIZE))
+        in_range(offset, GICD_PIDR4, GICD_SIZE))
         return REGISTER_WORD;
     /* IPRIORITYR ends at 0x7f8 and ITARGETSR at 0xbf8: 1020 interrupt ids. */
     if (in_range(offset, GICD_IPRIORITYR, 0x7f8) || in_range(offset, GICD_ITARGETSR, 0xbf8) ||
@@ -179,7 +158,7 @@ static enum register_kind kind_of(uint32_t offset)
  * as a GIC-400 does, rather than fault the guest. */
 static bool access_defined(uint32_t offset, uint32_t size)
 {
-    if ((size != 1 && size != 4) || offset % size != 0 || offset >= VGIC_DIST_SIZE)
+    if ((size != 1 && size != 4) || offset % size != 0 || offset >= GICD_SIZE)
         return false;
     switch (kind_of(offset)) {
     case REGISTER_WORD:
@@ -203,9 +182,9 @@ static uint8_t read_byte_register(const struct vgic_dist *dist, uint32_t offset)
     if (in_range(offset, GICD_ITARGETSR, GICD_ITARGETSR + VGIC_PRIVATE_IRQS))
         return CPU0;
     /* One byte per SGI, one bit per source CPU: only CPU 0 can send. */
-    if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + VGIC_SGIS))
+    if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + GIC_SGI_COUNT))
         return test_bit(dist->latched, offset - GICD_CPENDSGIR) ? CPU0 : 0;
-    if (in_range(offset, GICD_SPENDSGIR, GICD_SPENDSGIR + VGIC_SGIS))
+    if (in_range(offset, GICD_SPENDSGIR, GICD_SPENDSGIR + GIC_SGI_COUNT))
         return test_bit(dist->latched, offset - GICD_SPENDSGIR) ? CPU0 : 0;
     return 0;
 }
@@ -214,10 +193,10 @@ static void write_byte_register(struct vgic_dist *dist, uint32_t offset, uint8_t
 {
     if (in_range(offset, GICD_IPRIORITYR, GICD_IPRIORITYR + VGIC_IRQS)) {
         dist->priority[offset - GICD_IPRIORITYR] = value & VGIC_PRIORITY_MASK;
-    } else if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + VGIC_SGIS)) {
+    } else if (in_range(offset, GICD_CPENDSGIR, GICD_CPENDSGIR + GIC_SGI_COUNT)) {
         if (value & CPU0)
             clear_bit(dist->latched, offset - GICD_CPENDSGIR);
-    } else if (in_range(offset, GICD_SPENDSGIR, GICD_SPENDSGIR + VGIC_SGIS)) {
+    } else if (in_range(offset, GICD_SPENDSGIR, GICD_SPENDSGIR + GIC_SGI_COUNT)) {
         if (value & CPU0)
             set_bit(dist->latched, offset - GICD_SPENDSGIR);
     }
@@ -295,13 +274,13 @@ static void clear_bits(uint32_t *bitmap, uint32_t offset, uint32_t base, uint32_
 /* Writes to ISPENDR/ICPENDR cannot change SGIs (GICv2: use S/CPENDSGIR). */
 static uint32_t without_sgis(uint32_t offset, uint32_t base, uint32_t bits)
 {
-    return offset == base ? bits & ~((1u << VGIC_SGIS) - 1) : bits;
+    return offset == base ? bits & ~((1u << GIC_SGI_COUNT) - 1) : bits;
 }
 
 static uint32_t read_word_register(struct vgic_dist *dist, uint32_t offset)
 {
     if (offset == GICD_CTLR)
-        return dist->enabled ? CTLR_ENABLE : 0;
+        return dist->enabled ? GICD_CTLR_ENABLE : 0;
     if (offset == GICD_TYPER)
         return TYPER_VALUE;
     if (offset == GICD_IIDR)
@@ -320,27 +299,27 @@ static uint32_t read_word_register(struct vgic_dist *dist, uint32_t offset)
         return read_bitmap(dist->active, offset, GICD_ICACTIVER);
     if (in_range(offset, GICD_ICFGR, GICD_ICFGR + 0x100))
         return config_read(dist, (offset - GICD_ICFGR) / 4);
-    if (offset >= GICD_ID_FIRST)
-        return id_registers[(offset - GICD_ID_FIRST) / 4];
+    if (offset >= GICD_PIDR4)
+        return id_registers[(offset - GICD_PIDR4) / 4];
     return 0;   /* IGROUPR (one group), SGIR (write-only) */
 }
 
 static void send_sgi(struct vgic_dist *dist, uint32_t value)
 {
-    uint32_t filter = (value >> 24) & 3u;
-    uint32_t target_list = (value >> 16) & 0xffu;
+    uint32_t filter = GICD_SGIR_FILTER(value);
+    uint32_t target_list = GICD_SGIR_TARGETS(value);
     /* Filter 1 ("all but self") names no CPU when there is only one. */
-    bool to_cpu0 = (filter == SGIR_FILTER_LIST && (target_list & CPU0)) ||
-                   filter == SGIR_FILTER_SELF;
+    bool to_cpu0 = (filter == GICD_SGIR_FILTER_LIST && (target_list & CPU0)) ||
+                   filter == GICD_SGIR_FILTER_SELF;
 
     if (to_cpu0)
-        set_bit(dist->latched, value & 0xfu);
+        set_bit(dist->latched, GICD_SGIR_ID(value));
 }
 
 static void write_word_register(struct vgic_dist *dist, uint32_t offset, uint32_t value)
 {
     if (offset == GICD_CTLR)
-        dist->enabled = (value & CTLR_ENABLE) != 0;
+        dist->enabled = (value & GICD_CTLR_ENABLE) != 0;
     else if (in_range(offset, GICD_ISENABLER, GICD_ICENABLER))
         set_bits(dist->irq_enabled, offset, GICD_ISENABLER, value);
     else if (in_range(offset, GICD_ICENABLER, GICD_ISPENDR))
@@ -364,7 +343,7 @@ static void write_word_register(struct vgic_dist *dist, uint32_t offset, uint32_
 void vgic_dist_init(struct vgic_dist *dist, const struct vgic_ops *ops)
 {
     *dist = (struct vgic_dist){ .ops = *ops };
-    dist->edge[0] = (1u << VGIC_SGIS) - 1;   /* SGIs */
+    dist->edge[0] = (1u << GIC_SGI_COUNT) - 1;   /* SGIs */
 }
 
 void vgic_dist_read(struct vgic_dist *dist, uint32_t offset, uint32_t size, uint32_t *value)

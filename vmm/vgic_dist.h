@@ -9,10 +9,8 @@
 #include "vmm_boot.h"
 
 #define VGIC_IRQS         GUEST_IRQ_COUNT   /* SGIs 0-15, PPIs 16-31, SPIs 32-127: TYPER.ITLinesNumber = 3 */
-#define VGIC_SGIS         16
 #define VGIC_PRIVATE_IRQS GUEST_FIRST_SPI   /* SGIs and PPIs */
 #define VGIC_WORDS        (VGIC_IRQS / 32)
-#define VGIC_DIST_SIZE    0x1000u
 
 /* Priority bits the model keeps: the five a GICH list register can carry. */
 #define VGIC_PRIORITY_MASK 0xf8u

@@ -63,9 +63,8 @@ enum vmm_action vmm_handle_abort(struct vm *vm, const struct opal_message *exit,
  * (Rt) and result[1] (Rt2). Unknown registers are UNDEFINED. */
 enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit,
                                   uint32_t result[2]);
-/* vdebug.c: a trapped CP14 debug register (hsr.h's decoding): true if it
+/* vdebug.c: a trapped CP14 debug register (core/hsr.h's decoding): true if it
  * is one, answered (a read's value in *result). */
-struct sysreg_access;
 bool vdebug_access(struct vm *vm, const struct sysreg_access *access, uint32_t value,
                    uint32_t *result);
 /* psci.c: an HVC or SMC; results in r0 (result). */

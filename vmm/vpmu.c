@@ -36,6 +36,12 @@ enum pmu_register {
     PMOVSSET = REG(14, 3),
 };
 
+/* Which of them an access names. */
+static uint32_t pmu_register(const struct sysreg_access *access)
+{
+    return REG(SYSREG_CRM(access->id), SYSREG_OPC2(access->id));
+}
+
 static bool counting(const struct vpmu *pmu)
 {
     return (pmu->control & PMCR_E) && (pmu->enabled & CYCLE_COUNTER);
@@ -70,10 +76,11 @@ static uint32_t selected_type(const struct vpmu *pmu)
     return pmu->select == SELECT_CYCLE_COUNTER ? pmu->filter : 0;
 }
 
-bool vpmu_read(struct vpmu *pmu, uint32_t crm, uint32_t opc2, uint64_t now, uint32_t *value)
+bool vpmu_read(struct vpmu *pmu, const struct sysreg_access *access, uint64_t now,
+               uint32_t *value)
 {
     sync(pmu, now);
-    switch (REG(crm, opc2)) {
+    switch (pmu_register(access)) {
     case PMCR: *value = PMCR_ID | pmu->control; break;
     case PMCNTENSET: case PMCNTENCLR: *value = pmu->enabled; break;
     case PMOVSR: case PMOVSSET: *value = pmu->overflow; break;
@@ -99,10 +106,11 @@ static void write_control(struct vpmu *pmu, uint32_t value)
         pmu->cycles = pmu->prescale = 0;
 }
 
-bool vpmu_write(struct vpmu *pmu, uint32_t crm, uint32_t opc2, uint64_t now, uint32_t value)
+bool vpmu_write(struct vpmu *pmu, const struct sysreg_access *access, uint64_t now,
+                uint32_t value)
 {
     sync(pmu, now);
-    switch (REG(crm, opc2)) {
+    switch (pmu_register(access)) {
     case PMCR: write_control(pmu, value); break;
     case PMCNTENSET: pmu->enabled |= value & CYCLE_COUNTER; break;
     case PMCNTENCLR: pmu->enabled &= ~(value & CYCLE_COUNTER); break;

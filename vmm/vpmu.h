@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/hsr.h"
 
 struct vpmu {
     uint32_t control;     /* PMCR's writable bits: E, D, X, DP */
@@ -24,9 +25,11 @@ struct vpmu {
 
 /* The PMU's reset state: everything off and zero. */
 void vpmu_reset(struct vpmu *pmu);
-/* An access to p15, 0, c9, c12-c14, opc2 (`crm`, `opc2`) at generic counter
- * time `now`. Returns false if it names no PMU register. */
-bool vpmu_read(struct vpmu *pmu, uint32_t crm, uint32_t opc2, uint64_t now, uint32_t *value);
-bool vpmu_write(struct vpmu *pmu, uint32_t crm, uint32_t opc2, uint64_t now, uint32_t value);
+/* An access to p15, 0, c9, c12-c14 (the caller has checked that much) at
+ * generic counter time `now`. Returns false if it names no PMU register. */
+bool vpmu_read(struct vpmu *pmu, const struct sysreg_access *access, uint64_t now,
+               uint32_t *value);
+bool vpmu_write(struct vpmu *pmu, const struct sysreg_access *access, uint64_t now,
+                uint32_t value);
 
 #endif

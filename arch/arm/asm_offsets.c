@@ -4,7 +4,7 @@
  * no offset or number is written twice by hand. Not linked. */
 #include <stddef.h>
 #include "opal/syscall.h"
-#include "arch/hsr.h"
+#include "core/hsr.h"
 #include "arch/types.h"
 
 #define DEFINE(name, value) __asm__ volatile("\n.ascii \"->" #name " %c0\"" ::"i"(value))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "opal/error.h"
+#include "core/gicv2.h"
 #include "arch/fake.h"
 #include "arch/inline.h"
 #include "arch.h"
@@ -259,7 +260,7 @@ int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_
             ;
     if (slot >= OPAL_VCPU_LIST_REGISTERS)
         return OPAL_ERR_BUSY;
-    lrs[slot] = irq | (1u << 28);
+    lrs[slot] = irq | GICH_LR_PENDING;
     *used = slot;
     return OPAL_OK;
 }
@@ -267,7 +268,7 @@ int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_
 bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
 {
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
-        if (vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + i] & (1u << 28))
+        if (vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + i] & GICH_LR_PENDING)
             return true;
     return false;
 }

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include "guest/baremetal.h"
 
-#define GICD_IPRIORITYR (GICD_BASE + 0x400u)
-#define GICD_ITARGETSR  (GICD_BASE + 0x800u)
+#define PRIORITIES      (GICD_BASE + GICD_IPRIORITYR)   /* the distributor's byte registers */
+#define TARGETS         (GICD_BASE + GICD_ITARGETSR)
 #define STRAY_READ      0x0a000000u   /* neither RAM nor a device of the guest */
 #define STRAY_FETCH     0x10000000u
 
@@ -88,13 +88,13 @@ static volatile uint32_t *word_at(uint32_t address)
 static void probe_gicd_bytes(void)
 {
     clear_trap();
-    *word_at(GICD_IPRIORITYR + 32) = 0xa0b0c0d0u;    /* irqs 32-35 */
-    volatile uint8_t *priority = (volatile uint8_t *)(GICD_IPRIORITYR + 32);
+    *word_at(PRIORITIES + 32) = 0xa0b0c0d0u;    /* irqs 32-35 */
+    volatile uint8_t *priority = (volatile uint8_t *)(PRIORITIES + 32);
     uint32_t bytes = (uint32_t)priority[0] | (uint32_t)priority[1] << 8 |
                      (uint32_t)priority[2] << 16 | (uint32_t)priority[3] << 24;
     priority[2] = 0x40;
-    uint32_t word = *word_at(GICD_IPRIORITYR + 32);
-    volatile uint8_t *targets = (volatile uint8_t *)GICD_ITARGETSR;
+    uint32_t word = *word_at(PRIORITIES + 32);
+    volatile uint8_t *targets = (volatile uint8_t *)TARGETS;
     uint32_t sgi_target = targets[5], spi_target = targets[34];
     result("gicd-byte-ipriorityr", trap.count ? "trapped" : bytes != 0xa0b0c0d0u ? "read" :
            word != 0xa040c0d0u ? "write" : NULL, trap.count ? trap.kind : word);
@@ -106,11 +106,11 @@ static void probe_gicd_bytes(void)
 static void probe_gicd_halfword(void)
 {
     clear_trap();
-    volatile uint16_t *half = (volatile uint16_t *)GICD_IPRIORITYR;
-    *word_at(GICD_IPRIORITYR) = 0x10203040u;
+    volatile uint16_t *half = (volatile uint16_t *)PRIORITIES;
+    *word_at(PRIORITIES) = 0x10203040u;
     uint32_t value = half[0];
     half[1] = 0xffff;
-    uint32_t word = *word_at(GICD_IPRIORITYR);
+    uint32_t word = *word_at(PRIORITIES);
     result("gicd-halfword-raz-wi", trap.count ? "trapped" : value != 0 ? "read" :
            word != 0x10203040u ? "write" : NULL, trap.count ? trap.kind : value);
 }
@@ -121,9 +121,9 @@ static void probe_gicd_halfword(void)
 static void probe_gicd_unaligned(void)
 {
     clear_trap();
-    uint32_t value = probe_ldr(GICD_IPRIORITYR + 1);
+    uint32_t value = probe_ldr(PRIORITIES + 1);
     bool alignment = trap.count == 1 && trap.kind == TRAP_DATA_ABORT &&
-                     FSR_STATUS(trap.dfsr) == FSR_ALIGNMENT && trap.dfar == GICD_IPRIORITYR + 1;
+                     FSR_STATUS(trap.dfsr) == FSR_ALIGNMENT && trap.dfar == PRIORITIES + 1;
     result("gicd-unaligned", alignment || (trap.count == 0 && value == 0) ? NULL : "got",
            trap.count ? trap.dfsr : value);
 }
@@ -167,12 +167,12 @@ static void expect_data_abort(const char *name, access_probe probe, const char *
 
 static void probe_no_syndrome(void)
 {
-    expect_data_abort("gicd-ldm-abort", probe_ldm, probe_ldm_at, GICD_IPRIORITYR, false);
-    expect_data_abort("gicd-stm-abort", probe_stm, probe_stm_at, GICD_IPRIORITYR, true);
-    expect_data_abort("gicd-ldrd-abort", probe_ldrd, probe_ldrd_at, GICD_IPRIORITYR, false);
-    expect_data_abort("gicd-ldrex-abort", probe_ldrex, probe_ldrex_at, GICD_IPRIORITYR, false);
+    expect_data_abort("gicd-ldm-abort", probe_ldm, probe_ldm_at, PRIORITIES, false);
+    expect_data_abort("gicd-stm-abort", probe_stm, probe_stm_at, PRIORITIES, true);
+    expect_data_abort("gicd-ldrd-abort", probe_ldrd, probe_ldrd_at, PRIORITIES, false);
+    expect_data_abort("gicd-ldrex-abort", probe_ldrex, probe_ldrex_at, PRIORITIES, false);
     expect_data_abort("gicd-writeback-abort", probe_ldr_post, probe_ldr_post_at,
-                      GICD_IPRIORITYR, false);
+                      PRIORITIES, false);
 }
 
 static void probe_outside_ram(void)

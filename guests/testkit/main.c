@@ -18,18 +18,6 @@
 #define RTC_IRQ  34u
 #define RTC_ROUNDS 2u
 
-/* The VMM's distributor and the GIC's virtual CPU interface. */
-#define GICD_CTLR 0x000u
-#define GICD_ISENABLER 0x100u
-#define GICD_IPRIORITYR 0x400u
-#define GICD_ITARGETSR 0x800u
-#define GICC_BASE 0x08010000u
-#define GICC_CTLR 0x00u
-#define GICC_PMR  0x04u
-#define GICC_IAR  0x0cu
-#define GICC_EOIR 0x10u
-#define GIC_SPURIOUS 1023u
-
 void testkit_main(void);
 
 static volatile uint32_t *reg32(uint32_t base, uint32_t offset)
@@ -50,9 +38,9 @@ static void gic_setup(void)
     *reg8(GICD_BASE, GICD_IPRIORITYR + RTC_IRQ) = 0xa0;
     *reg8(GICD_BASE, GICD_ITARGETSR + RTC_IRQ) = 0x01;
     *reg32(GICD_BASE, GICD_ISENABLER + RTC_IRQ / 32 * 4) = 1u << (RTC_IRQ % 32);
-    *reg32(GICD_BASE, GICD_CTLR) = 1;
+    *reg32(GICD_BASE, GICD_CTLR) = GICD_CTLR_ENABLE;
     *reg32(GICC_BASE, GICC_PMR) = 0xff;
-    *reg32(GICC_BASE, GICC_CTLR) = 1;
+    *reg32(GICC_BASE, GICC_CTLR) = GICC_CTLR_ENABLE;
 }
 
 /* The next interrupt the CPU interface gives (acknowledged); others than
@@ -60,7 +48,7 @@ static void gic_setup(void)
 static uint32_t wait_for_rtc_irq(void)
 {
     for (;;) {
-        uint32_t irq = *reg32(GICC_BASE, GICC_IAR) & 0x3ffu;
+        uint32_t irq = *reg32(GICC_BASE, GICC_IAR) & GIC_INTERRUPT_ID;
         if (irq == RTC_IRQ)
             return irq;
         if (irq == GIC_SPURIOUS)

@@ -7,6 +7,7 @@
 #include "core/fdt.h"
 #include "core/fdt_format.h"
 #include "core/format.h"
+#include "core/gicv2.h"
 #include "core/string.h"
 #include "opal/error.h"
 #include "runtime/mem.h"
@@ -15,13 +16,10 @@
  * terminator (offset 40: 8-byte aligned, as the map must be). */
 #define STRUCT_START (FDT_HEADER_SIZE + FDT_RSVMAP_ENTRY)
 
-/* The architectural sizes of the devices (see the header). */
-#define GICD_SIZE 0x1000u
-#define GICC_SIZE 0x2000u
+/* The architectural sizes of the devices (see the header; the GIC's in
+ * core/gicv2.h). */
 #define UART_SIZE 0x1000u
 
-#define FIRST_PPI 16u
-#define FIRST_SPI 32u
 /* Interrupt specifier <type number flags> of the arm,cortex-a15-gic binding. */
 #define IRQ_TYPE_SPI 0u
 #define IRQ_TYPE_PPI 1u
@@ -439,7 +437,7 @@ static void emit_devices(struct writer *w, const struct tree *t)
     property_strings(w, "compatible", "arm,pl011\0arm,primecell");
     property_cells(w, "reg", (const uint32_t[]){ p->uart_base, UART_SIZE }, 2);
     property_cells(w, "interrupts",
-                   (const uint32_t[]){ IRQ_TYPE_SPI, p->uart_irq - FIRST_SPI, IRQ_LEVEL_HIGH }, 3);
+                   (const uint32_t[]){ IRQ_TYPE_SPI, p->uart_irq - GIC_FIRST_SPI, IRQ_LEVEL_HIGH }, 3);
     property_cells(w, "clocks", (const uint32_t[]){ t->clock_phandle, t->clock_phandle }, 2);
     property_strings(w, "clock-names", "uartclk\0apb_pclk");
     end_node(w);
@@ -461,7 +459,7 @@ static void emit_channels(struct writer *w, const struct tree *t)
                            4);
             property_strings(w, "reg-names", "shared\0doorbell");
             property_cells(w, "interrupts",
-                           (const uint32_t[]){ IRQ_TYPE_SPI, channel->guest_irq[end] - FIRST_SPI,
+                           (const uint32_t[]){ IRQ_TYPE_SPI, channel->guest_irq[end] - GIC_FIRST_SPI,
                                                IRQ_EDGE_RISING },
                            3);
             property_string(w, "label", channel->name);
@@ -482,9 +480,9 @@ static void emit_passthrough(struct writer *w, const struct tree *t)
         if (i == 0 && k->irq_count > 0) {
             uint32_t cells[MAX_CELLS];
             for (uint32_t q = 0; q < k->irq_count; q++) {
-                bool spi = k->irqs[q] >= FIRST_SPI;
+                bool spi = k->irqs[q] >= GIC_FIRST_SPI;
                 cells[3 * q] = spi ? IRQ_TYPE_SPI : IRQ_TYPE_PPI;
-                cells[3 * q + 1] = k->irqs[q] - (spi ? FIRST_SPI : FIRST_PPI);
+                cells[3 * q + 1] = k->irqs[q] - (spi ? GIC_FIRST_SPI : GIC_FIRST_PPI);
                 cells[3 * q + 2] = spi ? IRQ_LEVEL_HIGH : IRQ_PPI_CPU0 | IRQ_LEVEL_HIGH;
             }
             property_cells(w, "interrupts", cells, 3 * k->irq_count);
@@ -582,13 +580,13 @@ static bool vm_is_sound(const struct system *system, const struct system_vm *vm,
 
     if (!TERMINATED(k->name) || !TERMINATED(vm->bootargs) || vm->vcpus == 0 || vm->vcpus > SYSTEM_MAX_VCPUS || k->device_count > SYSTEM_MAX_DEVICES ||
         k->irq_count > SYSTEM_MAX_IRQS || system->channel_count > SYSTEM_MAX_CHANNELS ||
-        platform->uart_irq < FIRST_SPI || !fits_below_4g(vm->ram_base, vm->ram_size))
+        platform->uart_irq < GIC_FIRST_SPI || !fits_below_4g(vm->ram_base, vm->ram_size))
         return false;
     for (uint32_t i = 0; i < k->device_count; i++)
         if (!fits_below_4g(k->devices[i].base, k->devices[i].size))
             return false;
     for (uint32_t q = 0; q < k->irq_count; q++)
-        if (k->irqs[q] < FIRST_PPI)
+        if (k->irqs[q] < GIC_FIRST_PPI)
             return false;
     for (uint32_t i = 0; i < system->channel_count; i++) {
         const struct system_channel *channel = &system->channels[i];
@@ -597,7 +595,7 @@ static bool vm_is_sound(const struct system *system, const struct system_vm *vm,
             return false;
         for (uint32_t end = 0; end < 2; end++)
             if (core_strcmp(channel->ends[end], k->name) == 0 &&
-                (channel->guest_irq[end] < FIRST_SPI ||
+                (channel->guest_irq[end] < GIC_FIRST_SPI ||
                  !fits_below_4g(channel->guest_address[end],
                                 (uint64_t)channel->size + SYSTEM_DOORBELL_SIZE)))
                 return false;

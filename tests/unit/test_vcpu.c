@@ -3,6 +3,7 @@
 #define UNIT_SUITE "vcpu"
 #include "unit.h"
 #include "kernel_fixture.h"
+#include "core/gicv2.h"
 #include "opal/syscall.h"
 #include "platform.h"
 #include "vcpu.h"
@@ -26,10 +27,6 @@
 #define CPSR_F 0x40u
 #define CPSR_I 0x80u
 #define CPSR_A 0x100u
-/* GICv2 list register (GICH_LRn) fields: the guest's interrupt ID, the state. */
-#define LR_VIRTUAL_ID 0x3ffu
-#define LR_PENDING (1u << 28)
-#define LR_ACTIVE (1u << 29)
 
 static struct vcpu *vcpu_in(uint32_t index)
 {
@@ -593,15 +590,15 @@ TEST(inject_returns_the_list_register_it_used)
     CHECK_EQ(result_count(), 1);
     CHECK_EQ(first_result(), 2);
     CHECK_EQ(CALL(VCPU, OPAL_VCPU_READ_REGISTER, OPAL_VCPU_GICH_LR2), OPAL_OK);
-    CHECK_EQ(first_result() & LR_VIRTUAL_ID, 33);
-    CHECK(first_result() & LR_PENDING);
+    CHECK_EQ(first_result() & GICH_LR_VIRTUAL_ID, 33);
+    CHECK(first_result() & GICH_LR_PENDING);
     for (uint32_t round = 0; round < 3; round++) {
         uint32_t irq = 34 + round;
         CHECK_EQ(inject_anywhere(VCPU, irq), OPAL_OK);
         uint32_t slot = first_result();
         CHECKF(slot < OPAL_VCPU_LIST_REGISTERS && slot != 2, "irq %u went to slot %u", irq, slot);
         CHECK_EQ(CALL(VCPU, OPAL_VCPU_READ_REGISTER, OPAL_VCPU_GICH_LR0 + slot), OPAL_OK);
-        CHECKF((first_result() & LR_VIRTUAL_ID) == irq, "slot %u holds 0x%x, not irq %u", slot,
+        CHECKF((first_result() & GICH_LR_VIRTUAL_ID) == irq, "slot %u holds 0x%x, not irq %u", slot,
                first_result(), irq);
     }
 }
@@ -615,7 +612,7 @@ TEST(inject_without_a_free_list_register_is_busy_and_wakes_nothing)
     struct thread *guest = bound_guest(VCPU, &tcb);
     for (uint32_t slot = 0; slot < OPAL_VCPU_LIST_REGISTERS; slot++)
         CHECK_EQ(CALL(VCPU, OPAL_VCPU_WRITE_REGISTER, OPAL_VCPU_GICH_LR0 + slot,
-                      LR_ACTIVE | (50 + slot)), OPAL_OK);
+                      GICH_LR_ACTIVE | (50 + slot)), OPAL_OK);
     vcpu_wait_for_interrupt(guest);
     CHECK_EQ(guest->state, THREAD_BLOCKED_GUEST_IDLE);
     CHECK_VCPU_FAILS_CLEANLY(OPAL_ERR_BUSY, VCPU, guest,
@@ -660,7 +657,7 @@ TEST(inject_into_an_unbound_vcpu_only_fills_a_list_register)
     CHECK(vcpu_in(VCPU)->thread == NULL);
     CHECK(sched_highest() == NULL);
     CHECK_EQ(CALL(VCPU, OPAL_VCPU_READ_REGISTER, OPAL_VCPU_GICH_LR1), OPAL_OK);
-    CHECK_EQ(first_result() & LR_VIRTUAL_ID, 40);
+    CHECK_EQ(first_result() & GICH_LR_VIRTUAL_ID, 40);
 }
 
 /* ---- WFI ---- */
@@ -782,7 +779,7 @@ static bool holds_pending_vtimer(struct vcpu *vcpu)
 {
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++) {
         uint32_t lr = vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + i];
-        if ((lr & LR_VIRTUAL_ID) == OPAL_VTIMER_IRQ && (lr & LR_PENDING))
+        if ((lr & GICH_LR_VIRTUAL_ID) == OPAL_VTIMER_IRQ && (lr & GICH_LR_PENDING))
             return true;
     }
     return false;

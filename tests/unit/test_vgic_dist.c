@@ -3,25 +3,8 @@
 #define UNIT_SUITE "vgic_dist"
 #include "unit.h"
 
+#include "core/gicv2.h"
 #include "vmm/vgic_dist.h"
-
-#define CTLR       0x000u
-#define TYPER      0x004u
-#define IIDR       0x008u
-#define IGROUPR    0x080u
-#define ISENABLER  0x100u
-#define ICENABLER  0x180u
-#define ISPENDR    0x200u
-#define ICPENDR    0x280u
-#define ISACTIVER  0x300u
-#define ICACTIVER  0x380u
-#define IPRIORITYR 0x400u
-#define ITARGETSR  0x800u
-#define ICFGR      0xc00u
-#define SGIR       0xf00u
-#define CPENDSGIR  0xf10u
-#define SPENDSGIR  0xf20u
-#define PIDR2      0xfe8u
 
 #define MAX_INJECTIONS 512
 
@@ -119,22 +102,22 @@ static uint32_t word_offset(uint32_t base, uint32_t irq)
 
 static void enable_irq(uint32_t irq)
 {
-    wr(word_offset(ISENABLER, irq), bit(irq));
+    wr(word_offset(GICD_ISENABLER, irq), bit(irq));
 }
 
 static bool is_active(uint32_t irq)
 {
-    return (rd(word_offset(ISACTIVER, irq)) & bit(irq)) != 0;
+    return (rd(word_offset(GICD_ISACTIVER, irq)) & bit(irq)) != 0;
 }
 
 static bool is_pending(uint32_t irq)
 {
-    return (rd(word_offset(ISPENDR, irq)) & bit(irq)) != 0;
+    return (rd(word_offset(GICD_ISPENDR, irq)) & bit(irq)) != 0;
 }
 
 static void make_edge(uint32_t irq)
 {
-    uint32_t offset = ICFGR + irq / 16 * 4;
+    uint32_t offset = GICD_ICFGR + irq / 16 * 4;
     wr(offset, rd(offset) | (2u << (irq % 16 * 2)));
 }
 
@@ -144,12 +127,12 @@ static void make_edge(uint32_t irq)
  * gic_cpu_init (gic_cpu_config for SGIs and PPIs). */
 static uint32_t linux_boot_sequence(void)
 {
-    uint32_t irqs = ((rd(TYPER) & 0x1f) + 1) * 32;
+    uint32_t irqs = ((rd(GICD_TYPER) & 0x1f) + 1) * 32;
     uint32_t mask = 0;
 
-    wr(CTLR, 0);
+    wr(GICD_CTLR, 0);
     for (uint32_t i = 0; i < 32 && mask == 0; i += 4) {
-        mask = rd(ITARGETSR + i);
+        mask = rd(GICD_ITARGETSR + i);
         mask |= mask >> 16;
         mask |= mask >> 8;
     }
@@ -157,21 +140,21 @@ static uint32_t linux_boot_sequence(void)
     mask |= mask << 8;
     mask |= mask << 16;
     for (uint32_t i = 32; i < irqs; i += 4)
-        wr(ITARGETSR + i, mask);
+        wr(GICD_ITARGETSR + i, mask);
     for (uint32_t i = 32; i < irqs; i += 16)
-        wr(ICFGR + i / 4, 0);
+        wr(GICD_ICFGR + i / 4, 0);
     for (uint32_t i = 32; i < irqs; i += 4)
-        wr(IPRIORITYR + i, 0xa0a0a0a0u);
+        wr(GICD_IPRIORITYR + i, 0xa0a0a0a0u);
     for (uint32_t i = 32; i < irqs; i += 32) {
-        wr(ICACTIVER + i / 8, 0xffffffffu);
-        wr(ICENABLER + i / 8, 0xffffffffu);
+        wr(GICD_ICACTIVER + i / 8, 0xffffffffu);
+        wr(GICD_ICENABLER + i / 8, 0xffffffffu);
     }
-    wr(CTLR, 1);
-    wr(ICACTIVER, 0xffffffffu);
-    wr(ICENABLER, 0xffffffffu);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ICACTIVER, 0xffffffffu);
+    wr(GICD_ICENABLER, 0xffffffffu);
     for (uint32_t i = 0; i < 32; i += 4)
-        wr(IPRIORITYR + i, 0xa0a0a0a0u);
-    wr(ISENABLER, 0x0000ffffu);
+        wr(GICD_IPRIORITYR + i, 0xa0a0a0a0u);
+    wr(GICD_ISENABLER, 0x0000ffffu);
     return irqs;
 }
 
@@ -180,8 +163,8 @@ static uint32_t linux_boot_sequence(void)
 TEST(identification_registers)
 {
     reset();
-    CHECK_EQ(rd(TYPER), 3);                    /* ITLinesNumber 3, one CPU, no security */
-    CHECK_EQ((rd(PIDR2) >> 4) & 0xf, 2);       /* ArchRev: GICv2 */
+    CHECK_EQ(rd(GICD_TYPER), 3);                    /* ITLinesNumber 3, one CPU, no security */
+    CHECK_EQ((rd(GICD_PIDR2) >> 4) & 0xf, 2);       /* ArchRev: GICv2 */
     CHECK_EQ(rd(0xfd0), 0x04);
     CHECK_EQ(rd(0xfe0), 0x90);
     CHECK_EQ(rd(0xfe4), 0xb4);
@@ -189,29 +172,29 @@ TEST(identification_registers)
     CHECK_EQ(rd(0xff4), 0xf0);
     CHECK_EQ(rd(0xff8), 0x05);
     CHECK_EQ(rd(0xffc), 0xb1);
-    CHECK_EQ(rd(IIDR) & 0xfff, 0x43b);         /* implementer ARM */
-    wr(PIDR2, 0);                       /* read-only: the write is ignored */
-    CHECK_EQ(rd(PIDR2), 0x2b);
-    wr(TYPER, 0xffffffffu);
-    CHECK_EQ(rd(TYPER), 3);
+    CHECK_EQ(rd(GICD_IIDR) & 0xfff, 0x43b);         /* implementer ARM */
+    wr(GICD_PIDR2, 0);                       /* read-only: the write is ignored */
+    CHECK_EQ(rd(GICD_PIDR2), 0x2b);
+    wr(GICD_TYPER, 0xffffffffu);
+    CHECK_EQ(rd(GICD_TYPER), 3);
 }
 
 TEST(reset_state)
 {
     reset();
-    CHECK_EQ(rd(CTLR), 0);
+    CHECK_EQ(rd(GICD_CTLR), 0);
     for (uint32_t w = 0; w < 4; w++) {
-        CHECK_EQ(rd(ISENABLER + 4 * w), 0);
-        CHECK_EQ(rd(ISPENDR + 4 * w), 0);
-        CHECK_EQ(rd(ISACTIVER + 4 * w), 0);
+        CHECK_EQ(rd(GICD_ISENABLER + 4 * w), 0);
+        CHECK_EQ(rd(GICD_ISPENDR + 4 * w), 0);
+        CHECK_EQ(rd(GICD_ISACTIVER + 4 * w), 0);
     }
-    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);          /* SGIs edge */
-    CHECK_EQ(rd(ICFGR + 4), 0);                /* PPIs level */
-    CHECK_EQ(rd(ICFGR + 8), 0);                /* SPIs level */
+    CHECK_EQ(rd(GICD_ICFGR), 0xaaaaaaaau);          /* SGIs edge */
+    CHECK_EQ(rd(GICD_ICFGR + 4), 0);                /* PPIs level */
+    CHECK_EQ(rd(GICD_ICFGR + 8), 0);                /* SPIs level */
     for (uint32_t i = 0; i < 32; i += 4)
-        CHECKF(rd(ITARGETSR + i) == 0x01010101u, "ITARGETSR irq %u", i);
-    CHECK_EQ(rd(ITARGETSR + 32), 0);
-    CHECK_EQ(rd(IPRIORITYR + 40), 0);
+        CHECKF(rd(GICD_ITARGETSR + i) == 0x01010101u, "ITARGETSR irq %u", i);
+    CHECK_EQ(rd(GICD_ITARGETSR + 32), 0);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 40), 0);
     CHECK_EQ(vcpu.count, 0);
 }
 
@@ -224,25 +207,25 @@ TEST(reset_state)
 TEST(undefined_sizes_and_alignment_are_raz_wi)
 {
     reset();
-    wr(CTLR, 1);
-    wr(IPRIORITYR, 0x10203040u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_IPRIORITYR, 0x10203040u);
     enable_irq(40);
-    CHECK_EQ(rd8(CTLR), 0);                     /* word-only register */
-    vgic_dist_write(&dist, CTLR, 1, 0);
-    CHECK_EQ(rd(CTLR), 1);
-    CHECK_EQ(rd_size(ISENABLER + 4, 2), 0);     /* no halfwords in GICv2 */
-    vgic_dist_write(&dist, ICENABLER + 4, 2, 0xffff);
-    CHECK_EQ(rd(ISENABLER + 4), bit(40));
-    CHECK_EQ(rd_size(IPRIORITYR, 2), 0);        /* not even byte registers' */
-    vgic_dist_write(&dist, IPRIORITYR, 2, 0);
-    CHECK_EQ(rd(IPRIORITYR), 0x10203040u);
-    vgic_dist_write(&dist, ICFGR + 8, 1, 0xff);
-    CHECK_EQ(rd(ICFGR + 8), 0);
-    vgic_dist_write(&dist, SGIR, 1, 0);
-    CHECK_EQ(rd8(PIDR2), 0);
-    CHECK_EQ(rd(IPRIORITYR + 2), 0);            /* misaligned word */
-    vgic_dist_write(&dist, IPRIORITYR + 2, 4, 0xffffffffu);
-    CHECK_EQ(rd(IPRIORITYR), 0x10203040u);
+    CHECK_EQ(rd8(GICD_CTLR), 0);                     /* word-only register */
+    vgic_dist_write(&dist, GICD_CTLR, 1, 0);
+    CHECK_EQ(rd(GICD_CTLR), 1);
+    CHECK_EQ(rd_size(GICD_ISENABLER + 4, 2), 0);     /* no halfwords in GICv2 */
+    vgic_dist_write(&dist, GICD_ICENABLER + 4, 2, 0xffff);
+    CHECK_EQ(rd(GICD_ISENABLER + 4), bit(40));
+    CHECK_EQ(rd_size(GICD_IPRIORITYR, 2), 0);        /* not even byte registers' */
+    vgic_dist_write(&dist, GICD_IPRIORITYR, 2, 0);
+    CHECK_EQ(rd(GICD_IPRIORITYR), 0x10203040u);
+    vgic_dist_write(&dist, GICD_ICFGR + 8, 1, 0xff);
+    CHECK_EQ(rd(GICD_ICFGR + 8), 0);
+    vgic_dist_write(&dist, GICD_SGIR, 1, 0);
+    CHECK_EQ(rd8(GICD_PIDR2), 0);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 2), 0);            /* misaligned word */
+    vgic_dist_write(&dist, GICD_IPRIORITYR + 2, 4, 0xffffffffu);
+    CHECK_EQ(rd(GICD_IPRIORITYR), 0x10203040u);
     CHECK_EQ(rd(0x102), 0);
     CHECK_EQ(rd_size(0x0, 3), 0);
     CHECK_EQ(rd_size(0x0, 8), 0);
@@ -250,12 +233,12 @@ TEST(undefined_sizes_and_alignment_are_raz_wi)
     vgic_dist_write(&dist, 0xfffffffcu, 4, 0);
     CHECK_EQ(vcpu.count, 0);                    /* nothing was delivered by any of it */
     /* Byte access where GICv2 allows it, at any byte. */
-    CHECK_EQ(rd8(IPRIORITYR + 3), 0x10);
-    CHECK_EQ(rd8(IPRIORITYR + 1), 0x30);
-    CHECK_EQ(rd8(ITARGETSR + 2), 0x01);
-    wr8(SPENDSGIR + 1, 1);
-    CHECK_EQ(rd8(CPENDSGIR + 1), 0x01);
-    CHECK_EQ(rd8(CPENDSGIR + 15), 0);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 3), 0x10);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 1), 0x30);
+    CHECK_EQ(rd8(GICD_ITARGETSR + 2), 0x01);
+    wr8(GICD_SPENDSGIR + 1, 1);
+    CHECK_EQ(rd8(GICD_CPENDSGIR + 1), 0x01);
+    CHECK_EQ(rd8(GICD_CPENDSGIR + 15), 0);
 }
 
 TEST(reserved_offsets_read_as_zero_and_ignore_writes)
@@ -271,21 +254,21 @@ TEST(reserved_offsets_read_as_zero_and_ignore_writes)
         CHECKF(rd8(reserved[i] + 1) == 0, "byte 0x%x", reserved[i]);
     }
     /* IGROUPR: everything in group 0, RAZ/WI. */
-    wr(IGROUPR, 0xffffffffu);
-    CHECK_EQ(rd(IGROUPR), 0);
+    wr(GICD_IGROUPR, 0xffffffffu);
+    CHECK_EQ(rd(GICD_IGROUPR), 0);
     /* Registers of irqs 128+ (not implemented): RAZ/WI. */
-    wr(ISENABLER + 16, 0xffffffffu);
-    CHECK_EQ(rd(ISENABLER + 16), 0);
-    wr(IPRIORITYR + 200, 0xa0a0a0a0u);
-    CHECK_EQ(rd(IPRIORITYR + 200), 0);
-    wr(ITARGETSR + 200, 0x01010101u);
-    CHECK_EQ(rd(ITARGETSR + 200), 0);
-    wr(ICFGR + 0x20, 0xaaaaaaaau);
-    CHECK_EQ(rd(ICFGR + 0x20), 0);
-    CHECK_EQ(rd(SGIR), 0);                     /* write-only */
+    wr(GICD_ISENABLER + 16, 0xffffffffu);
+    CHECK_EQ(rd(GICD_ISENABLER + 16), 0);
+    wr(GICD_IPRIORITYR + 200, 0xa0a0a0a0u);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 200), 0);
+    wr(GICD_ITARGETSR + 200, 0x01010101u);
+    CHECK_EQ(rd(GICD_ITARGETSR + 200), 0);
+    wr(GICD_ICFGR + 0x20, 0xaaaaaaaau);
+    CHECK_EQ(rd(GICD_ICFGR + 0x20), 0);
+    CHECK_EQ(rd(GICD_SGIR), 0);                     /* write-only */
     /* None of this touched the implemented state. */
-    CHECK_EQ(rd(ISENABLER + 12), 0);
-    CHECK_EQ(rd(CTLR), 0);
+    CHECK_EQ(rd(GICD_ISENABLER + 12), 0);
+    CHECK_EQ(rd(GICD_CTLR), 0);
 }
 
 /* --- register semantics ------------------------------------------------- */
@@ -293,44 +276,44 @@ TEST(reserved_offsets_read_as_zero_and_ignore_writes)
 TEST(ctlr_keeps_only_enable)
 {
     reset();
-    wr(CTLR, 0xffffffffu);
-    CHECK_EQ(rd(CTLR), 1);
-    wr(CTLR, 2);
-    CHECK_EQ(rd(CTLR), 0);
+    wr(GICD_CTLR, 0xffffffffu);
+    CHECK_EQ(rd(GICD_CTLR), 1);
+    wr(GICD_CTLR, 2);
+    CHECK_EQ(rd(GICD_CTLR), 0);
 }
 
 TEST(enable_set_and_clear_registers)
 {
     reset();
-    wr(ISENABLER + 4, 0x00ff00f0u);
-    CHECK_EQ(rd(ISENABLER + 4), 0x00ff00f0u);
-    CHECK_EQ(rd(ICENABLER + 4), 0x00ff00f0u);  /* both views read the enables */
-    wr(ISENABLER + 4, 0x1u);            /* set adds, never clears */
-    CHECK_EQ(rd(ISENABLER + 4), 0x00ff00f1u);
-    wr(ICENABLER + 4, 0x000f0001u);
-    CHECK_EQ(rd(ISENABLER + 4), 0x00f000f0u);
-    wr(ICENABLER + 4, 0);               /* zeros do nothing */
-    CHECK_EQ(rd(ISENABLER + 4), 0x00f000f0u);
-    CHECK_EQ(rd(ISENABLER + 8), 0);            /* other words untouched */
-    CHECK_EQ(rd(ISENABLER), 0);
+    wr(GICD_ISENABLER + 4, 0x00ff00f0u);
+    CHECK_EQ(rd(GICD_ISENABLER + 4), 0x00ff00f0u);
+    CHECK_EQ(rd(GICD_ICENABLER + 4), 0x00ff00f0u);  /* both views read the enables */
+    wr(GICD_ISENABLER + 4, 0x1u);            /* set adds, never clears */
+    CHECK_EQ(rd(GICD_ISENABLER + 4), 0x00ff00f1u);
+    wr(GICD_ICENABLER + 4, 0x000f0001u);
+    CHECK_EQ(rd(GICD_ISENABLER + 4), 0x00f000f0u);
+    wr(GICD_ICENABLER + 4, 0);               /* zeros do nothing */
+    CHECK_EQ(rd(GICD_ISENABLER + 4), 0x00f000f0u);
+    CHECK_EQ(rd(GICD_ISENABLER + 8), 0);            /* other words untouched */
+    CHECK_EQ(rd(GICD_ISENABLER), 0);
 }
 
 TEST(priority_byte_and_word_access)
 {
     reset();
-    wr8(IPRIORITYR + 33, 0xa0);
-    CHECK_EQ(rd(IPRIORITYR + 32), 0x0000a000u);
-    wr8(IPRIORITYR + 35, 0x47);         /* low 3 bits are not implemented */
-    CHECK_EQ(rd8(IPRIORITYR + 35), 0x40);
-    CHECK_EQ(rd(IPRIORITYR + 32), 0x4000a000u);
-    wr(IPRIORITYR + 4, 0x11223344u);
-    CHECK_EQ(rd8(IPRIORITYR + 4), 0x40);
-    CHECK_EQ(rd8(IPRIORITYR + 5), 0x30);
-    CHECK_EQ(rd8(IPRIORITYR + 6), 0x20);
-    CHECK_EQ(rd8(IPRIORITYR + 7), 0x10);
-    CHECK_EQ(rd(IPRIORITYR + 4), 0x10203040u);
-    wr8(IPRIORITYR + 127, 0xff);        /* the last irq */
-    CHECK_EQ(rd(IPRIORITYR + 124), 0xf8000000u);
+    wr8(GICD_IPRIORITYR + 33, 0xa0);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 32), 0x0000a000u);
+    wr8(GICD_IPRIORITYR + 35, 0x47);         /* low 3 bits are not implemented */
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 35), 0x40);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 32), 0x4000a000u);
+    wr(GICD_IPRIORITYR + 4, 0x11223344u);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 4), 0x40);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 5), 0x30);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 6), 0x20);
+    CHECK_EQ(rd8(GICD_IPRIORITYR + 7), 0x10);
+    CHECK_EQ(rd(GICD_IPRIORITYR + 4), 0x10203040u);
+    wr8(GICD_IPRIORITYR + 127, 0xff);        /* the last irq */
+    CHECK_EQ(rd(GICD_IPRIORITYR + 124), 0xf8000000u);
 }
 
 /* A uniprocessor GIC: ITARGETSR0-7 read as the reading CPU's bit for each
@@ -339,24 +322,24 @@ TEST(priority_byte_and_word_access)
 TEST(targets_private_read_the_cpu_spis_raz_wi)
 {
     reset();
-    wr(ITARGETSR + 16, 0);                     /* PPI targets: read-only */
-    CHECK_EQ(rd(ITARGETSR + 16), 0x01010101u);
-    wr8(ITARGETSR + 3, 0);                     /* SGI targets: read-only */
-    CHECK_EQ(rd8(ITARGETSR + 3), 0x01);
-    CHECK_EQ(rd8(ITARGETSR + 31), 0x01);
-    wr8(ITARGETSR + 34, 0x01);                 /* gic_set_affinity: one byte */
-    CHECK_EQ(rd(ITARGETSR + 32), 0);
-    CHECK_EQ(rd8(ITARGETSR + 34), 0);
-    wr(ITARGETSR + 36, 0x01010101u);
-    CHECK_EQ(rd(ITARGETSR + 36), 0);
-    CHECK_EQ(rd(TYPER) & 0xe0, 0);             /* CPUNumber: one CPU */
+    wr(GICD_ITARGETSR + 16, 0);                     /* PPI targets: read-only */
+    CHECK_EQ(rd(GICD_ITARGETSR + 16), 0x01010101u);
+    wr8(GICD_ITARGETSR + 3, 0);                     /* SGI targets: read-only */
+    CHECK_EQ(rd8(GICD_ITARGETSR + 3), 0x01);
+    CHECK_EQ(rd8(GICD_ITARGETSR + 31), 0x01);
+    wr8(GICD_ITARGETSR + 34, 0x01);                 /* gic_set_affinity: one byte */
+    CHECK_EQ(rd(GICD_ITARGETSR + 32), 0);
+    CHECK_EQ(rd8(GICD_ITARGETSR + 34), 0);
+    wr(GICD_ITARGETSR + 36, 0x01010101u);
+    CHECK_EQ(rd(GICD_ITARGETSR + 36), 0);
+    CHECK_EQ(rd(GICD_TYPER) & 0xe0, 0);             /* CPUNumber: one CPU */
 }
 
 TEST(config_spis_read_back_what_linux_writes)
 {
     reset();
     /* gic_configure_irq: read, set the edge bit of irq 40, write, read back. */
-    uint32_t offset = ICFGR + 40 / 16 * 4;
+    uint32_t offset = GICD_ICFGR + 40 / 16 * 4;
     uint32_t value = rd(offset) | (2u << (40 % 16 * 2));
     wr(offset, value);
     CHECK_EQ(rd(offset), value);
@@ -364,13 +347,13 @@ TEST(config_spis_read_back_what_linux_writes)
     CHECK_EQ(rd(offset), 0xaaaaaaaau);
     wr(offset, 0);
     CHECK_EQ(rd(offset), 0);
-    wr(ICFGR + 0x1c, 0x80000000u);      /* irq 127 */
-    CHECK_EQ(rd(ICFGR + 0x1c), 0x80000000u);
+    wr(GICD_ICFGR + 0x1c, 0x80000000u);      /* irq 127 */
+    CHECK_EQ(rd(GICD_ICFGR + 0x1c), 0x80000000u);
     /* SGIs are always edge, PPIs always level. */
-    wr(ICFGR, 0);
-    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);
-    wr(ICFGR + 4, 0xaaaaaaaau);
-    CHECK_EQ(rd(ICFGR + 4), 0);
+    wr(GICD_ICFGR, 0);
+    CHECK_EQ(rd(GICD_ICFGR), 0xaaaaaaaau);
+    wr(GICD_ICFGR + 4, 0xaaaaaaaau);
+    CHECK_EQ(rd(GICD_ICFGR + 4), 0);
 }
 
 TEST(linux_boot_sequence_programs_the_distributor)
@@ -378,14 +361,14 @@ TEST(linux_boot_sequence_programs_the_distributor)
     reset();
     uint32_t irqs = linux_boot_sequence();
     CHECK_EQ(irqs, 128);
-    CHECK_EQ(rd(CTLR), 1);
+    CHECK_EQ(rd(GICD_CTLR), 1);
     for (uint32_t i = 32; i < 128; i += 4)         /* uniprocessor: RAZ/WI */
-        CHECKF(rd(ITARGETSR + i) == 0, "ITARGETSR %u", i);
+        CHECKF(rd(GICD_ITARGETSR + i) == 0, "ITARGETSR %u", i);
     for (uint32_t i = 0; i < 128; i += 4)
-        CHECKF(rd(IPRIORITYR + i) == 0xa0a0a0a0u, "IPRIORITYR %u", i);
-    CHECK_EQ(rd(ISENABLER), 0x0000ffffu);      /* SGIs on, PPIs off */
-    CHECK_EQ(rd(ISENABLER + 4), 0);
-    CHECK_EQ(rd(ICFGR + 8), 0);
+        CHECKF(rd(GICD_IPRIORITYR + i) == 0xa0a0a0a0u, "IPRIORITYR %u", i);
+    CHECK_EQ(rd(GICD_ISENABLER), 0x0000ffffu);      /* SGIs on, PPIs off */
+    CHECK_EQ(rd(GICD_ISENABLER + 4), 0);
+    CHECK_EQ(rd(GICD_ICFGR + 8), 0);
     CHECK_EQ(vcpu.count, 0);
     /* request_irq of a level SPI (the UART, 33): unmask, then the line rises. */
     enable_irq(33);
@@ -402,7 +385,7 @@ TEST(linux_boot_sequence_programs_the_distributor)
     CHECK_EQ(vcpu.log[1].irq, 27);
     CHECK(vcpu.log[1].notify_eoi);
     /* An IPI to self (irq_work): SGIR with target list CPU 0. */
-    wr(SGIR, (0x01u << 16) | 6);
+    wr(GICD_SGIR, (0x01u << 16) | 6);
     CHECK_EQ(vcpu.count, 3);
     CHECK_EQ(vcpu.log[2].irq, 6);
     CHECK(!vcpu.log[2].notify_eoi);
@@ -413,8 +396,8 @@ TEST(linux_boot_sequence_programs_the_distributor)
 TEST(level_irq_stays_in_flight_until_eoi)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 40, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 40, 0x01010101u);
     enable_irq(41);
     vgic_dist_set_line(&dist, 41, true);
     CHECK_EQ(vcpu.count, 1);
@@ -445,8 +428,8 @@ TEST(level_irq_stays_in_flight_until_eoi)
 TEST(edge_irq_is_offered_on_every_pulse)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 48, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 48, 0x01010101u);
     make_edge(50);
     enable_irq(50);
     vgic_dist_pulse(&dist, 50);
@@ -466,20 +449,20 @@ TEST(set_edge_configures_spis_only)
     reset();
     vgic_dist_set_edge(&dist, 80);
     vgic_dist_set_edge(&dist, VGIC_IRQS - 1);
-    CHECK_EQ(rd(ICFGR + 5 * 4), 2u);
-    CHECK_EQ(rd(ICFGR + 7 * 4), 0x80000000u);
+    CHECK_EQ(rd(GICD_ICFGR + 5 * 4), 2u);
+    CHECK_EQ(rd(GICD_ICFGR + 7 * 4), 0x80000000u);
     vgic_dist_set_edge(&dist, 27);             /* PPIs stay level, SGIs edge */
     vgic_dist_set_edge(&dist, VGIC_IRQS);
     vgic_dist_set_edge(&dist, 0xffffffffu);
-    CHECK_EQ(rd(ICFGR + 4), 0);
-    CHECK_EQ(rd(ICFGR), 0xaaaaaaaau);
+    CHECK_EQ(rd(GICD_ICFGR + 4), 0);
+    CHECK_EQ(rd(GICD_ICFGR), 0xaaaaaaaau);
     /* The guest has the last word, as on hardware. */
-    wr(ICFGR + 5 * 4, 0);
-    CHECK_EQ(rd(ICFGR + 5 * 4), 0);
+    wr(GICD_ICFGR + 5 * 4, 0);
+    CHECK_EQ(rd(GICD_ICFGR + 5 * 4), 0);
     /* An edge SPI: each pulse is one offer, none waits for an EOI. */
     vgic_dist_set_edge(&dist, 80);
-    wr(CTLR, 1);
-    wr(ITARGETSR + 80, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 80, 0x01010101u);
     enable_irq(80);
     vgic_dist_pulse(&dist, 80);
     vgic_dist_pulse(&dist, 80);
@@ -490,8 +473,8 @@ TEST(set_edge_configures_spis_only)
 TEST(edge_irq_from_line_pends_on_rising_edges_only)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 32, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 32, 0x01010101u);
     make_edge(34);
     enable_irq(34);
     vgic_dist_set_line(&dist, 34, true);
@@ -508,9 +491,9 @@ TEST(edge_irq_from_line_pends_on_rising_edges_only)
 TEST(disabled_irq_stays_pending_until_enabled)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 32, 0x01010101u);
-    wr(ITARGETSR + 36, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 32, 0x01010101u);
+    wr(GICD_ITARGETSR + 36, 0x01010101u);
     make_edge(35);
     vgic_dist_pulse(&dist, 35);
     vgic_dist_set_line(&dist, 36, true);
@@ -525,7 +508,7 @@ TEST(disabled_irq_stays_pending_until_enabled)
     CHECK_EQ(vcpu.count, 2);
     CHECK_EQ(vcpu.log[1].irq, 36);
     /* Masked while in flight: the EOI still ends it; unmasking redelivers. */
-    wr(word_offset(ICENABLER, 36), bit(36));
+    wr(word_offset(GICD_ICENABLER, 36), bit(36));
     vgic_dist_eoi(&dist, 36);
     CHECK(!is_active(36));
     CHECK_EQ(vcpu.count, 2);
@@ -536,21 +519,21 @@ TEST(disabled_irq_stays_pending_until_enabled)
 TEST(enabling_the_distributor_delivers_in_priority_order)
 {
     reset();
-    wr(ITARGETSR + 32, 0x01010101u);
-    wr(ITARGETSR + 64, 0x01010101u);
-    wr(ISENABLER, bit(20));
-    wr(ISENABLER + 4, 0xffffffffu);
-    wr(ISENABLER + 8, 0xffffffffu);
-    wr8(IPRIORITYR + 33, 0x80);
-    wr8(IPRIORITYR + 66, 0x20);
-    wr8(IPRIORITYR + 34, 0x80);
-    wr8(IPRIORITYR + 20, 0x40);
+    wr(GICD_ITARGETSR + 32, 0x01010101u);
+    wr(GICD_ITARGETSR + 64, 0x01010101u);
+    wr(GICD_ISENABLER, bit(20));
+    wr(GICD_ISENABLER + 4, 0xffffffffu);
+    wr(GICD_ISENABLER + 8, 0xffffffffu);
+    wr8(GICD_IPRIORITYR + 33, 0x80);
+    wr8(GICD_IPRIORITYR + 66, 0x20);
+    wr8(GICD_IPRIORITYR + 34, 0x80);
+    wr8(GICD_IPRIORITYR + 20, 0x40);
     vgic_dist_set_line(&dist, 34, true);
     vgic_dist_set_line(&dist, 33, true);
     vgic_dist_set_line(&dist, 66, true);
     vgic_dist_pulse(&dist, 20);
     CHECK_EQ(vcpu.count, 0);                   /* distributor disabled */
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     CHECK_EQ(vcpu.count, 4);
     CHECK_EQ(vcpu.log[0].irq, 66);
     CHECK_EQ(vcpu.log[0].priority, 0x20);
@@ -558,10 +541,10 @@ TEST(enabling_the_distributor_delivers_in_priority_order)
     CHECK_EQ(vcpu.log[2].irq, 33);             /* equal priority: lower number first */
     CHECK_EQ(vcpu.log[3].irq, 34);
     /* Disabling keeps state; re-enabling offers only what is deliverable. */
-    wr(CTLR, 0);
+    wr(GICD_CTLR, 0);
     vgic_dist_eoi(&dist, 33);
     CHECK_EQ(vcpu.count, 4);
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     CHECK_EQ(vcpu.count, 5);
     CHECK_EQ(vcpu.log[4].irq, 33);
 }
@@ -569,10 +552,10 @@ TEST(enabling_the_distributor_delivers_in_priority_order)
 TEST(full_list_registers_retry_later)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 36, 0x01010101u);
-    wr(ISENABLER + 4, 0xffffffffu);
-    wr(IPRIORITYR + 36, 0x80801080u);          /* 37 the most urgent */
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 36, 0x01010101u);
+    wr(GICD_ISENABLER + 4, 0xffffffffu);
+    wr(GICD_IPRIORITYR + 36, 0x80801080u);          /* 37 the most urgent */
     make_edge(38);
     vcpu.free_slots = 1;
     vgic_dist_set_line(&dist, 36, true);       /* takes the last free slot */
@@ -602,19 +585,19 @@ TEST(full_list_registers_retry_later)
 TEST(spi_goes_to_the_cpu_whatever_itargetsr_says)
 {
     reset();
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     enable_irq(40);
     vgic_dist_set_line(&dist, 40, true);       /* targets never written */
     CHECK_EQ(vcpu.count, 1);
     CHECK_EQ(vcpu.log[0].irq, 40);
     vgic_dist_eoi(&dist, 40);
-    wr8(ITARGETSR + 40, 0x02);                 /* "CPU 1", which does not exist */
+    wr8(GICD_ITARGETSR + 40, 0x02);                 /* "CPU 1", which does not exist */
     CHECK_EQ(vcpu.count, 2);                   /* the line is still high: again */
     CHECK_EQ(vcpu.log[1].irq, 40);
     vgic_dist_set_line(&dist, 40, false);
     vgic_dist_eoi(&dist, 40);
     vgic_dist_pulse(&dist, 41);                /* disabled: held */
-    wr8(ITARGETSR + 41, 0);
+    wr8(GICD_ITARGETSR + 41, 0);
     enable_irq(41);
     CHECK_EQ(vcpu.count, 3);
     CHECK_EQ(vcpu.log[2].irq, 41);
@@ -623,12 +606,12 @@ TEST(spi_goes_to_the_cpu_whatever_itargetsr_says)
 TEST(software_pend_and_clear)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 44, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 44, 0x01010101u);
     /* ISPENDR on a level irq: delivered once, with EOI notification. */
-    wr(word_offset(ISPENDR, 45), bit(45));
+    wr(word_offset(GICD_ISPENDR, 45), bit(45));
     CHECK(is_pending(45));
-    CHECK_EQ(rd(word_offset(ICPENDR, 45)) & bit(45), bit(45));
+    CHECK_EQ(rd(word_offset(GICD_ICPENDR, 45)) & bit(45), bit(45));
     enable_irq(45);
     CHECK_EQ(vcpu.count, 1);
     CHECK(vcpu.log[0].notify_eoi);
@@ -636,32 +619,32 @@ TEST(software_pend_and_clear)
     vgic_dist_eoi(&dist, 45);
     CHECK_EQ(vcpu.count, 1);
     /* ICPENDR clears a latch, but a high level line stays pending. */
-    wr(word_offset(ICENABLER, 46), bit(46));
-    wr(word_offset(ISPENDR, 46), bit(46));
-    wr(word_offset(ICPENDR, 46), bit(46));
+    wr(word_offset(GICD_ICENABLER, 46), bit(46));
+    wr(word_offset(GICD_ISPENDR, 46), bit(46));
+    wr(word_offset(GICD_ICPENDR, 46), bit(46));
     CHECK(!is_pending(46));
     vgic_dist_set_line(&dist, 46, true);
-    wr(word_offset(ICPENDR, 46), bit(46));
+    wr(word_offset(GICD_ICPENDR, 46), bit(46));
     CHECK(is_pending(46));
     /* ISPENDR and ICPENDR ignore SGIs (GICv2: use S/CPENDSGIR). */
-    wr(ISPENDR, 0x0000ffffu);
-    CHECK_EQ(rd(ISPENDR), 0);
+    wr(GICD_ISPENDR, 0x0000ffffu);
+    CHECK_EQ(rd(GICD_ISPENDR), 0);
     CHECK_EQ(vcpu.count, 1);
 }
 
 TEST(active_set_and_clear)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ITARGETSR + 32, 0x01010101u);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ITARGETSR + 32, 0x01010101u);
     enable_irq(33);
     vgic_dist_set_line(&dist, 33, true);
     CHECK_EQ(vcpu.count, 1);
-    CHECK_EQ(rd(ISACTIVER + 4), bit(33));
-    CHECK_EQ(rd(ICACTIVER + 4), bit(33));
+    CHECK_EQ(rd(GICD_ISACTIVER + 4), bit(33));
+    CHECK_EQ(rd(GICD_ICACTIVER + 4), bit(33));
     /* ICACTIVER (Linux does it at init): no longer in flight, so the still
      * high line is offered again at once. */
-    wr(ICACTIVER + 4, bit(33));
+    wr(GICD_ICACTIVER + 4, bit(33));
     CHECK_EQ(vcpu.count, 2);
     CHECK(is_active(33));
     /* ISACTIVER holds back an irq until it is deactivated. */
@@ -669,12 +652,12 @@ TEST(active_set_and_clear)
     vgic_dist_set_line(&dist, 33, false);
     CHECK_EQ(vcpu.count, 3);                   /* the EOI redelivered: line was high */
     vgic_dist_eoi(&dist, 33);
-    wr(ISACTIVER + 4, bit(34));
+    wr(GICD_ISACTIVER + 4, bit(34));
     CHECK(is_active(34));
     enable_irq(34);
     vgic_dist_set_line(&dist, 34, true);
     CHECK_EQ(vcpu.count, 3);
-    wr(ICACTIVER + 4, bit(34));
+    wr(GICD_ICACTIVER + 4, bit(34));
     CHECK_EQ(vcpu.count, 4);
     CHECK_EQ(vcpu.log[3].irq, 34);
 }
@@ -682,19 +665,19 @@ TEST(active_set_and_clear)
 TEST(eoi_of_an_irq_not_in_flight_is_harmless)
 {
     reset();
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     vgic_dist_eoi(&dist, 5);
     vgic_dist_eoi(&dist, 100);
     CHECK_EQ(vcpu.count, 0);
-    CHECK_EQ(rd(ISACTIVER), 0);
-    CHECK_EQ(rd(ISACTIVER + 12), 0);
+    CHECK_EQ(rd(GICD_ISACTIVER), 0);
+    CHECK_EQ(rd(GICD_ISACTIVER + 12), 0);
 }
 
 TEST(out_of_range_irq_numbers_are_ignored)
 {
     reset();
     linux_boot_sequence();
-    wr(ISENABLER + 12, 0xffffffffu);
+    wr(GICD_ISENABLER + 12, 0xffffffffu);
     vgic_dist_set_line(&dist, VGIC_IRQS, true);
     vgic_dist_set_line(&dist, 1023, true);
     vgic_dist_set_line(&dist, 0xffffffffu, true);
@@ -703,7 +686,7 @@ TEST(out_of_range_irq_numbers_are_ignored)
     vgic_dist_eoi(&dist, 4096);
     CHECK_EQ(vcpu.count, 0);
     for (uint32_t w = 0; w < 4; w++)
-        CHECK_EQ(rd(ISPENDR + 4 * w), 0);
+        CHECK_EQ(rd(GICD_ISPENDR + 4 * w), 0);
     /* The last valid irq still works. */
     vgic_dist_set_line(&dist, VGIC_IRQS - 1, true);
     CHECK_EQ(vcpu.count, 1);
@@ -716,22 +699,22 @@ TEST(sgir_target_list_and_filters)
 {
     reset();
     linux_boot_sequence();
-    wr(SGIR, (0x01u << 16) | 3);        /* list: CPU 0 */
+    wr(GICD_SGIR, (0x01u << 16) | 3);        /* list: CPU 0 */
     CHECK_EQ(vcpu.count, 1);
     CHECK_EQ(vcpu.log[0].irq, 3);
     CHECK_EQ(vcpu.log[0].priority, 0xa0);
     CHECK(!vcpu.log[0].notify_eoi);
-    wr(SGIR, (0x02u << 16) | 4);        /* list: CPU 1 only (absent) */
-    wr(SGIR, (0x00u << 16) | 4);        /* empty list */
-    wr(SGIR, (1u << 24) | (0xffu << 16) | 4); /* all but self: nobody */
-    wr(SGIR, (3u << 24) | (0xffu << 16) | 4); /* reserved filter */
+    wr(GICD_SGIR, (0x02u << 16) | 4);        /* list: CPU 1 only (absent) */
+    wr(GICD_SGIR, (0x00u << 16) | 4);        /* empty list */
+    wr(GICD_SGIR, (1u << 24) | (0xffu << 16) | 4); /* all but self: nobody */
+    wr(GICD_SGIR, (3u << 24) | (0xffu << 16) | 4); /* reserved filter */
     CHECK_EQ(vcpu.count, 1);
-    wr(SGIR, (2u << 24) | 15);          /* self */
+    wr(GICD_SGIR, (2u << 24) | 15);          /* self */
     CHECK_EQ(vcpu.count, 2);
     CHECK_EQ(vcpu.log[1].irq, 15);
     /* Two in a row are two offers (the kernel merges duplicates). */
-    wr(SGIR, (0x01u << 16) | 3);
-    wr(SGIR, (0x01u << 16) | 3);
+    wr(GICD_SGIR, (0x01u << 16) | 3);
+    wr(GICD_SGIR, (0x01u << 16) | 3);
     CHECK_EQ(vcpu.count, 4);
     CHECK(!is_active(3));
 }
@@ -739,26 +722,26 @@ TEST(sgir_target_list_and_filters)
 TEST(sgi_pending_registers)
 {
     reset();
-    wr(CTLR, 1);
-    wr(ICENABLER, 0xffffffffu);                /* SGIs masked: they stay pending */
-    wr(SGIR, (0x01u << 16) | 9);
+    wr(GICD_CTLR, 1);
+    wr(GICD_ICENABLER, 0xffffffffu);                /* SGIs masked: they stay pending */
+    wr(GICD_SGIR, (0x01u << 16) | 9);
     CHECK_EQ(vcpu.count, 0);
-    CHECK_EQ(rd8(SPENDSGIR + 9), 0x01);        /* pending from source CPU 0 */
-    CHECK_EQ(rd(CPENDSGIR + 8), 0x00000100u);
-    CHECK_EQ(rd(ISPENDR), bit(9));
-    wr8(CPENDSGIR + 9, 0x01);
-    CHECK_EQ(rd(ISPENDR), 0);
-    wr8(SPENDSGIR + 2, 0xfe);           /* other sources: absent CPUs */
-    CHECK_EQ(rd(ISPENDR), 0);
-    wr(SPENDSGIR, 0x01000001u);         /* SGIs 0 and 3 */
-    CHECK_EQ(rd(ISPENDR), bit(0) | bit(3));
-    CHECK_EQ(rd(SPENDSGIR), 0x01000001u);
+    CHECK_EQ(rd8(GICD_SPENDSGIR + 9), 0x01);        /* pending from source CPU 0 */
+    CHECK_EQ(rd(GICD_CPENDSGIR + 8), 0x00000100u);
+    CHECK_EQ(rd(GICD_ISPENDR), bit(9));
+    wr8(GICD_CPENDSGIR + 9, 0x01);
+    CHECK_EQ(rd(GICD_ISPENDR), 0);
+    wr8(GICD_SPENDSGIR + 2, 0xfe);           /* other sources: absent CPUs */
+    CHECK_EQ(rd(GICD_ISPENDR), 0);
+    wr(GICD_SPENDSGIR, 0x01000001u);         /* SGIs 0 and 3 */
+    CHECK_EQ(rd(GICD_ISPENDR), bit(0) | bit(3));
+    CHECK_EQ(rd(GICD_SPENDSGIR), 0x01000001u);
     enable_irq(3);
     CHECK_EQ(vcpu.count, 1);
     CHECK_EQ(vcpu.log[0].irq, 3);
-    CHECK_EQ(rd(ISPENDR), bit(0));
-    wr(CPENDSGIR, 0xffffffffu);
-    CHECK_EQ(rd(ISPENDR), 0);
+    CHECK_EQ(rd(GICD_ISPENDR), bit(0));
+    wr(GICD_CPENDSGIR, 0xffffffffu);
+    CHECK_EQ(rd(GICD_ISPENDR), 0);
     enable_irq(0);
     CHECK_EQ(vcpu.count, 1);
 }
@@ -777,7 +760,7 @@ static void reset_resampling(uint32_t irq)
 TEST(resampled_line_is_looked_at_again_when_made_deliverable)
 {
     reset_resampling(50);
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     vgic_dist_set_line(&dist, 50, true);       /* fired while disabled: pending */
     CHECK(is_pending(50));
     CHECK_EQ(vcpu.count, 0);
@@ -799,27 +782,27 @@ TEST(resampled_line_also_when_the_distributor_is_enabled)
     enable_irq(50);
     vgic_dist_set_line(&dist, 50, true);
     CHECK_EQ(vcpu.count, 0);
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     CHECK_EQ(resample_count, 1);
     CHECK_EQ(vcpu.count, 0);
     /* A write that changes nothing deliverable looks at nothing. */
     vgic_dist_set_line(&dist, 50, true);
     vgic_dist_eoi(&dist, 50);                   /* (not an EOI of a guest write) */
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     CHECK_EQ(resample_count, 1);
 }
 
 TEST(other_lines_are_not_resampled)
 {
     reset_resampling(50);
-    wr(CTLR, 1);
+    wr(GICD_CTLR, 1);
     vgic_dist_set_line(&dist, 51, true);
     enable_irq(51);
     CHECK_EQ(resample_count, 0);
     CHECK_EQ(vcpu.count, 1);
     CHECK_EQ(vcpu.log[0].irq, 51);
     /* A resampled irq pended by software is delivered, line low or not. */
-    wr(word_offset(ISPENDR, 50), bit(50));
+    wr(word_offset(GICD_ISPENDR, 50), bit(50));
     enable_irq(50);
     CHECK_EQ(resample_count, 0);
     CHECK_EQ(vcpu.count, 2);
@@ -830,7 +813,7 @@ TEST(resampled_line_is_fixed_level)
     reset_resampling(50);
     make_edge(50);
     make_edge(49);
-    CHECK_EQ(rd(ICFGR + 12), 2u << (49 % 16 * 2));
+    CHECK_EQ(rd(GICD_ICFGR + 12), 2u << (49 % 16 * 2));
     vgic_dist_set_edge(&dist, 50);              /* not even by the VMM */
-    CHECK_EQ(rd(ICFGR + 12), 2u << (49 % 16 * 2));
+    CHECK_EQ(rd(GICD_ICFGR + 12), 2u << (49 % 16 * 2));
 }

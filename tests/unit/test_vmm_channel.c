@@ -118,8 +118,8 @@ TEST(peer_signal_pends_the_interrupt_until_the_guest_enables_it)
     CHECK_EQ(injected_count, 0);          /* disabled: latched, nothing offered */
     channel_signalled(&vm, VMM_BADGE_CHANNEL(1));
     CHECK_EQ(injected_count, 0);
-    vgic_dist_write(&vm.vgic, CTLR, 4, 1);
-    vgic_dist_write(&vm.vgic, ISENABLER + 8, 4, 1u << (81 - 64));
+    vgic_dist_write(&vm.vgic, GICD_CTLR, 4, 1);
+    vgic_dist_write(&vm.vgic, GICD_ISENABLER + 8, 4, 1u << (81 - 64));
     CHECK_EQ(injected_count, 1);          /* two signals, one edge pending: one offer */
     CHECK_EQ(injected[0], 81);
     CHECK(!pending(81));
@@ -132,8 +132,8 @@ TEST(channel_interrupts_start_edge_triggered)
 {
     reset();
     /* ICFGR5 covers irqs 80-95, two bits each, the upper one edge. */
-    CHECK_EQ(gicd_read(ICFGR + 5 * 4), (2u << 0) | (2u << 2));
-    CHECK_EQ(gicd_read(ICFGR + 2 * 4), 0);   /* the UART's 33 stays level */
+    CHECK_EQ(gicd_read(GICD_ICFGR + 5 * 4), (2u << 0) | (2u << 2));
+    CHECK_EQ(gicd_read(GICD_ICFGR + 2 * 4), 0);   /* the UART's 33 stays level */
 }
 
 TEST(signals_of_absent_channels_are_ignored)

@@ -47,8 +47,8 @@ static void reset(void)
 
 static void guest_enables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, CTLR, 4, 1);
-    vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, GICD_CTLR, 4, 1);
+    vgic_dist_write(&vm.vgic, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 static const char *check(void)
@@ -82,7 +82,7 @@ TEST(host_interrupt_is_pending_level_until_the_guest_enables_it)
     CHECK(pending(34));
     CHECK(!pending(40));
     CHECK_EQ(injected_count, 0);           /* disabled: pending, nothing offered */
-    CHECK_EQ(gicd_read(ICFGR + 2 * 4), 0); /* level */
+    CHECK_EQ(gicd_read(GICD_ICFGR + 2 * 4), 0); /* level */
     /* Enabling it looks at the device again (behaviour changed: it was
      * injected on the stale line): the host's is acked, and fires again
      * if the device still asserts it. */
@@ -138,12 +138,12 @@ static void guest_eoi(uint32_t irq)
 
 static void guest_disables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, ICENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, GICD_ICENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 static void guest_reenables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 /* Clear the device, then EOI (Linux's fasteoi flow): one interrupt. */
@@ -239,9 +239,9 @@ TEST(fired_before_enabled_is_resampled)
 TEST(passthrough_interrupts_stay_level)
 {
     reset();
-    vgic_dist_write(&vm.vgic, ICFGR + 8, 4, 0xaaaaaaaau);
-    CHECK_EQ(gicd_read(ICFGR + 8) & (3u << 4), 0);   /* irq 34 */
-    CHECK_EQ(gicd_read(ICFGR + 8) & (3u << 6), 2u << 6);   /* irq 35: edge */
+    vgic_dist_write(&vm.vgic, GICD_ICFGR + 8, 4, 0xaaaaaaaau);
+    CHECK_EQ(gicd_read(GICD_ICFGR + 8) & (3u << 4), 0);   /* irq 34 */
+    CHECK_EQ(gicd_read(GICD_ICFGR + 8) & (3u << 6), 2u << 6);   /* irq 35: edge */
     guest_enables(34);
     passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
     CHECK(injected_notify[0]);

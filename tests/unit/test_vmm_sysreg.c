@@ -5,6 +5,7 @@
  * are built here from the ARM ARM's layout, not with the VMM's decoder.
  * The vCPU register calls are fakes. */
 #define UNIT_SUITE "vmm_sysreg"
+#include "core/hsr.h"
 #include "vmm_fixture.h"
 
 /* --- fakes ---------------------------------------------------------------- */
@@ -50,21 +51,24 @@ static void reset(void)
     vcpu_registers[OPAL_VCPU_ACTLR] = 0x41;
 }
 
-/* MRC/MCR: class 0x03 (p15) or 0x05 (p14), IL, Opc2, Opc1, CRn, Rt, CRm, read. */
+/* MRC/MCR: class CP15_32 or CP14_32, IL, Opc2, Opc1, CRn, Rt, CRm, read. */
 static uint32_t hsr32(uint32_t cp, uint32_t opc1, uint32_t crn, uint32_t crm, uint32_t opc2,
                       bool read)
 {
-    uint32_t class = cp == 15 ? 0x03u : 0x05u;
-    return class << 26 | 1u << 25 | opc2 << 17 | opc1 << 14 | crn << 10 | RT << 5 | crm << 1 |
-           (read ? 1u : 0u);
+    uint32_t class = cp == 15 ? HSR_CLASS_CP15_32 : HSR_CLASS_CP14_32;
+    return class << HSR_CLASS_SHIFT | HSR_IL | opc2 << HSR_SYSREG_OPC2_SHIFT |
+           opc1 << HSR_SYSREG_OPC1_SHIFT | crn << HSR_SYSREG_CRN_SHIFT |
+           RT << HSR_SYSREG_RT_SHIFT | crm << HSR_SYSREG_CRM_SHIFT |
+           (read ? HSR_SYSREG_READ : 0u);
 }
 
-/* MRRC/MCRR: class 0x04 (p15) or 0x0c (p14), IL, Opc1, Rt2, Rt, CRm, read. */
+/* MRRC/MCRR: class CP15_64 or CP14_64, IL, Opc1, Rt2, Rt, CRm, read. */
 static uint32_t hsr64(uint32_t cp, uint32_t opc1, uint32_t crm, bool read)
 {
-    uint32_t class = cp == 15 ? 0x04u : 0x0cu;
-    return class << 26 | 1u << 25 | opc1 << 16 | RT2 << 10 | RT << 5 | crm << 1 |
-           (read ? 1u : 0u);
+    uint32_t class = cp == 15 ? HSR_CLASS_CP15_64 : HSR_CLASS_CP14_64;
+    return class << HSR_CLASS_SHIFT | HSR_IL | opc1 << HSR_SYSREG64_OPC1_SHIFT |
+           RT2 << HSR_SYSREG64_RT2_SHIFT | RT << HSR_SYSREG_RT_SHIFT |
+           crm << HSR_SYSREG_CRM_SHIFT | (read ? HSR_SYSREG_READ : 0u);
 }
 
 static uint32_t results[2];
@@ -412,6 +416,6 @@ TEST(unknown_registers_are_undefined_and_logged_rate_limited)
 TEST(a_class_that_is_no_register_access_is_undefined)
 {
     reset();
-    CHECK_EQ(exit_with(0x07u << 26, 0, 0), VMM_UNDEFINED);
+    CHECK_EQ(exit_with((uint32_t)HSR_CLASS_HCPTR << HSR_CLASS_SHIFT, 0, 0), VMM_UNDEFINED);
     CHECK_EQ(stop_count, 0);
 }

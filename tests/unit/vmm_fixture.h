@@ -1,7 +1,7 @@
 /* What the host tests of the VMM's parts share (test_vmm_*.c): vmm.h, the
- * GIC distributor's register offsets, a vmm_log, a vmm_stop and an injection
- * that record what they got, a clock the test sets, and one VM whose
- * distributor the test drives. Included once per test program. */
+ * GIC distributor's register offsets (core/gicv2.h), a vmm_log, a vmm_stop
+ * and an injection that record what they got, a clock the test sets, and
+ * one VM whose distributor the test drives. Included once per test program. */
 #ifndef TESTS_UNIT_VMM_FIXTURE_H
 #define TESTS_UNIT_VMM_FIXTURE_H
 
@@ -12,11 +12,7 @@
 #undef main
 #include "unit.h"
 
-#define CTLR      0x000u
-#define ISENABLER 0x100u
-#define ICENABLER 0x180u
-#define ISPENDR   0x200u
-#define ICFGR     0xc00u
+#include "core/gicv2.h"
 
 static int log_count;
 static char last_log[256];
@@ -92,7 +88,7 @@ static uint32_t gicd_read(uint32_t offset)
 
 static inline bool pending(uint32_t irq)
 {
-    return (gicd_read(ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
+    return (gicd_read(GICD_ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
 }
 
 #endif

@@ -22,7 +22,7 @@ void arch_boot_init(uint32_t fdt_address)
     hyp_configure_traps();
     stage2_init();
     gic_init();
-    vgic_init();
+    gich_init();
     timer_init();
 }
 

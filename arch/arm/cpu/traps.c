@@ -3,7 +3,7 @@
  * and returns the context it gives back. Nothing is decided here. */
 #include <stddef.h>
 #include "arch/cp15.h"
-#include "arch/hsr.h"
+#include "core/hsr.h"
 #include "arch/guest.h"
 #include "fault.h"
 #include "kernel.h"
@@ -95,7 +95,7 @@ struct arch_context *arch_handle_trap(struct arch_context *context, uint32_t hsr
     struct thread *thread = (struct thread *)context;
     if (thread->vcpu) {
         struct arch_context *next;
-        bool for_vmm = vcpu_decode_exit(thread, hsr);
+        bool for_vmm = exit_decode(thread, hsr);
         if (for_vmm && (next = fastpath_fault(thread)) != NULL)
             return next;
         return kernel_guest_exit(thread, for_vmm);

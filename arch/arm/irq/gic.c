@@ -1,5 +1,6 @@
 /* The GICv2 distributor and CPU interface, as the kernel's interrupt
  * controller: one CPU, all interrupts to it, acknowledged in HYP mode. */
+#include "core/gicv2.h"
 #include "arch/cp15.h"
 #include "arch/guest.h"
 #include "arm.h"
@@ -7,23 +8,6 @@
 #include "objects.h"
 #include "platform.h"
 
-#define GICD_CTLR        0x000
-#define GICD_TYPER       0x004
-#define GICD_ISENABLER   0x100
-#define GICD_ICENABLER   0x180
-#define GICD_ICPENDR     0x280
-#define GICD_IPRIORITYR  0x400
-#define GICD_ITARGETSR   0x800
-#define GICD_ICFGR       0xc00
-
-#define GICC_CTLR        0x00
-#define GICC_PMR         0x04
-#define GICC_BPR         0x08
-#define GICC_IAR         0x0c
-#define GICC_EOIR        0x10
-#define GICC_DIR         0x1000
-
-#define GIC_SPURIOUS     1023u
 #define GIC_DEFAULT_PRIORITY 0xa0u
 
 static unsigned interrupt_count;
@@ -41,7 +25,7 @@ static volatile uint32_t *gicc(uint32_t offset)
 void gic_init(void)
 {
     *gicd(GICD_CTLR) = 0;
-    interrupt_count = 32 * ((*gicd(GICD_TYPER) & 0x1f) + 1);
+    interrupt_count = 32 * (GICD_TYPER_IT_LINES(*gicd(GICD_TYPER)) + 1);
     for (unsigned i = 0; i < interrupt_count; i += 32) {
         *gicd(GICD_ICENABLER + i / 8) = ~0u;
         *gicd(GICD_ICPENDR + i / 8) = ~0u;
@@ -49,13 +33,13 @@ void gic_init(void)
     for (unsigned i = 0; i < interrupt_count; i += 4) {
         uint32_t byte = GIC_DEFAULT_PRIORITY;
         *gicd(GICD_IPRIORITYR + i) = byte | byte << 8 | byte << 16 | byte << 24;
-        if (i >= 32)
+        if (i >= GIC_FIRST_SPI)
             *gicd(GICD_ITARGETSR + i) = 0x01010101u; /* SPIs to CPU 0 */
     }
-    *gicd(GICD_CTLR) = 1;
+    *gicd(GICD_CTLR) = GICD_CTLR_ENABLE;
     *gicc(GICC_PMR) = 0xf0;
     *gicc(GICC_BPR) = 0;
-    *gicc(GICC_CTLR) = 1;
+    *gicc(GICC_CTLR) = GICC_CTLR_ENABLE;
 }
 
 void gic_enable(unsigned irq)
@@ -101,14 +85,14 @@ void gic_handle_pending(void)
 {
     for (;;) {
         uint32_t iar = *gicc(GICC_IAR);
-        uint32_t irq = iar & 0x3ff;
+        uint32_t irq = iar & GIC_INTERRUPT_ID;
         if (irq == GIC_SPURIOUS)
             return;
         if (irq == platform.hyp_timer_irq)
             timer_handle_irq();
         else if (irq == platform.maintenance_irq)
-            vgic_handle_maintenance();
-        else if (irq != platform.virtual_timer_irq || !vgic_handle_vtimer())
+            gich_handle_maintenance();
+        else if (irq != platform.virtual_timer_irq || !gich_handle_vtimer())
             irq_deliver(irq);
         *gicc(GICC_EOIR) = iar;
     }

@@ -2,18 +2,12 @@
  * into a fault message for the VMM (or handled here: WFI/WFE), and the
  * completion of an exit the VMM emulated (OPAL_FAULT_REPLY_EMULATE). */
 #include "opal/fault.h"
+#include "core/hsr.h"
 #include "arch/cp15.h"
-#include "arch/hsr.h"
 #include "arch/guest.h"
 #include "fault.h"
 #include "objects.h"
 
-#define ISS_WFE           (1u << 0)
-#define ISS_ABORT_VALID   (1u << 24)
-#define ISS_ABORT_SAS(hsr)  (((hsr) >> 22) & 3u)
-#define ISS_ABORT_SSE     (1u << 21)
-#define ISS_ABORT_SRT(hsr)  (((hsr) >> 16) & 0xfu)
-#define ISS_ABORT_WRITE   (1u << 6)
 #define HPFAR_IPA(hpfar)  (((hpfar) & ~0xfu) << 8)
 #define CALL_RESULTS      4u   /* an HVC's or SMC's results: r0-r3 */
 
@@ -35,8 +29,8 @@ static uint32_t instruction_length(uint32_t hsr)
     return hsr & HSR_IL ? 4 : 2;
 }
 
-bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
-                      uint32_t rt, uint32_t rt2)
+bool exit_record(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                 uint32_t rt, uint32_t rt2)
 {
     struct arch_vcpu *vcpu = &thread->vcpu->arch;
     vcpu->exit_label = label;
@@ -52,7 +46,7 @@ bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, ui
 static bool exit_wait(struct thread *thread, uint32_t hsr)
 {
     thread->context.pc += instruction_length(hsr);
-    if (!(hsr & ISS_WFE))
+    if (!(hsr & HSR_WFE))
         vcpu_wait_for_interrupt(thread);
     return false;
 }
@@ -67,48 +61,50 @@ static bool exit_call(struct thread *thread, uint32_t hsr)
     words[1] = r[1];
     words[2] = r[2];
     words[3] = r[3];
-    words[4] = hvc ? hsr & 0xffffu : 0;
-    return vcpu_record_exit(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
-                            OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
-                            NO_REGISTER, NO_REGISTER);
+    words[4] = hvc ? HSR_HVC_IMMEDIATE(hsr) : 0;
+    return exit_record(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
+                       OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
+                       NO_REGISTER, NO_REGISTER);
 }
 
 /* DCISW, DCCSW, DCCISW (HCR.TSW): a guest cannot know which lines of the
  * shared cache are its own, so the kernel cleans and invalidates the line
  * it names (docs/isolation.md): the guest's data reaches memory, and no
  * other partition's dirty line is ever discarded. */
-static bool is_set_way_operation(uint32_t hsr)
+#define DCISW  SYSREG(15, 0, 7, 6, 2)
+#define DCCSW  SYSREG(15, 0, 7, 10, 2)
+#define DCCISW SYSREG(15, 0, 7, 14, 2)
+
+static bool is_set_way_operation(const struct sysreg_access *access)
 {
-    uint32_t crm = HSR_SYSREG_CRM(hsr);
-    return HSR_CLASS(hsr) == HSR_CLASS_CP15_32 && !(hsr & HSR_SYSREG_READ) &&
-           HSR_SYSREG_CRN(hsr) == 7 && HSR_SYSREG_OPC1(hsr) == 0 &&
-           HSR_SYSREG_OPC2(hsr) == 2 && (crm == 6 || crm == 10 || crm == 14);
+    return !access->read && (access->id == DCISW || access->id == DCCSW || access->id == DCCISW);
 }
 
-static bool exit_set_way(struct thread *thread, uint32_t hsr)
+static bool exit_set_way(struct thread *thread, uint32_t hsr, uint32_t rt)
 {
-    cache_clean_invalidate_set_way(guest_register(thread->vcpu, HSR_SYSREG_RT(hsr)));
+    cache_clean_invalidate_set_way(guest_register(thread->vcpu, rt));
     thread->context.pc += instruction_length(hsr);
     return false;
 }
 
+/* The exit table sends only the four register-access classes here. */
 static bool exit_system_register(struct thread *thread, uint32_t hsr)
 {
     struct vcpu *vcpu = thread->vcpu;
-    uint32_t class = HSR_CLASS(hsr);
-    bool wide = class == HSR_CLASS_CP15_64 || class == HSR_CLASS_CP14_64;
-    bool read = hsr & HSR_SYSREG_READ;
-    uint32_t rt = HSR_SYSREG_RT(hsr), rt2 = wide ? HSR_SYSREG_RT2(hsr) : NO_REGISTER;
-    if (is_set_way_operation(hsr))
-        return exit_set_way(thread, hsr);
+    struct sysreg_access access;
+    (void)hsr_sysreg(hsr, &access);
+    bool wide = SYSREG_WIDE(access.id);
+    uint32_t rt = access.rt, rt2 = wide ? access.rt2 : NO_REGISTER;
+    if (is_set_way_operation(&access))
+        return exit_set_way(thread, hsr, rt);
     uint32_t *words = thread->fault_words;
     words[0] = thread->context.pc;
     words[1] = hsr;
     words[2] = guest_register(vcpu, rt);
     words[3] = wide ? guest_register(vcpu, rt2) : 0;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
-                            instruction_length(hsr), read ? rt : NO_REGISTER,
-                            read ? rt2 : NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+                       instruction_length(hsr), access.read ? rt : NO_REGISTER,
+                       access.read ? rt2 : NO_REGISTER);
 }
 
 /* A stage-2 abort: outside the guest's RAM, so MMIO for the VMM to emulate
@@ -120,18 +116,18 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     uint32_t address = HPFAR_IPA(hpfar_read()) | (far & 0xfffu);
     thread->vcpu->arch.exit_address = far;
     uint32_t access = fetch ? OPAL_GUEST_ACCESS_FETCH : 0, rt = NO_REGISTER, value = 0;
-    if (!fetch && (hsr & ISS_ABORT_VALID)) {
-        uint32_t size = ISS_ABORT_SAS(hsr);
+    if (!fetch && (hsr & HSR_ABORT_VALID)) {
+        uint32_t size = HSR_ABORT_SAS(hsr);
         access = OPAL_GUEST_ACCESS_DECODED | size << 1 |
-                 (hsr & ISS_ABORT_SSE ? OPAL_GUEST_ACCESS_SIGN_EXTEND : 0);
-        rt = ISS_ABORT_SRT(hsr);
-        if (hsr & ISS_ABORT_WRITE) {
+                 (hsr & HSR_ABORT_SSE ? OPAL_GUEST_ACCESS_SIGN_EXTEND : 0);
+        rt = HSR_ABORT_SRT(hsr);
+        if (hsr & HSR_DATA_ABORT_WRITE) {
             uint32_t bits = 8u << size;
             value = guest_register(thread->vcpu, rt);
             value &= bits == 32 ? ~0u : (1u << bits) - 1;
         }
     }
-    if (!fetch && (hsr & ISS_ABORT_WRITE))
+    if (!fetch && (hsr & HSR_DATA_ABORT_WRITE))
         access |= OPAL_GUEST_ACCESS_WRITE;
     thread->vcpu->arch.exit_access = access;
     uint32_t *words = thread->fault_words;
@@ -141,17 +137,17 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     words[3] = rt;
     words[4] = value;
     words[5] = hsr;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
-                            instruction_length(hsr),
-                            access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
+                       instruction_length(hsr),
+                       access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
 }
 
 static bool exit_other(struct thread *thread, uint32_t hsr)
 {
     thread->fault_words[0] = thread->context.pc;
     thread->fault_words[1] = hsr;
-    return vcpu_record_exit(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
-                            0, NO_REGISTER, NO_REGISTER);
+    return exit_record(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
+                       0, NO_REGISTER, NO_REGISTER);
 }
 
 static const exit_handler exit_table[HSR_CLASS_COUNT] = {
@@ -166,7 +162,7 @@ static const exit_handler exit_table[HSR_CLASS_COUNT] = {
     [HSR_CLASS_PREFETCH_ABORT_LOWER] = exit_abort,
 };
 
-bool vcpu_decode_exit(struct thread *thread, uint32_t hsr)
+bool exit_decode(struct thread *thread, uint32_t hsr)
 {
     exit_handler handler = exit_table[HSR_CLASS(hsr)];
     return (handler ? handler : exit_other)(thread, hsr);

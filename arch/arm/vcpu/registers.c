@@ -2,6 +2,7 @@
  * finishing emulated instructions: the general registers as the guest's
  * current mode sees them, the banked copies, and the saved system state. */
 #include "opal/error.h"
+#include "core/gicv2.h"
 #include "arch/cp14.h"
 #include "arch/guest.h"
 #include "objects.h"
@@ -15,8 +16,6 @@
 #define MODE_UND 0x1bu
 #define MODE_SYS 0x1fu
 #define CPSR_J   (1u << 24)
-#define GICH_HCR_EN (1u << 0)
-#define GICH_LR_HW  (1u << 31)
 
 /* Modes a guest may be in (never HYP or MON). */
 static bool guest_mode_valid(uint32_t mode)

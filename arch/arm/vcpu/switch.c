@@ -60,7 +60,7 @@ static void save_state(struct arch_vcpu *vcpu)
     debug_save(r);
     /* Stop its timer: the next vCPU's or nobody's runs now. */
     cntv_ctl_write(0);
-    vgic_save(r);
+    gich_save(r);
     hcptr_write(HCPTR_GUEST);
     isb();
     vfp_save(vcpu->vfp, &vcpu->fpscr, &vcpu->fpexc);
@@ -73,7 +73,7 @@ static void load_state(const struct arch_vcpu *vcpu)
     GUEST_CP15_64(LOAD_64)
     GUEST_BANKED(LOAD_BANKED)
     debug_load(r);
-    vgic_load(r);
+    gich_load(r);
     hcptr_write(HCPTR_GUEST);
     isb();
     vfp_load(vcpu->vfp, vcpu->fpscr, vcpu->fpexc);
@@ -130,7 +130,7 @@ void vcpu_sync(struct vcpu *vcpu)
         leave_guest_mode(&vcpu->arch);
     save_state(&vcpu->arch);
     hcptr_write(HCPTR_NATIVE);
-    vgic_disable();
+    gich_disable();
     vcpu_loaded = NULL;
     vtimer_save(vcpu);
 }
@@ -157,5 +157,5 @@ void vcpu_switch(struct vcpu *vcpu)
         enter_guest_mode(&vcpu->arch);
     /* On every entry, not only from native mode: the guest may have been
      * idle (the CPU too) when its maintenance interrupt was deferred. */
-    vgic_guest_entry();
+    gich_guest_entry();
 }

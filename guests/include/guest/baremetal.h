@@ -1,15 +1,19 @@
 /* What every bare-metal test guest (guests/testkit, probe, hostile) needs:
- * the VMM's virtual platform addresses, the PSCI/SMCCC numbers they call,
+ * the VMM's virtual platform addresses, the GICv2 registers, the PSCI/SMCCC numbers they call,
  * console output and the generic counter. Header-only, so a guest's build
  * gains no object file. */
 #ifndef GUEST_BAREMETAL_H
 #define GUEST_BAREMETAL_H
 
 #include <stdint.h>
+#include "core/gicv2.h"
+#include "vmm_boot.h"
 
-/* The VMM's emulated PL011 (data register) and its distributor. */
-#define UART_DR ((volatile uint32_t *)0x09000000u)
-#define GICD_BASE 0x08000000u
+/* The VMM's virtual platform (lib/vmm_boot.h): its emulated PL011's data
+ * register, its distributor and the GIC's virtual CPU interface. */
+#define UART_DR ((volatile uint32_t *)GUEST_UART_BASE)
+#define GICD_BASE GUEST_GICD_BASE
+#define GICC_BASE GUEST_GICC_BASE
 
 #define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_NOT_SUPPORTED 0xffffffffu

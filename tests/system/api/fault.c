@@ -1,14 +1,11 @@
 /* Fault messages: a worker with a fault endpoint faults on purpose; the root
  * thread, as its handler, checks the message word by word and replies to
  * skip, retry, or leave the thread stopped. */
+#include "core/hsr.h"
 #include "test.h"
 
 #define UNMAPPED 0x30000000u
 #define FAULT_BADGE 0x77u
-#define CLASS_UNKNOWN 0x00u
-#define CLASS_PREFETCH_ABORT_LOWER 0x20u
-#define CLASS_DATA_ABORT_LOWER 0x24u
-#define SYNDROME_CLASS(hsr) ((hsr) >> 26)
 #define UNKNOWN_SYSCALL 200u
 
 /* Each faulting routine is assembly, so its faulting instruction's address
@@ -157,7 +154,7 @@ TEST(fault, write_to_unmapped_address)
     CHECK_EQ(message.mr[1], UNMAPPED);
     CHECK_EQ(message.mr[2], 0);
     CHECK_EQ(message.mr[3], 1);
-    CHECK_EQ(SYNDROME_CLASS(opal_ipc_buffer()->mr[4]), CLASS_DATA_ABORT_LOWER);
+    CHECK_EQ(HSR_CLASS(opal_ipc_buffer()->mr[4]), HSR_CLASS_DATA_ABORT_LOWER);
     reply(&handler, OPAL_FAULT_REPLY_STOP, 0);
 }
 
@@ -185,7 +182,7 @@ TEST(fault, instruction_fetch_from_unmapped_address)
     CHECK_EQ(message.mr[0], UNMAPPED);
     CHECK_EQ(message.mr[1], UNMAPPED);
     CHECK_EQ(message.mr[2], 1);
-    CHECK_EQ(SYNDROME_CLASS(opal_ipc_buffer()->mr[4]), CLASS_PREFETCH_ABORT_LOWER);
+    CHECK_EQ(HSR_CLASS(opal_ipc_buffer()->mr[4]), HSR_CLASS_PREFETCH_ABORT_LOWER);
     reply(&handler, OPAL_FAULT_REPLY_SET_PC, (uint32_t)resume_here);
     CHECK(test_wait_for(&continued, 2, 1000));
 }
@@ -237,7 +234,7 @@ TEST(fault, undefined_instruction)
     CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_UNDEFINED);
     CHECK_EQ(OPAL_TAG_LENGTH(message.tag), OPAL_FAULT_UNDEFINED_LENGTH);
     CHECK_EQ(message.mr[0], (uint32_t)fault_undefined_pc);
-    CHECK_EQ(SYNDROME_CLASS(message.mr[1]), CLASS_UNKNOWN);
+    CHECK_EQ(HSR_CLASS(message.mr[1]), HSR_CLASS_UNKNOWN);
     reply(&handler, OPAL_FAULT_REPLY_SET_PC, message.mr[0] + 4);
     CHECK(test_wait_for(&continued, 1, 1000));
 }

@@ -1,5 +1,5 @@
 /* ARM vCPU internals shared by the switch (vcpu/switch.c), the virtual
- * interface (vcpu/vgic.c) and the exit decoder (vcpu/exit.c). */
+ * interface (vcpu/gich.c: gich_*) and the exit decoder (vcpu/exit.c: exit_*). */
 #ifndef ARCH_ARM_GUEST_H
 #define ARCH_ARM_GUEST_H
 
@@ -19,17 +19,17 @@ extern struct vcpu *vcpu_loaded;
 void vcpu_sync(struct vcpu *vcpu);
 
 /* Virtual interface (GICH): save/load with the rest, list registers. */
-void vgic_save(uint32_t *registers);
-void vgic_load(const uint32_t *registers);
-void vgic_disable(void);
-void vgic_init(void);
+void gich_save(uint32_t *registers);
+void gich_load(const uint32_t *registers);
+void gich_disable(void);
+void gich_init(void);
 /* Interrupts the kernel takes for loaded vCPUs. The virtual timer's is the
  * kernel's only while the loaded vCPU has it bound: false otherwise. */
-void vgic_handle_maintenance(void);
-bool vgic_handle_vtimer(void);
+void gich_handle_maintenance(void);
+bool gich_handle_vtimer(void);
 /* Entering a guest (every time): re-arm the maintenance interrupt if it was
  * deferred because the guest was not running. */
-void vgic_guest_entry(void);
+void gich_guest_entry(void);
 
 /* Debug state (vcpu/debug.c): reset at boot; breakpoints and watchpoints
  * saved and loaded with the rest of a vCPU. */
@@ -50,12 +50,12 @@ void vfp_load(const uint64_t *registers, uint32_t fpscr, uint32_t fpexc);
  * (step `advance` bytes, write Rt/Rt2 or NO_REGISTER). Every vCPU fault
  * message goes through here, so a reply never completes a stale exit. True,
  * for the exit handlers' convenience. */
-bool vcpu_record_exit(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
-                      uint32_t rt, uint32_t rt2);
+bool exit_record(struct thread *thread, uint32_t label, uint32_t length, uint32_t advance,
+                 uint32_t rt, uint32_t rt2);
 
 /* A guest trap on the current thread (which has a vCPU): true if it is now
  * the thread's fault message for the VMM (to be sent), false if the kernel
  * dealt with it (WFI/WFE). */
-bool vcpu_decode_exit(struct thread *thread, uint32_t hsr);
+bool exit_decode(struct thread *thread, uint32_t hsr);
 
 #endif

@@ -4,6 +4,7 @@
  * injects the virtual timer itself when the VMM has bound it. */
 #include "opal/error.h"
 #include "opal/fault.h"
+#include "core/gicv2.h"
 #include "arch/cp15.h"
 #include "arch/guest.h"
 #include "arm.h"
@@ -13,73 +14,59 @@
 #include "platform.h"
 #include "sched.h"
 
-#define GICH_HCR   0x000
-#define GICH_VMCR  0x008
-#define GICH_MISR  0x010
-#define GICH_EISR0 0x020
-#define GICH_APR   0x0f0
-#define GICH_LR(n) (0x100 + 4 * (n))
-
-#define LR_IRQ_MASK     0x3ffu
-#define LR_EOI          (1u << 19)
-#define LR_PRIORITY_SHIFT 23        /* the top 5 bits of an 8-bit priority */
-#define LR_PENDING      (1u << 28)
-#define LR_ACTIVE       (1u << 29)
-#define LR_STATE        (LR_PENDING | LR_ACTIVE)
-#define LR_GROUP1       (1u << 30)
-#define MISR_EOI        (1u << 0)
 #define CNTV_CTL_IMASK  (1u << 1)
 
 static bool maintenance_deferred;
 
-static volatile uint32_t *gich(uint32_t offset)
+static volatile uint32_t *gich_at(uint32_t offset)
 {
     return (volatile uint32_t *)(platform.gich_base + offset);
 }
 
-void vgic_init(void)
+void gich_init(void)
 {
-    *gich(GICH_HCR) = 0;
+    *gich_at(GICH_HCR) = 0;
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
-        *gich(GICH_LR(i)) = 0;
+        *gich_at(GICH_LR(i)) = 0;
     gic_enable(platform.maintenance_irq);
 }
 
-void vgic_save(uint32_t *registers)
+void gich_save(uint32_t *registers)
 {
-    registers[OPAL_VCPU_GICH_HCR] = *gich(GICH_HCR);
-    registers[OPAL_VCPU_GICH_VMCR] = *gich(GICH_VMCR);
-    registers[OPAL_VCPU_GICH_APR] = *gich(GICH_APR);
+    registers[OPAL_VCPU_GICH_HCR] = *gich_at(GICH_HCR);
+    registers[OPAL_VCPU_GICH_VMCR] = *gich_at(GICH_VMCR);
+    registers[OPAL_VCPU_GICH_APR] = *gich_at(GICH_APR);
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
-        registers[OPAL_VCPU_GICH_LR0 + i] = *gich(GICH_LR(i));
+        registers[OPAL_VCPU_GICH_LR0 + i] = *gich_at(GICH_LR(i));
 }
 
-void vgic_load(const uint32_t *registers)
+void gich_load(const uint32_t *registers)
 {
-    *gich(GICH_VMCR) = registers[OPAL_VCPU_GICH_VMCR];
-    *gich(GICH_APR) = registers[OPAL_VCPU_GICH_APR];
+    *gich_at(GICH_VMCR) = registers[OPAL_VCPU_GICH_VMCR];
+    *gich_at(GICH_APR) = registers[OPAL_VCPU_GICH_APR];
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
-        *gich(GICH_LR(i)) = registers[OPAL_VCPU_GICH_LR0 + i];
-    *gich(GICH_HCR) = registers[OPAL_VCPU_GICH_HCR];
+        *gich_at(GICH_LR(i)) = registers[OPAL_VCPU_GICH_LR0 + i];
+    *gich_at(GICH_HCR) = registers[OPAL_VCPU_GICH_HCR];
 }
 
-void vgic_disable(void)
+void gich_disable(void)
 {
-    *gich(GICH_HCR) = 0;
+    *gich_at(GICH_HCR) = 0;
     for (unsigned i = 0; i < OPAL_VCPU_LIST_REGISTERS; i++)
-        *gich(GICH_LR(i)) = 0;
+        *gich_at(GICH_LR(i)) = 0;
 }
 
 /* A list register as it is now: in the CPU if the vCPU is loaded. */
 static uint32_t lr_read(struct vcpu *vcpu, unsigned n)
 {
-    return vcpu == vcpu_loaded ? *gich(GICH_LR(n)) : vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + n];
+    return vcpu == vcpu_loaded ? *gich_at(GICH_LR(n))
+                               : vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + n];
 }
 
 static void lr_write(struct vcpu *vcpu, unsigned n, uint32_t value)
 {
     if (vcpu == vcpu_loaded)
-        *gich(GICH_LR(n)) = value;
+        *gich_at(GICH_LR(n)) = value;
     else
         vcpu->arch.registers[OPAL_VCPU_GICH_LR0 + n] = value;
 }
@@ -87,21 +74,21 @@ static void lr_write(struct vcpu *vcpu, unsigned n, uint32_t value)
 /* Free: nothing in it, and no EOI waiting to be reported. */
 static bool lr_free(uint32_t lr)
 {
-    return (lr & LR_STATE) == 0 && (lr & LR_EOI) == 0;
+    return (lr & GICH_LR_STATE) == 0 && (lr & GICH_LR_EOI) == 0;
 }
 
 int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
                      uint32_t flags, uint32_t *used)
 {
-    uint32_t value = irq | LR_PENDING | (priority >> 3) << LR_PRIORITY_SHIFT |
-                     (flags & OPAL_VIRQ_GROUP1 ? LR_GROUP1 : 0) |
-                     (flags & OPAL_VIRQ_NOTIFY_EOI ? LR_EOI : 0);
+    uint32_t value = irq | GICH_LR_PENDING | (priority >> 3) << GICH_LR_PRIORITY_SHIFT |
+                     (flags & OPAL_VIRQ_GROUP1 ? GICH_LR_GROUP1 : 0) |
+                     (flags & OPAL_VIRQ_NOTIFY_EOI ? GICH_LR_EOI : 0);
     if (slot == OPAL_VIRQ_ANY_SLOT) {
         /* Already there: pending stays pending, active becomes pending too. */
         for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++) {
             uint32_t lr = lr_read(vcpu, n);
-            if ((lr & LR_IRQ_MASK) == irq && (lr & LR_STATE) != 0) {
-                lr_write(vcpu, n, lr | LR_PENDING);
+            if ((lr & GICH_LR_VIRTUAL_ID) == irq && (lr & GICH_LR_STATE) != 0) {
+                lr_write(vcpu, n, lr | GICH_LR_PENDING);
                 *used = n;
                 return OPAL_OK;
             }
@@ -119,7 +106,7 @@ int arch_vcpu_inject(struct vcpu *vcpu, uint32_t irq, uint32_t priority, uint32_
 bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
 {
     for (unsigned n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++)
-        if (lr_read(vcpu, n) & LR_PENDING)
+        if (lr_read(vcpu, n) & GICH_LR_PENDING)
             return true;
     return false;
 }
@@ -130,7 +117,7 @@ bool arch_vcpu_interrupt_pending(struct vcpu *vcpu)
  * after a WFI (which then ends early, as WFI may). While it waits for the VMM
  * instead, the interrupt stays off until the guest is entered again (it is
  * level, so nothing is lost). */
-void vgic_handle_maintenance(void)
+void gich_handle_maintenance(void)
 {
     struct vcpu *vcpu = vcpu_loaded;
     struct thread *thread = vcpu ? vcpu->thread : NULL;
@@ -140,22 +127,22 @@ void vgic_handle_maintenance(void)
         maintenance_deferred = true;
         return;
     }
-    uint32_t eoied = *gich(GICH_EISR0);
-    if (!(*gich(GICH_MISR) & MISR_EOI) || eoied == 0)
+    uint32_t eoied = *gich_at(GICH_EISR0);
+    if (!(*gich_at(GICH_MISR) & GICH_MISR_EOI) || eoied == 0)
         return;
     unsigned n = (unsigned)__builtin_ctz(eoied);
-    uint32_t irq = *gich(GICH_LR(n)) & LR_IRQ_MASK;
-    *gich(GICH_LR(n)) = 0;
+    uint32_t irq = *gich_at(GICH_LR(n)) & GICH_LR_VIRTUAL_ID;
+    *gich_at(GICH_LR(n)) = 0;
     thread->fault_words[0] = irq;
     thread->fault_words[1] = n;
     /* Not an instruction: an emulation reply to it must not complete an
      * earlier exit the VMM answered otherwise (retry, set pc). */
-    vcpu_record_exit(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH, 0, NO_REGISTER,
-                     NO_REGISTER);
+    exit_record(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH, 0, NO_REGISTER,
+                NO_REGISTER);
     fault_send(thread);
 }
 
-void vgic_guest_entry(void)
+void gich_guest_entry(void)
 {
     if (maintenance_deferred) {
         maintenance_deferred = false;
@@ -166,7 +153,7 @@ void vgic_guest_entry(void)
 /* The virtual timer fired while a vCPU was loaded. With a binding the kernel
  * masks it at the timer (the guest unmasks it when it sets the next event)
  * and injects it; otherwise the IRQ handler's holder gets it. */
-bool vgic_handle_vtimer(void)
+bool gich_handle_vtimer(void)
 {
     struct vcpu *vcpu = vcpu_loaded;
     if (vcpu == NULL || vcpu->vtimer_irq == 0)
