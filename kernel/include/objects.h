@@ -96,7 +96,6 @@ int cap_revoke(struct slot *slot);
  * last cap goes. */
 void object_initialise(const struct cap *cap);
 void object_finalise(const struct cap *cap);
-uint32_t object_size_bits(uint32_t type, uint32_t size_bits);
 
 /* Invocations: each checks everything, then acts. `thread` is the caller;
  * arguments come from its message registers; results go back through

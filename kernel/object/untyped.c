@@ -84,7 +84,7 @@ int untyped_invoke(struct invocation *invocation)
     uint32_t type = arguments[0], size_bits = arguments[1], count = arguments[4];
     if (type == OPAL_OBJECT_NULL || type >= OPAL_OBJECT_TYPE_COUNT)
         return OPAL_ERR_INVALID_ARGUMENT;
-    uint32_t object_bits = object_size_bits(type, size_bits);
+    uint32_t object_bits = opal_object_size_bits(type, size_bits);
     if (object_bits == 0 || count == 0 || count > OPAL_RETYPE_MAX_COUNT)
         return OPAL_ERR_RANGE;
     bool device = cap_untyped_is_device(untyped);
