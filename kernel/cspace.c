@@ -23,12 +23,13 @@ int cspace_lookup_slot(const struct cap *root, uint32_t cptr, struct slot **slot
     for (;;) {
         if (node->type != OPAL_OBJECT_CNODE)
             return OPAL_ERR_FAILED_LOOKUP;
-        uint32_t level_bits = (uint32_t)node->guard_bits + node->size_bits;
+        uint32_t guard_bits = cap_cnode_guard_bits(node);
+        uint32_t level_bits = guard_bits + node->size_bits;
         if (level_bits > bits_left)
             return OPAL_ERR_FAILED_LOOKUP;
-        if (bits_at(cptr, bits_left, node->guard_bits) != node->word0)
+        if (bits_at(cptr, bits_left, guard_bits) != cap_cnode_guard(node))
             return OPAL_ERR_FAILED_LOOKUP;
-        uint32_t index = bits_at(cptr, bits_left - node->guard_bits, node->size_bits);
+        uint32_t index = bits_at(cptr, bits_left - guard_bits, node->size_bits);
         struct slot *found = &cnode_slots(node)[index];
         bits_left -= level_bits;
         if (bits_left == 0 || found->cap.type != OPAL_OBJECT_CNODE) {

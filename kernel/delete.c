@@ -29,8 +29,7 @@ static void delete_one(struct slot *slot)
     if (!final)
         return;
     if (cap.type == OPAL_OBJECT_CNODE) {
-        slot->cap = (struct cap){ .type = REAP_MARK, .size_bits = cap.size_bits,
-                                  .object = cap.object, .word0 = (uint32_t)(uintptr_t)reap_list };
+        cap_set_reap_mark(&slot->cap, REAP_MARK, &cap, reap_list);
         reap_list = slot;
         return;
     }
@@ -43,7 +42,7 @@ static void reap_all(void)
         struct slot *entry = reap_list;
         struct slot *slots = cnode_slots(&entry->cap);
         uint32_t count = 1u << entry->cap.size_bits;
-        reap_list = (struct slot *)(uintptr_t)entry->cap.word0;
+        reap_list = cap_reap_next(&entry->cap);
         entry->cap = (struct cap){ 0 };
         for (uint32_t i = 0; i < count; i++) {
             if (deletable(&slots[i]))

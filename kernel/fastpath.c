@@ -130,7 +130,7 @@ static inline struct thread *call(struct thread *caller)
     if (receiver == NULL)
         return NULL;
     hand_over(caller, receiver, cap_object(cap));
-    copy_message(caller, receiver, cap->word0);
+    copy_message(caller, receiver, cap_badge(cap));
     abi_set_error(&caller->context, OPAL_OK); /* as the slowpath leaves it while it waits */
     return receiver;
 }
@@ -146,7 +146,7 @@ static inline struct thread *send_fault(struct thread *thread)
     if (receiver == NULL)
         return NULL;
     hand_over(thread, receiver, cap_object(cap));
-    copy_fault_message(thread, receiver, cap->word0);
+    copy_fault_message(thread, receiver, cap_badge(cap));
     thread->fault_pending = 1;
     return receiver;
 }

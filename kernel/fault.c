@@ -101,7 +101,7 @@ static struct slot *fault_endpoint(struct thread *thread)
 static void send_fault_message(struct thread *thread, struct slot *endpoint)
 {
     thread->fault_pending = 1;
-    ipc_send(thread, cap_object(&endpoint->cap), endpoint->cap.word0, true, true, false, true);
+    ipc_send(thread, cap_object(&endpoint->cap), cap_badge(&endpoint->cap), true, true, false, true);
 }
 
 void fault_handle(struct thread *thread, const struct fault *fault)

@@ -63,8 +63,8 @@ static int check_slot(const struct slot *slot)
     const struct slot *parent = slot->parent;
     if (parent && parent->cap.type == OPAL_OBJECT_UNTYPED && slot->cap.type != OPAL_OBJECT_IRQ_HANDLER) {
         uint32_t base = parent->cap.object, offset = slot->cap.object - base;
-        if (slot->cap.object < base || offset >= parent->cap.word0 ||
-            parent->cap.word0 > (1ull << parent->cap.size_bits))
+        if (slot->cap.object < base || offset >= cap_untyped_watermark(&parent->cap) ||
+            cap_untyped_watermark(&parent->cap) > (1ull << parent->cap.size_bits))
             return broken("object outside its untyped's used part", slot);
     }
     return check_object(slot);

@@ -164,9 +164,10 @@ static void add_untyped(struct root_task *root, uint64_t start, uint64_t end, bo
         }
         info->untyped[info->untyped_count++] = (struct opal_untyped_desc){
             .address = (uint32_t)start, .size_bits = (uint8_t)bits, .device = device };
-        install(root, root->next_slot++, (struct cap){
-            .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL, .size_bits = (uint8_t)bits,
-            .object = (uint32_t)start, .guard_bits = device });
+        struct cap untyped = { .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
+                               .size_bits = (uint8_t)bits, .object = (uint32_t)start };
+        cap_untyped_set_device(&untyped, device);
+        install(root, root->next_slot++, untyped);
         if (!device)
             info->free_ram += 1u << bits;
         start += 1ull << bits;
@@ -227,9 +228,11 @@ struct thread *root_task_create(const void *archive, uint32_t archive_size)
     root.slots = boot_object(OPAL_ROOT_CNODE_BITS + OPAL_SLOT_BITS);
     root.vspace = boot_object(OPAL_VSPACE_BITS);
     arch_vspace_object_initialise(root.vspace);
-    install(&root, OPAL_CAP_INIT_CNODE, (struct cap){
-        .type = OPAL_OBJECT_CNODE, .rights = OPAL_RIGHTS_ALL, .size_bits = OPAL_ROOT_CNODE_BITS,
-        .guard_bits = 32 - OPAL_ROOT_CNODE_BITS, .object = (uint32_t)(uintptr_t)root.slots });
+    struct cap cnode = { .type = OPAL_OBJECT_CNODE, .rights = OPAL_RIGHTS_ALL,
+                         .size_bits = OPAL_ROOT_CNODE_BITS,
+                         .object = (uint32_t)(uintptr_t)root.slots };
+    cap_cnode_set_guard(&cnode, 32 - OPAL_ROOT_CNODE_BITS, 0); /* CPtrs are slot numbers */
+    install(&root, OPAL_CAP_INIT_CNODE, cnode);
     install(&root, OPAL_CAP_INIT_VSPACE, (struct cap){
         .type = OPAL_OBJECT_VSPACE, .rights = OPAL_RIGHTS_ALL,
         .object = (uint32_t)(uintptr_t)root.vspace });

@@ -104,14 +104,14 @@ static void send(struct thread *thread, bool blocking, bool is_call)
             return;
         }
         set_error(thread, OPAL_OK);
-        ipc_send(thread, cap_object(cap), cap->word0, blocking, is_call,
+        ipc_send(thread, cap_object(cap), cap_badge(cap), blocking, is_call,
                  cap->rights & OPAL_RIGHT_GRANT, cap->rights & OPAL_RIGHT_GRANT_REPLY);
         return;
     }
     if (cap->type == OPAL_OBJECT_NOTIFICATION && !is_call) {
         set_error(thread, cap->rights & OPAL_RIGHT_WRITE ? OPAL_OK : OPAL_ERR_ILLEGAL_OPERATION);
         if (cap->rights & OPAL_RIGHT_WRITE)
-            notification_signal(cap_object(cap), cap->word0);
+            notification_signal(cap_object(cap), cap_badge(cap));
         return;
     }
     invoke(thread, slot);

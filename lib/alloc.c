@@ -85,24 +85,6 @@ int opal_free_slot(uint32_t slot)
     return error;
 }
 
-uint32_t opal_object_bits(uint32_t type, uint32_t size_bits)
-{
-    switch (type) {
-    case OPAL_OBJECT_UNTYPED: return size_bits;
-    case OPAL_OBJECT_CNODE: return size_bits + OPAL_SLOT_BITS;
-    case OPAL_OBJECT_TCB: return OPAL_TCB_BITS;
-    case OPAL_OBJECT_ENDPOINT: return OPAL_ENDPOINT_BITS;
-    case OPAL_OBJECT_NOTIFICATION: return OPAL_NOTIFICATION_BITS;
-    case OPAL_OBJECT_REPLY: return OPAL_REPLY_BITS;
-    case OPAL_OBJECT_SCHED_CONTEXT: return OPAL_SCHED_CONTEXT_BITS;
-    case OPAL_OBJECT_VSPACE: return OPAL_VSPACE_BITS;
-    case OPAL_OBJECT_PAGE_TABLE: return OPAL_PAGE_TABLE_BITS;
-    case OPAL_OBJECT_FRAME: return size_bits;
-    case OPAL_OBJECT_VCPU: return OPAL_VCPU_BITS;
-    default: return 0;
-    }
-}
-
 /* Where an object of 2^bits bytes would go in the untyped, or false. */
 static bool untyped_fits(const struct untyped_pool *pool, uint32_t bits, uint64_t *offset)
 {
@@ -137,9 +119,11 @@ static int retype_somewhere(uint32_t type, uint32_t size_bits, uint32_t bits, ui
 
 int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr)
 {
-    uint32_t bits = opal_object_bits(type, size_bits);
-    if (bits == 0 || bits >= 32)
+    if (type == OPAL_OBJECT_NULL || type >= OPAL_OBJECT_TYPE_COUNT)
         return OPAL_ERR_INVALID_ARGUMENT;
+    uint32_t bits = opal_object_size_bits(type, size_bits);
+    if (bits == 0)
+        return OPAL_ERR_RANGE; /* what Retype would answer, without asking it */
     uint32_t slot = opal_alloc_slot();
     if (slot == 0)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;

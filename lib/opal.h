@@ -155,16 +155,14 @@ void opal_alloc_init(const struct opal_bootinfo *bootinfo);
 uint32_t opal_alloc_slot(void);
 /* Delete whatever the slot holds and return it to the pool. */
 int opal_free_slot(uint32_t slot);
-/* A new object in a new slot: *cptr names it. */
+/* A new object in a new slot: *cptr names it. An unknown type is
+ * INVALID_ARGUMENT and a size Retype would refuse is RANGE, as from Retype. */
 int opal_alloc_object(uint32_t type, uint32_t size_bits, uint32_t *cptr);
 /* A copy of the cap to the 4 KiB device frame at `physical`. The frame is
  * carved from its device untyped on the first request; untypeds are carved
  * in address order, so unused frames below it can no longer be had: take
  * frames in address order. */
 int opal_alloc_device_frame(uint32_t physical, uint32_t *cptr);
-/* log2 of an object's size in bytes (size_bits for untyped and frames,
- * slots for CNodes); 0 for an unknown type. */
-uint32_t opal_object_bits(uint32_t type, uint32_t size_bits);
 
 /* Arenas: memory set aside for one component, so that all of it (and every
  * cap made from it, wherever it went) is taken back at once when the

@@ -5,6 +5,8 @@
 #ifndef OPAL_OBJECT_H
 #define OPAL_OBJECT_H
 
+#include <stdint.h>
+
 /* Object types. The numbers are ABI. */
 enum opal_object_type {
     OPAL_OBJECT_NULL = 0,        /* an empty slot */
@@ -52,6 +54,34 @@ enum opal_object_type {
 #define OPAL_VCPU_BITS        10
 #define OPAL_RETYPE_MAX_COUNT 256   /* objects one retype may create */
 #define OPAL_PRIORITY_MAX     255
+
+/* log2 bytes an object of `type` occupies when retyped with `size_bits`
+ * (which only Untyped, CNode and Frame use); 0 for a type that cannot be
+ * retyped or a size outside its range. The one size table: the kernel's
+ * Retype and the user allocator (lib/alloc.c) both call this. */
+static inline uint32_t opal_object_size_bits(uint32_t type, uint32_t size_bits)
+{
+    switch (type) {
+    case OPAL_OBJECT_UNTYPED:
+        return size_bits >= OPAL_UNTYPED_MIN_BITS && size_bits <= OPAL_UNTYPED_MAX_BITS
+                   ? size_bits : 0;
+    case OPAL_OBJECT_CNODE:
+        return size_bits >= OPAL_CNODE_MIN_BITS && size_bits <= OPAL_CNODE_MAX_BITS
+                   ? size_bits + OPAL_SLOT_BITS : 0;
+    case OPAL_OBJECT_FRAME:
+        return size_bits == OPAL_FRAME_SMALL_BITS || size_bits == OPAL_FRAME_LARGE_BITS
+                   ? size_bits : 0;
+    case OPAL_OBJECT_TCB: return OPAL_TCB_BITS;
+    case OPAL_OBJECT_ENDPOINT: return OPAL_ENDPOINT_BITS;
+    case OPAL_OBJECT_NOTIFICATION: return OPAL_NOTIFICATION_BITS;
+    case OPAL_OBJECT_REPLY: return OPAL_REPLY_BITS;
+    case OPAL_OBJECT_SCHED_CONTEXT: return OPAL_SCHED_CONTEXT_BITS;
+    case OPAL_OBJECT_VSPACE: return OPAL_VSPACE_BITS;
+    case OPAL_OBJECT_PAGE_TABLE: return OPAL_PAGE_TABLE_BITS;
+    case OPAL_OBJECT_VCPU: return OPAL_VCPU_BITS;
+    default: return 0;
+    }
+}
 
 /* Frame mapping rights and attributes (Frame_Map MR2, MR3). */
 #define OPAL_MAP_READ      (1u << 0)

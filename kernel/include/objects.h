@@ -68,9 +68,10 @@ static inline struct slot *cnode_slots(const struct cap *cnode)
 static inline bool cspace_one_level(const struct cap *root, uint32_t cptr, struct slot **slot)
 {
     uint32_t bits = root->size_bits;
-    if (root->type != OPAL_OBJECT_CNODE || root->guard_bits + bits != 32u)
+    if (root->type != OPAL_OBJECT_CNODE || cap_cnode_guard_bits(root) + bits != 32u)
         return false;
-    *slot = (cptr >> bits) == root->word0 ? &cnode_slots(root)[cptr & ((1u << bits) - 1)] : NULL;
+    *slot = (cptr >> bits) == cap_cnode_guard(root) ? &cnode_slots(root)[cptr & ((1u << bits) - 1)]
+                                                    : NULL;
     return true;
 }
 
@@ -95,7 +96,6 @@ int cap_revoke(struct slot *slot);
  * last cap goes. */
 void object_initialise(const struct cap *cap);
 void object_finalise(const struct cap *cap);
-uint32_t object_size_bits(uint32_t type, uint32_t size_bits);
 
 /* Invocations: each checks everything, then acts. `thread` is the caller;
  * arguments come from its message registers; results go back through

@@ -30,8 +30,7 @@ static struct cap derive(const struct cap *source, uint32_t rights_mask)
     struct cap cap = *source;
     cap.rights &= (uint8_t)rights_mask;
     if (cap.type == OPAL_OBJECT_FRAME || cap.type == OPAL_OBJECT_PAGE_TABLE) {
-        cap.guard_bits = 0;
-        cap.word0 = cap.word1 = 0;
+        cap_clear_mapping(&cap);
     }
     return cap;
 }
@@ -40,17 +39,16 @@ static struct cap derive(const struct cap *source, uint32_t rights_mask)
 static int set_badge_or_guard(struct cap *cap, uint32_t word)
 {
     if (has_badge(cap)) {
-        if (cap->word0 != 0)
+        if (cap_badge(cap) != 0)
             return OPAL_ERR_ILLEGAL_OPERATION; /* badged caps stay as they are */
-        cap->word0 = word;
+        cap_set_badge(cap, word);
         return OPAL_OK;
     }
     if (cap->type == OPAL_OBJECT_CNODE) {
         uint32_t guard_bits = MINT_GUARD_BITS(word), guard = MINT_GUARD(word);
         if (guard_bits + cap->size_bits > 32 || (guard_bits < 24 && guard >> guard_bits))
             return OPAL_ERR_RANGE;
-        cap->guard_bits = (uint8_t)guard_bits;
-        cap->word0 = guard;
+        cap_cnode_set_guard(cap, guard_bits, guard);
         return OPAL_OK;
     }
     return OPAL_OK; /* other caps have no badge; Mint is then a Copy */

@@ -68,7 +68,7 @@ static int set_notification(struct invocation *invocation, uint32_t irq)
     if (slot->cap.type != OPAL_OBJECT_NOTIFICATION)
         return OPAL_ERR_INVALID_CAPABILITY;
     irqs[irq].notification = cap_object(&slot->cap);
-    irqs[irq].badge = slot->cap.word0;
+    irqs[irq].badge = cap_badge(&slot->cap);
     arch_irq_unmask(irq);
     return OPAL_OK;
 }

@@ -1,34 +1,10 @@
-/* Object life cycle by type: sizes, set-up of freshly zeroed memory, and
- * tear-down when the last capability to an object is deleted. */
+/* Object life cycle by type: set-up of freshly zeroed memory, and tear-down
+ * when the last capability to an object is deleted. (Sizes are the ABI's:
+ * opal_object_size_bits in include/opal/object.h.) */
 #include "opal/error.h"
 #include "objects.h"
 #include "sched.h"
 #include "vcpu.h"
-
-/* log2 bytes an object of `type` occupies; 0 for an invalid request. */
-uint32_t object_size_bits(uint32_t type, uint32_t size_bits)
-{
-    switch (type) {
-    case OPAL_OBJECT_UNTYPED:
-        return size_bits >= OPAL_UNTYPED_MIN_BITS && size_bits <= OPAL_UNTYPED_MAX_BITS
-                   ? size_bits : 0;
-    case OPAL_OBJECT_CNODE:
-        return size_bits >= OPAL_CNODE_MIN_BITS && size_bits <= OPAL_CNODE_MAX_BITS
-                   ? size_bits + OPAL_SLOT_BITS : 0;
-    case OPAL_OBJECT_FRAME:
-        return size_bits == OPAL_FRAME_SMALL_BITS || size_bits == OPAL_FRAME_LARGE_BITS
-                   ? size_bits : 0;
-    case OPAL_OBJECT_TCB: return OPAL_TCB_BITS;
-    case OPAL_OBJECT_ENDPOINT: return OPAL_ENDPOINT_BITS;
-    case OPAL_OBJECT_NOTIFICATION: return OPAL_NOTIFICATION_BITS;
-    case OPAL_OBJECT_REPLY: return OPAL_REPLY_BITS;
-    case OPAL_OBJECT_SCHED_CONTEXT: return OPAL_SCHED_CONTEXT_BITS;
-    case OPAL_OBJECT_VSPACE: return OPAL_VSPACE_BITS;
-    case OPAL_OBJECT_PAGE_TABLE: return OPAL_PAGE_TABLE_BITS;
-    case OPAL_OBJECT_VCPU: return OPAL_VCPU_BITS;
-    default: return 0;
-    }
-}
 
 void object_initialise(const struct cap *cap)
 {

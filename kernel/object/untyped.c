@@ -1,6 +1,6 @@
 /* Untyped memory: Retype carves new objects out of it after its watermark.
- * The untyped cap keeps the watermark (word0), how far past it memory is
- * known to be zero (word1) and whether it is device memory (guard_bits).
+ * The untyped cap keeps the watermark, how far past it memory is known to
+ * be zero and whether it is device memory (kernel/include/cap.h).
  * Zeroing happens before carving, a chunk at a time with a preemption point
  * between chunks, so a large retype never holds interrupts off for long: a
  * preempted Retype is restarted and goes on where the zeroing stopped. */
@@ -44,25 +44,28 @@ static struct cap new_object_cap(uint32_t type, uint32_t size_bits, uint32_t add
     if (type == OPAL_OBJECT_UNTYPED || type == OPAL_OBJECT_CNODE || type == OPAL_OBJECT_FRAME)
         cap.size_bits = (uint8_t)size_bits;
     if (type == OPAL_OBJECT_UNTYPED) {
-        cap.guard_bits = device;
-        cap.word1 = device ? 0 : 1u << size_bits; /* carved from zeroed memory: all zero */
+        cap_untyped_set_device(&cap, device);
+        cap_untyped_set_zeroed_to(&cap, device ? 0 : 1u << size_bits); /* carved from zeroed memory */
     }
     return cap;
 }
 
-/* Zero [word1, end) of the untyped a chunk at a time; false if an interrupt
- * is waiting before it is done (the progress so far is kept in word1). */
+/* Zero [zeroed_to, end) of the untyped a chunk at a time; false if an
+ * interrupt is waiting before it is done (the progress so far is kept in
+ * the cap's zeroed_to). */
 static bool zero_up_to(struct cap *untyped, uint64_t end)
 {
-    while (untyped->word1 < end) {
-        uint64_t *words = arch_phys_to_virt(untyped->object + untyped->word1);
-        uint64_t chunk = end - untyped->word1 < UNTYPED_ZERO_CHUNK ? end - untyped->word1 : UNTYPED_ZERO_CHUNK;
+    uint32_t zeroed;
+    while ((zeroed = cap_untyped_zeroed_to(untyped)) < end) {
+        uint64_t *words = arch_phys_to_virt(untyped->object + zeroed);
+        uint64_t chunk = end - zeroed < UNTYPED_ZERO_CHUNK ? end - zeroed : UNTYPED_ZERO_CHUNK;
         for (uint32_t i = 0; i < chunk / sizeof(uint64_t); i += 2) { /* 16-byte multiples */
             words[i] = 0;
             words[i + 1] = 0;
         }
-        untyped->word1 += (uint32_t)chunk;
-        if (untyped->word1 < end && arch_interrupt_pending())
+        zeroed += (uint32_t)chunk;
+        cap_untyped_set_zeroed_to(untyped, zeroed);
+        if (zeroed < end && arch_interrupt_pending())
             return false;
     }
     return true;
@@ -81,10 +84,10 @@ int untyped_invoke(struct invocation *invocation)
     uint32_t type = arguments[0], size_bits = arguments[1], count = arguments[4];
     if (type == OPAL_OBJECT_NULL || type >= OPAL_OBJECT_TYPE_COUNT)
         return OPAL_ERR_INVALID_ARGUMENT;
-    uint32_t object_bits = object_size_bits(type, size_bits);
+    uint32_t object_bits = opal_object_size_bits(type, size_bits);
     if (object_bits == 0 || count == 0 || count > OPAL_RETYPE_MAX_COUNT)
         return OPAL_ERR_RANGE;
-    bool device = untyped->guard_bits != 0;
+    bool device = cap_untyped_is_device(untyped);
     if (device && !type_allowed_from_device(type))
         return OPAL_ERR_ILLEGAL_OPERATION;
     struct slot *destination;
@@ -94,12 +97,12 @@ int untyped_invoke(struct invocation *invocation)
     if (type == OPAL_OBJECT_VSPACE && arch_vmids_available() < count)
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
 
-    if (!cdt_has_children(untyped_slot) && untyped->word0 != 0) {
-        untyped->word0 = 0; /* everything carved is gone: start again, zeroing again */
-        untyped->word1 = 0;
+    if (!cdt_has_children(untyped_slot) && cap_untyped_watermark(untyped) != 0) {
+        cap_untyped_set_watermark(untyped, 0); /* everything carved is gone: start again, */
+        cap_untyped_set_zeroed_to(untyped, 0); /* zeroing again */
     }
     uint64_t object_size = 1ull << object_bits;
-    uint64_t start = (untyped->word0 + object_size - 1) & ~(object_size - 1);
+    uint64_t start = (cap_untyped_watermark(untyped) + object_size - 1) & ~(object_size - 1);
     uint64_t end = start + count * object_size;
     if (end > (1ull << untyped->size_bits))
         return OPAL_ERR_NOT_ENOUGH_MEMORY;
@@ -113,6 +116,6 @@ int untyped_invoke(struct invocation *invocation)
         object_initialise(&cap);
         cdt_insert_child(untyped_slot, &destination[i], &cap);
     }
-    untyped->word0 = (uint32_t)end;
+    cap_untyped_set_watermark(untyped, (uint32_t)end);
     return OPAL_OK;
 }

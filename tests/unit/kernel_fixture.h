@@ -78,9 +78,10 @@ static void fixture_release(void)
 UNIT_UNUSED static struct cap fixture_cnode_cap(struct slot *slots, uint32_t size_bits,
                                                 uint32_t guard_bits, uint32_t guard)
 {
-    return (struct cap){ .type = OPAL_OBJECT_CNODE, .rights = OPAL_RIGHTS_ALL,
-                         .size_bits = (uint8_t)size_bits, .guard_bits = (uint8_t)guard_bits,
-                         .object = fixture_address(slots), .word0 = guard };
+    struct cap cap = { .type = OPAL_OBJECT_CNODE, .rights = OPAL_RIGHTS_ALL,
+                       .size_bits = (uint8_t)size_bits, .object = fixture_address(slots) };
+    cap_cnode_set_guard(&cap, guard_bits, guard);
+    return cap;
 }
 
 /* A cap as the kernel makes them at boot: in root slot `index`, a child
@@ -98,9 +99,10 @@ UNIT_UNUSED static uint8_t *fixture_untyped(uint32_t index, uint32_t size_bits, 
     uint8_t *arena = fixture_alloc(size_bits);
     if (device)
         memset(arena, 0xaa, (size_t)1 << size_bits);
-    fixture_boot_cap(index, (struct cap){ .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
-                                          .size_bits = (uint8_t)size_bits,
-                                          .object = fixture_address(arena), .guard_bits = device });
+    struct cap cap = { .type = OPAL_OBJECT_UNTYPED, .rights = OPAL_RIGHTS_ALL,
+                       .size_bits = (uint8_t)size_bits, .object = fixture_address(arena) };
+    cap_untyped_set_device(&cap, device);
+    fixture_boot_cap(index, cap);
     return arena;
 }
 

@@ -337,7 +337,7 @@ TEST(final_copy_chain_and_badges)
     reset();
     insert(NULL, &slots[0], OPAL_OBJECT_ENDPOINT, 0x3000);
     struct cap badged = slots[0].cap;
-    badged.word0 = 0x77; /* a minted copy: other badge, same object */
+    cap_set_badge(&badged, 0x77); /* a minted copy: other badge, same object */
     cdt_insert_child(&slots[0], &slots[1], &badged);
     copy(&slots[1], &slots[2]);
     CHECK(!cdt_is_final(&slots[0]));

@@ -130,20 +130,20 @@ TEST(mint_badges_endpoints_and_notifications_once)
     setup();
     new_in(21, OPAL_OBJECT_NOTIFICATION, 0);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE, EP, OPAL_RIGHT_WRITE, 0xbad9e), OPAL_OK);
-    CHECK_EQ(fx.root[FREE].cap.word0, 0xbad9e);
+    CHECK_EQ(cap_badge(&fx.root[FREE].cap), 0xbad9e);
     CHECK_EQ(fx.root[FREE].cap.rights, OPAL_RIGHT_WRITE);
     CHECK(fx.root[FREE].parent == &fx.root[EP]);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 1, 21, OPAL_RIGHTS_ALL, 0x80000000u), OPAL_OK);
-    CHECK_EQ(fx.root[FREE + 1].cap.word0, 0x80000000u);
+    CHECK_EQ(cap_badge(&fx.root[FREE + 1].cap), 0x80000000u);
     CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION,
                         CNODE(OPAL_CNODE_MINT, FREE + 2, FREE, OPAL_RIGHTS_ALL, 7));
     CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION,
                         CNODE(OPAL_CNODE_MINT, FREE + 2, FREE + 1, OPAL_RIGHTS_ALL, 0));
     CHECK_EQ(CNODE(OPAL_CNODE_COPY, FREE + 2, FREE, OPAL_RIGHTS_ALL), OPAL_OK);
-    CHECK_EQ(fx.root[FREE + 2].cap.word0, 0xbad9e); /* a copy keeps the badge */
+    CHECK_EQ(cap_badge(&fx.root[FREE + 2].cap), 0xbad9e); /* a copy keeps the badge */
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 3, EP, OPAL_RIGHTS_ALL, 0), OPAL_OK);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 4, FREE + 3, OPAL_RIGHTS_ALL, 5), OPAL_OK);
-    CHECK_EQ(fx.root[FREE + 4].cap.word0, 5); /* badge 0 is no badge */
+    CHECK_EQ(cap_badge(&fx.root[FREE + 4].cap), 5); /* badge 0 is no badge */
     CHECK_INVARIANTS();
 }
 
@@ -153,15 +153,15 @@ TEST(mint_sets_cnode_guard)
     new_in(21, OPAL_OBJECT_CNODE, 4);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE, 21, OPAL_RIGHTS_ALL, 8u << 24 | 0xab), OPAL_OK);
     const struct cap *minted = &fx.root[FREE].cap;
-    CHECK_EQ(minted->guard_bits, 8);
-    CHECK_EQ(minted->word0, 0xab);
+    CHECK_EQ(cap_cnode_guard_bits(minted), 8);
+    CHECK_EQ(cap_cnode_guard(minted), 0xab);
     CHECK_EQ(minted->size_bits, 4);
     struct slot *found;
     CHECK_EQ(cspace_lookup_slot(minted, 0xab300000u, &found), OPAL_OK);
     CHECK(found == &cnode_slots(minted)[3]);
     CHECK_EQ(cspace_lookup_slot(minted, 0xac300000u, &found), OPAL_ERR_FAILED_LOOKUP);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 1, 21, OPAL_RIGHTS_ALL, 28u << 24 | 0xffffff), OPAL_OK);
-    CHECK_EQ(fx.root[FREE + 1].cap.guard_bits, 28);
+    CHECK_EQ(cap_cnode_guard_bits(&fx.root[FREE + 1].cap), 28);
 }
 
 TEST(mint_guard_out_of_range)
@@ -179,14 +179,13 @@ TEST(copy_of_a_mapped_frame_is_unmapped)
 {
     setup();
     struct slot *frame = new_in(21, OPAL_OBJECT_FRAME, 12);
-    frame->cap.word0 = 0x80000000u; /* as if mapped */
-    frame->cap.word1 = 0x1234;
-    frame->cap.guard_bits = 3;
+    cap_set_mapping(&frame->cap, 0x1234, 0x80000000u, 1); /* as if mapped */
     CHECK_EQ(CNODE(OPAL_CNODE_COPY, FREE, 21, OPAL_RIGHTS_ALL), OPAL_OK);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 1, 21, OPAL_RIGHT_READ, 99), OPAL_OK);
     for (uint32_t i = FREE; i <= FREE + 1; i++) {
         const struct cap *copy = &fx.root[i].cap;
-        CHECK(copy->word0 == 0 && copy->word1 == 0 && copy->guard_bits == 0);
+        CHECK(cap_mapping_address(copy) == 0 && cap_mapping_vmid(copy) == 0 &&
+              !cap_is_mapped(copy) && cap_mapping_level(copy) == 0);
         CHECK_EQ(copy->object, frame->cap.object);
         CHECK_EQ(copy->size_bits, 12);
     }
@@ -211,10 +210,10 @@ TEST(move_keeps_place_in_the_tree)
 TEST(move_untyped_keeps_children_and_watermark)
 {
     setup();
-    uint32_t watermark = fx.root[FIXTURE_UNTYPED].cap.word0;
+    uint32_t watermark = cap_untyped_watermark(&fx.root[FIXTURE_UNTYPED].cap);
     CHECK_EQ(CNODE(OPAL_CNODE_MOVE, FREE, FIXTURE_UNTYPED), OPAL_OK);
     CHECK(fx.root[EP].parent == &fx.root[FREE]);
-    CHECK_EQ(fx.root[FREE].cap.word0, watermark);
+    CHECK_EQ(cap_untyped_watermark(&fx.root[FREE].cap), watermark);
     CHECK_EQ(fixture_retype(FREE, OPAL_OBJECT_ENDPOINT, 0, FREE + 1, 1), OPAL_OK);
     CHECK_EQ(fx.root[FREE + 1].cap.object, fx.root[EP].cap.object + 16);
     CHECK_INVARIANTS();
@@ -234,15 +233,15 @@ TEST(mutate_moves_and_sets_badge_or_guard)
     setup();
     new_in(21, OPAL_OBJECT_CNODE, 6);
     CHECK_EQ(CNODE(OPAL_CNODE_MUTATE, FREE, EP, 0x42), OPAL_OK);
-    CHECK_EQ(fx.root[FREE].cap.word0, 0x42);
+    CHECK_EQ(cap_badge(&fx.root[FREE].cap), 0x42);
     CHECK(cap_is_null(&fx.root[EP].cap));
     CHECK(fx.root[FREE].parent == &fx.root[FIXTURE_UNTYPED]);
     CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION, CNODE(OPAL_CNODE_MUTATE, FREE + 1, FREE, 1));
     CHECK_FAILS_CLEANLY(OPAL_ERR_RANGE, CNODE(OPAL_CNODE_MUTATE, FREE + 1, 21, 27u << 24));
     CHECK_FAILS_CLEANLY(OPAL_ERR_RANGE, CNODE(OPAL_CNODE_MUTATE, FREE + 1, 21, 20u << 24 | 1u << 20));
     CHECK_EQ(CNODE(OPAL_CNODE_MUTATE, FREE + 1, 21, 26u << 24 | 0xfffff), OPAL_OK);
-    CHECK_EQ(fx.root[FREE + 1].cap.guard_bits, 26);
-    CHECK_EQ(fx.root[FREE + 1].cap.word0, 0xfffff);
+    CHECK_EQ(cap_cnode_guard_bits(&fx.root[FREE + 1].cap), 26);
+    CHECK_EQ(cap_cnode_guard(&fx.root[FREE + 1].cap), 0xfffff);
     CHECK_INVARIANTS();
 }
 
@@ -358,7 +357,7 @@ TEST(nested_cnodes_are_built_as_intended)
     CHECK(cap_is_null(&fx.root[41].cap));
     CHECK_EQ(nest.a[2].cap.type, OPAL_OBJECT_CNODE);
     CHECK_EQ(nest.b[0].cap.object, fx.root[EP].cap.object);
-    CHECK_EQ(nest.b[5].cap.word0, 3);
+    CHECK_EQ(cap_badge(&nest.b[5].cap), 3);
     CHECK_EQ(nest.b[7].cap.object, fx.root[40].cap.object);
     CHECK_INVARIANTS();
 }

@@ -114,7 +114,7 @@ TEST(too_few_bits_left_for_next_cnode)
     build_two_levels(&tree);
     new_cnode(4, 13, 0x123, &tree.level1[4].cap); /* 17 bits; 16 are left */
     CHECK_FAILS(&tree.root, two_level_cptr(4, 0x123, 0));
-    tree.level1[4].cap.guard_bits = 12;            /* exactly 16: fine */
+    cap_cnode_set_guard(&tree.level1[4].cap, 12, 0x123); /* exactly 16: fine */
     CHECK_RESOLVES(&tree.root, two_level_cptr(4, 0x123, 9),
                    &cnode_slots(&tree.level1[4].cap)[9]);
 }
@@ -134,7 +134,7 @@ TEST(three_levels_with_guards)
     CHECK_RESOLVES(&root, base | 17u << 8, &level3[17]);
     CHECK_FAILS(&root, (base ^ 1u << 14) | 17u << 8);
     /* the guard checked is the one in the cap naming the CNode */
-    level2[0xabc].cap.word0 = 4;
+    cap_cnode_set_guard(&level2[0xabc].cap, 3, 4);
     CHECK_FAILS(&root, base | 17u << 8);
 }
 
@@ -146,7 +146,7 @@ TEST(full_width_guard)
     struct slot *slots = new_cnode(8, 24, 0xabcdef, &root);
     CHECK_RESOLVES(&root, 0xabcdef42u, &slots[0x42]);
     CHECK_FAILS(&root, 0xabcdee42u);
-    root.guard_bits = 25; /* 33 bits: never resolves */
+    cap_cnode_set_guard(&root, 25, 0xabcdef); /* 33 bits: never resolves */
     CHECK_FAILS(&root, 0xabcdef42u);
 }
 

@@ -79,7 +79,7 @@ static void build(struct world *w)
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_REPLY, 0, RP, 1) ||
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_VSPACE, 0, VS, 1))
         fixture_die("fastpath world");
-    fx.root[EP].cap.word0 = BADGE;
+    cap_set_badge(&fx.root[EP].cap, BADGE);
     w->endpoint = cap_object(&fx.root[EP].cap);
     w->reply = cap_object(&fx.root[RP].cap);
     w->server = fixture_thread(10);

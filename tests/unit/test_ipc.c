@@ -484,7 +484,7 @@ static void handler_waiting(struct fault_setup *setup, bool handler_has_reply)
         fixture_die("no fault endpoint");
     cdt_insert_child(&fx.root[FIXTURE_ROOT_CPTR], &setup->faulter->cspace_root,
                      &fx.root[FIXTURE_ROOT_CPTR].cap);
-    fx.root[21].cap.word0 = 0xfa;  /* the fault endpoint's badge */
+    cap_set_badge(&fx.root[21].cap, 0xfa);  /* the fault endpoint's badge */
     setup->faulter->fault_endpoint = 21;
     receive(setup->handler, cap_object(&fx.root[21].cap), handler_has_reply ? setup->reply : NULL);
 }

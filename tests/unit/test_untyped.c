@@ -141,11 +141,11 @@ TEST(occupied_destination_is_delete_first)
 {
     small_untyped(12, false);
     CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST + 9, 1), OPAL_OK);
-    uint32_t watermark = fx.root[SMALL].cap.word0;
+    uint32_t watermark = cap_untyped_watermark(&fx.root[SMALL].cap);
     CHECK_FAILS_CLEANLY(OPAL_ERR_DELETE_FIRST, retype(OPAL_OBJECT_ENDPOINT, 0, DEST, 10));
     CHECK_FAILS_CLEANLY(OPAL_ERR_DELETE_FIRST, retype(OPAL_OBJECT_ENDPOINT, 0, DEST + 9, 1));
     CHECK_FAILS_CLEANLY(OPAL_ERR_DELETE_FIRST, retype(OPAL_OBJECT_ENDPOINT, 0, SMALL, 1));
-    CHECK_EQ(fx.root[SMALL].cap.word0, watermark);
+    CHECK_EQ(cap_untyped_watermark(&fx.root[SMALL].cap), watermark);
     CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST, 9), OPAL_OK);
 }
 
@@ -157,7 +157,7 @@ TEST(not_enough_memory_at_the_exact_limit)
     CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST, 63), OPAL_OK);
     CHECK_FAILS_CLEANLY(OPAL_ERR_NOT_ENOUGH_MEMORY, retype(OPAL_OBJECT_NOTIFICATION, 0, DEST + 63, 1));
     CHECK_EQ(retype(OPAL_OBJECT_ENDPOINT, 0, DEST + 63, 1), OPAL_OK);
-    CHECK_EQ(fx.root[SMALL].cap.word0, 1024);
+    CHECK_EQ(cap_untyped_watermark(&fx.root[SMALL].cap), 1024);
     CHECK_FAILS_CLEANLY(OPAL_ERR_NOT_ENOUGH_MEMORY, retype(OPAL_OBJECT_ENDPOINT, 0, DEST + 64, 1));
 }
 
@@ -190,7 +190,7 @@ TEST(device_untyped_makes_only_frames_and_untypeds)
     CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 2), OPAL_OK);
     CHECK_EQ(retype(OPAL_OBJECT_UNTYPED, 12, DEST + 2, 1), OPAL_OK);
     CHECK(all_bytes(arena, 1u << 16, 0xaa)); /* device memory is never written */
-    CHECK_EQ(fx.root[DEST + 2].cap.guard_bits, 1); /* the child is device memory too */
+    CHECK_EQ(cap_untyped_is_device(&fx.root[DEST + 2].cap), 1); /* the child is device memory too */
     CHECK_FAILS_CLEANLY(OPAL_ERR_ILLEGAL_OPERATION,
                         fixture_retype(DEST + 2, OPAL_OBJECT_TCB, 0, DEST + 3, 1));
     CHECK_EQ(fixture_retype(DEST + 2, OPAL_OBJECT_FRAME, 12, DEST + 3, 1), OPAL_OK);
@@ -210,10 +210,10 @@ TEST(objects_aligned_after_watermark_and_zeroed)
     CHECK_EQ(fx.root[DEST].cap.object, base);
     CHECK_EQ(fx.root[DEST + 1].cap.object, base + 1024);
     CHECK_EQ(fx.root[DEST + 2].cap.object, base + 2048);
-    CHECK_EQ(fx.root[SMALL].cap.word0, 2048 + 128);
+    CHECK_EQ(cap_untyped_watermark(&fx.root[SMALL].cap), 2048 + 128);
     CHECK(all_bytes(arena + 16, 1024 - 16, 0)); /* the gap */
     CHECK(all_bytes(arena + 2048, 128, 0));      /* the CNode */
-    CHECK_EQ(fx.root[SMALL].cap.word1, 2048 + 128);
+    CHECK_EQ(cap_untyped_zeroed_to(&fx.root[SMALL].cap), 2048 + 128);
     CHECK(all_bytes(arena + 2048 + 128, 4096 - 2048 - 128, 0xaa));
 }
 
@@ -241,8 +241,8 @@ TEST(caps_are_children_of_the_untyped)
         CHECK_EQ(slot->cap.type, OPAL_OBJECT_CNODE);
         CHECK_EQ(slot->cap.rights, OPAL_RIGHTS_ALL);
         CHECK_EQ(slot->cap.size_bits, 3);
-        CHECK_EQ(slot->cap.guard_bits, 0);
-        CHECK_EQ(slot->cap.word0, 0);
+        CHECK_EQ(cap_cnode_guard_bits(&slot->cap), 0);
+        CHECK_EQ(cap_cnode_guard(&slot->cap), 0);
         CHECK_EQ(slot->cap.object, base + i * 256);
     }
     int children = 0;
@@ -259,9 +259,9 @@ TEST(untyped_child_cap_fields)
     const struct cap *child = &fx.root[DEST + 1].cap;
     CHECK_EQ(child->size_bits, 8);
     CHECK_EQ(child->object, fx.root[SMALL].cap.object + 256);
-    CHECK_EQ(child->word0, 0);
-    CHECK_EQ(child->guard_bits, 0);
-    CHECK_EQ(child->word1, 256); /* carved from zeroed memory: known zero throughout */
+    CHECK_EQ(cap_untyped_watermark(child), 0);
+    CHECK_EQ(cap_untyped_is_device(child), 0);
+    CHECK_EQ(cap_untyped_zeroed_to(child), 256); /* carved from zeroed memory: known zero throughout */
     CHECK_EQ(fixture_retype(DEST + 1, OPAL_OBJECT_ENDPOINT, 0, DEST + 2, 16), OPAL_OK);
     CHECK_EQ(fixture_retype(DEST + 1, OPAL_OBJECT_ENDPOINT, 0, DEST + 18, 1),
              OPAL_ERR_NOT_ENOUGH_MEMORY);
@@ -273,7 +273,7 @@ TEST(watermark_resets_after_revoke)
     small_untyped(12, false);
     uint32_t base = fx.root[SMALL].cap.object;
     CHECK_EQ(retype(OPAL_OBJECT_TCB, 0, DEST, 3), OPAL_OK);
-    CHECK_EQ(fx.root[SMALL].cap.word0, 3072);
+    CHECK_EQ(cap_untyped_watermark(&fx.root[SMALL].cap), 3072);
     CHECK_EQ(retype(OPAL_OBJECT_TCB, 0, DEST + 3, 2), OPAL_ERR_NOT_ENOUGH_MEMORY);
     CHECK_EQ(CNODE(OPAL_CNODE_REVOKE, SMALL), OPAL_OK);
     for (uint32_t i = 0; i < 3; i++)
@@ -322,10 +322,10 @@ TEST(large_retype_is_preemptible_and_restartable)
     fake.interrupt_pending = true;
     CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), KERNEL_PREEMPTED);
     CHECK(cap_is_null(&fx.root[DEST].cap));
-    CHECK_EQ(fx.root[SMALL].cap.word0, 0);
-    CHECK_EQ(fx.root[SMALL].cap.word1, UNTYPED_ZERO_CHUNK); /* one chunk done */
+    CHECK_EQ(cap_untyped_watermark(&fx.root[SMALL].cap), 0);
+    CHECK_EQ(cap_untyped_zeroed_to(&fx.root[SMALL].cap), UNTYPED_ZERO_CHUNK); /* one chunk done */
     CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), KERNEL_PREEMPTED);
-    CHECK_EQ(fx.root[SMALL].cap.word1, 2 * UNTYPED_ZERO_CHUNK);
+    CHECK_EQ(cap_untyped_zeroed_to(&fx.root[SMALL].cap), 2 * UNTYPED_ZERO_CHUNK);
     fake.interrupt_pending = false;
     CHECK_EQ(retype(OPAL_OBJECT_FRAME, 12, DEST, 64), OPAL_OK);
     CHECK(all_bytes(arena, 1u << 18, 0));

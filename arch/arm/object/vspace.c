@@ -7,21 +7,7 @@
 #include "objects.h"
 #include "mmu/stage2.h"
 
-#define MAPPED      1u          /* in cap.guard_bits */
-#define LEVEL_SHIFT 1           /* page tables: level (2 or 3) in guard_bits bits 1-2 */
 #define MAP_RIGHTS_ALL (OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE)
-
-static bool cap_mapped(const struct cap *cap)
-{
-    return cap->guard_bits & MAPPED;
-}
-
-static void record_mapping(struct cap *cap, uint32_t vmid, uint32_t address, unsigned level)
-{
-    cap->guard_bits = (uint8_t)(MAPPED | (level << LEVEL_SHIFT));
-    cap->word0 = address;
-    cap->word1 = vmid;
-}
 
 static int lookup_vspace(struct invocation *invocation, uint32_t cptr, struct arch_vspace **vspace)
 {
@@ -39,11 +25,11 @@ static int lookup_vspace(struct invocation *invocation, uint32_t cptr, struct ar
  * and it still points at the cap's object; else NULL. */
 static uint64_t *mapped_entry(const struct cap *cap, unsigned level)
 {
-    struct arch_vspace *vspace = stage2_vspace_of_vmid(cap->word1);
-    if (!cap_mapped(cap) || vspace == NULL)
+    struct arch_vspace *vspace = stage2_vspace_of_vmid(cap_mapping_vmid(cap));
+    if (!cap_is_mapped(cap) || vspace == NULL)
         return NULL;
-    uint64_t *entry = level == 1 ? &vspace->level1[lpae_index(cap->word0, 1)]
-                                 : stage2_entry(vspace, cap->word0, level);
+    uint64_t *entry = level == 1 ? &vspace->level1[lpae_index(cap_mapping_address(cap), 1)]
+                                 : stage2_entry(vspace, cap_mapping_address(cap), level);
     if (entry == NULL || (*entry & 1) == 0 || lpae_output_address(*entry) != cap->object)
         return NULL;
     return entry;
@@ -56,7 +42,7 @@ static unsigned frame_level(const struct cap *cap)
 
 static unsigned table_entry_level(const struct cap *cap)
 {
-    return ((cap->guard_bits >> LEVEL_SHIFT) & 3) - 1; /* a level-2 table sits in level 1 */
+    return cap_mapping_level(cap) - 1; /* a level-2 table sits in level 1 */
 }
 
 static void unmap(struct cap *cap, unsigned level)
@@ -65,10 +51,9 @@ static void unmap(struct cap *cap, unsigned level)
     if (entry) {
         *entry = 0;
         dsb();
-        stage2_flush_vmid(cap->word1);
+        stage2_flush_vmid(cap_mapping_vmid(cap));
     }
-    cap->guard_bits = 0;
-    cap->word0 = cap->word1 = 0;
+    cap_clear_mapping(cap);
 }
 
 static int page_table_map(struct invocation *invocation, struct cap *cap)
@@ -76,7 +61,7 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
     struct arch_vspace *vspace;
     if (invocation->length < 2)
         return OPAL_ERR_TRUNCATED;
-    if (cap_mapped(cap))
+    if (cap_is_mapped(cap))
         return OPAL_ERR_ILLEGAL_OPERATION;
     int error = lookup_vspace(invocation, invocation->arguments[0], &vspace);
     if (error != OPAL_OK)
@@ -94,7 +79,7 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
     dsb();
     uint32_t region = level == 2 ? address & ~((1u << LPAE_LEVEL1_SHIFT) - 1)
                                  : address & ~((1u << LPAE_LEVEL2_SHIFT) - 1);
-    record_mapping(cap, vspace->vmid, region, level);
+    cap_set_mapping(cap, vspace->vmid, region, level);
     return OPAL_OK;
 }
 
@@ -121,7 +106,7 @@ static int frame_map(struct invocation *invocation, struct cap *cap)
     uint32_t *arguments = invocation->arguments;
     if (invocation->length < 4)
         return OPAL_ERR_TRUNCATED;
-    if (cap_mapped(cap))
+    if (cap_is_mapped(cap))
         return OPAL_ERR_ILLEGAL_OPERATION;
     int error = lookup_vspace(invocation, arguments[0], &vspace);
     if (error != OPAL_OK)
@@ -139,7 +124,7 @@ static int frame_map(struct invocation *invocation, struct cap *cap)
         return OPAL_ERR_DELETE_FIRST;
     *entry = frame_entry(cap, arguments[2], arguments[3]);
     dsb();
-    record_mapping(cap, vspace->vmid, address, level);
+    cap_set_mapping(cap, vspace->vmid, address, level);
     return OPAL_OK;
 }
 
@@ -155,7 +140,7 @@ static int frame_remap(struct invocation *invocation, struct cap *cap)
         return OPAL_ERR_ILLEGAL_OPERATION;
     *entry = frame_entry(cap, invocation->arguments[0], invocation->arguments[1]);
     dsb();
-    stage2_flush_vmid(cap->word1);
+    stage2_flush_vmid(cap_mapping_vmid(cap));
     return OPAL_OK;
 }
 
@@ -192,14 +177,14 @@ int arch_vspace_invoke(struct invocation *invocation)
 
 bool arch_frame_mapping(const struct cap *cap, uint32_t *address)
 {
-    *address = cap->word0;
-    return cap->type == OPAL_OBJECT_FRAME && cap_mapped(cap);
+    *address = cap_mapping_address(cap);
+    return cap->type == OPAL_OBJECT_FRAME && cap_is_mapped(cap);
 }
 
 void arch_mapping_deleted(const struct cap *cap)
 {
     struct cap copy = *cap;
-    if (!cap_mapped(&copy))
+    if (!cap_is_mapped(&copy))
         return;
     unmap(&copy, copy.type == OPAL_OBJECT_FRAME ? frame_level(&copy) : table_entry_level(&copy));
 }
