@@ -140,7 +140,6 @@ int ipc_reply(struct thread *replier, struct reply *reply);
 /* kernel/object/endpoint.c and reply.c: what deletion does to them. */
 void endpoint_cancel_all(struct endpoint *endpoint);
 void reply_finalise(struct reply *reply);
-void reply_unbind_receiver(struct thread *receiver);
 
 /* Notifications (kernel/object/notification.c). */
 void notification_signal(struct notification *notification, uint32_t badge);
@@ -216,6 +215,17 @@ static inline void reply_bind_receiver(struct reply *reply, struct thread *recei
     receiver->reply = reply;
     if (reply)
         reply->receiver = receiver;
+}
+
+/* The server is done with its reply object: a Call reached it, or it goes
+ * (inline: on every Call's path). */
+static inline void reply_unbind_receiver(struct thread *receiver)
+{
+    struct reply *reply = receiver->reply;
+    if (reply && reply->receiver == receiver) {
+        reply->receiver = NULL;
+        receiver->reply = NULL;
+    }
 }
 
 /* A Call's sender waits in the reply object for the answer (inline: the

@@ -4,15 +4,6 @@
 #include "opal/error.h"
 #include "objects.h"
 
-void reply_unbind_receiver(struct thread *receiver)
-{
-    struct reply *reply = receiver->reply;
-    if (reply && reply->receiver == receiver) {
-        reply->receiver = NULL;
-        receiver->reply = NULL;
-    }
-}
-
 void reply_finalise(struct reply *reply)
 {
     if (reply->caller)
