@@ -92,16 +92,6 @@ void timeslice_switch_to(struct thread *next)
         timer_arm(deadline);
 }
 
-/* Refills that are due, and with a domain schedule the window's turn
- * (after the refills: the current thread may be refilled): what may run
- * now, and the next such change as the refill deadline. */
-void timeslice_update(void)
-{
-    next_refill = sched_context_refill(kernel_entry_time);
-    if (__builtin_expect(domain_window_end != UINT64_MAX, 0))
-        next_refill = domain_advance(kernel_entry_time, next_refill);
-}
-
 /* Nothing can run: wait for the next interrupt, with the timer armed for
  * the next refill, window end or parked virtual timer. */
 void timeslice_idle(void)

@@ -69,10 +69,8 @@ extern uint64_t kernel_entry_time;
 extern uint64_t timeslice_armed, timeslice_next_refill;
 /* Make the timer fire by `deadline` (a parked virtual timer's). */
 void timeslice_arm_by(uint64_t deadline);
-/* The scheduler's time (kernel/timeslice.c): due refills and the domain
- * window's turn; an idle wait for the next interrupt; making `next`
- * current with its slice armed. */
-void timeslice_update(void);
+/* The scheduler's time (kernel/timeslice.c): an idle wait for the next
+ * interrupt; making `next` current with its slice armed. */
 void timeslice_idle(void);
 void timeslice_switch_to(struct thread *next);
 
@@ -82,6 +80,17 @@ void timeslice_switch_to(struct thread *next);
  * rotates it as soon as it runs.) The armed deadline is never later than
  * the next refill or the end of the domain window: sched_schedule keeps
  * it so. */
+/* Refills that are due, and with a domain schedule the window's turn
+ * (after the refills: the current thread may be refilled): what may run
+ * now, and the next such change as the refill deadline. Inline: every
+ * slowpath entry runs it. */
+static inline void timeslice_update(void)
+{
+    timeslice_next_refill = sched_context_refill(kernel_entry_time);
+    if (__builtin_expect(domain_window_end != UINT64_MAX, 0))
+        timeslice_next_refill = domain_advance(kernel_entry_time, timeslice_next_refill);
+}
+
 static inline bool timeslice_still_armed(const struct thread *thread)
 {
     return timeslice_armed <= thread->slice_end;

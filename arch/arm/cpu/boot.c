@@ -64,7 +64,7 @@ void *arch_phys_to_virt(paddr_t address)
 void arch_wait_for_interrupt(void)
 {
     wfi();
-    gic_handle_pending();
+    arch_handle_interrupts();
 }
 
 void arch_halt(void)

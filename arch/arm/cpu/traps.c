@@ -111,11 +111,6 @@ struct arch_context *arch_handle_irq(struct arch_context *context)
     return kernel_interrupt();
 }
 
-void arch_handle_interrupts(void)
-{
-    gic_handle_pending();
-}
-
 uint32_t arch_syndrome_class(uint32_t syndrome)
 {
     return HSR_CLASS(syndrome);

@@ -30,7 +30,6 @@ void stage2_init(void);
 void gic_init(void);
 void gic_enable(unsigned irq);
 void gic_disable(unsigned irq);
-void gic_handle_pending(void);
 void timer_init(void);
 void timer_handle_irq(void);
 

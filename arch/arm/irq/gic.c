@@ -80,8 +80,9 @@ void arch_irq_unmask(uint32_t irq)
         gic_enable(irq);
 }
 
-/* Acknowledge and handle everything pending, then return. */
-void gic_handle_pending(void)
+/* Acknowledge and handle everything pending, then return: the arch's own
+ * interrupts here, the rest to the kernel (kernel/include/arch.h). */
+void arch_handle_interrupts(void)
 {
     for (;;) {
         uint32_t iar = *gicc(GICC_IAR);
