@@ -242,14 +242,12 @@ static long wait_child(long pid, int *status)
     return SYS(SYS_WAIT4, pid, status, WALL, 0, 0, 0);
 }
 
-long hwbreak_main(const long *stack)
+/* SECONDS b:ADDRESS... w:ADDRESS...: false (and a usage line) if wrong. */
+static int parse_arguments(long argc, char *const *argv, uint32_t *seconds)
 {
-    long argc = stack[0];
-    char *const *argv = (char *const *)(stack + 1);
-    uint32_t seconds = 0;
-    if (argc < 3 || !parse_decimal(argv[1], &seconds) || seconds > 60) {
+    if (argc < 3 || !parse_decimal(argv[1], seconds) || *seconds > 60) {
         say("usage: hwbreak SECONDS b:ADDRESS... w:ADDRESS...\n");
-        return 2;
+        return 0;
     }
     for (long i = 2; i < argc; i++) {
         const char *word = argv[i];
@@ -258,63 +256,78 @@ long hwbreak_main(const long *stack)
         if ((!breakpoint && !watchpoint) || word[1] != ':' || !parse_hex(word + 2, &address) ||
             (address & 3) || (breakpoint ? breakpoint_count : watchpoint_count) == MAX_POINTS) {
             say("hwbreak: bad argument %s\n", word);
-            return 2;
+            return 0;
         }
         if (breakpoint)
             breakpoints[breakpoint_count++] = address;
         else
             watchpoints[watchpoint_count++] = address;
     }
-    /* Unprivileged from here on: what any user of the guest may do. Still
-     * dumpable, so this uid may trace its own child. */
+    return 1;
+}
+
+/* Unprivileged from here on: what any user of the guest may do. Still
+ * dumpable, so this uid may trace its own child. */
+static int drop_privileges(void)
+{
     if (SYS(SYS_SETGID32, UNPRIVILEGED_ID, 0, 0, 0, 0, 0) ||
         SYS(SYS_SETUID32, UNPRIVILEGED_ID, 0, 0, 0, 0, 0)) {
         say("hwbreak: FAIL cannot drop to uid %d\n", UNPRIVILEGED_ID);
-        return 1;
+        return 0;
     }
     SYS(SYS_PRCTL, PR_SET_DUMPABLE, 1, 0, 0, 0, 0);
     say("hwbreak: running as uid %ld gid %ld\n", SYS(SYS_GETUID32, 0, 0, 0, 0, 0, 0),
         SYS(SYS_GETGID32, 0, 0, 0, 0, 0, 0));
-    if (!map_targets())
-        return 1;
+    return 1;
+}
+
+/* The child, stopped under PTRACE_TRACEME: its pid, or 0. */
+static long start_child(uint32_t seconds)
+{
     long pid = SYS(SYS_FORK, 0, 0, 0, 0, 0, 0);
     if (pid == 0)
         child(seconds);
     if (pid < 0) {
         say("hwbreak: FAIL fork: error %ld\n", pid);
-        return 1;
+        return 0;
     }
     int status = 0;
     if (wait_child(pid, &status) != pid || (status & 0xff) != 0x7f ||
         ((status >> 8) & 0xff) != SIGSTOP) {
         say("hwbreak: FAIL the child did not stop (status 0x%x)\n", (unsigned)status);
-        return 1;
+        return 0;
     }
-    if (!arm_all(pid)) {
-        SYS(SYS_PTRACE, PTRACE_KILL, pid, 0, 0, 0, 0);
-        wait_child(pid, &status);
-        return 1;
-    }
-    say("hwbreak: the child spins for %u s with them armed\n", (unsigned)seconds);
+    return pid;
+}
+
+/* Let the armed child run to its end, noting each SIGTRAP; false if it
+ * could not be waited for. */
+static int run_child(long pid)
+{
+    int status = 0;
     SYS(SYS_PTRACE, PTRACE_CONT, pid, 0, 0, 0, 0);
     for (;;) {
         if (wait_child(pid, &status) != pid) {
             say("hwbreak: FAIL waiting for the child\n");
-            return 1;
+            return 0;
         }
-        if ((status & 0xff) == 0x7f) {          /* stopped */
-            int signal = (status >> 8) & 0xff;
-            if (signal == SIGTRAP)
-                trapped(pid);
-            else
-                say("hwbreak: the child stopped with signal %d\n", signal);
-            SYS(SYS_PTRACE, PTRACE_CONT, pid, 0, signal == SIGTRAP ? 0 : signal, 0, 0);
-            continue;
-        }
-        if ((status & 0x7f) != 0)
-            say("hwbreak: FAIL the child was killed by signal %d\n", status & 0x7f);
-        break;
+        if ((status & 0xff) != 0x7f)            /* not stopped: it ended */
+            break;
+        int signal = (status >> 8) & 0xff;
+        if (signal == SIGTRAP)
+            trapped(pid);
+        else
+            say("hwbreak: the child stopped with signal %d\n", signal);
+        SYS(SYS_PTRACE, PTRACE_CONT, pid, 0, signal == SIGTRAP ? 0 : signal, 0, 0);
     }
+    if ((status & 0x7f) != 0)
+        say("hwbreak: FAIL the child was killed by signal %d\n", status & 0x7f);
+    return 1;
+}
+
+/* The verdict: every breakpoint and watchpoint fired once, in the guest. */
+static long report(void)
+{
     unsigned fired_b = 0, fired_w = 0;
     for (unsigned i = 0; i < breakpoint_count; i++)
         fired_b += breakpoint_fired[i] == 1;
@@ -323,4 +336,24 @@ long hwbreak_main(const long *stack)
     say("hwbreak: result: %u of %u breakpoints and %u of %u watchpoints fired once in the "
         "guest\n", fired_b, breakpoint_count, fired_w, watchpoint_count);
     return fired_b == breakpoint_count && fired_w == watchpoint_count ? 0 : 1;
+}
+
+long hwbreak_main(const long *stack)
+{
+    uint32_t seconds = 0;
+    if (!parse_arguments(stack[0], (char *const *)(stack + 1), &seconds))
+        return 2;
+    if (!drop_privileges() || !map_targets())
+        return 1;
+    long pid = start_child(seconds);
+    if (pid == 0)
+        return 1;
+    if (!arm_all(pid)) {
+        int status;
+        SYS(SYS_PTRACE, PTRACE_KILL, pid, 0, 0, 0, 0);
+        wait_child(pid, &status);
+        return 1;
+    }
+    say("hwbreak: the child spins for %u s with them armed\n", (unsigned)seconds);
+    return run_child(pid) ? report() : 1;
 }
