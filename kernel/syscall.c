@@ -62,16 +62,30 @@ static void return_results(struct thread *thread, const struct invocation *invoc
     abi_set_tag(&thread->context, OPAL_TAG(0, 0, length));
 }
 
+/* A refused Call or Send on a kernel object: r0 the error, and the detail
+ * (include/opal/error.h) in MR0-MR2 with a tag saying three words. Only
+ * errors come here, so no benchmarked path pays for it. */
+static void refuse(struct thread *thread, uint32_t error, uint32_t argument, uint32_t low,
+                   uint32_t high)
+{
+    set_error(thread, error);
+    abi_set_mr(&thread->context, 0, argument);
+    abi_set_mr(&thread->context, 1, low);
+    abi_set_mr(&thread->context, 2, high);
+    abi_set_tag(&thread->context, OPAL_TAG(0, 0, OPAL_ERROR_DETAIL_LENGTH));
+}
+
 static void invoke(struct thread *thread, struct slot *slot)
 {
     uint32_t arguments[OPAL_MSG_MAX_LENGTH];
     struct invocation invocation = {
         .caller = thread, .slot = slot, .arguments = arguments,
         .label = OPAL_TAG_LABEL(abi_tag(&thread->context)),
+        .failed_argument = OPAL_ERROR_ARGUMENT_NONE,
     };
     uint32_t type = slot->cap.type;
     if (type >= sizeof invoke_by_type / sizeof invoke_by_type[0] || !invoke_by_type[type]) {
-        set_error(thread, OPAL_ERR_INVALID_CAPABILITY);
+        refuse(thread, OPAL_ERR_INVALID_CAPABILITY, OPAL_ERROR_ARGUMENT_INVOKED, 0, 0);
         return;
     }
     invocation.length = gather_arguments(thread, arguments);
@@ -82,9 +96,13 @@ static void invoke(struct thread *thread, struct slot *slot)
         arch_context_restart_syscall(&thread->context); /* registers untouched: run it again */
         return;
     }
-    set_error(thread, (uint32_t)error);
-    if (error == OPAL_OK)
-        return_results(thread, &invocation);
+    if (error != OPAL_OK) {
+        refuse(thread, (uint32_t)error, invocation.failed_argument, invocation.low,
+               invocation.high);
+        return;
+    }
+    set_error(thread, OPAL_OK);
+    return_results(thread, &invocation);
 }
 
 /* Send, NBSend and Call: on an endpoint or notification, a message; on
@@ -94,13 +112,14 @@ static void send(struct thread *thread, bool blocking, bool is_call)
     struct slot *slot;
     int error = cspace_lookup_cap(thread, abi_cptr(&thread->context), &slot);
     if (error != OPAL_OK) {
-        set_error(thread, (uint32_t)error);
+        /* with the detail, so a refused invocation always carries one */
+        refuse(thread, (uint32_t)error, OPAL_ERROR_ARGUMENT_INVOKED, 0, 0);
         return;
     }
     const struct cap *cap = &slot->cap;
     if (cap->type == OPAL_OBJECT_ENDPOINT) {
         if (!(cap->rights & OPAL_RIGHT_WRITE)) {
-            set_error(thread, OPAL_ERR_ILLEGAL_OPERATION);
+            refuse(thread, OPAL_ERR_ILLEGAL_OPERATION, OPAL_ERROR_ARGUMENT_INVOKED, 0, 0);
             return;
         }
         set_error(thread, OPAL_OK);
@@ -109,9 +128,12 @@ static void send(struct thread *thread, bool blocking, bool is_call)
         return;
     }
     if (cap->type == OPAL_OBJECT_NOTIFICATION && !is_call) {
-        set_error(thread, cap->rights & OPAL_RIGHT_WRITE ? OPAL_OK : OPAL_ERR_ILLEGAL_OPERATION);
-        if (cap->rights & OPAL_RIGHT_WRITE)
-            notification_signal(cap_object(cap), cap_badge(cap));
+        if (!(cap->rights & OPAL_RIGHT_WRITE)) {
+            refuse(thread, OPAL_ERR_ILLEGAL_OPERATION, OPAL_ERROR_ARGUMENT_INVOKED, 0, 0);
+            return;
+        }
+        set_error(thread, OPAL_OK);
+        notification_signal(cap_object(cap), cap_badge(cap));
         return;
     }
     invoke(thread, slot);

@@ -1,11 +1,36 @@
 /* Typed invocation wrappers: each packs its arguments into message registers
  * (MR4 onward in the IPC buffer), Calls the object's cap with the method's
- * label, and unpacks the results the same way. */
+ * label, and unpacks the results the same way; a refusal's detail is kept
+ * for opal_last_error_detail(). */
 #include <stddef.h>
 #include "opal.h"
 
+/* The detail of the last refused invocation of any thread of the process:
+ * one record, not one per thread, because finding the calling thread's own
+ * storage (its IPC buffer) costs a scan of the registered stacks. */
+static struct opal_error_detail last_error_detail = { OPAL_ERROR_ARGUMENT_NONE, 0, 0 };
+
+struct opal_error_detail opal_last_error_detail(void)
+{
+    return last_error_detail;
+}
+
+/* The kernel's detail words, if the reply carries them (its tag says
+ * OPAL_ERROR_DETAIL_LENGTH words); else "no argument". */
+static void record_error_detail(const struct opal_message *reply)
+{
+    bool present = OPAL_TAG_LENGTH(reply->tag) == OPAL_ERROR_DETAIL_LENGTH;
+    last_error_detail = (struct opal_error_detail){
+        .argument = present ? reply->mr[0] : OPAL_ERROR_ARGUMENT_NONE,
+        .low = present ? reply->mr[1] : 0,
+        .high = present ? reply->mr[2] : 0,
+    };
+}
+
 /* The one invocation path: Call `cap` with `label` and `argument_count`
- * arguments; copy up to `result_count` result words to `results`. */
+ * arguments; on OPAL_OK copy up to `result_count` result words to
+ * `results` (on an error they are left as they were, and the detail is
+ * recorded instead). */
 static int invoke(uint32_t cap, uint32_t label, const uint32_t *arguments,
                   uint32_t argument_count, uint32_t *results, uint32_t result_count)
 {
@@ -22,6 +47,10 @@ static int invoke(uint32_t cap, uint32_t label, const uint32_t *arguments,
             buffer->mr[i] = arguments[i];
     }
     int error = opal_call(cap, &message);
+    if (error != OPAL_OK) {
+        record_error_detail(&message);
+        return error;
+    }
     for (uint32_t i = 0; i < result_count; i++)
         results[i] = i < OPAL_MSG_REGISTERS ? message.mr[i] : buffer->mr[i];
     return error;
@@ -97,6 +126,8 @@ int opal_tcb_read_registers(uint32_t tcb, struct opal_registers *registers)
 {
     uint32_t words[16];
     int error = invoke(tcb, OPAL_TCB_READ_REGISTERS, NULL, 0, words, 16);
+    if (error != OPAL_OK)
+        return error; /* *registers as it was */
     registers->pc = words[0];
     registers->sp = words[1];
     registers->cpsr = words[2];

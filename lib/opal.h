@@ -62,7 +62,20 @@ struct opal_ipc_buffer *opal_ipc_buffer(void);
 
 /* --- Object invocations (lib/invoke.c) ------------------------------------
  * One function per label of include/opal/object.h; arguments in the order
- * of the ABI. Each returns the invocation's error. */
+ * of the ABI. Each returns the invocation's error; on an error its results
+ * (out parameters) are left as they were. */
+
+/* Why the kernel refused an invocation (include/opal/error.h, docs/api.md):
+ * the argument index that failed (or OPAL_ERROR_ARGUMENT_*) and, for
+ * OPAL_ERR_RANGE, the inclusive bounds it had to lie in. */
+struct opal_error_detail {
+    uint32_t argument, low, high;
+};
+/* The detail of the last invocation that failed in this process, made by
+ * any of its threads through these wrappers (one record per process: a
+ * thread that wants its own reads it right after the failure, before
+ * another thread can fail). OPAL_ERROR_ARGUMENT_NONE before any failure. */
+struct opal_error_detail opal_last_error_detail(void);
 struct opal_registers {
     uint32_t pc, sp, cpsr;
     uint32_t r[13];

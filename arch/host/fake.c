@@ -233,6 +233,11 @@ void arch_vcpu_unload(struct vcpu *vcpu)
     fake.vcpu_unloads++;
 }
 
+bool arch_vcpu_register_exists(uint32_t index)
+{
+    return index < OPAL_VCPU_REGISTER_COUNT;
+}
+
 int arch_vcpu_read_register(struct vcpu *vcpu, uint32_t index, uint32_t *value)
 {
     if (index >= OPAL_VCPU_REGISTER_COUNT)

@@ -23,6 +23,20 @@ enum opal_error {
     OPAL_ERR_COUNT
 };
 
+/* The detail of a refused invocation. r0 carries the error as always; on any
+ * error of a Call or Send on a kernel object (and of one whose cap does not
+ * resolve) the reply tag's length is OPAL_ERROR_DETAIL_LENGTH and
+ *   MR0 = the index of the argument (message word) that failed, or one of
+ *         the OPAL_ERROR_ARGUMENT_* values below when no one argument did;
+ *   MR1, MR2 = for OPAL_ERR_RANGE, the inclusive bounds the argument had to
+ *         lie in (0, 0 for any other error).
+ * For OPAL_ERR_TRUNCATED, MR0 is the index of the first missing word (the
+ * length the message had). docs/api.md lists what each invocation names. */
+#define OPAL_ERROR_DETAIL_LENGTH 3u
+#define OPAL_ERROR_ARGUMENT_NONE    0xffffffffu /* no argument: the kernel's own state */
+#define OPAL_ERROR_ARGUMENT_LABEL   0xfffffffeu /* the label: the object has no such method */
+#define OPAL_ERROR_ARGUMENT_INVOKED 0xfffffffdu /* the invoked cap, or its object's state */
+
 /* A short lower-case name for an error, for logs and test output. Accepts a
  * code or its negation (-OPAL_ERR_*, as the FDT reader returns); anything
  * else is "unknown error". */

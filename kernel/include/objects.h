@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "opal/error.h"
 #include "cap.h"
 #include "thread.h"
 
@@ -108,7 +109,55 @@ struct invocation {
     uint32_t *arguments;         /* all of them (registers and IPC buffer) */
     uint32_t result_length;
     uint32_t results[16];
+    /* Why it was refused (include/opal/error.h): the argument that failed,
+     * or an OPAL_ERROR_ARGUMENT_* value, and for OPAL_ERR_RANGE the
+     * inclusive bounds. invoke() starts them at "none" and, on an error,
+     * returns them in MR0-MR2. */
+    uint32_t failed_argument;
+    uint32_t low, high;
 };
+
+/* Refuse with `error`, naming the argument (or OPAL_ERROR_ARGUMENT_*) that
+ * failed; returns `error`, so a check reads `return invocation_refuse(...)`. */
+static inline int invocation_refuse(struct invocation *invocation, int error, uint32_t argument)
+{
+    invocation->failed_argument = argument;
+    return error;
+}
+
+/* Refuse with OPAL_ERR_RANGE: `argument` had to lie in [low, high]. */
+static inline int invocation_out_of_range(struct invocation *invocation, uint32_t argument,
+                                          uint32_t low, uint32_t high)
+{
+    invocation->failed_argument = argument;
+    invocation->low = low;
+    invocation->high = high;
+    return OPAL_ERR_RANGE;
+}
+
+/* Fewer words than the method takes: names the first missing one. */
+static inline int invocation_truncated(struct invocation *invocation)
+{
+    return invocation_refuse(invocation, OPAL_ERR_TRUNCATED, invocation->length);
+}
+
+/* The object has no method with this label. */
+static inline int invocation_no_method(struct invocation *invocation)
+{
+    return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, OPAL_ERROR_ARGUMENT_LABEL);
+}
+
+/* Look up the cap named by argument `argument` in the caller's CSpace: it
+ * must be there (cspace_lookup_cap) and, unless `type` is OPAL_OBJECT_NULL,
+ * of that type; a failure names the argument. */
+static inline int invocation_lookup(struct invocation *invocation, uint32_t argument,
+                                    uint32_t type, struct slot **slot)
+{
+    uint32_t cptr = invocation->arguments[argument];
+    int error = type == OPAL_OBJECT_NULL ? cspace_lookup_cap(invocation->caller, cptr, slot)
+                                         : cspace_lookup_typed(invocation->caller, cptr, type, slot);
+    return error == OPAL_OK ? OPAL_OK : invocation_refuse(invocation, error, argument);
+}
 
 /* Retype zeroes this much between two preemption points. */
 #define UNTYPED_ZERO_CHUNK (16u * 1024u)

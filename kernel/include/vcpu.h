@@ -41,6 +41,9 @@ void vcpu_wait_for_interrupt(struct thread *thread);
 void arch_vcpu_initialise(struct arch_vcpu *vcpu);
 /* The vCPU is being deleted or unbound: take its state off the CPU. */
 void arch_vcpu_unload(struct vcpu *vcpu);
+/* Whether `index` names a register (opal/vcpu.h): an invocation's decode
+ * tells a bad number from a bad value or state with it. */
+bool arch_vcpu_register_exists(uint32_t index);
 int arch_vcpu_read_register(struct vcpu *vcpu, uint32_t index, uint32_t *value);
 int arch_vcpu_write_register(struct vcpu *vcpu, uint32_t index, uint32_t value);
 /* Put a virtual interrupt in a list register (slot, or any free one with

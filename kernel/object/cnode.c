@@ -35,42 +35,48 @@ static struct cap derive(const struct cap *source, uint32_t rights_mask)
     return cap;
 }
 
-/* Set the badge (endpoint, notification) or guard (CNode) of `cap`. */
-static int set_badge_or_guard(struct cap *cap, uint32_t word)
+/* Set the badge (endpoint, notification) or guard (CNode) of `cap` from
+ * argument `argument`. */
+static int set_badge_or_guard(struct invocation *invocation, struct cap *cap, uint32_t argument)
 {
+    uint32_t word = invocation->arguments[argument];
     if (has_badge(cap)) {
-        if (cap_badge(cap) != 0)
-            return OPAL_ERR_ILLEGAL_OPERATION; /* badged caps stay as they are */
+        if (cap_badge(cap) != 0) /* badged caps stay as they are: the source is at fault */
+            return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 1);
         cap_set_badge(cap, word);
         return OPAL_OK;
     }
     if (cap->type == OPAL_OBJECT_CNODE) {
         uint32_t guard_bits = MINT_GUARD_BITS(word), guard = MINT_GUARD(word);
-        if (guard_bits + cap->size_bits > 32 || (guard_bits < 24 && guard >> guard_bits))
-            return OPAL_ERR_RANGE;
+        /* The bounds are those of the field that failed: guard_bits, else the guard. */
+        if (guard_bits + cap->size_bits > 32)
+            return invocation_out_of_range(invocation, argument, 0, 32u - cap->size_bits);
+        if (guard_bits < 24 && guard >> guard_bits)
+            return invocation_out_of_range(invocation, argument, 0, (1u << guard_bits) - 1);
         cap_cnode_set_guard(cap, guard_bits, guard);
         return OPAL_OK;
     }
     return OPAL_OK; /* other caps have no badge; Mint is then a Copy */
 }
 
-static int lookup_source(struct invocation *invocation, uint32_t cptr, struct slot **source)
+/* The source cap: argument 1 of every method that has one. */
+static int lookup_source(struct invocation *invocation, struct slot **source)
 {
-    return cspace_lookup_cap(invocation->caller, cptr, source);
+    return invocation_lookup(invocation, 1, OPAL_OBJECT_NULL, source);
 }
 
 static int copy_or_mint(struct invocation *invocation, struct slot *destination, bool mint)
 {
     struct slot *source;
-    int error = lookup_source(invocation, invocation->arguments[1], &source);
+    int error = lookup_source(invocation, &source);
     if (error != OPAL_OK)
         return error;
     if (!cap_copyable(&source->cap))
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 1);
     if (invocation->arguments[2] & ~OPAL_RIGHTS_ALL)
-        return OPAL_ERR_INVALID_ARGUMENT;
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 2);
     struct cap cap = derive(&source->cap, invocation->arguments[2]);
-    if (mint && (error = set_badge_or_guard(&cap, invocation->arguments[3])) != OPAL_OK)
+    if (mint && (error = set_badge_or_guard(invocation, &cap, 3)) != OPAL_OK)
         return error;
     cdt_insert_child(source, destination, &cap);
     return OPAL_OK;
@@ -79,13 +85,13 @@ static int copy_or_mint(struct invocation *invocation, struct slot *destination,
 static int move_or_mutate(struct invocation *invocation, struct slot *destination, bool mutate)
 {
     struct slot *source;
-    int error = lookup_source(invocation, invocation->arguments[1], &source);
+    int error = lookup_source(invocation, &source);
     if (error != OPAL_OK)
         return error;
     if (source == destination)
-        return OPAL_ERR_DELETE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 0);
     struct cap cap = source->cap;
-    if (mutate && (error = set_badge_or_guard(&cap, invocation->arguments[2])) != OPAL_OK)
+    if (mutate && (error = set_badge_or_guard(invocation, &cap, 2)) != OPAL_OK)
         return error;
     cdt_move(source, destination);
     destination->cap = cap;
@@ -104,12 +110,12 @@ int cnode_invoke(struct invocation *invocation)
     uint32_t label = invocation->label;
 
     if (label < OPAL_CNODE_COPY || label > OPAL_CNODE_REVOKE)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     if (invocation->length < minimum_length[label - OPAL_CNODE_COPY])
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t index = invocation->arguments[0];
     if (index >= (1u << cnode->size_bits))
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 0, 0, (1u << cnode->size_bits) - 1);
     struct slot *slot = &cnode_slots(cnode)[index];
 
     if (label == OPAL_CNODE_DELETE) {
@@ -119,7 +125,7 @@ int cnode_invoke(struct invocation *invocation)
     if (label == OPAL_CNODE_REVOKE)
         return cap_revoke(slot);
     if (!cap_is_null(&slot->cap))
-        return OPAL_ERR_DELETE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 0);
     if (label == OPAL_CNODE_COPY || label == OPAL_CNODE_MINT)
         return copy_or_mint(invocation, slot, label == OPAL_CNODE_MINT);
     return move_or_mutate(invocation, slot, label == OPAL_CNODE_MUTATE);

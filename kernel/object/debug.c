@@ -61,16 +61,17 @@ static uint32_t write_some(const struct arch_vspace *vspace, uint32_t address, u
 static int debug_write(struct invocation *invocation)
 {
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t address = invocation->arguments[0], length = invocation->arguments[1];
     const struct arch_vspace *vspace = thread_vspace(invocation->caller);
     if (length > OPAL_DEBUG_WRITE_MAX)
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 1, 0, OPAL_DEBUG_WRITE_MAX);
+    /* The address names the bytes: a range that wraps or is not readable. */
     if (address + length < address || vspace == NULL)
-        return OPAL_ERR_INVALID_ARGUMENT;
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
     int error = check_readable(vspace, address, length);
     if (error != OPAL_OK)
-        return error;
+        return invocation_refuse(invocation, error, 0);
     invocation->results[0] = write_some(vspace, address, length);
     invocation->result_length = 1;
     return OPAL_OK;
@@ -85,8 +86,8 @@ int debug_invoke(struct invocation *invocation)
         log("thread %u powered the system off", invocation->caller->id);
         arch_system_off();
     case OPAL_DEBUG_CHECK_INVARIANTS:
-        return invariants_check();
+        return invariants_check(); /* a broken invariant: no argument (NONE) */
     default:
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
 }

@@ -8,6 +8,7 @@
 #include "objects.h"
 
 #define IRQ_LIMIT 1024
+#define IRQ_FIRST_USER 16   /* below: software-generated, never user level's */
 
 struct irq_state {
     uint8_t has_handler;
@@ -22,23 +23,25 @@ static int control_get(struct invocation *invocation)
     uint32_t *arguments = invocation->arguments;
     struct slot *cnode_slot;
     if (invocation->length < 3)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t irq = arguments[0];
+    /* The bounds are the numbers user level may own at most; the kernel's
+     * own interrupts and any the GIC lacks are refused within them. */
     if (irq >= IRQ_LIMIT || !arch_irq_available(irq))
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 0, IRQ_FIRST_USER, IRQ_LIMIT - 1);
     if (irqs[irq].has_handler)
-        return OPAL_ERR_REVOKE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_REVOKE_FIRST, 0);
     int error = cspace_lookup_slot(&invocation->caller->cspace_root.cap, arguments[1], &cnode_slot);
     if (error != OPAL_OK)
-        return error;
+        return invocation_refuse(invocation, error, 1);
     const struct cap *cnode = &cnode_slot->cap;
     if (cnode->type != OPAL_OBJECT_CNODE)
-        return OPAL_ERR_INVALID_CAPABILITY;
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_CAPABILITY, 1);
     if (arguments[2] >= (1u << cnode->size_bits))
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 2, 0, (1u << cnode->size_bits) - 1);
     struct slot *destination = &cnode_slots(cnode)[arguments[2]];
     if (!cap_is_null(&destination->cap))
-        return OPAL_ERR_DELETE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 2);
     struct cap cap = { .type = OPAL_OBJECT_IRQ_HANDLER, .rights = OPAL_RIGHTS_ALL, .object = irq };
     cdt_insert_child(invocation->slot, destination, &cap);
     irqs[irq] = (struct irq_state){ .has_handler = 1 };
@@ -48,7 +51,7 @@ static int control_get(struct invocation *invocation)
 int irq_control_invoke(struct invocation *invocation)
 {
     if (invocation->label != OPAL_IRQ_CONTROL_GET)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     return control_get(invocation);
 }
 
@@ -56,17 +59,15 @@ static int set_notification(struct invocation *invocation, uint32_t irq)
 {
     struct slot *slot;
     if (invocation->length < 1)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     if (invocation->arguments[0] == 0) {
         irqs[irq].notification = NULL;
         arch_irq_mask(irq);
         return OPAL_OK;
     }
-    int error = cspace_lookup_cap(invocation->caller, invocation->arguments[0], &slot);
+    int error = invocation_lookup(invocation, 0, OPAL_OBJECT_NOTIFICATION, &slot);
     if (error != OPAL_OK)
         return error;
-    if (slot->cap.type != OPAL_OBJECT_NOTIFICATION)
-        return OPAL_ERR_INVALID_CAPABILITY;
     irqs[irq].notification = cap_object(&slot->cap);
     irqs[irq].badge = cap_badge(&slot->cap);
     arch_irq_unmask(irq);
@@ -88,7 +89,7 @@ int irq_handler_invoke(struct invocation *invocation)
         arch_irq_mask(irq);
         return OPAL_OK;
     default:
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
 }
 

@@ -103,15 +103,16 @@ static int configure(struct invocation *invocation)
     struct slot *slot;
     uint32_t *arguments = invocation->arguments;
     if (invocation->length < 3)
-        return OPAL_ERR_TRUNCATED;
-    int error = cspace_lookup_cap(invocation->caller, arguments[0], &slot);
+        return invocation_truncated(invocation);
+    int error = invocation_lookup(invocation, 0, OPAL_OBJECT_SCHED_CONTEXT, &slot);
     if (error != OPAL_OK)
         return error;
-    if (slot->cap.type != OPAL_OBJECT_SCHED_CONTEXT)
-        return OPAL_ERR_INVALID_CAPABILITY;
     uint32_t budget = arguments[1], period = arguments[2];
-    if (budget == 0 || budget > period || period > OPAL_SCHED_PERIOD_MAX_US)
-        return OPAL_ERR_RANGE;
+    /* The period first: the budget's bounds depend on it. */
+    if (period == 0 || period > OPAL_SCHED_PERIOD_MAX_US)
+        return invocation_out_of_range(invocation, 2, 1, OPAL_SCHED_PERIOD_MAX_US);
+    if (budget == 0 || budget > period)
+        return invocation_out_of_range(invocation, 1, 1, period);
     struct sched_context *context = cap_object(&slot->cap);
     if (context->depleted)
         remove_depleted(context);
@@ -136,23 +137,32 @@ static int set_domain_schedule(struct invocation *invocation)
 {
     const uint32_t *arguments = invocation->arguments;
     if (invocation->length < 1)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t count = arguments[0];
     if (count > CONFIG_DOMAIN_WINDOWS)
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 0, 0, CONFIG_DOMAIN_WINDOWS);
     if (invocation->length < 1 + 2 * count)
-        return OPAL_ERR_TRUNCATED;
-    uint64_t total = 0;
+        return invocation_truncated(invocation);
+    /* The total is judged after every window's own checks (as it always
+     * was); a RANGE for it names the window that took it past the limit. */
+    uint64_t total = 0, before_over = 0;
+    uint32_t over = 0; /* argument index of that window's length; 0: none */
     for (uint32_t i = 0; i < count; i++) {
         uint32_t domain = arguments[1 + 2 * i], length = arguments[2 + 2 * i];
         if (domain == 0 || domain >= CONFIG_DOMAINS)
-            return OPAL_ERR_INVALID_ARGUMENT;
+            return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 1 + 2 * i);
         if (length < CONFIG_DOMAIN_WINDOW_MIN_US)
-            return OPAL_ERR_RANGE;
+            return invocation_out_of_range(invocation, 2 + 2 * i, CONFIG_DOMAIN_WINDOW_MIN_US,
+                                           CONFIG_DOMAIN_SCHEDULE_MAX_US);
+        if (over == 0 && total + length > CONFIG_DOMAIN_SCHEDULE_MAX_US) {
+            over = 2 + 2 * i;
+            before_over = total;
+        }
         total += length;
     }
-    if (total > CONFIG_DOMAIN_SCHEDULE_MAX_US)
-        return OPAL_ERR_RANGE;
+    if (over != 0)
+        return invocation_out_of_range(invocation, over, CONFIG_DOMAIN_WINDOW_MIN_US,
+                                       CONFIG_DOMAIN_SCHEDULE_MAX_US - (uint32_t)before_over);
     domain_set_schedule(&arguments[1], count);
     return OPAL_OK;
 }
@@ -162,14 +172,13 @@ static int set_domain(struct invocation *invocation)
 {
     struct slot *slot;
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
-    int error = cspace_lookup_typed(invocation->caller, invocation->arguments[0],
-                                    OPAL_OBJECT_TCB, &slot);
+        return invocation_truncated(invocation);
+    int error = invocation_lookup(invocation, 0, OPAL_OBJECT_TCB, &slot);
     if (error != OPAL_OK)
         return error;
     uint32_t domain = invocation->arguments[1];
     if (domain >= CONFIG_DOMAINS)
-        return OPAL_ERR_INVALID_ARGUMENT;
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 1);
     sched_set_domain(cap_object(&slot->cap), domain);
     return OPAL_OK;
 }
@@ -180,6 +189,6 @@ int sched_control_invoke(struct invocation *invocation)
     case OPAL_SCHED_CONTROL_CONFIGURE: return configure(invocation);
     case OPAL_SCHED_CONTROL_SET_DOMAIN_SCHEDULE: return set_domain_schedule(invocation);
     case OPAL_SCHED_CONTROL_SET_DOMAIN: return set_domain(invocation);
-    default: return OPAL_ERR_ILLEGAL_OPERATION;
+    default: return invocation_no_method(invocation);
     }
 }

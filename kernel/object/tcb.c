@@ -23,22 +23,22 @@ static int configure(struct invocation *invocation, struct thread *thread)
     int error;
 
     if (invocation->length < 5)
-        return OPAL_ERR_TRUNCATED;
-    if ((error = cspace_lookup_typed(invocation->caller, arguments[1], OPAL_OBJECT_CNODE, &cspace)) ||
-        (error = cspace_lookup_typed(invocation->caller, arguments[2], OPAL_OBJECT_VSPACE, &vspace)))
+        return invocation_truncated(invocation);
+    if ((error = invocation_lookup(invocation, 1, OPAL_OBJECT_CNODE, &cspace)) ||
+        (error = invocation_lookup(invocation, 2, OPAL_OBJECT_VSPACE, &vspace)))
         return error;
     uint32_t buffer = arguments[3];
     if (arguments[4] != 0) {
-        if ((error = cspace_lookup_typed(invocation->caller, arguments[4], OPAL_OBJECT_FRAME, &frame)))
+        if ((error = invocation_lookup(invocation, 4, OPAL_OBJECT_FRAME, &frame)))
             return error;
         if (buffer % OPAL_IPC_BUFFER_ALIGN)
-            return OPAL_ERR_ALIGNMENT;
+            return invocation_refuse(invocation, OPAL_ERR_ALIGNMENT, 3);
         uint32_t mapped, size = 1u << frame->cap.size_bits;
         if (arch_frame_mapping(&frame->cap, &mapped) && (buffer < mapped || buffer - mapped >= size))
-            return OPAL_ERR_RANGE;
+            return invocation_out_of_range(invocation, 3, mapped, mapped + (size - 1));
         if (!(frame->cap.rights & OPAL_RIGHT_WRITE) ||
             !platform_is_ram(frame->cap.object, 1u << frame->cap.size_bits))
-            return OPAL_ERR_ILLEGAL_OPERATION; /* the kernel writes it: RAM only */
+            return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 4); /* RAM only */
     }
     thread->fault_endpoint = arguments[0];
     install(&thread->cspace_root, cspace);
@@ -54,13 +54,14 @@ static int set_priority(struct invocation *invocation, struct thread *thread, bo
     struct slot *authority;
     int error;
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
-    if ((error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_TCB, &authority)))
+        return invocation_truncated(invocation);
+    if ((error = invocation_lookup(invocation, 0, OPAL_OBJECT_TCB, &authority)))
         return error;
     uint32_t value = invocation->arguments[1];
     const struct thread *boss = cap_object(&authority->cap);
-    if (value > OPAL_PRIORITY_MAX || value > boss->mcp)
-        return OPAL_ERR_RANGE;
+    uint32_t highest = boss->mcp < OPAL_PRIORITY_MAX ? boss->mcp : OPAL_PRIORITY_MAX;
+    if (value > highest)
+        return invocation_out_of_range(invocation, 1, 0, highest);
     if (mcp) {
         thread->mcp = (uint8_t)value;
         return OPAL_OK;
@@ -78,20 +79,23 @@ static int set_sched_context(struct invocation *invocation, struct thread *threa
     struct slot *slot;
     int error;
     if (invocation->length < 1)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     if (invocation->arguments[0] == 0) {
         if (thread->sched_context)
             sched_context_unbind(thread->sched_context);
         return OPAL_OK;
     }
-    error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_SCHED_CONTEXT, &slot);
+    error = invocation_lookup(invocation, 0, OPAL_OBJECT_SCHED_CONTEXT, &slot);
     if (error)
         return error;
     struct sched_context *context = cap_object(&slot->cap);
     if (context->thread == thread)
         return OPAL_OK;
-    if (context->thread || thread->sched_context)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+    if (context->thread) /* the context is bound to another thread */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 0);
+    if (thread->sched_context) /* this thread has another */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
     sched_context_bind(context, thread);
     return OPAL_OK;
 }
@@ -112,9 +116,10 @@ static int write_registers(struct invocation *invocation, struct thread *thread)
 {
     uint32_t *arguments = invocation->arguments;
     if (invocation->length < 6)
-        return OPAL_ERR_TRUNCATED;
-    if (thread == invocation->caller)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_truncated(invocation);
+    if (thread == invocation->caller) /* the invoked thread is running: it is the caller */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
     arch_context_init_user(&thread->context, arguments[0], arguments[1], arguments[2]);
     abi_set_register(&thread->context, 1, arguments[3]);
     abi_set_register(&thread->context, 2, arguments[4]);
@@ -122,10 +127,11 @@ static int write_registers(struct invocation *invocation, struct thread *thread)
     return OPAL_OK;
 }
 
-static int resume(struct thread *thread)
+static int resume(struct invocation *invocation, struct thread *thread)
 {
     if (thread_vspace(thread) == NULL || thread->cspace_root.cap.type != OPAL_OBJECT_CNODE)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED); /* not configured */
     thread_resume(thread);
     return OPAL_OK;
 }
@@ -135,13 +141,16 @@ static int bind_notification(struct invocation *invocation, struct thread *threa
     struct slot *slot;
     int error;
     if (invocation->length < 1)
-        return OPAL_ERR_TRUNCATED;
-    error = cspace_lookup_typed(invocation->caller, invocation->arguments[0], OPAL_OBJECT_NOTIFICATION, &slot);
+        return invocation_truncated(invocation);
+    error = invocation_lookup(invocation, 0, OPAL_OBJECT_NOTIFICATION, &slot);
     if (error)
         return error;
     struct notification *notification = cap_object(&slot->cap);
-    if (thread->bound_notification || notification->bound)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+    if (thread->bound_notification) /* the thread has one */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
+    if (notification->bound) /* the notification has a thread */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 0);
     thread->bound_notification = notification;
     notification->bound = thread;
     return OPAL_OK;
@@ -158,17 +167,18 @@ int tcb_invoke(struct invocation *invocation)
     case OPAL_TCB_SET_SCHED_CONTEXT: return set_sched_context(invocation, thread);
     case OPAL_TCB_READ_REGISTERS: return read_registers(invocation, thread);
     case OPAL_TCB_WRITE_REGISTERS: return write_registers(invocation, thread);
-    case OPAL_TCB_RESUME: return resume(thread);
+    case OPAL_TCB_RESUME: return resume(invocation, thread);
     case OPAL_TCB_SUSPEND:
         thread_suspend(thread);
         return OPAL_OK;
     case OPAL_TCB_BIND_NOTIFICATION: return bind_notification(invocation, thread);
     case OPAL_TCB_UNBIND_NOTIFICATION:
         if (!thread->bound_notification)
-            return OPAL_ERR_ILLEGAL_OPERATION;
+            return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                     OPAL_ERROR_ARGUMENT_INVOKED); /* nothing bound */
         notification_unbind(thread->bound_notification);
         return OPAL_OK;
     default:
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
 }

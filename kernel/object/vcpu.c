@@ -69,16 +69,15 @@ static int bind_tcb(struct invocation *invocation, struct vcpu *vcpu)
 {
     struct slot *slot = NULL;
     if (invocation->length < 1)
-        return OPAL_ERR_TRUNCATED;
-    uint32_t cptr = invocation->arguments[0];
-    if (cptr != 0) {
-        int error = cspace_lookup_typed(invocation->caller, cptr, OPAL_OBJECT_TCB, &slot);
+        return invocation_truncated(invocation);
+    if (invocation->arguments[0] != 0) {
+        int error = invocation_lookup(invocation, 0, OPAL_OBJECT_TCB, &slot);
         if (error != OPAL_OK)
             return error;
     }
     struct thread *thread = slot ? cap_object(&slot->cap) : NULL;
-    if (thread == invocation->caller)
-        return OPAL_ERR_ILLEGAL_OPERATION; /* a thread cannot turn itself into a guest */
+    if (thread == invocation->caller) /* a thread cannot turn itself into a guest */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 0);
     vcpu_unbind(vcpu);
     if (thread == NULL)
         return OPAL_OK;
@@ -94,17 +93,20 @@ static int inject(struct invocation *invocation, struct vcpu *vcpu)
 {
     uint32_t *arguments = invocation->arguments;
     if (invocation->length < 4)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t irq = arguments[0], priority = arguments[1], slot = arguments[2];
     uint32_t flags = arguments[3];
-    if (irq > VIRQ_MAX || priority > VIRQ_PRIORITY_MAX ||
-        (flags & ~(OPAL_VIRQ_GROUP1 | OPAL_VIRQ_NOTIFY_EOI)) != 0)
-        return OPAL_ERR_INVALID_ARGUMENT;
+    if (irq > VIRQ_MAX)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
+    if (priority > VIRQ_PRIORITY_MAX)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 1);
+    if ((flags & ~(OPAL_VIRQ_GROUP1 | OPAL_VIRQ_NOTIFY_EOI)) != 0)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 3);
     if (slot >= OPAL_VCPU_LIST_REGISTERS && slot != OPAL_VIRQ_ANY_SLOT)
-        return OPAL_ERR_RANGE;
+        return invocation_out_of_range(invocation, 2, 0, OPAL_VCPU_LIST_REGISTERS - 1);
     int error = arch_vcpu_inject(vcpu, irq, priority, slot, flags, &invocation->results[0]);
-    if (error != OPAL_OK)
-        return error;
+    if (error != OPAL_OK) /* BUSY: every list register is in use */
+        return invocation_refuse(invocation, error, OPAL_ERROR_ARGUMENT_INVOKED);
     invocation->result_length = 1;
     vcpu_wake(vcpu);
     return OPAL_OK;
@@ -124,24 +126,53 @@ static bool is_timer_register(uint32_t index)
     return index >= OPAL_VCPU_CNTV_CTL && index <= OPAL_VCPU_CNTVOFF_HIGH;
 }
 
+/* The arch's refusal of a register access whose number exists: a value it
+ * does not take (INVALID_ARGUMENT, argument 1), or a register the vCPU's
+ * state does not hold now (ILLEGAL_OPERATION: a general register of an
+ * unbound vCPU). */
+static int register_refused(struct invocation *invocation, int error)
+{
+    return invocation_refuse(invocation, error, error == OPAL_ERR_INVALID_ARGUMENT
+                                                    ? 1 : OPAL_ERROR_ARGUMENT_INVOKED);
+}
+
+static int read_register(struct invocation *invocation, struct vcpu *vcpu)
+{
+    if (invocation->length < 1)
+        return invocation_truncated(invocation);
+    if (!arch_vcpu_register_exists(invocation->arguments[0]))
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
+    int error = arch_vcpu_read_register(vcpu, invocation->arguments[0], &invocation->results[0]);
+    if (error != OPAL_OK)
+        return register_refused(invocation, error);
+    invocation->result_length = 1;
+    return OPAL_OK;
+}
+
 static int write_register(struct invocation *invocation, struct vcpu *vcpu)
 {
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t index = invocation->arguments[0];
+    if (!arch_vcpu_register_exists(index))
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
     int error = arch_vcpu_write_register(vcpu, index, invocation->arguments[1]);
-    if (error == OPAL_OK && is_timer_register(index))
+    if (error != OPAL_OK)
+        return register_refused(invocation, error);
+    if (is_timer_register(index))
         vtimer_changed(vcpu);
-    return error;
+    return OPAL_OK;
 }
 
 static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
 {
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
+        return invocation_truncated(invocation);
     uint32_t irq = invocation->arguments[0], priority = invocation->arguments[1];
-    if (irq > VIRQ_MAX || priority > VIRQ_PRIORITY_MAX)
-        return OPAL_ERR_INVALID_ARGUMENT;
+    if (irq > VIRQ_MAX)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
+    if (priority > VIRQ_PRIORITY_MAX)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 1);
     vcpu->vtimer_irq = irq;
     vcpu->vtimer_priority = priority;
     if (irq != 0)
@@ -153,15 +184,11 @@ static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
 int vcpu_invoke(struct invocation *invocation)
 {
     struct vcpu *vcpu = cap_object(&invocation->slot->cap);
-    uint32_t *arguments = invocation->arguments;
     switch (invocation->label) {
     case OPAL_VCPU_BIND_TCB:
         return bind_tcb(invocation, vcpu);
     case OPAL_VCPU_READ_REGISTER:
-        if (invocation->length < 1)
-            return OPAL_ERR_TRUNCATED;
-        invocation->result_length = 1;
-        return arch_vcpu_read_register(vcpu, arguments[0], &invocation->results[0]);
+        return read_register(invocation, vcpu);
     case OPAL_VCPU_WRITE_REGISTER:
         return write_register(invocation, vcpu);
     case OPAL_VCPU_INJECT_IRQ:
@@ -169,6 +196,6 @@ int vcpu_invoke(struct invocation *invocation)
     case OPAL_VCPU_SET_VTIMER_IRQ:
         return set_vtimer_irq(invocation, vcpu);
     default:
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
 }

@@ -133,7 +133,8 @@ UNIT_UNUSED static int fixture_invoke(int (*method)(struct invocation *), struct
                                       uint32_t label, uint32_t *arguments, uint32_t length)
 {
     struct invocation invocation = { .caller = fx.caller, .slot = slot, .label = label,
-                                     .length = length, .arguments = arguments };
+                                     .length = length, .arguments = arguments,
+                                     .failed_argument = OPAL_ERROR_ARGUMENT_NONE };
     return method(&invocation);
 }
 

@@ -51,6 +51,7 @@ UNIT_SOURCES_test_debug   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_fastpath := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_vcpu   := $(UNIT_KERNEL_SOURCES)
 UNIT_SOURCES_test_domain := $(UNIT_KERNEL_SOURCES)
+UNIT_SOURCES_test_errors := $(UNIT_KERNEL_SOURCES)
 UNIT_CPIO_SRC := $(UNIT_DIR)/fixtures/cpio
 UNIT_ARGS_test_fdt  := $(UNIT_HOST)/virt.dtb $(UNIT_FIXTURES)/tree.dtb
 UNIT_ARGS_test_cpio := $(UNIT_FIXTURES)/files.cpio $(UNIT_CPIO_SRC)

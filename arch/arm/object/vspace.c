@@ -9,16 +9,16 @@
 
 #define MAP_RIGHTS_ALL (OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE)
 
-static int lookup_vspace(struct invocation *invocation, uint32_t cptr, struct arch_vspace **vspace)
+/* The VSpace named by argument 0 of Map (one with a VMID). */
+static int lookup_vspace(struct invocation *invocation, struct arch_vspace **vspace)
 {
     struct slot *slot;
-    int error = cspace_lookup_cap(invocation->caller, cptr, &slot);
+    int error = invocation_lookup(invocation, 0, OPAL_OBJECT_VSPACE, &slot);
     if (error != OPAL_OK)
         return error;
-    if (slot->cap.type != OPAL_OBJECT_VSPACE)
-        return OPAL_ERR_INVALID_CAPABILITY;
     *vspace = cap_object(&slot->cap);
-    return (*vspace)->vmid ? OPAL_OK : OPAL_ERR_INVALID_CAPABILITY;
+    return (*vspace)->vmid ? OPAL_OK
+                           : invocation_refuse(invocation, OPAL_ERR_INVALID_CAPABILITY, 0);
 }
 
 /* The entry a mapped cap made, if its VSpace and tables are still there
@@ -60,10 +60,11 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
 {
     struct arch_vspace *vspace;
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
-    if (cap_is_mapped(cap))
-        return OPAL_ERR_ILLEGAL_OPERATION;
-    int error = lookup_vspace(invocation, invocation->arguments[0], &vspace);
+        return invocation_truncated(invocation);
+    if (cap_is_mapped(cap)) /* a cap maps once */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
+    int error = lookup_vspace(invocation, &vspace);
     if (error != OPAL_OK)
         return error;
     uint32_t address = invocation->arguments[1];
@@ -74,7 +75,7 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
         level = 3;
     }
     if (*entry != 0)
-        return OPAL_ERR_DELETE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 1);
     *entry = lpae_table(cap->object);
     dsb();
     uint32_t region = level == 2 ? address & ~((1u << LPAE_LEVEL1_SHIFT) - 1)
@@ -83,13 +84,18 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
     return OPAL_OK;
 }
 
-static int check_rights(const struct cap *cap, uint32_t rights, uint32_t attributes)
+/* Rights and attributes: arguments `first` and `first + 1` (2, 3 of Map; 0, 1
+ * of Remap). Rights the cap does not hold name the rights argument. */
+static int check_rights(struct invocation *invocation, const struct cap *cap, uint32_t first)
 {
-    if ((rights & ~MAP_RIGHTS_ALL) || attributes > OPAL_MAP_DEVICE)
-        return OPAL_ERR_INVALID_ARGUMENT;
+    uint32_t rights = invocation->arguments[first], attributes = invocation->arguments[first + 1];
+    if (rights & ~MAP_RIGHTS_ALL)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, first);
+    if (attributes > OPAL_MAP_DEVICE)
+        return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, first + 1);
     if (((rights & OPAL_MAP_WRITE) && !(cap->rights & OPAL_RIGHT_WRITE)) ||
         ((rights & OPAL_MAP_READ) && !(cap->rights & OPAL_RIGHT_READ)))
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, first);
     return OPAL_OK;
 }
 
@@ -105,23 +111,24 @@ static int frame_map(struct invocation *invocation, struct cap *cap)
     struct arch_vspace *vspace;
     uint32_t *arguments = invocation->arguments;
     if (invocation->length < 4)
-        return OPAL_ERR_TRUNCATED;
-    if (cap_is_mapped(cap))
-        return OPAL_ERR_ILLEGAL_OPERATION;
-    int error = lookup_vspace(invocation, arguments[0], &vspace);
+        return invocation_truncated(invocation);
+    if (cap_is_mapped(cap)) /* a cap maps once */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
+    int error = lookup_vspace(invocation, &vspace);
     if (error != OPAL_OK)
         return error;
     uint32_t address = arguments[1];
     if (address & ((1u << cap->size_bits) - 1))
-        return OPAL_ERR_ALIGNMENT;
-    if ((error = check_rights(cap, arguments[2], arguments[3])) != OPAL_OK)
+        return invocation_refuse(invocation, OPAL_ERR_ALIGNMENT, 1);
+    if ((error = check_rights(invocation, cap, 2)) != OPAL_OK)
         return error;
     unsigned level = frame_level(cap);
     uint64_t *entry = stage2_entry(vspace, address, level);
-    if (entry == NULL)
-        return OPAL_ERR_FAILED_LOOKUP;
+    if (entry == NULL) /* no page table there */
+        return invocation_refuse(invocation, OPAL_ERR_FAILED_LOOKUP, 1);
     if (*entry != 0)
-        return OPAL_ERR_DELETE_FIRST;
+        return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 1);
     *entry = frame_entry(cap, arguments[2], arguments[3]);
     dsb();
     cap_set_mapping(cap, vspace->vmid, address, level);
@@ -131,13 +138,14 @@ static int frame_map(struct invocation *invocation, struct cap *cap)
 static int frame_remap(struct invocation *invocation, struct cap *cap)
 {
     if (invocation->length < 2)
-        return OPAL_ERR_TRUNCATED;
-    int error = check_rights(cap, invocation->arguments[0], invocation->arguments[1]);
+        return invocation_truncated(invocation);
+    int error = check_rights(invocation, cap, 0);
     if (error != OPAL_OK)
         return error;
     uint64_t *entry = mapped_entry(cap, frame_level(cap));
-    if (entry == NULL)
-        return OPAL_ERR_ILLEGAL_OPERATION;
+    if (entry == NULL) /* not mapped (or its mapping is gone) */
+        return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
+                                 OPAL_ERROR_ARGUMENT_INVOKED);
     *entry = frame_entry(cap, invocation->arguments[0], invocation->arguments[1]);
     dsb();
     stage2_flush_vmid(cap_mapping_vmid(cap));
@@ -156,10 +164,10 @@ int arch_vspace_invoke(struct invocation *invocation)
             unmap(cap, table_entry_level(cap));
             return OPAL_OK;
         }
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
     if (cap->type != OPAL_OBJECT_FRAME)
-        return OPAL_ERR_ILLEGAL_OPERATION; /* VSpace caps have no methods */
+        return invocation_no_method(invocation); /* VSpace caps have no methods */
     switch (label) {
     case OPAL_FRAME_MAP: return frame_map(invocation, cap);
     case OPAL_FRAME_UNMAP:
@@ -171,7 +179,7 @@ int arch_vspace_invoke(struct invocation *invocation)
         invocation->result_length = 1;
         return OPAL_OK;
     default:
-        return OPAL_ERR_ILLEGAL_OPERATION;
+        return invocation_no_method(invocation);
     }
 }
 

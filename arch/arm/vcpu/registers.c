@@ -80,6 +80,11 @@ static uint32_t *register_location(struct vcpu *vcpu, uint32_t index)
     return &vcpu->arch.registers[index];
 }
 
+bool arch_vcpu_register_exists(uint32_t index)
+{
+    return index_valid(index);
+}
+
 int arch_vcpu_read_register(struct vcpu *vcpu, uint32_t index, uint32_t *value)
 {
     uint32_t *location = register_location(vcpu, index);

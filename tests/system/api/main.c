@@ -13,7 +13,7 @@ extern const struct test_case __start_opal_tests[], __stop_opal_tests[];
  * hangs in a later suite still reports the earlier ones. */
 static const char *const suite_order[] = {
     "untyped", "cnode", "cspace", "tcb", "notification", "ipc", "vspace", "irq", "sched", "fault",
-    "debug",
+    "debug", "errors",
 };
 
 struct failure {
