@@ -5,6 +5,7 @@
 
 #include "opal/bootinfo.h"
 #include "opal/error.h"
+#include "opal/syscall.h"
 #include "arch/fake.h"
 #include "kernel.h"
 #include "objects.h"
@@ -136,6 +137,32 @@ UNIT_UNUSED static int fixture_invoke(int (*method)(struct invocation *), struct
                                      .length = length, .arguments = arguments,
                                      .failed_argument = OPAL_ERROR_ARGUMENT_NONE };
     return method(&invocation);
+}
+
+/* Message registers past a message's length hold this plus their index, so
+ * a decode that reads them shows. */
+#define FIXTURE_POISON 0xdead0000u
+
+/* A Call by fx.caller on the cap at `cptr`, as user level makes it: MR0-3
+ * in r2-r5 (poisoned past `length`), the rest in `buffer` (its IPC buffer;
+ * NULL for register-only messages), decoded by syscall_handle. Returns r0,
+ * the error. */
+UNIT_UNUSED static int fixture_call(uint32_t cptr, uint32_t label, const uint32_t *arguments,
+                                    uint32_t length, struct opal_ipc_buffer *buffer)
+{
+    struct arch_context *registers = &fx.caller->context;
+    struct thread *previous = current_thread;
+    registers->r[0] = cptr;
+    registers->r[1] = OPAL_TAG(label, 0, length);
+    for (uint32_t i = 0; i < OPAL_MSG_REGISTERS; i++)
+        registers->r[2 + i] = i < length ? arguments[i] : FIXTURE_POISON + i;
+    for (uint32_t i = OPAL_MSG_REGISTERS; buffer && i < length; i++)
+        buffer->mr[i] = arguments[i];
+    current_thread = fx.caller;
+    if (!syscall_handle(fx.caller, OPAL_SYS_CALL))
+        fixture_die("Call is not a system call");
+    current_thread = previous;
+    return (int)registers->r[0];
 }
 
 #define FIXTURE_ARGS(...) (uint32_t[]){ __VA_ARGS__ }

@@ -17,28 +17,14 @@
 #define SCHED_CONTEXT 22
 #define VCPU 23
 #define FREE 30              /* empty slots from here */
-#define POISON 0xdead0000u   /* message registers past the message's length */
+#define POISON FIXTURE_POISON
 #define USER_IRQ 40          /* an interrupt the fake GIC lets user level own */
 
 static struct opal_ipc_buffer *buffer; /* fx.caller's, for words past MR3 */
 
-/* A Call by fx.caller on the cap at `cptr`, as user level makes it (MR0-3 in
- * r2-r5, the rest in its IPC buffer), decoded by syscall_handle; returns r0. */
 static int call(uint32_t cptr, uint32_t label, const uint32_t *arguments, uint32_t length)
 {
-    struct arch_context *registers = &fx.caller->context;
-    struct thread *previous = current_thread;
-    registers->r[0] = cptr;
-    registers->r[1] = OPAL_TAG(label, 0, length);
-    for (uint32_t i = 0; i < OPAL_MSG_REGISTERS; i++)
-        registers->r[2 + i] = i < length ? arguments[i] : POISON + i;
-    for (uint32_t i = OPAL_MSG_REGISTERS; i < length; i++)
-        buffer->mr[i] = arguments[i];
-    current_thread = fx.caller;
-    if (!syscall_handle(fx.caller, OPAL_SYS_CALL))
-        fixture_die("Call is not a system call");
-    current_thread = previous;
-    return (int)registers->r[0];
+    return fixture_call(cptr, label, arguments, length, buffer);
 }
 
 #define CALL(cptr, label, ...) \

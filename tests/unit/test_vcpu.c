@@ -17,7 +17,7 @@
 #define SMALL_UNTYPED 40    /* untypeds of a chosen size */
 #define GUEST_PRIORITY 10
 #define VTIMER_PPI 27       /* the machine's virtual timer interrupt (QEMU virt, as on hardware) */
-#define POISON 0xdead0000u  /* message registers past the message's length */
+#define POISON FIXTURE_POISON
 #define GUARD_MISMATCH 0x100000u /* a bit inside the root CNode's 20-bit zero guard */
 
 /* ARMv7 CPSR fields (ARM ARM B1.3.3). */
@@ -49,21 +49,9 @@ static void setup(void)
         fixture_die("vCPU world");
 }
 
-/* A Call by fx.caller on the cap at `cptr`, as user level makes it: MR0-3 in r2-r5
- * (those past `length` poisoned), decoded by syscall_handle. Returns r0, the error. */
 static int call(uint32_t cptr, uint32_t label, const uint32_t *arguments, uint32_t length)
 {
-    struct arch_context *registers = &fx.caller->context;
-    struct thread *previous = current_thread;
-    registers->r[0] = cptr;
-    registers->r[1] = OPAL_TAG(label, 0, length);
-    for (uint32_t i = 0; i < OPAL_MSG_REGISTERS; i++)
-        registers->r[2 + i] = i < length ? arguments[i] : POISON + i;
-    current_thread = fx.caller;
-    if (!syscall_handle(fx.caller, OPAL_SYS_CALL))
-        fixture_die("Call is not a system call");
-    current_thread = previous;
-    return (int)registers->r[0];
+    return fixture_call(cptr, label, arguments, length, NULL);
 }
 
 #define CALL(cptr, label, ...) \

@@ -5,20 +5,9 @@
 #define ARCH_ARM_CP14_H
 
 #include <stdint.h>
+#include "arch/coprocessor.h"
 
-#define CP14_32(name, op1, crn, crm, op2)                                              \
-    static inline uint32_t name##_read(void)                                           \
-    {                                                                                  \
-        uint32_t value;                                                                \
-        __asm__ volatile("mrc p14, " #op1 ", %0, " #crn ", " #crm ", " #op2            \
-                         : "=r"(value));                                               \
-        return value;                                                                  \
-    }                                                                                  \
-    static inline void name##_write(uint32_t value)                                    \
-    {                                                                                  \
-        __asm__ volatile("mcr p14, " #op1 ", %0, " #crn ", " #crm ", " #op2             \
-                         ::"r"(value) : "memory");                                     \
-    }
+#define CP14_32(name, op1, crn, crm, op2) COPROCESSOR_32(p14, name, op1, crn, crm, op2)
 
 CP14_32(dbgdidr, 0, c0, c0, 0)
 CP14_32(dbgdscr, 0, c0, c2, 2)     /* DBGDSCRext */

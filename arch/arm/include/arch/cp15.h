@@ -4,20 +4,9 @@
 #define ARCH_ARM_CP15_H
 
 #include <stdint.h>
+#include "arch/coprocessor.h"
 
-#define CP15_32(name, op1, crn, crm, op2)                                              \
-    static inline uint32_t name##_read(void)                                           \
-    {                                                                                  \
-        uint32_t value;                                                                \
-        __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2            \
-                         : "=r"(value));                                               \
-        return value;                                                                  \
-    }                                                                                  \
-    static inline void name##_write(uint32_t value)                                    \
-    {                                                                                  \
-        __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2             \
-                         ::"r"(value) : "memory");                                     \
-    }
+#define CP15_32(name, op1, crn, crm, op2) COPROCESSOR_32(p15, name, op1, crn, crm, op2)
 
 #define CP15_64(name, op1, crm)                                                        \
     static inline uint64_t name##_read(void)                                           \
