@@ -29,18 +29,18 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
                                    uint32_t result[2])
 {
     switch (OPAL_TAG_LABEL(exit->tag)) {
-    case OPAL_FAULT_GUEST_ABORT:
+    case OPAL_GUEST_EXIT_ABORT:
         return vmm_handle_abort(machine, exit, result);
-    case OPAL_FAULT_GUEST_HVC:
+    case OPAL_GUEST_EXIT_HVC:
         machine->exits[EXIT_HVC]++;
         return vmm_handle_call(machine, exit, result);
-    case OPAL_FAULT_GUEST_SMC:
+    case OPAL_GUEST_EXIT_SMC:
         machine->exits[EXIT_SMC]++;
         return vmm_handle_call(machine, exit, result);
-    case OPAL_FAULT_GUEST_SYSREG:
+    case OPAL_GUEST_EXIT_SYSREG:
         machine->exits[EXIT_SYSREG]++;
         return vmm_handle_sysreg(machine, exit, result);
-    case OPAL_FAULT_GUEST_EOI:
+    case OPAL_GUEST_EXIT_EOI:
         machine->exits[EXIT_EOI]++;
         passthrough_eoi(machine, exit->mr[0]);
         vgic_dist_eoi(&machine->vgic, exit->mr[0]);
@@ -62,7 +62,7 @@ static enum vmm_action handle_exit(struct vm *machine, const struct opal_message
 static void reply_message(struct opal_message *message, enum vmm_action action,
                           const uint32_t result[2])
 {
-    uint32_t words = OPAL_TAG_LABEL(message->tag) == OPAL_FAULT_GUEST_SYSREG ? 2 : 1;
+    uint32_t words = OPAL_TAG_LABEL(message->tag) == OPAL_GUEST_EXIT_SYSREG ? 2 : 1;
     switch (action) {
     case VMM_EMULATED:
         message->tag = OPAL_TAG(OPAL_FAULT_REPLY_EMULATE, 0, words);

@@ -1,4 +1,4 @@
-/* Trapped system-register accesses (OPAL_FAULT_GUEST_SYSREG): decoded from
+/* Trapped system-register accesses (OPAL_GUEST_EXIT_SYSREG): decoded from
  * the HSR (core/hsr.h) and answered as the VM's own registers: ACTLR, the
  * virtual PMU (vpmu.c), the implementation-defined registers, the CP14
  * debug registers (vdebug.c) and the physical timer.

@@ -18,20 +18,21 @@ enum opal_fault_type {
     OPAL_FAULT_EXIT = 7,        /* the thread exited (OPAL_SYS_EXIT, or main returned):
                                    MR0 pc, MR1 exit status */
 
-    /* Exits of a thread bound to a vCPU (the VMM handles them). */
-    OPAL_FAULT_GUEST_ABORT = 16,  /* stage-2 abort: MR0 pc, MR1 guest-physical address,
-                                     MR2 access (OPAL_GUEST_ACCESS_*), MR3 register (Rt),
-                                     MR4 value stored (writes), MR5 syndrome (HSR) */
-    OPAL_FAULT_GUEST_HVC = 17,    /* MR0-MR3 r0-r3, MR4 the HVC immediate */
-    OPAL_FAULT_GUEST_SMC = 18,    /* MR0-MR3 r0-r3, MR4 0 */
-    OPAL_FAULT_GUEST_SYSREG = 19, /* trapped MRC/MCR/MRRC/MCRR: MR0 pc, MR1 syndrome (HSR),
-                                     MR2 Rt's value, MR3 Rt2's value (writes) */
-    OPAL_FAULT_GUEST_EOI = 20,    /* the guest EOI'd a virtual IRQ injected with
-                                     OPAL_VIRQ_NOTIFY_EOI: MR0 irq, MR1 list register */
-    OPAL_FAULT_GUEST_EXCEPTION = 21, /* any other exit: MR0 pc, MR1 syndrome (HSR) */
+    /* Guest exits: the traps of a thread bound to a vCPU (the VMM handles
+     * them), delivered as fault messages with these labels. */
+    OPAL_GUEST_EXIT_ABORT = 16,     /* stage-2 abort: MR0 pc, MR1 guest-physical address,
+                                       MR2 access (OPAL_GUEST_ACCESS_*), MR3 register (Rt),
+                                       MR4 value stored (writes), MR5 syndrome (HSR) */
+    OPAL_GUEST_EXIT_HVC = 17,       /* MR0-MR3 r0-r3, MR4 the HVC immediate */
+    OPAL_GUEST_EXIT_SMC = 18,       /* MR0-MR3 r0-r3, MR4 0 */
+    OPAL_GUEST_EXIT_SYSREG = 19,    /* trapped MRC/MCR/MRRC/MCRR: MR0 pc, MR1 syndrome (HSR),
+                                       MR2 Rt's value, MR3 Rt2's value (writes) */
+    OPAL_GUEST_EXIT_EOI = 20,       /* the guest EOI'd a virtual IRQ injected with
+                                       OPAL_VIRQ_NOTIFY_EOI: MR0 irq, MR1 list register */
+    OPAL_GUEST_EXIT_EXCEPTION = 21, /* any other exit: MR0 pc, MR1 syndrome (HSR) */
 };
 
-/* OPAL_FAULT_GUEST_ABORT MR2. */
+/* OPAL_GUEST_EXIT_ABORT MR2. */
 #define OPAL_GUEST_ACCESS_WRITE       (1u << 0)
 #define OPAL_GUEST_ACCESS_SIZE(a)     (1u << (((a) >> 1) & 3u))  /* bytes: 1, 2 or 4 */
 #define OPAL_GUEST_ACCESS_SIGN_EXTEND (1u << 3)
@@ -44,11 +45,11 @@ enum opal_fault_type {
 #define OPAL_FAULT_USER_EXCEPTION_LENGTH 2
 #define OPAL_FAULT_DEBUG_LENGTH 3
 #define OPAL_FAULT_EXIT_LENGTH 2
-#define OPAL_FAULT_GUEST_ABORT_LENGTH 6
-#define OPAL_FAULT_GUEST_CALL_LENGTH 5     /* HVC and SMC */
-#define OPAL_FAULT_GUEST_SYSREG_LENGTH 4
-#define OPAL_FAULT_GUEST_EOI_LENGTH 2
-#define OPAL_FAULT_GUEST_EXCEPTION_LENGTH 2
+#define OPAL_GUEST_EXIT_ABORT_LENGTH 6
+#define OPAL_GUEST_EXIT_CALL_LENGTH 5     /* HVC and SMC */
+#define OPAL_GUEST_EXIT_SYSREG_LENGTH 4
+#define OPAL_GUEST_EXIT_EOI_LENGTH 2
+#define OPAL_GUEST_EXIT_EXCEPTION_LENGTH 2
 #define OPAL_FAULT_MESSAGE_WORDS 9   /* the longest fault message */
 
 /* Replying with label 0 resumes the thread at the faulting instruction

@@ -1,6 +1,6 @@
 /* vCPUs: the guest state a VMM reads and writes through VCPU_READ_REGISTER /
  * VCPU_WRITE_REGISTER, and the flags of VCPU_INJECT_IRQ. The exits a guest
- * makes arrive as fault messages (include/opal/fault.h, OPAL_FAULT_GUEST_*). */
+ * makes arrive as fault messages (include/opal/fault.h, OPAL_GUEST_EXIT_*). */
 #ifndef OPAL_VCPU_H
 #define OPAL_VCPU_H
 

@@ -431,9 +431,9 @@ static bool exit_and_answer(bool fast, uint32_t label, uint32_t length, bool ser
 TEST(guest_exit_slowpath_reference_is_what_the_api_says)
 {
     struct observation slow[2];
-    CHECK(exit_and_answer(false, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, true, slow));
+    CHECK(exit_and_answer(false, OPAL_GUEST_EXIT_HVC, OPAL_GUEST_EXIT_CALL_LENGTH, true, slow));
     CHECK_EQ(slow[0].server_r[0], OPAL_OK);
-    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, 5));
+    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_GUEST_EXIT_HVC, 0, 5));
     CHECK(slow[0].server_r[2] == EXIT_WORD && slow[0].server_r[5] == EXIT_WORD + 3);
     CHECK_EQ(slow[0].server_buffer_mr4, EXIT_WORD + 4);
     CHECK_EQ(slow[0].server_r[6], BADGE);
@@ -443,8 +443,8 @@ TEST(guest_exit_slowpath_reference_is_what_the_api_says)
     CHECK_EQ(slow[1].client_r[0], RESULT);
     CHECK(slow[1].current_is_client && !slow[1].client_fault_pending);
     CHECK(slow[1].reply_receiver_is_server && slow[1].server_waits_on_endpoint);
-    CHECK(exit_and_answer(false, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, false, slow));
-    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, 4)); /* no buffer: cut */
+    CHECK(exit_and_answer(false, OPAL_GUEST_EXIT_HVC, OPAL_GUEST_EXIT_CALL_LENGTH, false, slow));
+    CHECK_EQ(slow[0].server_r[1], OPAL_TAG(OPAL_GUEST_EXIT_HVC, 0, 4)); /* no buffer: cut */
 }
 
 /* Every exit's length, with the VMM's IPC buffer for the words past the
@@ -452,10 +452,10 @@ TEST(guest_exit_slowpath_reference_is_what_the_api_says)
 TEST(guest_exits_and_answers_match_the_slowpath)
 {
     static const uint32_t exits[][2] = {
-        { OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH },
-        { OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH },
-        { OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH },
-        { OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH },
+        { OPAL_GUEST_EXIT_ABORT, OPAL_GUEST_EXIT_ABORT_LENGTH },
+        { OPAL_GUEST_EXIT_HVC, OPAL_GUEST_EXIT_CALL_LENGTH },
+        { OPAL_GUEST_EXIT_SYSREG, OPAL_GUEST_EXIT_SYSREG_LENGTH },
+        { OPAL_GUEST_EXIT_EXCEPTION, OPAL_GUEST_EXIT_EXCEPTION_LENGTH },
     };
     for (unsigned i = 0; i < sizeof exits / sizeof exits[0]; i++) {
         for (int buffer = 0; buffer < 2; buffer++) {
@@ -481,7 +481,7 @@ TEST(guest_exits_and_answers_match_the_slowpath)
 
 static void ready_to_exit(struct world *w)
 {
-    build_guest(w, OPAL_FAULT_GUEST_HVC, OPAL_FAULT_GUEST_CALL_LENGTH, true);
+    build_guest(w, OPAL_GUEST_EXIT_HVC, OPAL_GUEST_EXIT_CALL_LENGTH, true);
 }
 
 TEST(guest_exit_declines_without_a_usable_fault_endpoint)

@@ -67,7 +67,7 @@ static uint32_t loaded;
 static enum vmm_action access_at(uint32_t address, uint32_t access, uint32_t stored)
 {
     struct opal_message exit = {
-        .tag = OPAL_TAG(OPAL_FAULT_GUEST_ABORT, 0, OPAL_FAULT_GUEST_ABORT_LENGTH),
+        .tag = OPAL_TAG(OPAL_GUEST_EXIT_ABORT, 0, OPAL_GUEST_EXIT_ABORT_LENGTH),
         .mr = { PC, address, access, 2 },
     };
     ipc_buffer.mr[4] = stored;

@@ -25,7 +25,7 @@ static enum vmm_action last_action;
 static uint32_t call(uint32_t function, uint32_t argument)
 {
     struct opal_message exit = {
-        .tag = OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, OPAL_FAULT_GUEST_CALL_LENGTH),
+        .tag = OPAL_TAG(OPAL_GUEST_EXIT_HVC, 0, OPAL_GUEST_EXIT_CALL_LENGTH),
         .mr = { function, argument, 0, 0 },
     };
     uint32_t result = 0xdeadbeefu;
@@ -92,7 +92,7 @@ TEST(cpu_suspend_states_the_platform_lacks_are_invalid)
 TEST(system_off_stops_the_vm)
 {
     reset();
-    struct opal_message exit = { .tag = OPAL_TAG(OPAL_FAULT_GUEST_HVC, 0, 5),
+    struct opal_message exit = { .tag = OPAL_TAG(OPAL_GUEST_EXIT_HVC, 0, 5),
                                  .mr = { SYSTEM_OFF } };
     uint32_t result = 0;
     CHECK_EQ(vmm_handle_call(&vm, &exit, &result), VMM_STOP);

@@ -76,7 +76,7 @@ static uint32_t results[2];
 static enum vmm_action exit_with(uint32_t hsr, uint32_t value, uint32_t value2)
 {
     struct opal_message exit = {
-        .tag = OPAL_TAG(OPAL_FAULT_GUEST_SYSREG, 0, OPAL_FAULT_GUEST_SYSREG_LENGTH),
+        .tag = OPAL_TAG(OPAL_GUEST_EXIT_SYSREG, 0, OPAL_GUEST_EXIT_SYSREG_LENGTH),
         .mr = { PC, hsr, value, value2 },
     };
     results[0] = results[1] = 0xdeadbeefu;

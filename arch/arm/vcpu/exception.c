@@ -77,11 +77,11 @@ void arch_vcpu_raise_exception(struct thread *thread, uint32_t answer)
 {
     struct arch_vcpu *state = &thread->vcpu->arch;
     uint32_t exit = state->exit_label;
-    if (answer == OPAL_FAULT_REPLY_ABORT && exit == OPAL_FAULT_GUEST_ABORT)
+    if (answer == OPAL_FAULT_REPLY_ABORT && exit == OPAL_GUEST_EXIT_ABORT)
         raise_abort(thread);
     else if (answer == OPAL_FAULT_REPLY_UNDEFINED &&
-             (exit == OPAL_FAULT_GUEST_SYSREG || exit == OPAL_FAULT_GUEST_SMC ||
-              exit == OPAL_FAULT_GUEST_EXCEPTION))
+             (exit == OPAL_GUEST_EXIT_SYSREG || exit == OPAL_GUEST_EXIT_SMC ||
+              exit == OPAL_GUEST_EXIT_EXCEPTION))
         raise_undefined(thread);
     state->exit_advance = 0;
     state->exit_label = 0;

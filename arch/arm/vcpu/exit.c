@@ -62,8 +62,8 @@ static bool exit_call(struct thread *thread, uint32_t hsr)
     words[2] = r[2];
     words[3] = r[3];
     words[4] = hvc ? HSR_HVC_IMMEDIATE(hsr) : 0;
-    return exit_record(thread, hvc ? OPAL_FAULT_GUEST_HVC : OPAL_FAULT_GUEST_SMC,
-                       OPAL_FAULT_GUEST_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
+    return exit_record(thread, hvc ? OPAL_GUEST_EXIT_HVC : OPAL_GUEST_EXIT_SMC,
+                       OPAL_GUEST_EXIT_CALL_LENGTH, hvc ? 0 : instruction_length(hsr),
                        NO_REGISTER, NO_REGISTER);
 }
 
@@ -102,7 +102,7 @@ static bool exit_system_register(struct thread *thread, uint32_t hsr)
     words[1] = hsr;
     words[2] = guest_register(vcpu, rt);
     words[3] = wide ? guest_register(vcpu, rt2) : 0;
-    return exit_record(thread, OPAL_FAULT_GUEST_SYSREG, OPAL_FAULT_GUEST_SYSREG_LENGTH,
+    return exit_record(thread, OPAL_GUEST_EXIT_SYSREG, OPAL_GUEST_EXIT_SYSREG_LENGTH,
                        instruction_length(hsr), access.read ? rt : NO_REGISTER,
                        access.read ? rt2 : NO_REGISTER);
 }
@@ -137,7 +137,7 @@ static bool exit_abort(struct thread *thread, uint32_t hsr)
     words[3] = rt;
     words[4] = value;
     words[5] = hsr;
-    return exit_record(thread, OPAL_FAULT_GUEST_ABORT, OPAL_FAULT_GUEST_ABORT_LENGTH,
+    return exit_record(thread, OPAL_GUEST_EXIT_ABORT, OPAL_GUEST_EXIT_ABORT_LENGTH,
                        instruction_length(hsr),
                        access & OPAL_GUEST_ACCESS_WRITE ? NO_REGISTER : rt, NO_REGISTER);
 }
@@ -146,7 +146,7 @@ static bool exit_other(struct thread *thread, uint32_t hsr)
 {
     thread->fault_words[0] = thread->context.pc;
     thread->fault_words[1] = hsr;
-    return exit_record(thread, OPAL_FAULT_GUEST_EXCEPTION, OPAL_FAULT_GUEST_EXCEPTION_LENGTH,
+    return exit_record(thread, OPAL_GUEST_EXIT_EXCEPTION, OPAL_GUEST_EXIT_EXCEPTION_LENGTH,
                        0, NO_REGISTER, NO_REGISTER);
 }
 
@@ -194,18 +194,18 @@ void arch_vcpu_complete_exit(struct thread *thread, const uint32_t *results, uin
     thread->context.pc += state->exit_advance;
     state->exit_advance = 0;
     switch (state->exit_label) {
-    case OPAL_FAULT_GUEST_HVC:
-    case OPAL_FAULT_GUEST_SMC:
+    case OPAL_GUEST_EXIT_HVC:
+    case OPAL_GUEST_EXIT_SMC:
         count = count < CALL_RESULTS ? count : CALL_RESULTS;
         for (uint32_t i = 0; i < count; i++)
             thread->context.r[i] = results[i];
         break;
-    case OPAL_FAULT_GUEST_ABORT:
+    case OPAL_GUEST_EXIT_ABORT:
         if (state->exit_register != NO_REGISTER && count >= 1)
             arch_vcpu_write_register(vcpu, state->exit_register,
                                     loaded_value(state->exit_access, results[0]));
         break;
-    case OPAL_FAULT_GUEST_SYSREG:
+    case OPAL_GUEST_EXIT_SYSREG:
         if (state->exit_register == OPAL_VCPU_PC && count >= 1)
             set_flags(thread, results[0]);   /* MRC to APSR_nzcv */
         else if (state->exit_register != NO_REGISTER && count >= 1)

@@ -137,7 +137,7 @@ void gich_handle_maintenance(void)
     thread->fault_words[1] = n;
     /* Not an instruction: an emulation reply to it must not complete an
      * earlier exit the VMM answered otherwise (retry, set pc). */
-    exit_record(thread, OPAL_FAULT_GUEST_EOI, OPAL_FAULT_GUEST_EOI_LENGTH, 0, NO_REGISTER,
+    exit_record(thread, OPAL_GUEST_EXIT_EOI, OPAL_GUEST_EXIT_EOI_LENGTH, 0, NO_REGISTER,
                 NO_REGISTER);
     fault_send(thread);
 }
