@@ -140,7 +140,7 @@ void arch_vcpu_unload(struct vcpu *vcpu)
     vcpu_sync(vcpu);
 }
 
-void vcpu_switch(struct vcpu *vcpu)
+void vcpu_activate(struct vcpu *vcpu)
 {
     if (vcpu == NULL) {
         if (vcpu_guest_mode)

@@ -24,7 +24,7 @@ struct vcpu;
 /* Whether the CPU is configured for the loaded vCPU (guest mode) or for
  * native threads (vcpu/switch.c). */
 extern bool vcpu_guest_mode;
-void vcpu_switch(struct vcpu *vcpu);
+void vcpu_activate(struct vcpu *vcpu);
 
 /* Before entering a thread that runs `vcpu` (NULL: a native thread): load
  * that vCPU if it is not, and put the CPU in guest or native mode.
@@ -35,7 +35,7 @@ void vcpu_switch(struct vcpu *vcpu);
 static inline void arch_activate_vcpu(struct vcpu *vcpu, bool in_guest_mode)
 {
     if (vcpu != NULL || in_guest_mode)
-        vcpu_switch(vcpu);
+        vcpu_activate(vcpu);
 }
 
 /* Whether the CPU is in guest mode now (for callers that do not know). */
