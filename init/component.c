@@ -81,7 +81,7 @@ static int prepare_once(const struct init *init, struct component *c)
                            c->number);
 }
 
-int components_prepare(struct init *init, bool console)
+int components_prepare(struct init *init)
 {
     const struct system *system = &init->system;
     init->component_count = 0;
@@ -98,7 +98,7 @@ int components_prepare(struct init *init, bool console)
             return error;
         }
     }
-    return console ? connect_consoles(init) : OPAL_OK;
+    return connect_consoles(init);
 }
 
 int component_build(const struct init *init, struct component *c)

@@ -85,7 +85,7 @@ void description_files(const struct opal_bootinfo *bootinfo, struct system_files
 /* component.c */
 const struct component *component_find(const struct init *init, const char *name);
 /* Records, arenas and what is made once; with `console`, connections. */
-int components_prepare(struct init *init, bool console);
+int components_prepare(struct init *init);
 /* A fresh instance. */
 int component_build(const struct init *init, struct component *component);
 int component_teardown(struct component *component);/* everything of the instance gone */

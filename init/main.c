@@ -83,13 +83,19 @@ static void report_started(const struct component *c)
         printf("init: task %s started: priority %u\n", c->name, (unsigned)config->priority);
 }
 
-/* The console server, when the image holds one, is loaded first and
- * started before any component: if it cannot be, nothing is started
- * (a system without its output and input is not the one described). */
-static bool console_wanted(const struct opal_bootinfo *bootinfo)
+/* The console server is loaded first and started before any component:
+ * if it cannot be, nothing is started (a system without its output and
+ * input is not the one described). An image without it would leave every
+ * component without output: components print only through it (the
+ * kernel's debug write needs a Debug cap, which init gives no one). */
+static bool console_present(const struct opal_bootinfo *bootinfo)
 {
     struct system_file file;
-    return archive_find(bootinfo, "console", &file) == OPAL_OK;
+    if (archive_find(bootinfo, "console", &file) == OPAL_OK)
+        return true;
+    printf("init: the boot image holds no console server (\"console\"): no component "
+           "could print; nothing is started\n");
+    return false;
 }
 
 static bool start_console(void)
@@ -106,17 +112,18 @@ static bool start_console(void)
 /* Everything the description says, in order; false after the first failure. */
 static bool build_system(struct init *init)
 {
-    bool console = console_wanted(init->bootinfo);
-    if (console && console_prepare(init->bootinfo) != OPAL_OK) {
+    if (!console_present(init->bootinfo))
+        return false;
+    if (console_prepare(init->bootinfo) != OPAL_OK) {
         printf("init: the console server cannot be loaded (the line above says why): "
                "nothing is started\n");
         return false;
     }
     if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init->endpoint) != OPAL_OK ||
-        components_prepare(init, console) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
+        components_prepare(init) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
         channels_prepare(init) != OPAL_OK)
         return false;
-    if (console && !start_console())
+    if (!start_console())
         return false;
     for (uint32_t i = 0; i < init->component_count; i++) {
         struct component *c = &init->components[i];

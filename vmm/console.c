@@ -1,8 +1,9 @@
 /* The VM's console, through the console server (docs/console.md): guest
  * output goes into the VMM's ring, where the server puts "[name] " in
  * front of each line; input arrives in the ring and fills the guest's UART
- * as it has room. Without a connection (the testkit's image), output goes
- * out through the kernel's debug write and there is no input. */
+ * as it has room. init connects every VMM (it starts nothing without the
+ * server); a VMM started otherwise writes through the kernel's debug write,
+ * which works only if its starter gave it a Debug cap. */
 #include "console_client.h"
 #include "vmm/vmm.h"
 
