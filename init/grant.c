@@ -66,10 +66,10 @@ int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vs
     return process_map_frame(frame, vspace, address, rights);
 }
 
-int map_device_page(uint32_t physical, uint32_t vspace, uint32_t address)
+int map_device_page(struct physical page, uint32_t vspace, struct vspace_address address)
 {
     uint32_t frame;
-    int error = opal_alloc_device_frame(physical, &frame);
-    return error ? error : process_map_frame_with(frame, vspace, address,
+    int error = opal_alloc_device_frame(page.value, &frame);
+    return error ? error : process_map_frame_with(frame, vspace, address.value,
                                                   OPAL_MAP_READ | OPAL_MAP_WRITE, OPAL_MAP_DEVICE);
 }

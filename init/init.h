@@ -109,9 +109,25 @@ int map_copy(uint32_t frame, uint32_t vspace, uint32_t address, uint32_t rights)
  * them), mapped into `vspace` at `address` with `rights`. */
 int map_filled_frame(uint32_t bits, const void *data, uint32_t size, uint32_t vspace,
                      uint32_t address, uint32_t rights);
-/* The device page at `physical`, mapped uncached and read-write into
- * `vspace` at `address`. */
-int map_device_page(uint32_t physical, uint32_t vspace, uint32_t address);
+/* A physical address and an address in a VSpace (a process's, or a guest's
+ * intermediate physical), kept apart by the compiler like the kernel's
+ * paddr_t and uaddr_t. */
+struct physical { uint32_t value; };
+struct vspace_address { uint32_t value; };
+
+static inline struct physical physical(uint32_t value)
+{
+    return (struct physical){ value };
+}
+
+static inline struct vspace_address vspace_address(uint32_t value)
+{
+    return (struct vspace_address){ value };
+}
+
+/* The device page at `page`, mapped uncached and read-write into `vspace`
+ * at `address`. */
+int map_device_page(struct physical page, uint32_t vspace, struct vspace_address address);
 
 /* devices.c: every device frame the system uses, taken in address order at
  * the start (device untypeds are carved in order); later requests get copies. */

@@ -49,8 +49,8 @@ static int map_devices(struct task_build *b)
         if (range->size > TASK_WINDOW_MAX)
             return OPAL_ERR_RANGE;
         for (uint32_t page = 0; page < range->size; page += PAGE) {
-            int error = map_device_page(range->base + page, b->process.vspace,
-                                        TASK_DEVICE_ADDRESS(d) + page);
+            int error = map_device_page(physical(range->base + page), b->process.vspace,
+                                        vspace_address(TASK_DEVICE_ADDRESS(d) + page));
             if (error != OPAL_OK)
                 return error;
         }

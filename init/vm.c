@@ -63,14 +63,15 @@ static int make_guest_map(const struct vm_build *b)
     int error;
     if ((error = make_ram(b)))
         return fail(b, "guest RAM", error);
-    if ((error = map_device_page(gicv, b->guest_vspace, GUEST_GICC_BASE)) ||
-        (error = map_device_page(gicv + SMALL_FRAME, b->guest_vspace,
-                                 GUEST_GICC_BASE + SMALL_FRAME)))
+    if ((error = map_device_page(physical(gicv), b->guest_vspace,
+                                 vspace_address(GUEST_GICC_BASE))) ||
+        (error = map_device_page(physical(gicv + SMALL_FRAME), b->guest_vspace,
+                                 vspace_address(GUEST_GICC_BASE + SMALL_FRAME))))
         return fail(b, "mapping the GIC virtual CPU interface", error);
     for (uint32_t d = 0; d < config->device_count; d++)
         for (uint32_t page = 0; page < config->devices[d].size; page += SMALL_FRAME)
-            if ((error = map_device_page(config->devices[d].base + page, b->guest_vspace,
-                                         config->devices[d].base + page)))
+            if ((error = map_device_page(physical(config->devices[d].base + page), b->guest_vspace,
+                                         vspace_address(config->devices[d].base + page))))
                 return fail(b, "mapping a passthrough device", error);
     for (uint32_t k = 0; k < system->channel_count; k++) {
         int end = channel_end(system, k, b->component);

@@ -27,7 +27,7 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
     const void *archive;
     uint32_t archive_size;
     arch_boot_image(&image_start, &image_end, &archive, &archive_size);
-    boot_memory_init(image_end, (paddr_t)(platform.ram_base + platform.ram_size));
+    boot_memory_init(image_end, pa_make(platform.ram_base + platform.ram_size));
 
     sched_init();
     vtimer_init();

@@ -38,12 +38,12 @@ static struct slot *install(struct root_task *root, uint32_t index, struct cap c
     return slot;
 }
 
-static void map_or_panic(struct root_task *root, uint32_t address, paddr_t frame, unsigned rights,
+static void map_or_panic(struct root_task *root, uaddr_t address, paddr_t frame, unsigned rights,
                          const char *what)
 {
     int error = arch_vspace_boot_map(root->vspace, address, frame, rights);
     if (error != OPAL_OK)
-        panic("root task: cannot map %s page at 0x%08x: %s", what, address,
+        panic("root task: cannot map %s page at 0x%08x: %s", what, ua_value(address),
               opal_error_name(error));
 }
 
@@ -63,7 +63,7 @@ static void load_segment(struct root_task *root, const uint8_t *image,
     paddr_t unused;
 
     for (uint32_t page = first; page < end && page >= first; page += CONFIG_PAGE_SIZE) {
-        if (arch_vspace_translate(root->vspace, page, 0, &unused))
+        if (arch_vspace_translate(root->vspace, ua_make(page), 0, &unused))
             panic("root task: two ELF segments share the page at 0x%08x; align segments "
                   "to 4 KiB", page);
         paddr_t frame = boot_memory_alloc_pages(1);
@@ -75,7 +75,7 @@ static void load_segment(struct root_task *root, const uint8_t *image,
         }
         if (segment->flags & ELF_PF_X)
             arch_sync_instructions(frame, CONFIG_PAGE_SIZE);
-        map_or_panic(root, page, frame, segment_rights(segment->flags), "image");
+        map_or_panic(root, ua_make(page), frame, segment_rights(segment->flags), "image");
     }
 }
 
@@ -103,21 +103,21 @@ static void map_stack_and_archive(struct root_task *root, const void *archive, u
     uint32_t pages = OPAL_ROOT_STACK_SIZE / CONFIG_PAGE_SIZE;
     paddr_t frames = boot_memory_alloc_pages(pages);
     for (uint32_t i = 0; i < pages; i++)
-        map_or_panic(root, OPAL_ROOT_STACK_TOP - OPAL_ROOT_STACK_SIZE + i * CONFIG_PAGE_SIZE,
-                     frames + i * CONFIG_PAGE_SIZE, VSPACE_READ | VSPACE_WRITE, "stack");
-    paddr_t start = (paddr_t)(uintptr_t)archive; /* the kernel maps RAM 1:1 */
+        map_or_panic(root, ua_make(OPAL_ROOT_STACK_TOP - OPAL_ROOT_STACK_SIZE + i * CONFIG_PAGE_SIZE),
+                     pa_add(frames, i * CONFIG_PAGE_SIZE), VSPACE_READ | VSPACE_WRITE, "stack");
+    paddr_t start = pa_make((uint32_t)(uintptr_t)archive); /* the kernel maps RAM 1:1 */
     for (uint32_t offset = 0; offset < size; offset += CONFIG_PAGE_SIZE)
-        map_or_panic(root, OPAL_ROOT_ARCHIVE_ADDRESS + offset, start + offset, VSPACE_READ,
-                     "archive");
+        map_or_panic(root, ua_make(OPAL_ROOT_ARCHIVE_ADDRESS + offset), pa_add(start, offset),
+                     VSPACE_READ, "archive");
 }
 
 /* A frame the root task has mapped and a cap to (boot info, IPC buffer). */
-static void *mapped_frame(struct root_task *root, uint32_t slot, uint32_t address, unsigned rights)
+static void *mapped_frame(struct root_task *root, uint32_t slot, uaddr_t address, unsigned rights)
 {
     paddr_t frame = boot_memory_alloc_pages(1);
     map_or_panic(root, address, frame, rights, "boot");
     install(root, slot, (struct cap){ .type = OPAL_OBJECT_FRAME, .rights = OPAL_RIGHTS_ALL,
-                                      .size_bits = OPAL_FRAME_SMALL_BITS, .object = frame });
+                                      .size_bits = OPAL_FRAME_SMALL_BITS, .object = pa_value(frame) });
     return arch_phys_to_virt(frame);
 }
 
@@ -245,8 +245,9 @@ struct thread *root_task_create(const void *archive, uint32_t archive_size)
 
     load_image(&root, archive, archive_size, &elf);
     map_stack_and_archive(&root, archive, archive_size);
-    root.bootinfo = mapped_frame(&root, OPAL_CAP_BOOTINFO_FRAME, OPAL_BOOTINFO_ADDRESS, VSPACE_READ);
-    mapped_frame(&root, OPAL_CAP_INIT_IPC_BUFFER, OPAL_ROOT_IPC_BUFFER,
+    root.bootinfo = mapped_frame(&root, OPAL_CAP_BOOTINFO_FRAME, ua_make(OPAL_BOOTINFO_ADDRESS),
+                                 VSPACE_READ);
+    mapped_frame(&root, OPAL_CAP_INIT_IPC_BUFFER, ua_make(OPAL_ROOT_IPC_BUFFER),
                  VSPACE_READ | VSPACE_WRITE);
     struct thread *thread = make_thread(&root, elf.entry);
     fill_bootinfo(&root, archive_size);
@@ -254,7 +255,7 @@ struct thread *root_task_create(const void *archive, uint32_t archive_size)
     paddr_t free_start, free_end;
     boot_memory_remaining(&free_start, &free_end);
     root.bootinfo->untyped_first = root.next_slot;
-    add_untyped(&root, free_start, free_end, false);
+    add_untyped(&root, pa_value(free_start), pa_value(free_end), false);
     add_device_untypeds(&root);
     root.bootinfo->empty_first = root.next_slot;
     root.bootinfo->empty_end = ROOT_SLOT_COUNT;

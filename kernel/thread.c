@@ -21,7 +21,7 @@ struct opal_ipc_buffer *thread_ipc_buffer(const struct thread *thread)
     if (frame->type != OPAL_OBJECT_FRAME)
         return NULL;
     uint32_t offset = thread->ipc_buffer_address & ((1u << frame->size_bits) - 1);
-    return (struct opal_ipc_buffer *)((uint8_t *)arch_phys_to_virt(frame->object) + offset);
+    return (struct opal_ipc_buffer *)((uint8_t *)arch_phys_to_virt(cap_physical(frame)) + offset);
 }
 
 struct arch_vspace *thread_vspace(const struct thread *thread)

@@ -143,10 +143,10 @@ void arch_irq_unmask(uint32_t irq)
 /* Host pointers are 32 bits (-m32): a "physical" address is the pointer. */
 void *arch_phys_to_virt(paddr_t address)
 {
-    return (void *)(uintptr_t)address;
+    return (void *)(uintptr_t)pa_value(address);
 }
 
-int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+int arch_vspace_boot_map(struct arch_vspace *vspace, uaddr_t address, paddr_t frame,
                          unsigned rights)
 {
     (void)vspace, (void)address, (void)frame, (void)rights;
@@ -155,13 +155,13 @@ int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t f
 
 /* Host pointers are the addresses: every VSpace maps them 1:1, except the
  * pages a test declares unmapped. */
-bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
+bool arch_vspace_translate(const struct arch_vspace *vspace, uaddr_t address, unsigned rights,
                            paddr_t *physical)
 {
     (void)vspace, (void)rights;
-    if (address - fake.unmapped_start < fake.unmapped_size)
+    if (ua_value(address) - fake.unmapped_start < fake.unmapped_size)
         return false;
-    *physical = address;
+    *physical = pa_make(ua_value(address));
     return true;
 }
 
@@ -206,10 +206,10 @@ void arch_mapping_deleted(const struct cap *cap)
 }
 
 /* Frames are never mapped here (arch_vspace_invoke maps nothing). */
-bool arch_frame_mapping(const struct cap *cap, uint32_t *address)
+bool arch_frame_mapping(const struct cap *cap, uaddr_t *address)
 {
     (void)cap;
-    *address = 0;
+    *address = ua_make(0);
     return false;
 }
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <arch/types.h>
+#include "addr.h"
 #include <arch/inline.h>   /* arch_activate_vspace(), arch_activate_vcpu() */
 #include <arch/abi.h>      /* the register ABI: abi_tag(), abi_set_error(), ... */
 
@@ -44,10 +45,10 @@ void arch_timer_set_deadline(uint64_t deadline);
 enum vspace_rights { VSPACE_READ = 1, VSPACE_WRITE = 2, VSPACE_EXECUTE = 4 };
 
 /* Boot only: map a 4 KiB page of normal memory, tables from boot memory. */
-int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+int arch_vspace_boot_map(struct arch_vspace *vspace, uaddr_t address, paddr_t frame,
                          unsigned rights);
 /* The physical address behind a mapped user address with at least `rights`. */
-bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
+bool arch_vspace_translate(const struct arch_vspace *vspace, uaddr_t address, unsigned rights,
                            paddr_t *physical);
 /* Make the I-cache see instructions just written through the D-side. */
 void arch_sync_instructions(paddr_t start, size_t size);

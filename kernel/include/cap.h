@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "opal/object.h"
+#include "addr.h"
 
 /* A capability: the object it names, what it may do with it, and the
  * per-type words (badge, guard, untyped watermark, ...). The per-type words
@@ -38,6 +39,13 @@ _Static_assert(sizeof(struct slot) == (1u << OPAL_SLOT_BITS), "slot size is ABI 
 static inline bool cap_is_null(const struct cap *cap)
 {
     return cap->type == OPAL_OBJECT_NULL;
+}
+
+/* The physical address of the memory a cap names (a frame, a page table,
+ * an untyped region): the kernel maps RAM 1:1, so it is the object's. */
+static inline paddr_t cap_physical(const struct cap *cap)
+{
+    return pa_make(cap->object);
 }
 
 /* Endpoint and notification caps: the badge a message or signal through
@@ -121,9 +129,9 @@ static inline unsigned cap_mapping_level(const struct cap *cap)
     return cap->guard_bits >> CAP_MAPPING_LEVEL_SHIFT;
 }
 
-static inline uint32_t cap_mapping_address(const struct cap *cap)
+static inline uaddr_t cap_mapping_address(const struct cap *cap)
 {
-    return cap->word0;
+    return ua_make(cap->word0);
 }
 
 static inline uint32_t cap_mapping_vmid(const struct cap *cap)
@@ -131,10 +139,10 @@ static inline uint32_t cap_mapping_vmid(const struct cap *cap)
     return cap->word1;
 }
 
-static inline void cap_set_mapping(struct cap *cap, uint32_t vmid, uint32_t address, unsigned level)
+static inline void cap_set_mapping(struct cap *cap, uint32_t vmid, uaddr_t address, unsigned level)
 {
     cap->guard_bits = (uint8_t)(CAP_MAPPED | (level << CAP_MAPPING_LEVEL_SHIFT));
-    cap->word0 = address;
+    cap->word0 = ua_value(address);
     cap->word1 = vmid;
 }
 

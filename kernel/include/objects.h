@@ -176,7 +176,7 @@ uint32_t arch_vmids_available(void);
 void arch_vspace_object_initialise(struct arch_vspace *vspace);
 void arch_vspace_object_finalise(struct arch_vspace *vspace);
 /* Where a frame cap is mapped (false if it is not). */
-bool arch_frame_mapping(const struct cap *cap, uint32_t *address);
+bool arch_frame_mapping(const struct cap *cap, uaddr_t *address);
 /* Any frame or page-table cap being deleted: remove the mapping it made. */
 void arch_mapping_deleted(const struct cap *cap);
 

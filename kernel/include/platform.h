@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "addr.h"
 
 #define PLATFORM_CMDLINE_MAX 256
 
@@ -23,10 +24,10 @@ extern struct platform platform;
 
 /* Whether [address, address + size) is RAM: the only memory the kernel
  * itself reads or writes on a thread's behalf (device memory could abort). */
-static inline bool platform_is_ram(uint32_t address, uint32_t size)
+static inline bool platform_is_ram(paddr_t address, uint32_t size)
 {
-    return address >= platform.ram_base && size <= platform.ram_size &&
-           (uint64_t)address + size <= platform.ram_base + platform.ram_size;
+    return pa_value(address) >= platform.ram_base && size <= platform.ram_size &&
+           (uint64_t)pa_value(address) + size <= platform.ram_base + platform.ram_size;
 }
 
 #endif

@@ -11,19 +11,19 @@
 #include "platform.h"
 
 /* Bytes from `address` to the end of its page. */
-static uint32_t page_rest(uint32_t address)
+static uint32_t page_rest(uaddr_t address)
 {
-    return CONFIG_PAGE_SIZE - (address % CONFIG_PAGE_SIZE);
+    return CONFIG_PAGE_SIZE - (ua_value(address) % CONFIG_PAGE_SIZE);
 }
 
 /* Every page of [address, address + length) readable RAM in the caller's
  * own VSpace: it can only print what it can read. Checked whole before a
  * byte goes out. */
-static int check_readable(const struct arch_vspace *vspace, uint32_t address, uint32_t length)
+static int check_readable(const struct arch_vspace *vspace, uaddr_t address, uint32_t length)
 {
     paddr_t physical;
-    for (uint32_t offset = 0; offset < length; offset += page_rest(address + offset)) {
-        if (!arch_vspace_translate(vspace, address + offset, VSPACE_READ, &physical) ||
+    for (uint32_t offset = 0; offset < length; offset += page_rest(ua_add(address, offset))) {
+        if (!arch_vspace_translate(vspace, ua_add(address, offset), VSPACE_READ, &physical) ||
             !platform_is_ram(physical, 1))
             return OPAL_ERR_INVALID_ARGUMENT;
     }
@@ -41,15 +41,15 @@ static bool put(char c)
 }
 
 /* What the UART takes without waiting; the count of bytes taken. */
-static uint32_t write_some(const struct arch_vspace *vspace, uint32_t address, uint32_t length)
+static uint32_t write_some(const struct arch_vspace *vspace, uaddr_t address, uint32_t length)
 {
     uint32_t taken = 0;
     while (taken < length) {
         paddr_t physical;
-        uint32_t chunk = page_rest(address + taken);
+        uint32_t chunk = page_rest(ua_add(address, taken));
         if (chunk > length - taken)
             chunk = length - taken;
-        arch_vspace_translate(vspace, address + taken, VSPACE_READ, &physical);
+        arch_vspace_translate(vspace, ua_add(address, taken), VSPACE_READ, &physical);
         const char *bytes = arch_phys_to_virt(physical);
         for (uint32_t i = 0; i < chunk; i++, taken++)
             if (!put(bytes[i]))
@@ -62,12 +62,13 @@ static int debug_write(struct invocation *invocation)
 {
     if (invocation->length < 2)
         return invocation_truncated(invocation);
-    uint32_t address = invocation->arguments[0], length = invocation->arguments[1];
+    uaddr_t address = ua_make(invocation->arguments[0]);
+    uint32_t length = invocation->arguments[1];
     const struct arch_vspace *vspace = thread_vspace(invocation->caller);
     if (length > OPAL_DEBUG_WRITE_MAX)
         return invocation_out_of_range(invocation, 1, 0, OPAL_DEBUG_WRITE_MAX);
     /* The address names the bytes: a range that wraps or is not readable. */
-    if (address + length < address || vspace == NULL)
+    if (ua_value(address) + length < ua_value(address) || vspace == NULL)
         return invocation_refuse(invocation, OPAL_ERR_INVALID_ARGUMENT, 0);
     int error = check_readable(vspace, address, length);
     if (error != OPAL_OK)

@@ -33,11 +33,15 @@ static int configure(struct invocation *invocation, struct thread *thread)
             return error;
         if (buffer % OPAL_IPC_BUFFER_ALIGN)
             return invocation_refuse(invocation, OPAL_ERR_ALIGNMENT, 3);
-        uint32_t mapped, size = 1u << frame->cap.size_bits;
-        if (arch_frame_mapping(&frame->cap, &mapped) && (buffer < mapped || buffer - mapped >= size))
-            return invocation_out_of_range(invocation, 3, mapped, mapped + (size - 1));
+        uaddr_t mapping;
+        uint32_t size = 1u << frame->cap.size_bits;
+        if (arch_frame_mapping(&frame->cap, &mapping)) {
+            uint32_t mapped = ua_value(mapping);
+            if (buffer < mapped || buffer - mapped >= size)
+                return invocation_out_of_range(invocation, 3, mapped, mapped + (size - 1));
+        }
         if (!(frame->cap.rights & OPAL_RIGHT_WRITE) ||
-            !platform_is_ram(frame->cap.object, 1u << frame->cap.size_bits))
+            !platform_is_ram(cap_physical(&frame->cap), 1u << frame->cap.size_bits))
             return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 4); /* RAM only */
     }
     thread->fault_endpoint = arguments[0];

@@ -75,7 +75,7 @@ static bool zero_up_to(struct cap *untyped, uint64_t end)
 {
     uint32_t zeroed;
     while ((zeroed = cap_untyped_zeroed_to(untyped)) < end) {
-        uint64_t *words = arch_phys_to_virt(untyped->object + zeroed);
+        uint64_t *words = arch_phys_to_virt(pa_add(cap_physical(untyped), zeroed));
         uint64_t chunk = end - zeroed < UNTYPED_ZERO_CHUNK ? end - zeroed : UNTYPED_ZERO_CHUNK;
         for (uint32_t i = 0; i < chunk / sizeof(uint64_t); i += 2) { /* 16-byte multiples */
             words[i] = 0;

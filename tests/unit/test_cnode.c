@@ -179,12 +179,12 @@ TEST(copy_of_a_mapped_frame_is_unmapped)
 {
     setup();
     struct slot *frame = new_in(21, OPAL_OBJECT_FRAME, 12);
-    cap_set_mapping(&frame->cap, 0x1234, 0x80000000u, 1); /* as if mapped */
+    cap_set_mapping(&frame->cap, 0x1234, ua_make(0x80000000u), 1); /* as if mapped */
     CHECK_EQ(CNODE(OPAL_CNODE_COPY, FREE, 21, OPAL_RIGHTS_ALL), OPAL_OK);
     CHECK_EQ(CNODE(OPAL_CNODE_MINT, FREE + 1, 21, OPAL_RIGHT_READ, 99), OPAL_OK);
     for (uint32_t i = FREE; i <= FREE + 1; i++) {
         const struct cap *copy = &fx.root[i].cap;
-        CHECK(cap_mapping_address(copy) == 0 && cap_mapping_vmid(copy) == 0 &&
+        CHECK(ua_value(cap_mapping_address(copy)) == 0 && cap_mapping_vmid(copy) == 0 &&
               !cap_is_mapped(copy) && cap_mapping_level(copy) == 0);
         CHECK_EQ(copy->object, frame->cap.object);
         CHECK_EQ(copy->size_bits, 12);

@@ -50,15 +50,15 @@ void arch_boot_report(void)
 
 void arch_boot_image(paddr_t *start, paddr_t *end, const void **archive, uint32_t *archive_size)
 {
-    *start = (paddr_t)(uintptr_t)__image_start;
-    *end = (paddr_t)(uintptr_t)__image_end;
+    *start = pa_make((uint32_t)(uintptr_t)__image_start); /* HYP maps RAM 1:1 */
+    *end = pa_make((uint32_t)(uintptr_t)__image_end);
     *archive = boot_archive_start;
     *archive_size = (uint32_t)(boot_archive_end - boot_archive_start);
 }
 
 void *arch_phys_to_virt(paddr_t address)
 {
-    return (void *)(uintptr_t)address;
+    return (void *)(uintptr_t)pa_value(address);
 }
 
 void arch_wait_for_interrupt(void)

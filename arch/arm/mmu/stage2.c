@@ -78,42 +78,41 @@ struct arch_vspace *stage2_vspace_of_vmid(uint32_t vmid)
 /* The table an entry points to, or NULL. */
 uint64_t *stage2_next_table(uint64_t entry, unsigned level)
 {
-    return lpae_is_table(entry, level) ? arch_phys_to_virt((paddr_t)lpae_output_address(entry))
-                                       : NULL;
+    return lpae_is_table(entry, level) ? arch_phys_to_virt(stage2_output(entry)) : NULL;
 }
 
 /* The entry that maps `address` at `level` (2 or 3), or NULL if a table on
  * the way is missing. */
-uint64_t *stage2_entry(const struct arch_vspace *vspace, uint32_t address, unsigned level)
+uint64_t *stage2_entry(const struct arch_vspace *vspace, uaddr_t address, unsigned level)
 {
-    uint64_t *level2 = stage2_next_table(vspace->level1[lpae_index(address, 1)], 1);
+    uint64_t *level2 = stage2_next_table(vspace->level1[stage2_index(address, 1)], 1);
     if (level2 == NULL || level == 2)
-        return level2 ? &level2[lpae_index(address, 2)] : NULL;
-    uint64_t *level3 = stage2_next_table(level2[lpae_index(address, 2)], 2);
-    return level3 ? &level3[lpae_index(address, 3)] : NULL;
+        return level2 ? &level2[stage2_index(address, 2)] : NULL;
+    uint64_t *level3 = stage2_next_table(level2[stage2_index(address, 2)], 2);
+    return level3 ? &level3[stage2_index(address, 3)] : NULL;
 }
 
 /* Boot only: map a 4 KiB page, making tables from boot memory. */
-int arch_vspace_boot_map(struct arch_vspace *vspace, uint32_t address, paddr_t frame,
+int arch_vspace_boot_map(struct arch_vspace *vspace, uaddr_t address, paddr_t frame,
                          unsigned rights)
 {
-    uint64_t *entry = &vspace->level1[lpae_index(address, 1)];
+    uint64_t *entry = &vspace->level1[stage2_index(address, 1)];
     for (unsigned level = 1; level < 3; level++) {
         if (*entry == 0)
-            *entry = lpae_table(boot_memory_alloc_pages(1));
+            *entry = stage2_table(boot_memory_alloc_pages(1));
         uint64_t *table = stage2_next_table(*entry, level);
         if (table == NULL)
             return OPAL_ERR_DELETE_FIRST;
-        entry = &table[lpae_index(address, level + 1)];
+        entry = &table[stage2_index(address, level + 1)];
     }
     if (*entry != 0)
         return OPAL_ERR_DELETE_FIRST;
-    *entry = lpae_stage2_page(frame, rights, false);
+    *entry = stage2_page(frame, rights, false);
     dsb();
     return OPAL_OK;
 }
 
-bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, unsigned rights,
+bool arch_vspace_translate(const struct arch_vspace *vspace, uaddr_t address, unsigned rights,
                            paddr_t *physical)
 {
     const uint64_t *entry = stage2_entry(vspace, address, 2);
@@ -130,16 +129,16 @@ bool arch_vspace_translate(const struct arch_vspace *vspace, uint32_t address, u
     }
     if ((lpae_stage2_rights(*entry) & rights) != rights)
         return false;
-    *physical = (paddr_t)lpae_output_address(*entry & ~(uint64_t)offset_mask) +
-                (address & offset_mask);
+    *physical = pa_add(stage2_output(*entry & ~(uint64_t)offset_mask),
+                       ua_value(address) & offset_mask);
     return true;
 }
 
 
 void arch_sync_instructions(paddr_t start, size_t size)
 {
-    for (paddr_t line = start & ~63u; line < start + size; line += 64)
-        dccmvau(line);
+    for (uint32_t line = pa_value(start) & ~63u; line < pa_value(start) + size; line += 64)
+        dccmvau(line); /* by virtual address: HYP maps RAM 1:1 */
     dsb();
     iciallu();
     bpiall();

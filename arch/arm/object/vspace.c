@@ -28,9 +28,10 @@ static uint64_t *mapped_entry(const struct cap *cap, unsigned level)
     struct arch_vspace *vspace = stage2_vspace_of_vmid(cap_mapping_vmid(cap));
     if (!cap_is_mapped(cap) || vspace == NULL)
         return NULL;
-    uint64_t *entry = level == 1 ? &vspace->level1[lpae_index(cap_mapping_address(cap), 1)]
+    uint64_t *entry = level == 1 ? &vspace->level1[stage2_index(cap_mapping_address(cap), 1)]
                                  : stage2_entry(vspace, cap_mapping_address(cap), level);
-    if (entry == NULL || (*entry & 1) == 0 || lpae_output_address(*entry) != cap->object)
+    if (entry == NULL || (*entry & 1) == 0 ||
+        lpae_output_address(*entry) != pa_value(cap_physical(cap)))
         return NULL;
     return entry;
 }
@@ -67,8 +68,8 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
     int error = lookup_vspace(invocation, &vspace);
     if (error != OPAL_OK)
         return error;
-    uint32_t address = invocation->arguments[1];
-    uint64_t *entry = &vspace->level1[lpae_index(address, 1)];
+    uaddr_t address = ua_make(invocation->arguments[1]);
+    uint64_t *entry = &vspace->level1[stage2_index(address, 1)];
     unsigned level = 2;
     if (lpae_is_table(*entry, 1)) {
         entry = stage2_entry(vspace, address, 2);
@@ -76,11 +77,10 @@ static int page_table_map(struct invocation *invocation, struct cap *cap)
     }
     if (*entry != 0)
         return invocation_refuse(invocation, OPAL_ERR_DELETE_FIRST, 1);
-    *entry = lpae_table(cap->object);
+    *entry = stage2_table(cap_physical(cap));
     dsb();
-    uint32_t region = level == 2 ? address & ~((1u << LPAE_LEVEL1_SHIFT) - 1)
-                                 : address & ~((1u << LPAE_LEVEL2_SHIFT) - 1);
-    cap_set_mapping(cap, vspace->vmid, region, level);
+    uint32_t region_mask = level == 2 ? (1u << LPAE_LEVEL1_SHIFT) - 1 : (1u << LPAE_LEVEL2_SHIFT) - 1;
+    cap_set_mapping(cap, vspace->vmid, ua_make(ua_value(address) & ~region_mask), level);
     return OPAL_OK;
 }
 
@@ -102,8 +102,8 @@ static int check_rights(struct invocation *invocation, const struct cap *cap, ui
 static uint64_t frame_entry(const struct cap *cap, uint32_t rights, uint32_t attributes)
 {
     bool device = attributes == OPAL_MAP_DEVICE;
-    return frame_level(cap) == 2 ? lpae_stage2_block(cap->object, rights, device)
-                                 : lpae_stage2_page(cap->object, rights, device);
+    return frame_level(cap) == 2 ? stage2_block(cap_physical(cap), rights, device)
+                                 : stage2_page(cap_physical(cap), rights, device);
 }
 
 static int frame_map(struct invocation *invocation, struct cap *cap)
@@ -118,8 +118,8 @@ static int frame_map(struct invocation *invocation, struct cap *cap)
     int error = lookup_vspace(invocation, &vspace);
     if (error != OPAL_OK)
         return error;
-    uint32_t address = arguments[1];
-    if (address & ((1u << cap->size_bits) - 1))
+    uaddr_t address = ua_make(arguments[1]);
+    if (ua_value(address) & ((1u << cap->size_bits) - 1))
         return invocation_refuse(invocation, OPAL_ERR_ALIGNMENT, 1);
     if ((error = check_rights(invocation, cap, 2)) != OPAL_OK)
         return error;
@@ -175,7 +175,7 @@ int arch_vspace_invoke(struct invocation *invocation)
         return OPAL_OK;
     case OPAL_FRAME_REMAP: return frame_remap(invocation, cap);
     case OPAL_FRAME_ADDRESS:
-        invocation->results[0] = cap->object;
+        invocation->results[0] = pa_value(cap_physical(cap));
         invocation->result_length = 1;
         return OPAL_OK;
     default:
@@ -183,7 +183,7 @@ int arch_vspace_invoke(struct invocation *invocation)
     }
 }
 
-bool arch_frame_mapping(const struct cap *cap, uint32_t *address)
+bool arch_frame_mapping(const struct cap *cap, uaddr_t *address)
 {
     *address = cap_mapping_address(cap);
     return cap->type == OPAL_OBJECT_FRAME && cap_is_mapped(cap);

@@ -6,8 +6,6 @@
 #include <stdint.h>
 #include "opal/vcpu.h"
 
-typedef uint32_t paddr_t;
-
 /* Saved user registers. The layout is fixed: vectors.S stores into it
  * directly (r0-r12 first, then sp, lr, pc, cpsr), checked by static asserts. */
 struct arch_context {
