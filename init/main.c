@@ -88,10 +88,9 @@ static void report_started(const struct component *c)
  * input is not the one described). An image without it would leave every
  * component without output: components print only through it (the
  * kernel's debug write needs a Debug cap, which init gives no one). */
-static bool console_present(const struct opal_bootinfo *bootinfo)
+static bool console_present(const struct opal_bootinfo *bootinfo, struct system_file *file)
 {
-    struct system_file file;
-    if (archive_find(bootinfo, "console", &file) == OPAL_OK)
+    if (archive_find(bootinfo, "console", file) == OPAL_OK)
         return true;
     printf("init: the boot image holds no console server (\"console\"): no component "
            "could print; nothing is started\n");
@@ -112,9 +111,10 @@ static bool start_console(void)
 /* Everything the description says, in order; false after the first failure. */
 static bool build_system(struct init *init)
 {
-    if (!console_present(init->bootinfo))
+    struct system_file console;
+    if (!console_present(init->bootinfo, &console))
         return false;
-    if (console_prepare(init->bootinfo) != OPAL_OK) {
+    if (console_prepare(init->bootinfo, console.data, console.size) != OPAL_OK) {
         printf("init: the console server cannot be loaded (the line above says why): "
                "nothing is started\n");
         return false;

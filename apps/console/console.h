@@ -59,11 +59,11 @@ struct console_connection {
 };
 
 /* The starter (apps/console/start.c), linked into init: load the server
- * from the boot archive, connect clients, then start it (which maps the
+ * from its image (init finds it in the boot archive), connect clients, then start it (which maps the
  * UART: after any other device frame below it was taken). Objects come from
  * lib/alloc.c. `client_notification` is a cap the server may signal (a
  * copy is taken). Each prints what failed and returns the error. */
-int console_prepare(const struct opal_bootinfo *bootinfo);
+int console_prepare(const struct opal_bootinfo *bootinfo, const void *image, uint32_t size);
 int console_connect(const char *name, bool takes_input, uint32_t client_notification,
                     struct console_connection *connection);
 int console_start(void);

@@ -1,7 +1,6 @@
 /* Starting the console server (apps/console/console.h): its process, its
  * CSpace, the UART mapped and its interrupt bound, one ring per client. */
 #include "console/console.h"
-#include "core/cpio.h"
 #include "core/string.h"
 #include "process.h"
 #include "runtime/mem.h"
@@ -55,15 +54,11 @@ static int give_uart(void)
     return OPAL_OK;
 }
 
-int console_prepare(const struct opal_bootinfo *bootinfo)
+int console_prepare(const struct opal_bootinfo *bootinfo, const void *image, uint32_t size)
 {
-    struct cpio_file file;
     int error;
     start = (struct console_start){ .bootinfo = bootinfo };
-    if ((error = cpio_find((const void *)bootinfo->archive_address, bootinfo->archive_size,
-                           "console", &file)))
-        return fail("finding console in the boot archive", error);
-    if ((error = process_load(file.data, file.size, 0, &start.server)))
+    if ((error = process_load(image, size, 0, &start.server)))
         return fail("loading console", error);
     return make_cspace();
 }

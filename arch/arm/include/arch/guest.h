@@ -37,7 +37,7 @@ void debug_init(void);
 void debug_save(uint32_t *registers);
 void debug_load(const uint32_t *registers);
 
-/* A guest's DCISW/DCCSW/DCCISW operand (mmu/set_way.c): clean and
+/* A guest's DCISW/DCCSW/DCCISW operand (mmu/cache.c): clean and
  * invalidate that line if the operand names one. */
 void cache_clean_invalidate_set_way(uint32_t operand);
 
