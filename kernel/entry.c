@@ -36,7 +36,7 @@ struct arch_context *kernel_next_context(void)
 
 struct arch_context *kernel_syscall(struct thread *thread, uint32_t number, uint32_t syndrome)
 {
-    sched_account();
+    timeslice_account();
     if (!syscall_handle(thread, number)) {
         struct fault fault = { .kind = FAULT_UNKNOWN_SYSCALL, .address = number,
                                .pc = arch_context_syscall_pc(&thread->context),
@@ -48,7 +48,7 @@ struct arch_context *kernel_syscall(struct thread *thread, uint32_t number, uint
 
 struct arch_context *kernel_user_fault(struct thread *thread, const struct fault *fault)
 {
-    sched_account();
+    timeslice_account();
     fault_handle(thread, fault);
     return kernel_next_context();
 }
@@ -57,7 +57,7 @@ struct arch_context *kernel_user_fault(struct thread *thread, const struct fault
  * code dealt with it: WFI), and the exit fastpath declined it. */
 struct arch_context *kernel_guest_exit(struct thread *thread, bool for_vmm)
 {
-    sched_account();
+    timeslice_account();
     if (for_vmm)
         fault_send(thread);
     return kernel_next_context();
@@ -65,7 +65,7 @@ struct arch_context *kernel_guest_exit(struct thread *thread, bool for_vmm)
 
 struct arch_context *kernel_interrupt(void)
 {
-    sched_account();
+    timeslice_account();
     arch_handle_interrupts();
     return kernel_next_context();
 }

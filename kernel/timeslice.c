@@ -52,7 +52,7 @@ void timeslice_arm_by(uint64_t deadline)
         timer_arm(deadline);
 }
 
-void sched_account(void)
+void timeslice_account(void)
 {
     uint64_t now = arch_timer_now();
     struct thread *thread = current_thread;
@@ -63,11 +63,11 @@ void sched_account(void)
 }
 
 /* The timer fired (and is off now): rotate the thread whose slice ended. */
-void timer_tick(void)
+void timeslice_tick(void)
 {
     struct thread *thread = current_thread;
     armed = UINT64_MAX;
-    sched_account();
+    timeslice_account();
     vtimer_expire(kernel_entry_time);
     timeslice_arm_by(vtimer_next_deadline());
     if (thread && thread->state == THREAD_RUNNABLE && kernel_entry_time >= thread->slice_end) {
@@ -98,5 +98,5 @@ void timeslice_idle(void)
 {
     timer_arm(earliest(next_refill, vtimer_next_deadline()));
     arch_wait_for_interrupt();
-    sched_account();
+    timeslice_account();
 }

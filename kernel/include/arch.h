@@ -57,7 +57,7 @@ void arch_sync_instructions(paddr_t start, size_t size);
 __attribute__((noreturn)) void arch_enter_user(struct arch_context *context);
 
 /* Take every pending interrupt: the arch's own (its timer, the vCPU
- * interface's), timer_tick() and irq_deliver() for the kernel's. */
+ * interface's), timeslice_tick() and irq_deliver() for the kernel's. */
 void arch_handle_interrupts(void);
 
 /* Whether an interrupt is waiting (for preemption points). */

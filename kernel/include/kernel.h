@@ -26,7 +26,7 @@ struct arch_context *kernel_next_context(void);
 /* The system-call dispatch (kernel/syscall.c): false for an unknown number. */
 bool syscall_handle(struct thread *thread, uint32_t number);
 /* The HYP timer fired (kernel/timeslice.c). */
-void timer_tick(void);
+void timeslice_tick(void);
 
 /* Returned by a long operation that stopped at a preemption point because
  * an interrupt is waiting: the syscall is restarted after the interrupt, and

@@ -62,7 +62,7 @@ void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_
 uint64_t sched_context_refill(uint64_t now);
 /* Charge the running thread for the time since it was last charged; also
  * records the counter in kernel_entry_time. Called at every kernel entry. */
-void sched_account(void);
+void timeslice_account(void);
 extern uint64_t kernel_entry_time;
 /* timeslice_next_refill: the earliest refill of a depleted context, or the
  * domain window's end if that comes first. */

@@ -48,9 +48,9 @@ static struct thread *schedule_at(uint64_t now)
 {
     fake.now = now;
     if (now >= timeslice_armed)
-        timer_tick();
+        timeslice_tick();
     else
-        sched_account();
+        timeslice_account();
     return sched_schedule();
 }
 
@@ -217,7 +217,7 @@ TEST(an_empty_window_idles_until_the_next)
     struct thread *a = thread_in(1, 10, NULL);
     CHECK_EQ(SCHEDULE(2, 2, 1000, 1, 1000), OPAL_OK);
     fake.now = 10;
-    sched_account();
+    timeslice_account();
     CHECK(sched_schedule() == a);
     CHECK_EQ(fake.waits, 1);
     CHECK_EQ(fake.now, TICKS(1000));

@@ -31,7 +31,7 @@ static void reset(void)
 static void enter_kernel_at(uint64_t now)
 {
     fake.now = now;
-    sched_account();
+    timeslice_account();
 }
 
 /* A thread with a context of `budget` ticks per `period`, not yet resumed. */
@@ -434,7 +434,7 @@ TEST(tick_at_slice_end_rotates_equal_priorities)
     CHECK(sched_schedule() == a);
     CHECK_EQ(fake.deadlines_set, 1);
     fake.now = SLICE;
-    timer_tick();
+    timeslice_tick();
     CHECK(sched_schedule() == b);
     CHECK(a->in_ready_queue);
     CHECK_EQ(b->slice_end, 2 * SLICE);

@@ -39,5 +39,5 @@ void timer_handle_irq(void)
 {
     cnthp_ctl_write(0);
     isb();
-    timer_tick();
+    timeslice_tick();
 }
