@@ -5,7 +5,7 @@
 # counts). The native runs boot the same zImage, initramfs and DTB directly.
 
 BENCH_LINUX         := $(BUILD)/bench/linux
-BENCH_LINUX_SOURCES := bench/linux/start.S bench/linux/workload.c lib/core/format.c lib/core/string.c
+BENCH_LINUX_SOURCES := bench/linux/start.S guests/linux-user/syscall.S bench/linux/workload.c lib/core/format.c lib/core/string.c
 BENCH_LINUX_IMAGES  := $(BUILD)/bench/linux-opal.elf $(BUILD)/bench/linux-opal-boot.elf
 # The guest command line natively (bench/linux/bench*.dts say the same
 # under Opal; the boot-only one adds bench=boot).

@@ -6,7 +6,7 @@
 # that arms hardware breakpoints and watchpoints from an unprivileged process.
 # Linked at 16 MiB, clear of the 4 MiB where every native program lives, so
 # those addresses are free to map in the process.
-HWBREAK_SOURCES := guests/hostile/linux/start.S guests/hostile/linux/hwbreak.c \
+HWBREAK_SOURCES := guests/hostile/linux/start.S guests/linux-user/syscall.S guests/hostile/linux/hwbreak.c \
                    lib/core/format.c lib/core/string.c lib/runtime/mem.c
 $(BUILD)/guests/hostile/hwbreak.elf: $(call objects,$(HWBREAK_SOURCES))
 	@mkdir -p $(@D)
