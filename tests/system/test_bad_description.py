@@ -140,3 +140,23 @@ def test_an_overflowing_boot_argument_is_refused():
                      r"decimal numbers from 0 to 4294967295, separated by commas$", text,
                      re.MULTILINE), text
     assert_nothing_started(text)
+
+
+def test_an_image_without_the_console_server_is_refused():
+    """Components print only through the console server (the kernel's debug
+    write needs a Debug cap init gives no one), so an image without it is
+    refused before anything starts, rather than run silent."""
+    image = "build/tests/no-console.elf"
+    built = make(f"IMAGE={image}", "SYSTEM=configs/native-only.dts",
+                 "PROGRAMS=build/apps/ctrl.elf build/apps/echo.elf", image)
+    assert built.returncode == 0, built.stdout + built.stderr
+    qemu = boot(image, "ctrl.arguments=1000,1")
+    try:
+        refusal = wait_raw(qemu, r'^init: the boot image holds no console server \("console"\): '
+                                 r'no component could print; nothing is started$', 0, 60)
+        wait_raw(qemu, r"^init: the system could not be built: it halts$", refusal.end(), 10)
+        qemu.wait_exit(timeout=30)
+    finally:
+        qemu.close()
+    for pattern in (r"^init: task ", r"^init: VM ", r"^\[", r"ctrl: ", r"echo: "):
+        assert not re.search(pattern, qemu.output, re.MULTILINE), (pattern, qemu.output)
