@@ -87,7 +87,7 @@ KERNEL_SOURCES  := arch/arm/entry/head.S arch/arm/entry/vectors.S arch/arm/vcpu/
                    $(wildcard kernel/*.c kernel/object/*.c arch/arm/*/*.c arch/arm/plat/*/*.c) \
                    $(CORE_SOURCES)
 LIBOPAL_SOURCES := lib/crt0.S lib/syscall.c lib/debug.c lib/print.c lib/ipc_buffer.c lib/invoke.c lib/process.c \
-                   lib/alloc.c lib/timer.c lib/console_client.c $(CORE_SOURCES)
+                   lib/alloc.c lib/timer.c lib/console_client.c lib/task.c $(CORE_SOURCES)
 
 LIBGCC = $(shell $(CC) -mcpu=cortex-a15 -marm -mfloat-abi=soft -print-libgcc-file-name)
 

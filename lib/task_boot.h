@@ -64,4 +64,8 @@ struct task_boot_info {
 };
 #define TASK_BOOT_MAGIC 0x5441534bu  /* "TASK" */
 
+/* lib/task.c: the task's boot info, with its output attached (the console
+ * server's ring, or the Debug cap in TASK_SLOT_DEBUG if it has no console). */
+const struct task_boot_info *task_start(void);
+
 #endif

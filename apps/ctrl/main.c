@@ -23,7 +23,6 @@
  * control step (channels.c).
  * What it needs (CSpace slots, start arguments) is apps/ctrl/ctrl.h. */
 #include "channels.h"
-#include "console_client.h"
 #include "ctrl.h"
 #include "timer.h"
 
@@ -191,14 +190,9 @@ static int take_timer(void)
 int main(const struct opal_bootinfo *unused)
 {
     (void)unused;
-    const struct task_boot_info *info = (const struct task_boot_info *)TASK_BOOT_INFO_ADDRESS;
+    const struct task_boot_info *info = task_start();
     uint32_t period_argument = info->argument_count > 0 ? info->arguments[0] : 0;
     uint32_t report_argument = info->argument_count > 1 ? info->arguments[1] : 0;
-    if (info->console)
-        console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
-                              TASK_SLOT_CONSOLE_WAIT);
-    else
-        opal_debug_use(TASK_SLOT_DEBUG); /* a Debug cap there, if its starter gave one */
     uint32_t period_us = or_default(period_argument, CTRL_DEFAULT_PERIOD_US);
     uint32_t report_seconds = or_default(report_argument, CTRL_DEFAULT_REPORT_SECONDS);
     if (period_us < CTRL_MIN_PERIOD_US || period_us > CTRL_MAX_PERIOD_US ||

@@ -6,7 +6,6 @@
  * never); argument 1, how: 0 crash (a write to address 0), 1 return from
  * main with status ECHO_EXIT_STATUS, 2 a BKPT instruction (init reports
  * each, docs/testing.md). */
-#include "console_client.h"
 #include "ctrl/ctrl.h"
 #include "task_boot.h"
 
@@ -36,12 +35,7 @@ static int end_on_purpose(uint32_t how, uint32_t sequence)
 int main(const struct opal_bootinfo *unused)
 {
     (void)unused;
-    const struct task_boot_info *info = (const struct task_boot_info *)TASK_BOOT_INFO_ADDRESS;
-    if (info->console)
-        console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
-                              TASK_SLOT_CONSOLE_WAIT);
-    else
-        opal_debug_use(TASK_SLOT_DEBUG); /* a Debug cap there, if its starter gave one */
+    const struct task_boot_info *info = task_start();
     if (info->channel_count == 0) {
         printf("echo: no channel in my description; nothing to do\n");
         return 1;

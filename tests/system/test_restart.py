@@ -112,20 +112,25 @@ def test_a_native_task_is_restarted_by_its_policy_with_its_channel():
     assert_reports_steady(ctrl_reports(text))
 
 
-def test_a_critical_task_that_faults_halts_the_system():
-    """tests/configs/halt.dts: echo is critical (fault = "halt"); when it
-    crashes, init says why and powers the system off."""
+def halts_when_echo_ends(arguments, report):
+    """tests/configs/halt.dts: echo is critical (fault = "halt"); when its
+    test hook ends it (echo.arguments), init's `report` line names the
+    policy, init says why it halts, and the system powers off."""
     built = make(HALT_IMAGE)
     assert built.returncode == 0, built.stdout + built.stderr
-    qemu = boot(HALT_IMAGE, "echo.arguments=1 " + CTRL_EVERY_SECOND)
+    qemu = boot(HALT_IMAGE, f"echo.arguments={arguments} " + CTRL_EVERY_SECOND)
     try:
-        fault = wait_raw(qemu, ECHO_FAULT, 0, 60)
-        assert fault.group(1) == "halt"
-        wait_raw(qemu, r"^init: the system halts: echo is critical$", fault.end(), 10)
+        ended = wait_raw(qemu, report, 0, 60)
+        assert ended.group(1) == "halt"
+        wait_raw(qemu, r"^init: the system halts: echo is critical$", ended.end(), 10)
         qemu.wait_exit(timeout=20)
     finally:
         qemu.close()
     assert "init: echo: restarted" not in qemu.output
+
+
+def test_a_critical_task_that_faults_halts_the_system():
+    halts_when_echo_ends("1", ECHO_FAULT)
 
 
 ECHO_EXIT = r"^init: echo: exited with status 7; policy (\w+)$"
@@ -159,19 +164,7 @@ def test_a_native_task_that_exits_is_restarted_by_its_policy():
 
 
 def test_a_critical_task_that_exits_halts_the_system():
-    """tests/configs/halt.dts: echo is critical (fault = "halt"); when it
-    returns from main, init says so and powers the system off."""
-    built = make(HALT_IMAGE)
-    assert built.returncode == 0, built.stdout + built.stderr
-    qemu = boot(HALT_IMAGE, "echo.arguments=1,1 " + CTRL_EVERY_SECOND)
-    try:
-        exited = wait_raw(qemu, ECHO_EXIT, 0, 60)
-        assert exited.group(1) == "halt"
-        wait_raw(qemu, r"^init: the system halts: echo is critical$", exited.end(), 10)
-        qemu.wait_exit(timeout=20)
-    finally:
-        qemu.close()
-    assert "init: echo: restarted" not in qemu.output
+    halts_when_echo_ends("1,1", ECHO_EXIT)
 
 
 def test_a_native_tasks_breakpoint_is_reported_as_a_debug_exception():

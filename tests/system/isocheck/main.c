@@ -13,7 +13,6 @@
  * phase it is about to run before running it, and a restarted instance goes
  * on with the next. tests/system/test_isolation.py matches the faults'
  * pcs to the probes' labels below. */
-#include "console_client.h"
 #include "opal.h"
 #include "task_boot.h"
 #include "timer.h"
@@ -142,10 +141,7 @@ static void (*const phases[])(void) = {
 int main(const struct opal_bootinfo *unused)
 {
     (void)unused;
-    const struct task_boot_info *info = (const struct task_boot_info *)TASK_BOOT_INFO_ADDRESS;
-    if (info->console)
-        console_client_attach((void *)TASK_CONSOLE_RING_ADDRESS, TASK_SLOT_CONSOLE_SERVER,
-                              TASK_SLOT_CONSOLE_WAIT);
+    const struct task_boot_info *info = task_start();
     if (info->channel_count < 1 || info->irq_count < 1 || info->irqs[0] != OPAL_TIMER_IRQ) {
         printf("isocheck: FAIL needs a channel (its memory across restarts) and irq %u\n",
                OPAL_TIMER_IRQ);
