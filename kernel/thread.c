@@ -74,6 +74,16 @@ void thread_suspend(struct thread *thread)
     thread->state = THREAD_INACTIVE;
 }
 
+/* Move the thread to `core` (checked by the caller). */
+void thread_set_core(struct thread *thread, unsigned core)
+{
+    bool queued = thread->in_ready_queue;
+    sched_dequeue(thread);
+    thread->core = (uint8_t)core;
+    if (queued)
+        sched_enqueue(thread);
+}
+
 /* A blocked thread becomes runnable with `error` as its syscall result. */
 void thread_wake(struct thread *thread, uint32_t error)
 {

@@ -162,6 +162,11 @@ int opal_tcb_unbind_notification(uint32_t tcb)
     return INVOKE_NO_ARGUMENTS(tcb, OPAL_TCB_UNBIND_NOTIFICATION);
 }
 
+int opal_tcb_set_core(uint32_t tcb, uint32_t core)
+{
+    return INVOKE(tcb, OPAL_TCB_SET_CORE, core);
+}
+
 int opal_sched_control_configure(uint32_t sched_control, uint32_t sched_context,
                                  uint32_t budget_us, uint32_t period_us)
 {

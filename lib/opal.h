@@ -106,6 +106,8 @@ int opal_tcb_resume(uint32_t tcb);
 int opal_tcb_suspend(uint32_t tcb);
 int opal_tcb_bind_notification(uint32_t tcb, uint32_t notification);
 int opal_tcb_unbind_notification(uint32_t tcb);
+/* Run the thread on `core` (0 .. bootinfo->cores - 1). */
+int opal_tcb_set_core(uint32_t tcb, uint32_t core);
 
 int opal_sched_control_configure(uint32_t sched_control, uint32_t sched_context,
                                  uint32_t budget_us, uint32_t period_us);

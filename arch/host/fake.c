@@ -17,7 +17,7 @@ struct fake_arch fake;
 
 /* Host tests' memory comes from malloc anywhere in the 32-bit space: all
  * of it counts as RAM. */
-struct platform platform = { .source = "host", .ram_base = 0, .ram_size = 0xffffffffu };
+struct platform platform = { .source = "host", .cores = 1, .ram_base = 0, .ram_size = 0xffffffffu };
 const struct arch_vspace *stage2_active; /* arch_activate_vspace() (arch/inline.h) */
 
 void fake_reset(void)

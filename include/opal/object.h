@@ -117,6 +117,8 @@ enum opal_label {
     OPAL_TCB_SUSPEND,
     OPAL_TCB_BIND_NOTIFICATION,  /* notification cptr */
     OPAL_TCB_UNBIND_NOTIFICATION,
+    OPAL_TCB_SET_CORE,           /* core (0 .. bootinfo cores - 1): where the thread runs;
+                                    its scheduling context goes with it (docs/multicore.md) */
 
     /* SchedControl and SchedContext */
     OPAL_SCHED_CONTROL_CONFIGURE = 48, /* sched context cptr, budget µs, period µs */

@@ -16,6 +16,7 @@ struct platform {
     uint32_t uart_base, uart_irq;
     uint32_t gicd_base, gicc_base, gich_base, gicv_base;
     uint32_t hyp_timer_irq, virtual_timer_irq, maintenance_irq;
+    uint32_t cores;             /* cores the kernel runs on: 0 .. cores - 1 */
     char cmdline[PLATFORM_CMDLINE_MAX];
     int cmdline_truncated;      /* bootargs longer than the buffer: said at boot */
 };

@@ -47,6 +47,7 @@ struct thread {
     uint8_t fault_pending;          /* sending a fault message rather than a syscall */
     uint8_t full_budget;            /* bound to a full-budget context (the fastpath's test) */
     uint8_t domain;                 /* 0..CONFIG_DOMAINS-1; 0: the system domain */
+    uint8_t core;                   /* the core it runs on (TCB SetCore) */
     struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
     struct notification *bound_notification;
     struct sched_context *sched_context;
@@ -68,5 +69,7 @@ void thread_suspend(struct thread *thread);
 /* Unblock a thread waiting in IPC with `error` in its r0. */
 void thread_cancel_ipc(struct thread *thread);
 void thread_wake(struct thread *thread, uint32_t error);
+/* Run the thread on `core` from now on. */
+void thread_set_core(struct thread *thread, unsigned core);
 
 #endif

@@ -160,6 +160,17 @@ static int bind_notification(struct invocation *invocation, struct thread *threa
     return OPAL_OK;
 }
 
+static int set_core(struct invocation *invocation, struct thread *thread)
+{
+    if (invocation->length < 1)
+        return invocation_truncated(invocation);
+    uint32_t core = invocation->arguments[0];
+    if (core >= platform.cores)
+        return invocation_out_of_range(invocation, 0, 0, platform.cores - 1);
+    thread_set_core(thread, core);
+    return OPAL_OK;
+}
+
 int tcb_invoke(struct invocation *invocation)
 {
     struct thread *thread = cap_object(&invocation->slot->cap);
@@ -182,6 +193,7 @@ int tcb_invoke(struct invocation *invocation)
                                      OPAL_ERROR_ARGUMENT_INVOKED); /* nothing bound */
         notification_unbind(thread->bound_notification);
         return OPAL_OK;
+    case OPAL_TCB_SET_CORE: return set_core(invocation, thread);
     default:
         return invocation_no_method(invocation);
     }

@@ -28,6 +28,7 @@ static void note_fallback(const char *what)
 void platform_fallback(void)
 {
     platform.source = PLATFORM_FALLBACK_NAME;
+    platform.cores = 1;
     platform.ram_base = PLATFORM_FALLBACK_RAM_BASE;
     platform.ram_size = PLATFORM_FALLBACK_RAM_SIZE;
     platform.uart_base = PLATFORM_FALLBACK_UART;
