@@ -61,15 +61,15 @@ $(BUILD)/target/%.o: %.S | deps
 
 $(BUILD)/target/kernel/%.o $(BUILD)/target/arch/%.o: INCLUDES := $(KERNEL_INCLUDES)
 
-# vectors.S's constants, generated from C (arch/arm/asm_offsets.c).
+# vectors.S's and head.S's constants, generated from C (arch/arm/asm_offsets.c).
 ASM_OFFSETS := $(BUILD)/generated/asm_offsets.h
 $(ASM_OFFSETS): arch/arm/asm_offsets.c | deps
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) $(KERNEL_INCLUDES) -S $< -o $(@:.h=.s)
 	$(Q)sed -n 's/.*->\([A-Z_]*\) \([0-9]*\).*/#define \1 \2/p' $(@:.h=.s) > $@
-$(BUILD)/target/arch/arm/entry/vectors.o: $(ASM_OFFSETS)
-$(BUILD)/target/arch/arm/entry/vectors.o: INCLUDES := $(KERNEL_INCLUDES) -I$(BUILD)/generated
+$(BUILD)/target/arch/arm/entry/vectors.o $(BUILD)/target/arch/arm/entry/head.o: $(ASM_OFFSETS)
+$(BUILD)/target/arch/arm/entry/vectors.o $(BUILD)/target/arch/arm/entry/head.o: INCLUDES := $(KERNEL_INCLUDES) -I$(BUILD)/generated
 $(BUILD)/target/vmm/%.o: INCLUDES := $(SHARED_INCLUDES) -I.
 $(BUILD)/target/%.o: INCLUDES ?= $(SHARED_INCLUDES)
 # Bare-metal guests share guests/include/guest/baremetal.h.

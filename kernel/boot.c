@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "boot_memory.h"
 #include "config.h"
+#include "core.h"
 #include "kernel.h"
 #include "log.h"
 #include "platform.h"
@@ -13,6 +14,8 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
 {
     (void)boot_r0;
     (void)boot_r1;
+    core_init();
+    kernel_lock(core_self());   /* released when core 0 first enters user level */
     /* Platform facts, console, HYP-mode check, MMU, vectors, GIC, timer. */
     arch_boot_init(boot_r2);
 
@@ -31,10 +34,25 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
 
     sched_init();
     vtimer_init();
+    arch_start_cores();   /* they wait for the lock, idle, until threads go there */
+    log("cores     %u running the kernel", platform.cores);
     struct thread *root = root_task_create(archive, archive_size);
     boot_memory_seal();
 
     thread_resume(root);
     log("boot complete, entering the root task (thread %u)", root->id);
+    timeslice_account();
+    arch_enter_user(kernel_next_context());
+}
+
+/* A secondary core, from secondary_entry (PSCI CPU_ON), on its own stack:
+ * the HYP setup, then into the scheduler, where it idles until a thread is
+ * placed on it (TCB SetCore). */
+void kernel_secondary_boot(struct core *self)
+{
+    arch_core_init();
+    __atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
+    kernel_lock(self);
+    timeslice_account();
     arch_enter_user(kernel_next_context());
 }

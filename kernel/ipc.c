@@ -175,6 +175,8 @@ static void answer_fault(struct thread *caller, struct thread *replier)
     if (OPAL_TAG_LABEL(tag) == OPAL_FAULT_REPLY_SET_PC && OPAL_TAG_LENGTH(tag) >= 1)
         caller->context.pc = abi_mr(&replier->context, 0);
     uint32_t label = OPAL_TAG_LABEL(tag);
+    if (caller->vcpu)   /* it may be loaded on the caller's core */
+        core_release_vcpu(caller->vcpu);
     bool emulate = label == OPAL_FAULT_REPLY_EMULATE || label == OPAL_FAULT_REPLY_EMULATE_IDLE;
     if (emulate && caller->vcpu)
         arch_vcpu_complete_exit(caller, abi_mrs(&replier->context), OPAL_TAG_LENGTH(tag));

@@ -12,61 +12,68 @@
  * (an init-time operation, linear in the queued threads). */
 #include <stddef.h>
 #include "config.h"
+#include "core.h"
 #include "objects.h"
 #include "sched.h"
 
 #define WORD_BITS 32
-#define BITMAP_WORDS (CONFIG_PRIORITIES / WORD_BITS)
+#define BITMAP_WORDS SCHED_BITMAP_WORDS
 #define ALL_DOMAINS ((1u << CONFIG_DOMAINS) - 1)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
-/* Set d: queues[d], bitmap_words[d] (bit p%32 of word p/32: queue p
- * non-empty) and bitmap_top[d] (bit w: bitmap_words[d][w] non-zero). */
-static struct thread_queue queues[CONFIG_DOMAINS][CONFIG_PRIORITIES];
-static uint32_t bitmap_words[CONFIG_DOMAINS][BITMAP_WORDS];
-static uint32_t bitmap_top[CONFIG_DOMAINS];
+/* Each core has its own sets (struct sched_queues, core.h). Set d:
+ * queues[d], bitmap_words[d] (bit p%32 of word p/32: queue p non-empty)
+ * and bitmap_top[d] (bit w: bitmap_words[d][w] non-zero). A thread is
+ * queued in its own core's sets; a core chooses from its own. */
 
-struct thread *current_thread;
-uint32_t sched_domain_mask = ALL_DOMAINS;
-static unsigned window_domain; /* the current window's domain; 0: no schedule */
-static uint32_t set_mask;      /* thread->domain & set_mask: its set (0 without a schedule) */
-
-_Static_assert(CONFIG_DOMAINS <= 32, "sched_domain_mask holds a bit per domain");
+_Static_assert(CONFIG_DOMAINS <= 32, "domain_mask holds a bit per domain");
 _Static_assert((CONFIG_DOMAINS & (CONFIG_DOMAINS - 1)) == 0, "set_mask masks a domain");
 
-void sched_init(void)
+static void queues_init(struct sched_queues *q)
 {
     for (unsigned d = 0; d < CONFIG_DOMAINS; d++) {
         for (unsigned p = 0; p < CONFIG_PRIORITIES; p++)
-            queues[d][p].head = queues[d][p].tail = NULL;
+            q->queues[d][p].head = q->queues[d][p].tail = NULL;
         for (unsigned w = 0; w < BITMAP_WORDS; w++)
-            bitmap_words[d][w] = 0;
-        bitmap_top[d] = 0;
+            q->bitmap_words[d][w] = 0;
+        q->bitmap_top[d] = 0;
     }
-    current_thread = NULL;
-    window_domain = 0;
-    set_mask = 0;
-    sched_domain_mask = ALL_DOMAINS;
+    q->window_domain = 0;
+    q->set_mask = 0;
+    q->domain_mask = ALL_DOMAINS;
+}
+
+void sched_init(void)
+{
+    for (unsigned c = 0; c < CONFIG_CORES; c++) {
+        queues_init(&cores[c].sched);
+        cores[c].current = NULL;
+    }
+}
+
+static inline struct sched_queues *queues_of(const struct thread *thread)
+{
+    return &core_of(thread)->sched;
 }
 
 /* The set a thread is (or would be) queued in. */
-static inline unsigned set_of(const struct thread *thread)
+static inline unsigned set_of(const struct sched_queues *q, const struct thread *thread)
 {
-    return thread->domain & set_mask;
+    return thread->domain & q->set_mask;
 }
 
-static inline void bitmap_set(unsigned set, unsigned priority)
+static inline void bitmap_set(struct sched_queues *q, unsigned set, unsigned priority)
 {
-    bitmap_words[set][priority / WORD_BITS] |= 1u << (priority % WORD_BITS);
-    bitmap_top[set] |= 1u << (priority / WORD_BITS);
+    q->bitmap_words[set][priority / WORD_BITS] |= 1u << (priority % WORD_BITS);
+    q->bitmap_top[set] |= 1u << (priority / WORD_BITS);
 }
 
-static inline void bitmap_clear(unsigned set, unsigned priority)
+static inline void bitmap_clear(struct sched_queues *q, unsigned set, unsigned priority)
 {
     unsigned word = priority / WORD_BITS;
-    bitmap_words[set][word] &= ~(1u << (priority % WORD_BITS));
-    if (bitmap_words[set][word] == 0)
-        bitmap_top[set] &= ~(1u << word);
+    q->bitmap_words[set][word] &= ~(1u << (priority % WORD_BITS));
+    if (q->bitmap_words[set][word] == 0)
+        q->bitmap_top[set] &= ~(1u << word);
 }
 
 static unsigned highest_bit(uint32_t bits)
@@ -82,61 +89,78 @@ bool sched_can_run(const struct thread *thread)
 }
 
 /* Queue operations on one set. Without a schedule every thread is in set
- * 0: that case takes the inline code with set 0's constant addresses, so
- * domains off cost one test; the per-domain case is out of line. */
-static inline void put(struct thread *thread, unsigned set, bool front)
+ * 0: that case takes the inline code, so domains off cost one test; the
+ * per-domain case is out of line. */
+static inline void put(struct sched_queues *q, struct thread *thread, unsigned set, bool front)
 {
-    struct thread_queue *queue = &queues[set][thread->priority];
+    struct thread_queue *queue = &q->queues[set][thread->priority];
     if (front)
         queue_prepend(queue, thread);
     else
         queue_append(queue, thread);
     thread->in_ready_queue = 1;
-    bitmap_set(set, thread->priority);
+    bitmap_set(q, set, thread->priority);
 }
 
-static inline void take(struct thread *thread, unsigned set)
+static inline void take(struct sched_queues *q, struct thread *thread, unsigned set)
 {
-    struct thread_queue *queue = &queues[set][thread->priority];
+    struct thread_queue *queue = &q->queues[set][thread->priority];
     queue_remove(queue, thread);
     thread->in_ready_queue = 0;
     if (queue->head == NULL)
-        bitmap_clear(set, thread->priority);
+        bitmap_clear(q, set, thread->priority);
 }
 
-__attribute__((noinline)) static void put_in_domain_set(struct thread *thread, bool front)
+__attribute__((noinline)) static void put_in_domain_set(struct sched_queues *q,
+                                                        struct thread *thread, bool front)
 {
-    put(thread, set_of(thread), front);
+    put(q, thread, set_of(q, thread), front);
 }
 
-__attribute__((noinline)) static void take_from_domain_set(struct thread *thread)
+__attribute__((noinline)) static void take_from_domain_set(struct sched_queues *q,
+                                                           struct thread *thread)
 {
-    take(thread, set_of(thread));
+    take(q, thread, set_of(q, thread));
 }
 
 static ALWAYS_INLINE void enqueue(struct thread *thread, bool front)
 {
     if (thread->in_ready_queue || !sched_can_run(thread))
         return;
-    if (__builtin_expect(set_mask != 0, 0))
-        put_in_domain_set(thread, front);
+    struct sched_queues *q = queues_of(thread);
+    if (__builtin_expect(q->set_mask != 0, 0))
+        put_in_domain_set(q, thread, front);
     else
-        put(thread, 0, front);
+        put(q, thread, 0, front);
 }
 
 static ALWAYS_INLINE void dequeue(struct thread *thread)
 {
     if (!thread->in_ready_queue)
         return;
-    if (__builtin_expect(set_mask != 0, 0))
-        take_from_domain_set(thread);
+    struct sched_queues *q = queues_of(thread);
+    if (__builtin_expect(q->set_mask != 0, 0))
+        take_from_domain_set(q, thread);
     else
-        take(thread, 0);
+        take(q, thread, 0);
+}
+
+/* A thread made ready on another core may need that core to choose again:
+ * if it outranks what runs there, or nothing does. */
+static void notify_core(const struct thread *thread)
+{
+    struct core *core = core_of(thread);
+    if (core == core_self() || !thread->in_ready_queue)
+        return;
+    if (core->current == NULL || core->current->priority < thread->priority)
+        core_reschedule(core);
 }
 
 void sched_enqueue(struct thread *thread)
 {
     enqueue(thread, false);
+    if (__builtin_expect(thread->core != core_self()->index, 0))
+        notify_core(thread);
 }
 
 void sched_enqueue_front(struct thread *thread)
@@ -149,20 +173,20 @@ void sched_dequeue(struct thread *thread)
     dequeue(thread);
 }
 
-static struct thread *set_highest(unsigned set)
+static struct thread *set_highest(const struct sched_queues *q, unsigned set)
 {
-    if (bitmap_top[set] == 0)
+    if (q->bitmap_top[set] == 0)
         return NULL;
-    unsigned word = highest_bit(bitmap_top[set]);
-    unsigned priority = word * WORD_BITS + highest_bit(bitmap_words[set][word]);
-    return queues[set][priority].head;
+    unsigned word = highest_bit(q->bitmap_top[set]);
+    unsigned priority = word * WORD_BITS + highest_bit(q->bitmap_words[set][word]);
+    return q->queues[set][priority].head;
 }
 
 /* The system domain's best, or the window's if it has a strictly higher
  * priority: at equal priorities the system domain's thread goes first. */
-__attribute__((noinline)) static struct thread *highest_with_domains(void)
+__attribute__((noinline)) static struct thread *highest_with_domains(const struct sched_queues *q)
 {
-    struct thread *best = set_highest(0), *other = set_highest(window_domain);
+    struct thread *best = set_highest(q, 0), *other = set_highest(q, q->window_domain);
     if (other && (best == NULL || other->priority > best->priority))
         best = other;
     return best;
@@ -170,22 +194,25 @@ __attribute__((noinline)) static struct thread *highest_with_domains(void)
 
 struct thread *sched_highest(void)
 {
-    if (__builtin_expect(window_domain != 0, 0))
-        return highest_with_domains();
-    return set_highest(0);
+    const struct sched_queues *q = &core_self()->sched;
+    if (__builtin_expect(q->window_domain != 0, 0))
+        return highest_with_domains(q);
+    return set_highest(q, 0);
 }
 
 __attribute__((noinline)) static const struct thread *against_with_domains(
-    const struct thread *to)
+    const struct sched_queues *q, const struct thread *to)
 {
-    return sched_eligible(to) ? highest_with_domains() : to;
+    return sched_eligible(to) ? highest_with_domains(q) : to;
 }
 
+/* `to` runs on this core (the fastpath checks), so this core's queues. */
 const struct thread *sched_highest_against(const struct thread *to)
 {
-    if (__builtin_expect(window_domain != 0, 0))
-        return against_with_domains(to);
-    return set_highest(0);
+    const struct sched_queues *q = &core_self()->sched;
+    if (__builtin_expect(q->window_domain != 0, 0))
+        return against_with_domains(q, to);
+    return set_highest(q, 0);
 }
 
 void sched_rotate_current(void)
@@ -201,7 +228,13 @@ void sched_rotate_current(void)
  * so it goes on first in its next window. */
 struct thread *sched_choose(void)
 {
-    struct thread *current = current_thread;
+    struct core *self = core_self();
+    struct thread *current = self->current;
+    if (__builtin_expect(current && current->core != self->index, 0)) {
+        self->current = NULL;   /* it moved itself: its new core takes it */
+        sched_enqueue(current);
+        current = NULL;
+    }
     struct thread *best = sched_highest();
     bool current_can_run = current && sched_can_run(current) && !current->in_ready_queue;
 
@@ -215,21 +248,24 @@ struct thread *sched_choose(void)
     return best;
 }
 
-/* The current thread, if it may no longer run, waits at the front of its
- * queue (sched_choose then picks another). */
-static void queue_current_if_ineligible(void)
+/* A core's current thread, if it may no longer run, waits at the front of
+ * its queue (sched_choose then picks another). */
+static void queue_current_if_ineligible(struct core *core)
 {
-    struct thread *current = current_thread;
-    if (current && !current->in_ready_queue && !sched_eligible(current))
+    struct thread *current = core->current;
+    if (current && !current->in_ready_queue && !sched_eligible(current)) {
         sched_enqueue_front(current);
+        if (core != core_self())
+            core_reschedule(core);
+    }
 }
 
 /* Move every queue of set `from` to the back of the same priority's queue
  * in set 0 (the schedule is turned off). */
-static void gather(unsigned from)
+static void gather(struct sched_queues *q, unsigned from)
 {
     for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
-        struct thread_queue *source = &queues[from][p], *target = &queues[0][p];
+        struct thread_queue *source = &q->queues[from][p], *target = &q->queues[0][p];
         if (source->head == NULL)
             continue;
         if (target->tail) {
@@ -240,51 +276,52 @@ static void gather(unsigned from)
         }
         target->tail = source->tail;
         source->head = source->tail = NULL;
-        bitmap_clear(from, p);
-        bitmap_set(0, p);
+        bitmap_clear(q, from, p);
+        bitmap_set(q, 0, p);
     }
 }
 
 /* Move each queued thread of a domain other than 0 from set 0 to its own
  * domain's set, in queue order (the schedule is turned on). */
-static void spread(void)
+static void spread(struct sched_queues *q)
 {
     for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
-        struct thread *thread = queues[0][p].head;
+        struct thread *thread = q->queues[0][p].head;
         while (thread) {
             struct thread *next = thread->queue_next;
             if (thread->domain != 0) {
-                queue_remove(&queues[0][p], thread);
-                queue_append(&queues[thread->domain][p], thread);
-                bitmap_set(thread->domain, p);
+                queue_remove(&q->queues[0][p], thread);
+                queue_append(&q->queues[thread->domain][p], thread);
+                bitmap_set(q, thread->domain, p);
             }
             thread = next;
         }
-        if (queues[0][p].head == NULL)
-            bitmap_clear(0, p);
+        if (q->queues[0][p].head == NULL)
+            bitmap_clear(q, 0, p);
     }
 }
 
-void sched_set_window_domain(unsigned domain)
+void sched_set_window_domain(struct core *core, unsigned domain)
 {
-    bool was_on = window_domain != 0;
+    struct sched_queues *q = &core->sched;
+    bool was_on = q->window_domain != 0;
     if (domain >= CONFIG_DOMAINS)
         domain = 0;
     if (was_on && domain == 0) {
         for (unsigned d = 1; d < CONFIG_DOMAINS; d++)
-            gather(d);
+            gather(q, d);
     }
-    window_domain = domain;
-    set_mask = domain ? CONFIG_DOMAINS - 1 : 0;
+    q->window_domain = domain;
+    q->set_mask = domain ? CONFIG_DOMAINS - 1 : 0;
     if (!was_on && domain != 0)
-        spread();
-    sched_domain_mask = domain ? 1u | 1u << domain : ALL_DOMAINS;
-    queue_current_if_ineligible();
+        spread(q);
+    q->domain_mask = domain ? 1u | 1u << domain : ALL_DOMAINS;
+    queue_current_if_ineligible(core);
 }
 
 unsigned sched_window_domain(void)
 {
-    return window_domain;
+    return core_self()->sched.window_domain;
 }
 
 void sched_set_domain(struct thread *thread, unsigned domain)
@@ -294,37 +331,47 @@ void sched_set_domain(struct thread *thread, unsigned domain)
     thread->domain = (uint8_t)domain;
     if (queued)
         sched_enqueue(thread);
-    if (thread == current_thread)
-        queue_current_if_ineligible();
+    if (thread == core_of(thread)->current)
+        queue_current_if_ineligible(core_of(thread));
 }
 
-/* For the invariant check: every queue is well linked, holds runnable
- * threads of its priority that belong in its set, and the bitmaps agree;
- * the current thread, unless queued, may run in this window. */
-bool sched_check_queues(void)
+/* For the invariant check: on every core, every queue is well linked and
+ * holds runnable threads of this core, of its priority, that belong in its
+ * set, and the bitmaps agree; the current thread is this core's and, unless
+ * queued, may run in this window. */
+static bool core_queues_sound(const struct core *core)
 {
+    const struct sched_queues *q = &core->sched;
     for (unsigned d = 0; d < CONFIG_DOMAINS; d++) {
         for (unsigned p = 0; p < CONFIG_PRIORITIES; p++) {
             const struct thread *previous = NULL;
-            for (const struct thread *t = queues[d][p].head; t; t = t->queue_next) {
+            for (const struct thread *t = q->queues[d][p].head; t; t = t->queue_next) {
                 if (t->queue_prev != previous || t->priority != p || !t->in_ready_queue ||
-                    t->state != THREAD_RUNNABLE || set_of(t) != d)
+                    t->state != THREAD_RUNNABLE || set_of(q, t) != d || t->core != core->index)
                     return false;
                 previous = t;
             }
-            bool bit = bitmap_words[d][p / WORD_BITS] & (1u << (p % WORD_BITS));
-            if (queues[d][p].tail != previous || bit != (queues[d][p].head != NULL))
+            bool bit = q->bitmap_words[d][p / WORD_BITS] & (1u << (p % WORD_BITS));
+            if (q->queues[d][p].tail != previous || bit != (q->queues[d][p].head != NULL))
                 return false;
         }
         for (unsigned w = 0; w < BITMAP_WORDS; w++) {
-            bool top = bitmap_top[d] & (1u << w);
-            if (top != (bitmap_words[d][w] != 0))
+            bool top = q->bitmap_top[d] & (1u << w);
+            if (top != (q->bitmap_words[d][w] != 0))
                 return false;
         }
     }
-    const struct thread *current = current_thread;
+    const struct thread *current = core->current;
     return current == NULL || current->in_ready_queue || !sched_can_run(current) ||
-           sched_eligible(current);
+           (current->core == core->index && ((q->domain_mask >> current->domain) & 1u));
+}
+
+bool sched_check_queues(void)
+{
+    for (unsigned c = 0; c < CONFIG_CORES; c++)
+        if (!core_queues_sound(&cores[c]))
+            return false;
+    return true;
 }
 
 struct thread *sched_schedule(void)

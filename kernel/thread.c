@@ -5,6 +5,7 @@
 #include "log.h"
 #include "objects.h"
 #include "sched.h"
+#include "vcpu.h"
 
 static uint32_t next_id = 1;
 
@@ -69,17 +70,28 @@ void thread_cancel_ipc(struct thread *thread)
 
 void thread_suspend(struct thread *thread)
 {
+    core_stall(thread);
     thread_cancel_ipc(thread);
     sched_dequeue(thread);
     thread->state = THREAD_INACTIVE;
 }
 
-/* Move the thread to `core` (checked by the caller). */
+/* Move the thread to `core` (checked by the caller): it stops running on
+ * its old core first, its vCPU's state leaves that core's registers, and
+ * its scheduling context goes with it. A current thread that moves itself
+ * is handed over by the scheduler (sched_choose). */
 void thread_set_core(struct thread *thread, unsigned core)
 {
+    if (core == thread->core)
+        return;
+    core_stall(thread);
     bool queued = thread->in_ready_queue;
     sched_dequeue(thread);
+    if (thread->vcpu)
+        vcpu_unload(thread->vcpu);
     thread->core = (uint8_t)core;
+    if (thread->sched_context)
+        sched_context_move(thread->sched_context, core);
     if (queued)
         sched_enqueue(thread);
 }

@@ -20,11 +20,8 @@
 #include "sched.h"
 #include "vtimer.h"
 
-uint64_t kernel_entry_time;           /* the counter at this kernel entry */
 static uint64_t slice_ticks;
-static uint64_t last_charged;         /* when current_thread was last charged */
-uint64_t timeslice_armed = UINT64_MAX;       /* the deadline the timer holds */
-uint64_t timeslice_next_refill = UINT64_MAX; /* earliest refill, or window end (sched.h) */
+/* This core's (core.h): its timer's deadline, the next refill or window end. */
 #define armed timeslice_armed
 #define next_refill timeslice_next_refill
 
@@ -55,11 +52,12 @@ void timeslice_arm_by(uint64_t deadline)
 void timeslice_account(void)
 {
     uint64_t now = arch_timer_now();
-    struct thread *thread = current_thread;
-    kernel_entry_time = now;
+    struct core *self = core_self();
+    struct thread *thread = self->current;
+    self->entry_time = now;
     if (thread && thread->sched_context && !sched_context_unlimited(thread->sched_context))
-        sched_context_charge(thread->sched_context, now - last_charged, now);
-    last_charged = now;
+        sched_context_charge(thread->sched_context, now - self->last_charged, now);
+    self->last_charged = now;
 }
 
 /* The timer fired (and is off now): rotate the thread whose slice ended. */

@@ -1,7 +1,9 @@
-/* Parked virtual timers (vtimer.h): a list through the vCPU objects, kept
- * in deadline order, so the scheduler's timer needs only the first. */
+/* Parked virtual timers (vtimer.h): a list per core through the vCPU
+ * objects, kept in deadline order, so the core's timer needs only the
+ * first. A vCPU is parked on the core that took it off its registers. */
 #include <stddef.h>
 #include "opal/error.h"
+#include "core.h"
 #include "objects.h"
 #include "vcpu.h"
 #include "sched.h"
@@ -10,12 +12,9 @@
 #define CNTV_CTL_ENABLE (1u << 0)
 #define CNTV_CTL_IMASK  (1u << 1)
 
-static struct vcpu *parked;   /* earliest deadline first */
-uint64_t vtimer_first_deadline = UINT64_MAX;
-
-static void note_first_deadline(void)
+static void note_first_deadline(struct core *core)
 {
-    vtimer_first_deadline = parked ? parked->vtimer_deadline : UINT64_MAX;
+    core->parked_first_deadline = core->parked ? core->parked->vtimer_deadline : UINT64_MAX;
 }
 
 static uint32_t saved(struct vcpu *vcpu, uint32_t index)
@@ -42,15 +41,23 @@ static uint64_t physical_deadline(struct vcpu *vcpu)
     return deadline < compare ? UINT64_MAX : deadline;
 }
 
+uint64_t vtimer_next_deadline(void)
+{
+    return core_self()->parked_first_deadline;
+}
+
 void vtimer_init(void)
 {
-    parked = NULL;
-    note_first_deadline();
+    for (unsigned c = 0; c < CONFIG_CORES; c++) {
+        cores[c].parked = NULL;
+        note_first_deadline(&cores[c]);
+    }
 }
 
 void vtimer_unpark(struct vcpu *vcpu)
 {
-    for (struct vcpu **link = &parked; *link; link = &(*link)->vtimer_next) {
+    struct core *core = &cores[vcpu->vtimer_core];
+    for (struct vcpu **link = &core->parked; *link; link = &(*link)->vtimer_next) {
         if (*link == vcpu) {
             *link = vcpu->vtimer_next;
             break;
@@ -58,7 +65,7 @@ void vtimer_unpark(struct vcpu *vcpu)
     }
     vcpu->vtimer_next = NULL;
     vcpu->vtimer_deadline = UINT64_MAX;
-    note_first_deadline();
+    note_first_deadline(core);
 }
 
 void vtimer_save(struct vcpu *vcpu)
@@ -67,13 +74,15 @@ void vtimer_save(struct vcpu *vcpu)
     uint64_t deadline = physical_deadline(vcpu);
     if (vcpu->thread == NULL || vcpu->vtimer_irq == 0 || deadline == UINT64_MAX)
         return;
-    struct vcpu **link = &parked;
+    struct core *self = core_self();
+    struct vcpu **link = &self->parked;
     while (*link && (*link)->vtimer_deadline <= deadline)
         link = &(*link)->vtimer_next;
     vcpu->vtimer_deadline = deadline;
     vcpu->vtimer_next = *link;
+    vcpu->vtimer_core = (uint8_t)self->index;
     *link = vcpu;
-    note_first_deadline();
+    note_first_deadline(self);
     timeslice_arm_by(deadline);
 }
 
@@ -88,8 +97,9 @@ static void vtimer_fire(struct vcpu *vcpu)
 
 void vtimer_expire(uint64_t now)
 {
-    while (parked && parked->vtimer_deadline <= now) {
-        struct vcpu *vcpu = parked;
+    struct core *self = core_self();
+    while (self->parked && self->parked->vtimer_deadline <= now) {
+        struct vcpu *vcpu = self->parked;
         vtimer_unpark(vcpu);
         vtimer_fire(vcpu);
     }

@@ -8,6 +8,7 @@
 #include "arch/fake.h"
 #include "arch/inline.h"
 #include "arch.h"
+#include "core.h"
 #include "kernel.h"
 #include "objects.h"
 #include "platform.h"
@@ -18,11 +19,26 @@ struct fake_arch fake;
 /* Host tests' memory comes from malloc anywhere in the 32-bit space: all
  * of it counts as RAM. */
 struct platform platform = { .source = "host", .cores = 1, .ram_base = 0, .ram_size = 0xffffffffu };
-const struct arch_vspace *stage2_active; /* arch_activate_vspace() (arch/inline.h) */
+struct arch_core *fake_core_self = &cores[0].arch;
+
+void fake_set_core(unsigned core)
+{
+    fake_core_self = &cores[core].arch;
+}
+
+void arch_send_ipi(const struct core *core)
+{
+    fake.ipis[core->index]++;
+}
+
+void arch_cpu_relax(void)
+{
+}
 
 void fake_reset(void)
 {
     memset(&fake, 0, sizeof fake);
+    fake_set_core(0);
     fake.deadline = UINT64_MAX;
     fake.console_room = UINT32_MAX;
     for (unsigned irq = 0; irq < FAKE_IRQS; irq++)

@@ -68,6 +68,12 @@ bool arch_irq_available(uint32_t irq);
 void arch_irq_mask(uint32_t irq);
 void arch_irq_unmask(uint32_t irq);
 
+/* Multicore (kernel/core.c): an IPI that makes `core` enter the kernel;
+ * a pause in a spin loop (lets the other cores run on an emulator). */
+struct core;
+void arch_send_ipi(const struct core *core);
+void arch_cpu_relax(void);
+
 /* Kernel virtual address of a physical RAM address. */
 void *arch_phys_to_virt(paddr_t address);
 

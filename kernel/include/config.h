@@ -5,6 +5,7 @@
 #include "opal/limits.h"
 
 #define CONFIG_PRIORITIES       256
+#define CONFIG_CORES            8     /* the most a GICv2 serves */
 #define CONFIG_TIMESLICE_US     5000  /* round-robin slice within a priority */
 #define CONFIG_ROOT_PRIORITY    128
 #define CONFIG_PAGE_SIZE        4096u

@@ -48,8 +48,11 @@ extern bool fastpath_enabled;
 /* Whether the kernel command line holds `word` as a whole word. */
 bool cmdline_has(const char *word);
 
-/* The architecture calls this from head.S once it has a stack. */
+/* The architecture calls this from head.S once it has a stack; the other
+ * cores call kernel_secondary_boot with their struct core. */
 __attribute__((noreturn)) void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2);
+struct core;
+__attribute__((noreturn)) void kernel_secondary_boot(struct core *self);
 
 /* Set up the root task from the boot archive. */
 struct thread *root_task_create(const void *archive, uint32_t archive_size);
@@ -61,6 +64,10 @@ int invariants_check(void);
 void arch_boot_init(uint32_t fdt_address);
 void arch_boot_report(void);
 void arch_wait_for_interrupt(void);
+/* Start the other cores (platform.cores becomes how many run); the HYP
+ * setup each core does for itself. */
+void arch_start_cores(void);
+void arch_core_init(void);
 void arch_boot_image(paddr_t *start, paddr_t *end, const void **archive, uint32_t *archive_size);
 
 #endif

@@ -43,6 +43,7 @@ struct sched_context {
     struct thread *thread;       /* bound thread, if any */
     struct sched_context *next_depleted;
     uint32_t depleted;
+    uint8_t core;                /* whose depleted list holds it (core.h) */
     uint32_t full;               /* budget == period: never charged, never depleted */
     uint32_t reserved[2];
 };
@@ -289,6 +290,8 @@ static inline void reply_wait(struct reply *reply, struct thread *caller)
 /* Scheduling contexts (kernel/object/sched_context.c). */
 void sched_context_bind(struct sched_context *context, struct thread *thread);
 void sched_context_unbind(struct sched_context *context);
+/* Its thread moved to `core` (kernel/object/sched_context.c). */
+void sched_context_move(struct sched_context *context, unsigned core);
 
 /* IRQ handlers (kernel/object/irq.c). */
 void irq_finalise_handler(uint32_t irq);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "addr.h"
+#include "config.h"
 
 #define PLATFORM_CMDLINE_MAX 256
 
@@ -17,6 +18,8 @@ struct platform {
     uint32_t gicd_base, gicc_base, gich_base, gicv_base;
     uint32_t hyp_timer_irq, virtual_timer_irq, maintenance_irq;
     uint32_t cores;             /* cores the kernel runs on: 0 .. cores - 1 */
+    uint32_t core_mpidr[CONFIG_CORES]; /* each core's MPIDR affinity, the boot core's first */
+    uint32_t psci_cpu_on;       /* PSCI CPU_ON's function ID (SMC conduit) */
     char cmdline[PLATFORM_CMDLINE_MAX];
     int cmdline_truncated;      /* bootargs longer than the buffer: said at boot */
 };

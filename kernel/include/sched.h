@@ -3,11 +3,18 @@
 #define KERNEL_SCHED_H
 
 #include <stdbool.h>
+#include "core.h"
 #include "thread.h"
 
-extern struct thread *current_thread;
+/* The thread this core runs (NULL while it idles): the core's state. */
+#define current_thread (core_self()->current)
 
 void sched_init(void);
+/* Whether the thread is the one its core runs now. */
+static inline bool sched_is_current(const struct thread *thread)
+{
+    return core_of(thread)->current == thread;
+}
 bool sched_can_run(const struct thread *thread);
 bool sched_check_queues(void);
 /* Make a runnable thread eligible to run (tail of its priority's queue). */
@@ -28,16 +35,17 @@ struct thread *sched_choose(void);
  * it current and arm its time slice: every kernel entry ends here. */
 struct thread *sched_schedule(void);
 
-/* Domains (docs/api.md): bit d of the mask is set while threads of domain
- * d may run. No schedule: all bits; else bit 0 and the window's domain's. */
-extern uint32_t sched_domain_mask;
+/* Domains (docs/api.md): bit d of a core's domain_mask is set while
+ * threads of domain d may run there. No schedule: all bits; else bit 0 and
+ * the window's domain's. Whether the thread may run in its core's window. */
 static inline bool sched_eligible(const struct thread *thread)
 {
-    return (sched_domain_mask >> thread->domain) & 1u;
+    return (core_of(thread)->sched.domain_mask >> thread->domain) & 1u;
 }
-/* The current window's domain (1..15), or 0 to turn domains off; moves
- * queued threads between the per-domain sets when that changes. */
-void sched_set_window_domain(unsigned domain);
+/* A core's current window's domain (1..15), or 0 to turn domains off;
+ * moves queued threads between its per-domain sets when that changes. */
+void sched_set_window_domain(struct core *core, unsigned domain);
+/* This core's. */
 unsigned sched_window_domain(void);
 /* Put a thread in a domain (0..15), requeueing it if it was queued. */
 void sched_set_domain(struct thread *thread, unsigned domain);
@@ -45,8 +53,8 @@ void sched_set_domain(struct thread *thread, unsigned domain);
  * length in µs) pairs, already checked; count 0 turns domains off. The
  * first window starts now. */
 void domain_set_schedule(const uint32_t *pairs, uint32_t count);
-/* The end of the current window, UINT64_MAX without a schedule. */
-extern uint64_t domain_window_end;
+/* The end of this core's current window, UINT64_MAX without a schedule. */
+#define domain_window_end (core_self()->window_end)
 /* With a schedule: move to the window that holds `now` if the current
  * one has ended; the earlier of `next_event` and the window's end. */
 uint64_t domain_advance(uint64_t now, uint64_t next_event);
@@ -63,10 +71,11 @@ uint64_t sched_context_refill(uint64_t now);
 /* Charge the running thread for the time since it was last charged; also
  * records the counter in kernel_entry_time. Called at every kernel entry. */
 void timeslice_account(void);
-extern uint64_t kernel_entry_time;
-/* timeslice_next_refill: the earliest refill of a depleted context, or the
- * domain window's end if that comes first. */
-extern uint64_t timeslice_armed, timeslice_next_refill;
+#define kernel_entry_time (core_self()->entry_time)
+/* This core's armed deadline and next refill (core.h): the earliest refill
+ * of a depleted context, or the domain window's end if that comes first. */
+#define timeslice_armed (core_self()->armed)
+#define timeslice_next_refill (core_self()->next_refill)
 /* Make the timer fire by `deadline` (a parked virtual timer's). */
 void timeslice_arm_by(uint64_t deadline);
 /* The scheduler's time (kernel/timeslice.c): an idle wait for the next

@@ -19,6 +19,7 @@ struct vcpu {
     uint32_t vtimer_priority;
     struct vcpu *vtimer_next;     /* parked timers (vtimer.h), in deadline order */
     uint64_t vtimer_deadline;     /* while parked: physical counter ticks */
+    uint8_t vtimer_core;          /* the core whose list it is parked in */
     struct arch_vcpu arch;
 };
 
@@ -27,6 +28,8 @@ _Static_assert(sizeof(struct vcpu) <= (1u << OPAL_VCPU_BITS), "vCPU size");
 int vcpu_invoke(struct invocation *invocation);
 void vcpu_initialise(struct vcpu *vcpu);
 void vcpu_finalise(struct vcpu *vcpu);
+/* Take its state off whichever core holds it in its registers. */
+void vcpu_unload(struct vcpu *vcpu);
 /* Break the vCPU-thread binding (either side being deleted or rebound). */
 void vcpu_unbind(struct vcpu *vcpu);
 /* A virtual interrupt is now pending for the vCPU: end its WFI. */
@@ -39,7 +42,7 @@ void vcpu_wait_for_interrupt(struct thread *thread);
 
 /* Architecture side. */
 void arch_vcpu_initialise(struct arch_vcpu *vcpu);
-/* The vCPU is being deleted or unbound: take its state off the CPU. */
+/* Take its state off this core's registers, if they hold it. */
 void arch_vcpu_unload(struct vcpu *vcpu);
 /* Whether `index` names a register (opal/vcpu.h): an invocation's decode
  * tells a bad number from a bad value or state with it. */

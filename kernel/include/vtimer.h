@@ -18,13 +18,9 @@ void vtimer_save(struct vcpu *vcpu);
 /* Its state goes into the CPU (the hardware timer takes over), or it is
  * unbound or deleted. */
 void vtimer_unpark(struct vcpu *vcpu);
-/* The earliest parked deadline in physical counter ticks, UINT64_MAX if
- * none: a variable, as every slowpath switch reads it. */
-extern uint64_t vtimer_first_deadline;
-static inline uint64_t vtimer_next_deadline(void)
-{
-    return vtimer_first_deadline;
-}
+/* The earliest deadline parked on this core in physical counter ticks,
+ * UINT64_MAX if none: kept up to date, as every slowpath switch reads it. */
+uint64_t vtimer_next_deadline(void);
 /* Fire every parked timer whose deadline is at or before `now`. */
 void vtimer_expire(uint64_t now);
 

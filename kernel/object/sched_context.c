@@ -5,10 +5,13 @@
 #include "opal/error.h"
 #include "arch.h"
 #include "config.h"
+#include "core.h"
 #include "objects.h"
 #include "sched.h"
 
-static struct sched_context *depleted_list;
+/* Depleted contexts wait in the list of the core that charged them
+ * (context->core; core.h), and that core's timer refills them. A context
+ * goes with its thread to another core (sched_context_move). */
 
 static uint64_t microseconds_to_ticks(uint32_t microseconds)
 {
@@ -17,16 +20,18 @@ static uint64_t microseconds_to_ticks(uint32_t microseconds)
 
 void sched_context_bind(struct sched_context *context, struct thread *thread)
 {
+    sched_context_move(context, thread->core);
     context->thread = thread;
     thread->sched_context = context;
     thread->full_budget = (uint8_t)context->full;
-    if (thread->state == THREAD_RUNNABLE && thread != current_thread)
+    if (thread->state == THREAD_RUNNABLE && !sched_is_current(thread))
         sched_enqueue(thread);
 }
 
 static void remove_depleted(struct sched_context *context)
 {
-    for (struct sched_context **link = &depleted_list; *link; link = &(*link)->next_depleted) {
+    struct core *core = &cores[context->core];
+    for (struct sched_context **link = &core->depleted; *link; link = &(*link)->next_depleted) {
         if (*link == context) {
             *link = context->next_depleted;
             break;
@@ -44,6 +49,8 @@ void sched_context_unbind(struct sched_context *context)
     if (thread == NULL)
         return;
     sched_dequeue(thread);
+    if (sched_is_current(thread))
+        core_reschedule(core_of(thread)); /* it may not run on: its core must see */
     thread->sched_context = NULL;
     thread->full_budget = 0;
     context->thread = NULL;
@@ -65,9 +72,11 @@ void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_
     context->remaining = ticks < context->remaining ? context->remaining - ticks : 0;
     if (context->remaining > 0)
         return;
+    struct core *self = core_self();
     context->depleted = 1;
-    context->next_depleted = depleted_list;
-    depleted_list = context;
+    context->core = (uint8_t)self->index;
+    context->next_depleted = self->depleted;
+    self->depleted = context;
     if (context->thread)
         sched_dequeue(context->thread);
 }
@@ -77,7 +86,7 @@ void sched_context_charge(struct sched_context *context, uint64_t ticks, uint64_
 uint64_t sched_context_refill(uint64_t now)
 {
     uint64_t next = UINT64_MAX;
-    struct sched_context **link = &depleted_list;
+    struct sched_context **link = &core_self()->depleted;
     while (*link) {
         struct sched_context *context = *link;
         uint64_t refill = context->window_start + context->period;
@@ -92,10 +101,22 @@ uint64_t sched_context_refill(uint64_t now)
         context->window_start = refill;
         context->remaining = context->budget;
         struct thread *thread = context->thread;
-        if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
+        if (thread && thread->state == THREAD_RUNNABLE && !sched_is_current(thread))
             sched_enqueue(thread);
     }
     return next;
+}
+
+/* Its thread moved to `core`: a depleted context waits for its refill there. */
+void sched_context_move(struct sched_context *context, unsigned core)
+{
+    if (!context->depleted || context->core == core)
+        return;
+    remove_depleted(context);
+    context->depleted = 1;
+    context->core = (uint8_t)core;
+    context->next_depleted = cores[core].depleted;
+    cores[core].depleted = context;
 }
 
 static int configure(struct invocation *invocation)
@@ -126,7 +147,7 @@ static int configure(struct invocation *invocation)
     context->remaining = context->budget;
     context->window_start = arch_timer_now();
     struct thread *thread = context->thread;
-    if (thread && thread->state == THREAD_RUNNABLE && thread != current_thread)
+    if (thread && thread->state == THREAD_RUNNABLE && !sched_is_current(thread))
         sched_enqueue(thread);
     return OPAL_OK;
 }

@@ -75,6 +75,8 @@ static int set_priority(struct invocation *invocation, struct thread *thread, bo
     thread->priority = (uint8_t)value;
     if (queued)
         sched_enqueue(thread);
+    else if (sched_is_current(thread))
+        core_reschedule(core_of(thread)); /* a lower priority may cost it its core */
     return OPAL_OK;
 }
 
@@ -106,6 +108,7 @@ static int set_sched_context(struct invocation *invocation, struct thread *threa
 
 static int read_registers(struct invocation *invocation, struct thread *thread)
 {
+    core_stall(thread); /* running on another core: its registers are saved */
     const struct arch_context *context = &thread->context;
     invocation->results[0] = context->pc;
     invocation->results[1] = context->sp;
@@ -124,6 +127,7 @@ static int write_registers(struct invocation *invocation, struct thread *thread)
     if (thread == invocation->caller) /* the invoked thread is running: it is the caller */
         return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION,
                                  OPAL_ERROR_ARGUMENT_INVOKED);
+    core_stall(thread);
     arch_context_init_user(&thread->context, arguments[0], arguments[1], arguments[2]);
     abi_set_register(&thread->context, 1, arguments[3]);
     abi_set_register(&thread->context, 2, arguments[4]);

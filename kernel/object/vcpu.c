@@ -17,6 +17,13 @@ void vcpu_initialise(struct vcpu *vcpu)
     vcpu->vtimer_deadline = UINT64_MAX;
 }
 
+/* Its state goes to memory from whichever core's registers hold it. */
+void vcpu_unload(struct vcpu *vcpu)
+{
+    core_release_vcpu(vcpu);
+    arch_vcpu_unload(vcpu);
+}
+
 /* A vCPU's state is in the CPU only while it is bound, so unbinding also
  * takes it off; a thread it kept idle becomes runnable (as a native thread,
  * so in user mode: never in the guest's PL1 mode, with native HCR traps). */
@@ -25,7 +32,7 @@ void vcpu_unbind(struct vcpu *vcpu)
     struct thread *thread = vcpu->thread;
     if (thread == NULL)
         return;
-    arch_vcpu_unload(vcpu);
+    vcpu_unload(vcpu);
     vcpu_wake(vcpu);
     thread->vcpu = NULL;
     thread->context.cpsr = NATIVE_CPSR;
@@ -117,7 +124,7 @@ static int inject(struct invocation *invocation, struct vcpu *vcpu)
  * recomputed from the saved state. */
 static void vtimer_changed(struct vcpu *vcpu)
 {
-    arch_vcpu_unload(vcpu);
+    vcpu_unload(vcpu);
     vtimer_save(vcpu);
 }
 
@@ -184,6 +191,9 @@ static int set_vtimer_irq(struct invocation *invocation, struct vcpu *vcpu)
 int vcpu_invoke(struct invocation *invocation)
 {
     struct vcpu *vcpu = cap_object(&invocation->slot->cap);
+    /* Its registers are read and changed here: if another core holds them,
+     * they come to memory first (this core's are the arch's business). */
+    core_release_vcpu(vcpu);
     switch (invocation->label) {
     case OPAL_VCPU_BIND_TCB:
         return bind_tcb(invocation, vcpu);

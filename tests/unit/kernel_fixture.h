@@ -69,6 +69,7 @@ static void fixture_release(void)
 {
     if (fx.allocation_count > 0)
         sched_context_refill(UINT64_MAX); /* empties the depleted list */
+    core_init();
     sched_init();
     vtimer_init();
     cdt_sentinel = (struct slot){ 0 }; /* forget the boot caps */

@@ -97,11 +97,11 @@ static void check_refused(int expected, uint32_t *arguments, uint32_t length)
 {
     uint64_t end = domain_window_end;
     unsigned window = sched_window_domain();
-    uint32_t mask = sched_domain_mask;
+    uint32_t mask = core_self()->sched.domain_mask;
     CHECK_EQ(control(OPAL_SCHED_CONTROL_SET_DOMAIN_SCHEDULE, arguments, length), expected);
     CHECK_EQ(domain_window_end, end);
     CHECK_EQ(sched_window_domain(), window);
-    CHECK_EQ(sched_domain_mask, mask);
+    CHECK_EQ(core_self()->sched.domain_mask, mask);
 }
 
 static void check_all_refusals(void)

@@ -21,6 +21,7 @@ static void reset(void)
     memset(threads, 0, sizeof threads);
     memset(contexts, 0, sizeof contexts);
     used = 0;
+    core_init();
     sched_init();
     fake_reset();
     kernel_entry_time = 0;

@@ -35,7 +35,7 @@ $(UNIT_HOST)/$(UNIT_DIR)/test_vmm_%.o $(UNIT_HOST)/vmm/%.o: UNIT_INCLUDES += -I.
 UNIT_KERNEL_SOURCES := kernel/cdt.c kernel/cspace.c kernel/delete.c kernel/thread.c \
                        kernel/sched.c kernel/domain.c kernel/timeslice.c kernel/ipc.c \
                        kernel/invariants.c kernel/log.c kernel/entry.c kernel/syscall.c \
-                       kernel/fault.c kernel/fastpath.c kernel/vtimer.c \
+                       kernel/fault.c kernel/fastpath.c kernel/vtimer.c kernel/core.c \
                        kernel/object/object.c kernel/object/untyped.c kernel/object/cnode.c \
                        kernel/object/notification.c kernel/object/sched_context.c \
                        kernel/object/irq.c kernel/object/vcpu.c kernel/object/debug.c \

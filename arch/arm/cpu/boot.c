@@ -4,12 +4,10 @@
 #include "arch/guest.h"
 #include "arm.h"
 #include "config.h"
+#include "core.h"
 #include "kernel.h"
 #include "log.h"
 #include "platform.h"
-
-/* Where vectors.S saves the registers of a kernel exception. */
-struct arch_context panic_context;
 
 extern char __image_start[], __image_end[], boot_archive_start[], boot_archive_end[];
 
@@ -18,12 +16,8 @@ void arch_boot_init(uint32_t fdt_address)
     platform_discover(fdt_address);
     hyp_check_or_refuse();
     hyp_mmu_init();
-    hvbar_write((uint32_t)(uintptr_t)hyp_vectors);
-    hyp_configure_traps();
-    stage2_init();
     gic_init();
-    gich_init();
-    timer_init();
+    arch_core_init();
 }
 
 void arch_boot_report(void)
@@ -44,6 +38,8 @@ void arch_boot_report(void)
         platform.maintenance_irq);
     log("timer     %u Hz, HYP timer IRQ %u, virtual timer IRQ %u", arch_timer_frequency(),
         platform.hyp_timer_irq, platform.virtual_timer_irq);
+    log("cores     %u listed (MPIDR of the boot core 0x%x)", platform.cores,
+        platform.core_mpidr[0]);
     if (platform.cmdline[0])
         log("bootargs  \"%s\"", platform.cmdline);
 }
@@ -61,9 +57,13 @@ void *arch_phys_to_virt(paddr_t address)
     return (void *)(uintptr_t)pa_value(address);
 }
 
+/* Idle: the lock is free while the core waits (an IPI or its timer wakes
+ * it; a pending interrupt wakes WFI even with interrupts masked). */
 void arch_wait_for_interrupt(void)
 {
+    kernel_unlock();
     wfi();
+    kernel_lock(core_self());
     arch_handle_interrupts();
 }
 

@@ -5,12 +5,15 @@
  * saved sp (r0-r12 below it, sp, lr, pc and cpsr from there on: one
  * instruction less each way than pointing at the start), so a trap from
  * user level saves straight into the thread (no copying); the kernel then
- * runs on its one kernel stack. Exceptions taken in HYP mode itself are
- * kernel bugs: they save into a static frame and panic on a stack of their own. */
+ * runs on this core's kernel stack (HTPIDR holds this core's struct core)
+ * with the big kernel lock (kernel/core.c): taken after the save, released
+ * just before the registers are loaded for the eret. Exceptions taken in
+ * HYP mode itself are kernel bugs: they save into the core's panic frame
+ * and panic on a stack of their own. */
     .syntax unified
     .arm
 
-#include "asm_offsets.h"   /* CONTEXT_SP_OFFSET, SYS_CALL, SYS_REPLY_RECV, CLASS_SVC */
+#include "asm_offsets.h"   /* CONTEXT_SP_OFFSET, CORE_*, SYS_CALL, SYS_REPLY_RECV, CLASS_SVC */
 
     .section .text.vectors, "ax"
     .align  5
@@ -25,6 +28,10 @@ hyp_vectors:
     b       user_irq_entry          /* IRQ */
     b       hyp_fiq_entry           /* FIQ */
 
+/* Saves into the thread and moves to this core's stack: r4 = the context,
+ * r5 = this core (callee-saved, so they survive the calls that follow:
+ * kernel_lock_entry takes the lock, and answers the context, or 0 if
+ * another core took its thread away from this one while it waited). */
 .macro SAVE_USER_CONTEXT
     stmdb   sp, {r0-r12}
     mrs     r0, sp_usr
@@ -32,8 +39,11 @@ hyp_vectors:
     mrs     r2, ELR_hyp
     mrs     r3, spsr
     stmia   sp, {r0-r3}
-    sub     r0, sp, #CONTEXT_SP_OFFSET
-    ldr     sp, =kernel_stack_top
+    sub     r4, sp, #CONTEXT_SP_OFFSET
+    mrc     p15, 4, r5, c13, c0, 2      /* HTPIDR: this core */
+    ldr     sp, [r5, #CORE_STACK_TOP]
+    mov     r0, r5
+    mov     r1, r4
 .endm
 
 /* Call (1) and ReplyRecv (2) try the IPC fastpath first (r7, the syscall
@@ -44,8 +54,15 @@ hyp_vectors:
  * 0 of it, asserted in traps.c) and the HSR still the trap's. */
 user_trap_entry:
     SAVE_USER_CONTEXT
-    mrc     p15, 4, r1, c5, c2, 0       /* HSR */
-    lsr     r2, r1, #26
+    mrc     p15, 4, r6, c5, c2, 0       /* HSR, kept in r6 */
+    lsr     r3, r6, #26
+    cmp     r3, #CLASS_SVC
+    moveq   r2, #1                      /* a system call (for core_stall) */
+    movne   r2, #0
+    bl      kernel_lock_entry
+    cmp     r0, #0
+    beq     4f
+    lsr     r2, r6, #26
     cmp     r2, #CLASS_SVC
     bne     2f
     cmp     r7, #SYS_CALL
@@ -57,21 +74,29 @@ user_trap_entry:
 1:  bl      fastpath_call
 3:  cmp     r0, #0
     bne     restore_user_context
-    ldr     r0, =current_thread
-    ldr     r0, [r0]
-    mrc     p15, 4, r1, c5, c2, 0
-2:  bl      arch_handle_trap
+    mov     r0, r4
+2:  mov     r1, r6
+    bl      arch_handle_trap
+    b       restore_user_context
+4:  bl      kernel_next_context     /* the trap's thread is gone from this core */
     b       restore_user_context
 
 user_irq_entry:
     SAVE_USER_CONTEXT
+    mov     r2, #0
+    bl      kernel_lock_entry
     bl      arch_handle_irq
     b       restore_user_context
 
-/* r0: the struct arch_context to resume. Leaves SP_hyp pointing into it. */
+/* r0: the struct arch_context to resume. Releases the lock (this core is
+ * in user level from here on, for core_stall), then leaves SP_hyp
+ * pointing into the context. */
     .global restore_user_context
 restore_user_context:
-    add     sp, r0, #CONTEXT_SP_OFFSET
+    mov     r4, r0
+    mrc     p15, 4, r0, c13, c0, 2
+    bl      kernel_unlock_exit
+    add     sp, r4, #CONTEXT_SP_OFFSET
     ldmia   sp, {r0-r3}
     msr     sp_usr, r0
     mov     lr, r1
@@ -81,13 +106,16 @@ restore_user_context:
     clrex                       /* no thread completes another's LDREX/STREX */
     eret
 
-/* A kernel exception: keep r0 in HTPIDR while we find the panic frame, so
- * even a broken stack pointer leaves a complete register dump. */
+/* A kernel exception: keep r0 in TPIDRPRW while we find this core's panic
+ * frame, so even a broken stack pointer leaves a complete register dump
+ * (TPIDRPRW is a guest's or a native thread's register: after a kernel
+ * exception nothing runs again). */
 .macro KERNEL_EXCEPTION kind
-    mcr     p15, 4, r0, c13, c0, 2
-    ldr     r0, =panic_context
+    mcr     p15, 0, r0, c13, c0, 4      /* TPIDRPRW */
+    mrc     p15, 4, r0, c13, c0, 2      /* this core */
+    add     r0, r0, #CORE_PANIC_CONTEXT
     stmib   r0, {r1-r12}
-    mrc     p15, 4, r1, c13, c0, 2
+    mrc     p15, 0, r1, c13, c0, 4
     str     r1, [r0]
     mov     r1, sp
     mov     r2, lr

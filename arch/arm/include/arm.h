@@ -22,12 +22,17 @@ void pl011_init(uint32_t base);
 void hyp_check_or_refuse(void);
 void hyp_configure_traps(void);
 
-/* mmu/ */
+/* cpu/cores.c (arch_core_init and arch_start_cores are in kernel.h) */
+#define ARCH_IPI_SGI 0          /* the one IPI: "enter the kernel" */
+
+/* mmu/: the HYP tables are built once, each core turns its MMU on */
 void hyp_mmu_init(void);
+void hyp_mmu_enable(void);
 void stage2_init(void);
 
-/* irq/ */
+/* irq/: the distributor once, each core's CPU interface */
 void gic_init(void);
+void gic_cpu_init(void);
 void gic_enable(unsigned irq);
 void gic_disable(unsigned irq);
 void timer_init(void);

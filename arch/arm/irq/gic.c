@@ -1,5 +1,6 @@
-/* The GICv2 distributor and CPU interface, as the kernel's interrupt
- * controller: one CPU, all interrupts to it, acknowledged in HYP mode. */
+/* The GICv2 distributor and CPU interfaces, as the kernel's interrupt
+ * controller: every SPI goes to core 0, each core takes its own PPIs (its
+ * timers, its maintenance interrupt) and SGIs (IPIs), in HYP mode. */
 #include "core/gicv2.h"
 #include "arch/cp15.h"
 #include "arch/guest.h"
@@ -30,13 +31,26 @@ void gic_init(void)
         *gicd(GICD_ICENABLER + i / 8) = ~0u;
         *gicd(GICD_ICPENDR + i / 8) = ~0u;
     }
+    /* Reading an SGI's target register gives the reader's own bit. */
+    uint32_t boot_core = *gicd(GICD_ITARGETSR) & 0xffu;
     for (unsigned i = 0; i < interrupt_count; i += 4) {
         uint32_t byte = GIC_DEFAULT_PRIORITY;
         *gicd(GICD_IPRIORITYR + i) = byte | byte << 8 | byte << 16 | byte << 24;
         if (i >= GIC_FIRST_SPI)
-            *gicd(GICD_ITARGETSR + i) = 0x01010101u; /* SPIs to CPU 0 */
+            *gicd(GICD_ITARGETSR + i) = boot_core * 0x01010101u;
     }
     *gicd(GICD_CTLR) = GICD_CTLR_ENABLE;
+}
+
+/* Each core's own: its CPU interface, its bit for IPIs, the IPI on. The
+ * banked registers (SGIs', PPIs' priorities and enables) are the core's. */
+void gic_cpu_init(void)
+{
+    arch_core_self()->gic_mask = (uint8_t)(*gicd(GICD_ITARGETSR) & 0xffu);
+    uint32_t byte = GIC_DEFAULT_PRIORITY;
+    for (unsigned i = 0; i < GIC_FIRST_SPI; i += 4)
+        *gicd(GICD_IPRIORITYR + i) = byte | byte << 8 | byte << 16 | byte << 24;
+    gic_enable(ARCH_IPI_SGI);
     *gicc(GICC_PMR) = 0xf0;
     *gicc(GICC_BPR) = 0;
     *gicc(GICC_CTLR) = GICC_CTLR_ENABLE;
@@ -89,7 +103,9 @@ void arch_handle_interrupts(void)
         uint32_t irq = iar & GIC_INTERRUPT_ID;
         if (irq == GIC_SPURIOUS)
             return;
-        if (irq == platform.hyp_timer_irq)
+        if (irq == ARCH_IPI_SGI)
+            ; /* an IPI only brings the core in: the entry's scheduling does the rest */
+        else if (irq == platform.hyp_timer_irq)
             timer_handle_irq();
         else if (irq == platform.maintenance_irq)
             gich_handle_maintenance();

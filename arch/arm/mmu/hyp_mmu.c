@@ -19,7 +19,7 @@
 #define HSCTLR_I (1u << 12)
 #define HSCTLR_WXN (1u << 19)
 
-static uint64_t hyp_level1[LPAE_LEVEL1_ENTRIES] __attribute__((aligned(32)));
+static uint64_t hyp_level1[LPAE_LEVEL1_ENTRIES] __attribute__((aligned(64)));
 
 static bool block_holds_ram(uint64_t block)
 {
@@ -35,6 +35,12 @@ void hyp_mmu_init(void)
                                                : lpae_hyp_block(block, LPAE_HYP_DEVICE, false);
     }
     dsb();
+}
+
+/* Each core: the same tables (core 0 wrote them with its MMU and caches
+ * off, so they are in memory for every core's first table walk). */
+void hyp_mmu_enable(void)
+{
     hmair0_write(HMAIR0_VALUE);
     hmair1_write(0);
     htcr_write(HTCR_VALUE);

@@ -7,6 +7,7 @@
 #include "arm.h"
 #include "boot_memory.h"
 #include "config.h"
+#include "core.h"
 #include "lpae.h"
 #include "objects.h"
 #include "stage2.h"
@@ -16,7 +17,6 @@
 #define VTCR_VALUE ((1u << 31) | (3u << 12) | (1u << 10) | (1u << 8) | (1u << 6))
 #define VMID_COUNT 256   /* VMID 0 is never used */
 
-const struct arch_vspace *stage2_active;   /* see arch/inline.h */
 static struct arch_vspace *vmid_owner[VMID_COUNT];
 static uint32_t vmids_in_use;
 
@@ -46,13 +46,16 @@ void arch_vspace_object_initialise(struct arch_vspace *vspace)
     }
 }
 
-/* Stale entries tagged with this VMID must go before the VMID is reused. */
+/* Stale entries tagged with this VMID must go, from every core's TLB
+ * (TLBIALLIS broadcasts to the inner-shareable domain, and the DSB waits
+ * until every core has done it): after an unmap returns, no core can reach
+ * the page, and a VMID is never reused with entries left anywhere. */
 void stage2_flush_vmid(uint32_t vmid)
 {
     uint64_t saved = vttbr_read();
     vttbr_write((uint64_t)vmid << VTTBR_VMID_SHIFT);
     isb();
-    __asm__ volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); /* TLBIALL: this VMID */
+    __asm__ volatile("mcr p15, 0, %0, c8, c3, 0" ::"r"(0) : "memory"); /* TLBIALLIS: this VMID */
     dsb();
     vttbr_write(saved);
     isb();
@@ -62,11 +65,12 @@ void arch_vspace_object_finalise(struct arch_vspace *vspace)
 {
     if (vspace->vmid == 0 || vmid_owner[vspace->vmid] != vspace)
         return;
+    core_stall_vspace(vspace);   /* no other core runs in it any more */
     stage2_flush_vmid(vspace->vmid);
     vmid_owner[vspace->vmid] = NULL;
     vmids_in_use--;
-    if (stage2_active == vspace)
-        stage2_active = NULL;
+    if (arch_core_self()->stage2_active == vspace)
+        arch_core_self()->stage2_active = NULL;
     vspace->vmid = 0;
 }
 

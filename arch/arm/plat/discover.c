@@ -3,10 +3,13 @@
  * (and saying so) when the tree lacks it or there is no tree at all. */
 #include "core/fdt.h"
 #include "opal/error.h"
+#include "arch/cp15.h"
 #include "arm.h"
 #include "log.h"
 #include "platform.h"
 #include "plat/qemu-virt/platform.h"
+
+#define PSCI_0_2_CPU_ON 0x84000003u   /* the standard ID (PSCI 0.2 and later) */
 
 #define FDT_MAX_SIZE (2u << 20)
 #define FDT_MAGIC_LE 0xedfe0dd0u   /* 0xd00dfeed as read by a little-endian load */
@@ -126,6 +129,41 @@ static void discover_timer(const struct fdt *fdt)
     platform.hyp_timer_irq = GIC_PPI_BASE + hyp_number;
 }
 
+/* The cores: /cpus/cpu@* in the tree's order, the boot core (the one
+ * reading this) first; each started by PSCI CPU_ON, which from HYP mode
+ * can only be an SMC. Without that, Opal runs on the boot core alone. */
+static void discover_cores(const struct fdt *fdt)
+{
+    uint32_t self = mpidr_read() & MPIDR_AFFINITY_MASK, on;
+    int psci = fdt_path_offset(fdt, "/psci");
+    if (psci < 0 || !fdt_stringlist_contains(fdt, psci, "method", "smc")) {
+        note_fallback("PSCI with the SMC method (other cores stay off)");
+        return;
+    }
+    if (fdt_stringlist_contains(fdt, psci, "compatible", "arm,psci-0.2")) {
+        on = PSCI_0_2_CPU_ON;
+    } else if (fdt_property_u32(fdt, psci, "cpu_on", &on) != OPAL_OK) {
+        note_fallback("PSCI cpu_on (other cores stay off)");
+        return;
+    }
+    int cpus = fdt_path_offset(fdt, "/cpus"), depth = 0, node = cpus;
+    unsigned count = 1;
+    uint64_t mpidr, size;
+    while (cpus >= 0 && (node = fdt_next_node(fdt, node, &depth)) >= 0 && depth > 0) {
+        if (depth != 1 || !fdt_stringlist_contains(fdt, node, "device_type", "cpu") ||
+            fdt_reg(fdt, node, 0, &mpidr, &size) != OPAL_OK || mpidr == self)
+            continue;
+        if (count == CONFIG_CORES) {
+            note_fallback("core count (more cores than CONFIG_CORES; the rest stay off)");
+            break;
+        }
+        platform.core_mpidr[count++] = (uint32_t)mpidr;
+    }
+    platform.core_mpidr[0] = self;
+    platform.cores = count;
+    platform.psci_cpu_on = on;
+}
+
 static void discover_cmdline(const struct fdt *fdt)
 {
     uint32_t length;
@@ -156,6 +194,7 @@ void platform_discover(uint32_t fdt_address)
         discover_gic(&fdt);
         discover_timer(&fdt);
         discover_cmdline(&fdt);
+        discover_cores(&fdt);
     }
     pl011_init(platform.uart_base);
 }

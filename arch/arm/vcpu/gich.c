@@ -16,7 +16,8 @@
 
 #define CNTV_CTL_IMASK  (1u << 1)
 
-static bool maintenance_deferred;
+#define maintenance_deferred (arch_core_self()->maintenance_deferred)
+#define vcpu_loaded (arch_core_self()->vcpu_loaded)
 
 static volatile uint32_t *gich_at(uint32_t offset)
 {

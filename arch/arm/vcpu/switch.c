@@ -16,8 +16,9 @@
 #define SCTLR_RESET 0x00c50078u   /* MMU and caches off */
 #define MPIDR_UP    (1u << 31)    /* multiprocessing-extensions format, CPU 0 */
 
-struct vcpu *vcpu_loaded;
-bool vcpu_guest_mode;
+/* This core's loaded vCPU and mode (struct arch_core). */
+#define vcpu_loaded (arch_core_self()->vcpu_loaded)
+#define vcpu_guest_mode (arch_core_self()->guest_mode)
 
 /* Registers a switch saves and loads: CP15 by accessor, banked by name. */
 #define GUEST_CP15_32(X) X(SCTLR, sctlr) X(CPACR, cpacr) X(TTBCR, ttbcr) X(DACR, dacr) \

@@ -75,6 +75,7 @@ CP15_32(tpidruro, 0, c13, c0, 3)
 CP15_32(tpidrprw, 0, c13, c0, 4)
 CP15_32(vmpidr, 4, c0, c0, 5)
 CP15_32(mpidr, 0, c0, c0, 5)
+#define MPIDR_AFFINITY_MASK 0x00ffffffu
 CP15_64(ttbr0, 0, c2)
 CP15_64(ttbr1, 1, c2)
 CP15_64(par, 0, c7)

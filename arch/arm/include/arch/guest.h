@@ -10,10 +10,10 @@
 
 #define NO_REGISTER 0xffu
 
-/* The vCPU whose state is in the CPU (NULL: none). Whether the CPU is
- * configured for it (guest mode) or for native threads is vcpu_guest_mode,
- * and arch_activate_vcpu() switches (arch/inline.h). */
-extern struct vcpu *vcpu_loaded;
+/* The vCPU whose state is in this core's registers (NULL: none) is
+ * arch_core_self()->vcpu_loaded. Whether the CPU is configured for it
+ * (guest mode) or for native threads is ->guest_mode, and
+ * arch_activate_vcpu() switches (arch/inline.h). */
 
 /* Put the loaded state back in memory, so it can be read or changed there. */
 void vcpu_sync(struct vcpu *vcpu);

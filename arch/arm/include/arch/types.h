@@ -38,4 +38,24 @@ struct arch_vcpu {
     uint32_t exit_address;      /* the abort's virtual address (HDFAR or HIFAR) */
 };
 
+struct vcpu;
+
+#define ARCH_KERNEL_STACK_SIZE 8192   /* per core (arch/arm/cpu/cores.c) */
+
+/* What each core keeps of the ARM's own (the first member of struct core,
+ * kernel/include/core.h, so HTPIDR finds both): its kernel stack, the
+ * vCPU whose state is in its registers and whether the CPU is configured
+ * for it, the stage-2 space in its VTTBR, its GIC CPU-interface bit, and a
+ * frame for a kernel exception's registers. vectors.S reads stack_top. */
+struct arch_core {
+    uint32_t stack_top;
+    struct vcpu *vcpu_loaded;
+    uint8_t guest_mode;
+    uint8_t maintenance_deferred;   /* vcpu/gich.c */
+    uint8_t gic_mask;               /* GICD_ITARGETSR / SGIR target bit */
+    const struct arch_vspace *stage2_active;
+    uint32_t mpidr;
+    struct arch_context panic_context;
+};
+
 #endif

@@ -33,12 +33,15 @@ struct fake_arch {
     unsigned console_length;
     uint32_t console_room;              /* what arch_console_try_putc() still takes */
     uint32_t unmapped_start, unmapped_size; /* arch_vspace_translate() fails there */
+    unsigned ipis[8];                   /* arch_send_ipi() calls per core */
 };
 
 extern struct fake_arch fake;
 
-/* Everything back to the start state: counter 0, nothing recorded. */
+/* Everything back to the start state: counter 0, nothing recorded, on core 0. */
 void fake_reset(void);
+/* Run the following kernel calls "on" another core. */
+void fake_set_core(unsigned core);
 /* The console output so far, and forgetting it. */
 const char *fake_console(void);
 void fake_console_clear(void);

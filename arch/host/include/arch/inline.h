@@ -5,11 +5,16 @@
 #include <stdbool.h>
 #include "arch/types.h"
 
-extern const struct arch_vspace *stage2_active;
+/* The core a test runs "on" (fake_set_core, arch/fake.h). */
+extern struct arch_core *fake_core_self;
+static inline struct arch_core *arch_core_self(void)
+{
+    return fake_core_self;
+}
 
 static inline void arch_activate_vspace(const struct arch_vspace *vspace)
 {
-    stage2_active = vspace;
+    fake_core_self->stage2_active = vspace;
 }
 
 /* No hardware vCPU state to switch: vCPUs stay in memory on the host. */
