@@ -15,9 +15,9 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
     (void)boot_r0;
     (void)boot_r1;
     core_init();
-    kernel_lock(core_self());   /* released when core 0 first enters user level */
     /* Platform facts, console, HYP-mode check, MMU, vectors, GIC, timer. */
     arch_boot_init(boot_r2);
+    kernel_lock(core_self());   /* released when core 0 first enters user level */
 
     log("Opal " OPAL_VERSION " - capability microkernel and hypervisor");
     arch_boot_report();

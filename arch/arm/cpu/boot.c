@@ -15,6 +15,7 @@ void arch_boot_init(uint32_t fdt_address)
 {
     platform_discover(fdt_address);
     hyp_check_or_refuse();
+    htpidr_write((uint32_t)(uintptr_t)&cores[0]);   /* HYP only: after the check */
     hyp_mmu_init();
     gic_init();
     arch_core_init();

@@ -17,8 +17,6 @@ _start:
 1:  cmp     r4, r5
     strlo   r6, [r4], #4
     blo     1b
-    ldr     r4, =cores                  /* HTPIDR: this core's struct core */
-    mcr     p15, 4, r4, c13, c0, 2
     bl      kernel_boot
 2:  wfi
     b       2b

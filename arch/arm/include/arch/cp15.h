@@ -71,6 +71,7 @@ CP15_32(pmintenclr, 0, c9, c14, 2)
 CP15_32(vbar, 0, c12, c0, 0)
 CP15_32(contextidr, 0, c13, c0, 1)
 CP15_32(tpidrurw, 0, c13, c0, 2)
+CP15_32(htpidr, 4, c13, c0, 2)        /* this core's struct core (arch/inline.h) */
 CP15_32(tpidruro, 0, c13, c0, 3)
 CP15_32(tpidrprw, 0, c13, c0, 4)
 CP15_32(vmpidr, 4, c0, c0, 5)
