@@ -1,10 +1,10 @@
 /* The cores and the big kernel lock (docs/multicore.md). Every kernel
- * entry takes the lock (kernel_lock_entry, from vectors.S) and every exit
- * to user level releases it (kernel_unlock_exit); an idle core releases it
- * while it waits. The holder may change any core's state in memory; what a
- * core holds in its registers (its user level, a loaded vCPU) the holder
- * gets out of it with an IPI and a request that the core serves while it
- * waits for the lock. */
+ * entry takes the lock (inline in vectors.S, kernel_lock here) and every
+ * exit to user level releases it; an idle core releases it while it
+ * waits. The holder may change any core's state in memory; what a core
+ * holds in its registers (the thread it runs at user level, a loaded vCPU)
+ * the holder gets out of it with a request and an IPI: the core answers
+ * while it waits for the lock (kernel_lock_wait). */
 #include <stddef.h>
 #include "arch.h"
 #include "core.h"
@@ -15,76 +15,85 @@
 
 struct core cores[CONFIG_CORES];
 
-/* A ticket lock: fair, so a core waits for at most the cores ahead of it. */
-static volatile uint32_t lock_next, lock_owner;
+/* A ticket lock, fair: a core waits for at most the cores ahead of it. The
+ * low half is the ticket being served, the high half the next one to hand
+ * out; vectors.S takes and releases it inline (the fastpaths' cost). */
+union kernel_lock kernel_lock_word;
+
+enum core_request {
+    REQUEST_NONE = 0,
+    REQUEST_LEAVE_USER,    /* be in the kernel (the holder changes what you run) */
+    REQUEST_DROP_ENTRY,    /* the same, and drop the entry: your thread is taken */
+    REQUEST_RELEASE_VCPU,  /* put core->request_vcpu's state in memory */
+};
 
 void core_init(void)
 {
     for (unsigned c = 0; c < CONFIG_CORES; c++) {
-        cores[c].current = NULL;
-        cores[c].depleted = NULL;
-        cores[c].in_user = 0;
-        cores[c].release_request = NULL;
-        cores[c].index = c;
-        cores[c].armed = UINT64_MAX;
-        cores[c].next_refill = UINT64_MAX;
-        cores[c].window_end = UINT64_MAX;
-        cores[c].parked_first_deadline = UINT64_MAX;
+        struct core *core = &cores[c];
+        core->current = NULL;
+        core->depleted = NULL;
+        core->request = REQUEST_NONE;
+        core->index = c;
+        core->armed = UINT64_MAX;
+        core->next_refill = UINT64_MAX;
+        core->window_end = UINT64_MAX;
+        core->parked_first_deadline = UINT64_MAX;
     }
 }
 
-void core_serve_requests(struct core *self)
+/* A waiting core answers the holder's request: only its own state and the
+ * vCPU the holder named are touched, while the holder spins. True if the
+ * entry it waits with is dropped. */
+static bool serve_request(struct core *self, uint32_t entry_syndrome)
 {
-    struct vcpu *vcpu = self->release_request;
-    if (vcpu == NULL)
-        return;
-    arch_vcpu_unload(vcpu);
-    __atomic_store_n(&self->release_request, NULL, __ATOMIC_RELEASE);
+    uint32_t request = __atomic_load_n(&self->request, __ATOMIC_ACQUIRE);
+    if (request == REQUEST_NONE)
+        return false;
+    if (request == REQUEST_RELEASE_VCPU)
+        arch_vcpu_unload(self->request_vcpu);
+    self->request_answer = arch_syndrome_is_syscall(entry_syndrome);
+    __atomic_store_n(&self->request, REQUEST_NONE, __ATOMIC_RELEASE);
+    return request == REQUEST_DROP_ENTRY;
+}
+
+/* The lock's slow half: wait for `ticket`, serving requests meanwhile.
+ * `entry_syndrome` is the syndrome of the trap the core entered with (0:
+ * an interrupt, or no entry). True if that entry is dropped (its thread
+ * was taken from this core while it waited). */
+bool kernel_lock_wait(struct core *self, uint32_t ticket, uint32_t entry_syndrome)
+{
+    bool dropped = false;
+    while (__atomic_load_n(&kernel_lock_word.owner, __ATOMIC_ACQUIRE) != (uint16_t)ticket) {
+        dropped |= serve_request(self, entry_syndrome);
+        arch_cpu_relax();
+    }
+    return dropped;
 }
 
 void kernel_lock(struct core *self)
 {
-    uint32_t ticket = __atomic_fetch_add(&lock_next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) != ticket) {
-        core_serve_requests(self);
-        arch_cpu_relax();
-    }
+    uint32_t old = __atomic_fetch_add(&kernel_lock_word.word, 1u << 16, __ATOMIC_ACQUIRE);
+    if ((uint16_t)old != (uint16_t)(old >> 16))
+        kernel_lock_wait(self, old >> 16, 0);
 }
 
 void kernel_unlock(void)
 {
-    __atomic_store_n(&lock_owner, lock_owner + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&kernel_lock_word.owner, (uint16_t)(kernel_lock_word.owner + 1),
+                     __ATOMIC_RELEASE);
 }
 
-/* vectors.S, after saving the user context: `syscall` says whether the trap
- * was a system call (for core_stall). The context, or NULL if the thread it
- * belongs to is no longer this core's current one (another core stopped,
- * moved or deleted it while this one waited): then the trap is dropped. */
-struct arch_context *kernel_lock_entry(struct core *self, struct arch_context *context,
-                                       uint32_t syscall)
+/* The holder asks `core` and waits for the answer. Every other core is
+ * then either in user level (the IPI brings it in), idle (the IPI wakes
+ * it) or waiting for the lock: all end in kernel_lock_wait. */
+static uint32_t ask(struct core *core, enum core_request request)
 {
-    self->entry_was_syscall = syscall;
-    __atomic_store_n(&self->in_user, 0, __ATOMIC_RELEASE);
-    kernel_lock(self);
-    return self->current && &self->current->context == context ? context : NULL;
-}
-
-/* vectors.S, on the way to user level (the context is chosen). */
-void kernel_unlock_exit(struct core *self)
-{
-    self->in_user = 1;
-    kernel_unlock();
-}
-
-/* Make `core` enter the kernel if it runs user code: its registers are
- * then saved, and it waits for the lock. */
-static void leave_user(struct core *core)
-{
-    if (!__atomic_load_n(&core->in_user, __ATOMIC_ACQUIRE))
-        return;
+    __atomic_store_n(&core->request, request, __ATOMIC_RELEASE);
     arch_send_ipi(core);
-    while (__atomic_load_n(&core->in_user, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&core->request, __ATOMIC_ACQUIRE) != REQUEST_NONE)
         arch_cpu_relax();
+    return core->request_answer;
 }
 
 void core_stall(struct thread *thread)
@@ -92,14 +101,12 @@ void core_stall(struct thread *thread)
     struct core *core = core_of(thread);
     if (core == core_self() || core->current != thread)
         return;
-    leave_user(core);
-    /* Its entry is dropped (kernel_lock_entry): a system call it was making
-     * is made again when the thread next runs. */
-    if (core->entry_was_syscall)
+    /* Its entry is dropped: a system call it was making is made again
+     * when the thread next runs. */
+    if (ask(core, REQUEST_DROP_ENTRY))
         arch_context_restart_syscall(&thread->context);
     core->current = NULL;
     sched_enqueue(thread);
-    core_reschedule(core);
 }
 
 void core_stall_vspace(const struct arch_vspace *vspace)
@@ -108,7 +115,7 @@ void core_stall_vspace(const struct arch_vspace *vspace)
         struct core *core = &cores[c];
         if (core == core_self() || core->arch.stage2_active != vspace)
             continue;
-        leave_user(core);
+        ask(core, REQUEST_LEAVE_USER);
         core->arch.stage2_active = NULL;
     }
 }
@@ -119,10 +126,8 @@ void core_release_vcpu(struct vcpu *vcpu)
         struct core *core = &cores[c];
         if (core == core_self() || core->arch.vcpu_loaded != vcpu)
             continue;
-        __atomic_store_n(&core->release_request, vcpu, __ATOMIC_RELEASE);
-        arch_send_ipi(core);
-        while (__atomic_load_n(&core->release_request, __ATOMIC_ACQUIRE))
-            arch_cpu_relax();
+        core->request_vcpu = vcpu;
+        ask(core, REQUEST_RELEASE_VCPU);
     }
 }
 

@@ -103,6 +103,11 @@ uint32_t arch_syndrome_class(uint32_t syndrome)
     return syndrome >> 26;
 }
 
+bool arch_syndrome_is_syscall(uint32_t syndrome)
+{
+    return arch_syndrome_class(syndrome) == 0x11; /* SVC */
+}
+
 void arch_handle_interrupts(void)
 {
     stop("arch_handle_interrupts");

@@ -33,6 +33,8 @@ uint32_t arch_context_pc(const struct arch_context *context);
 uint32_t arch_context_syscall_pc(const struct arch_context *context);
 /* A syndrome's exception class, as the kernel's fault lines print it. */
 uint32_t arch_syndrome_class(uint32_t syndrome);
+/* Whether a trap's syndrome is a system call's (0: not a trap). */
+bool arch_syndrome_is_syscall(uint32_t syndrome);
 /* Make the thread execute its system call again when it resumes. */
 void arch_context_restart_syscall(struct arch_context *context);
 

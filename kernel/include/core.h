@@ -32,9 +32,9 @@ struct sched_queues {
 struct core {
     struct arch_core arch;       /* first: HTPIDR points at both */
     struct thread *current;      /* NULL while idle */
-    volatile uint32_t in_user;   /* between leaving the lock for user level and the next entry */
-    uint32_t entry_was_syscall;  /* the last entry was a system call (core_stall) */
-    struct vcpu *volatile release_request; /* a vCPU the lock holder wants off this core */
+    volatile uint32_t request;   /* what the lock holder asks of it (kernel/core.c) */
+    struct vcpu *request_vcpu;   /* the vCPU a release request names */
+    uint32_t request_answer;     /* whether the entry it waited with was a system call */
     uint32_t index;
     volatile uint32_t online;    /* it runs the kernel (set once by the core itself) */
     /* time (kernel/timeslice.c) */
@@ -66,15 +66,21 @@ static inline struct core *core_of(const struct thread *thread)
 
 /* Boot: every core's state empty, this one (core 0) current. */
 void core_init(void);
-/* The big kernel lock (kernel/core.c), taken by kernel_lock_entry and
- * released by kernel_unlock_exit (vectors.S) or around an idle wait. */
+/* The big kernel lock (kernel/core.c): vectors.S takes it inline after
+ * saving a trap's context and releases it before loading the one to
+ * resume; boot and idle use these. */
+union kernel_lock {
+    uint32_t word;
+    struct {
+        uint16_t owner;          /* the ticket being served */
+        uint16_t next;           /* the next ticket handed out */
+    };
+};
+extern union kernel_lock kernel_lock_word;
 void kernel_lock(struct core *self);
 void kernel_unlock(void);
-/* vectors.S: after saving a trap's user context (syscall: whether it is a
- * system call); before loading the one to resume. */
-struct arch_context *kernel_lock_entry(struct core *self, struct arch_context *context,
-                                       uint32_t syscall);
-void kernel_unlock_exit(struct core *self);
+/* The contended half, from vectors.S too: true if the entry is dropped. */
+bool kernel_lock_wait(struct core *self, uint32_t ticket, uint32_t entry_syndrome);
 /* The lock holder, before it changes or reads a thread's registers or
  * stops it: if another core runs `thread`, that core leaves it (its
  * registers saved in the thread, its current thread none, the thread back

@@ -116,9 +116,14 @@ uint32_t arch_syndrome_class(uint32_t syndrome)
     return HSR_CLASS(syndrome);
 }
 
+bool arch_syndrome_is_syscall(uint32_t syndrome)
+{
+    return HSR_CLASS(syndrome) == HSR_CLASS_SVC;
+}
+
 void arch_enter_user(struct arch_context *context)
 {
-    restore_user_context(context);
+    enter_user_context(context);
 }
 
 static const char *const kernel_exception_names[] = {

@@ -29,9 +29,7 @@ hyp_vectors:
     b       hyp_fiq_entry           /* FIQ */
 
 /* Saves into the thread and moves to this core's stack: r4 = the context,
- * r5 = this core (callee-saved, so they survive the calls that follow:
- * kernel_lock_entry takes the lock, and answers the context, or 0 if
- * another core took its thread away from this one while it waited). */
+ * r5 = this core (both callee-saved: they survive the calls that follow). */
 .macro SAVE_USER_CONTEXT
     stmdb   sp, {r0-r12}
     mrs     r0, sp_usr
@@ -42,8 +40,29 @@ hyp_vectors:
     sub     r4, sp, #CONTEXT_SP_OFFSET
     mrc     p15, 4, r5, c13, c0, 2      /* HTPIDR: this core */
     ldr     sp, [r5, #CORE_STACK_TOP]
+.endm
+
+/* Take the big kernel lock (kernel/core.c): a ticket from the high half;
+ * served at once if the low half equals it, else kernel_lock_wait(core,
+ * ticket, the entry's syndrome) waits, serving the holder's requests, and
+ * answers whether the entry is dropped (another core took this core's
+ * thread: then `dropped` runs instead). Clobbers r0-r3. */
+.macro LOCK syndrome, dropped
+    ldr     r1, =kernel_lock_word
+1:  ldrex   r2, [r1]
+    add     r3, r2, #0x10000
+    strex   r0, r3, [r1]
+    cmp     r0, #0
+    bne     1b
+    cmp     r2, r2, ror #16
+    beq     2f
     mov     r0, r5
-    mov     r1, r4
+    lsr     r1, r2, #16
+    mov     r2, \syndrome
+    bl      kernel_lock_wait
+    cmp     r0, #0
+    bne     \dropped
+2:  dmb     ish
 .endm
 
 /* Call (1) and ReplyRecv (2) try the IPC fastpath first (r7, the syscall
@@ -55,13 +74,8 @@ hyp_vectors:
 user_trap_entry:
     SAVE_USER_CONTEXT
     mrc     p15, 4, r6, c5, c2, 0       /* HSR, kept in r6 */
-    lsr     r3, r6, #26
-    cmp     r3, #CLASS_SVC
-    moveq   r2, #1                      /* a system call (for core_stall) */
-    movne   r2, #0
-    bl      kernel_lock_entry
-    cmp     r0, #0
-    beq     4f
+    LOCK    r6, dropped_entry
+    mov     r0, r4
     lsr     r2, r6, #26
     cmp     r2, #CLASS_SVC
     bne     2f
@@ -78,25 +92,35 @@ user_trap_entry:
 2:  mov     r1, r6
     bl      arch_handle_trap
     b       restore_user_context
-4:  bl      kernel_next_context     /* the trap's thread is gone from this core */
-    b       restore_user_context
 
 user_irq_entry:
     SAVE_USER_CONTEXT
-    mov     r2, #0
-    bl      kernel_lock_entry
+    LOCK    #0, dropped_entry
     bl      arch_handle_irq
     b       restore_user_context
 
-/* r0: the struct arch_context to resume. Releases the lock (this core is
- * in user level from here on, for core_stall), then leaves SP_hyp
+/* The thread that trapped is no longer this core's (kernel/core.c,
+ * core_stall): choose again, as after an interrupt. */
+dropped_entry:
+    dmb     ish
+    bl      kernel_interrupt
+    b       restore_user_context
+
+/* Boot's first entry to user level (arch_enter_user), holding the lock. */
+    .global enter_user_context
+enter_user_context:
+    mrc     p15, 4, r5, c13, c0, 2
+
+/* r0: the struct arch_context to resume, r5: this core. Releases the lock
+ * (the owner half: only the holder writes it), then leaves SP_hyp
  * pointing into the context. */
-    .global restore_user_context
 restore_user_context:
-    mov     r4, r0
-    mrc     p15, 4, r0, c13, c0, 2
-    bl      kernel_unlock_exit
-    add     sp, r4, #CONTEXT_SP_OFFSET
+    ldr     r1, =kernel_lock_word
+    ldrh    r2, [r1]
+    add     r2, r2, #1
+    dmb     ish
+    strh    r2, [r1]
+    add     sp, r0, #CONTEXT_SP_OFFSET
     ldmia   sp, {r0-r3}
     msr     sp_usr, r0
     mov     lr, r1

@@ -7,7 +7,7 @@
 
 /* entry/vectors.S */
 extern char hyp_vectors[];
-__attribute__((noreturn)) void restore_user_context(struct arch_context *context);
+__attribute__((noreturn)) void enter_user_context(struct arch_context *context);
 void arch_handle_kernel_exception(unsigned kind, const struct arch_context *frame);
 
 /* plat/: platform discovery from the device tree, with a fallback */
