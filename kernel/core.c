@@ -35,6 +35,7 @@ void core_init(void)
         core->depleted = NULL;
         core->request = REQUEST_NONE;
         core->index = c;
+        core->fastpath_tag = c + 1;
         core->armed = UINT64_MAX;
         core->next_refill = UINT64_MAX;
         core->window_end = UINT64_MAX;

@@ -33,11 +33,12 @@ static inline const struct cap *lookup(const struct thread *thread, uint32_t cpt
 }
 
 /* Full-budget contexts (budget = period) are never charged, so switching
- * between their threads needs no accounting. The thread keeps a copy of
- * the flag (sched_context.c), one load instead of two. */
-static inline bool full_budget(const struct thread *thread)
+ * between their threads needs no accounting; and the fastpath switches
+ * only to a thread of this core. The thread keeps both facts in one byte
+ * (thread_note_budget), one load and compare each. `from` runs here. */
+static inline bool full_budget_here(const struct thread *thread, uint32_t tag)
 {
-    return thread->full_budget;
+    return thread->fastpath_core == tag;
 }
 
 /* `from` blocks; the slowpath would pick `to` next when it outranks every
@@ -48,10 +49,11 @@ static inline bool full_budget(const struct thread *thread)
  * slowpath queues it): sched_highest_against() then answers `to` itself. */
 static inline bool can_take_over(const struct thread *from, const struct thread *to)
 {
+    uint32_t here = core_self()->fastpath_tag;
     const struct thread *queued = sched_highest_against(to);
-    return (queued == NULL || queued->priority < to->priority) && full_budget(from) &&
-           full_budget(to) && to->vspace_root.cap.type == OPAL_OBJECT_VSPACE &&
-           timeslice_still_armed(to);
+    return (queued == NULL || queued->priority < to->priority) &&
+           full_budget_here(from, here) && full_budget_here(to, here) &&
+           to->vspace_root.cap.type == OPAL_OBJECT_VSPACE && timeslice_still_armed(to);
 }
 
 /* The message as the slowpath's transfer() leaves it: the tag, the words

@@ -76,6 +76,12 @@ void thread_suspend(struct thread *thread)
     thread->state = THREAD_INACTIVE;
 }
 
+void thread_note_budget(struct thread *thread)
+{
+    const struct sched_context *context = thread->sched_context;
+    thread->fastpath_core = context && context->full ? (uint8_t)(thread->core + 1) : 0;
+}
+
 /* Move the thread to `core` (checked by the caller): it stops running on
  * its old core first, its vCPU's state leaves that core's registers, and
  * its scheduling context goes with it. A current thread that moves itself
@@ -90,6 +96,7 @@ void thread_set_core(struct thread *thread, unsigned core)
     if (thread->vcpu)
         vcpu_unload(thread->vcpu);
     thread->core = (uint8_t)core;
+    thread_note_budget(thread);
     if (thread->sched_context)
         sched_context_move(thread->sched_context, core);
     if (queued)

@@ -36,6 +36,7 @@ struct core {
     struct vcpu *request_vcpu;   /* the vCPU a release request names */
     uint32_t request_answer;     /* whether the entry it waited with was a system call */
     uint32_t index;
+    uint32_t fastpath_tag;       /* index + 1: a thread's fastpath_core when it runs here */
     volatile uint32_t online;    /* it runs the kernel (set once by the core itself) */
     /* time (kernel/timeslice.c) */
     uint64_t entry_time;         /* the counter at this kernel entry */

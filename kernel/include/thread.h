@@ -45,7 +45,8 @@ struct thread {
     uint8_t ipc_can_grant;          /* sending: may transfer caps */
     uint8_t ipc_can_grant_reply;    /* sending: the receiver may reply */
     uint8_t fault_pending;          /* sending a fault message rather than a syscall */
-    uint8_t full_budget;            /* bound to a full-budget context (the fastpath's test) */
+    uint8_t fastpath_core;          /* its core + 1 if bound to a full-budget context, else 0:
+                                       the fastpath's one test (thread_note_budget) */
     uint8_t domain;                 /* 0..CONFIG_DOMAINS-1; 0: the system domain */
     uint8_t core;                   /* the core it runs on (TCB SetCore) */
     struct reply *reply;            /* receiving: reply object for a Call; caller: where it waits */
@@ -69,6 +70,8 @@ void thread_suspend(struct thread *thread);
 /* Unblock a thread waiting in IPC with `error` in its r0. */
 void thread_cancel_ipc(struct thread *thread);
 void thread_wake(struct thread *thread, uint32_t error);
+/* Its scheduling context or core changed: update fastpath_core. */
+void thread_note_budget(struct thread *thread);
 /* Run the thread on `core` from now on. */
 void thread_set_core(struct thread *thread, unsigned core);
 

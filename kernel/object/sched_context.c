@@ -23,7 +23,7 @@ void sched_context_bind(struct sched_context *context, struct thread *thread)
     sched_context_move(context, thread->core);
     context->thread = thread;
     thread->sched_context = context;
-    thread->full_budget = (uint8_t)context->full;
+    thread_note_budget(thread);
     if (thread->state == THREAD_RUNNABLE && !sched_is_current(thread))
         sched_enqueue(thread);
 }
@@ -52,7 +52,7 @@ void sched_context_unbind(struct sched_context *context)
     if (sched_is_current(thread))
         core_reschedule(core_of(thread)); /* it may not run on: its core must see */
     thread->sched_context = NULL;
-    thread->full_budget = 0;
+    thread_note_budget(thread);
     context->thread = NULL;
 }
 
@@ -141,7 +141,7 @@ static int configure(struct invocation *invocation)
     context->period = microseconds_to_ticks(period);
     context->full = budget == period;
     if (context->thread)
-        context->thread->full_budget = (uint8_t)context->full;
+        thread_note_budget(context->thread);
     if (context->full)
         context->budget = context->period;
     context->remaining = context->budget;

@@ -3,6 +3,7 @@
 #define UNIT_SUITE "fastpath"
 #include "unit.h"
 #include "kernel_fixture.h"
+#include "platform.h"
 #include "opal/syscall.h"
 #include "fault.h"
 #include "vcpu.h"
@@ -289,7 +290,7 @@ TEST(call_declines_when_someone_else_outranks_the_receiver)
 static void set_full_budget(struct thread *thread, uint32_t full)
 {
     thread->sched_context->full = full;
-    thread->full_budget = (uint8_t)full;
+    thread_note_budget(thread);
 }
 
 TEST(call_declines_partial_budgets_and_missing_vspace)
@@ -304,6 +305,19 @@ TEST(call_declines_partial_budgets_and_missing_vspace)
     set_full_budget(w.server, 1);
     cap_delete(&w.server->vspace_root);
     CHECK_CALL_DECLINED(&w);
+}
+
+/* The fastpath switches only to a thread of this core: one placed on
+ * another core is left to the slowpath, which queues it there. */
+TEST(call_declines_a_receiver_on_another_core)
+{
+    struct world w;
+    ready_to_call(&w);
+    platform.cores = 2;
+    thread_set_core(w.server, 1);
+    CHECK_CALL_DECLINED(&w);
+    thread_set_core(w.server, 0);
+    platform.cores = 1;
 }
 
 TEST(call_declines_when_the_timer_is_armed_past_the_slice)
