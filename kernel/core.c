@@ -132,6 +132,33 @@ void core_release_vcpu(struct vcpu *vcpu)
     }
 }
 
+static bool core_sound(const struct core *core)
+{
+    const struct vcpu *loaded = core->arch.vcpu_loaded;
+    if (core->request != REQUEST_NONE ||
+        (core->current && core->current->core != core->index) ||
+        (loaded && (loaded->thread == NULL || loaded->thread->core != core->index)))
+        return false;
+    for (const struct sched_context *c = core->depleted; c; c = c->next_depleted)
+        if (!c->depleted || c->core != core->index)
+            return false;
+    for (const struct vcpu *v = core->parked; v; v = v->vtimer_next)
+        if (v->vtimer_core != core->index || v == loaded)
+            return false;
+    for (unsigned other = 0; other < core->index; other++)
+        if (loaded && cores[other].arch.vcpu_loaded == loaded)
+            return false;
+    return true;
+}
+
+bool core_check(void)
+{
+    for (unsigned c = 0; c < CONFIG_CORES; c++)
+        if (!core_sound(&cores[c]))
+            return false;
+    return true;
+}
+
 void core_reschedule(struct core *core)
 {
     if (core != core_self())

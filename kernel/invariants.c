@@ -1,7 +1,8 @@
 /* A consistency check of the kernel's data structures, walking the whole
  * derivation tree from its sentinel: links agree both ways,
  * untyped children lie inside their region below its watermark, and every
- * queue a thread sits in agrees with the thread's state. */
+ * queue a thread sits in agrees with the thread's state; then every core's
+ * queues and state (sched_check_queues, core_check). */
 #include <stddef.h>
 #include "opal/error.h"
 #include "kernel.h"
@@ -103,5 +104,7 @@ int invariants_check(void)
             return error;
         previous = slot;
     }
-    return sched_check_queues() ? OPAL_OK : broken("ready queues", NULL);
+    if (!sched_check_queues())
+        return broken("ready queues", NULL);
+    return core_check() ? OPAL_OK : broken("per-core state", NULL);
 }

@@ -96,7 +96,10 @@ void core_release_vcpu(struct vcpu *vcpu);
 /* The lock holder: make `core` look at its queues soon (an IPI), because a
  * thread was made ready there or its current thread changed. */
 void core_reschedule(struct core *core);
-/* Called by a core waiting for the lock: do what the holder asked. */
-void core_serve_requests(struct core *self);
+/* For the invariant check: on every core, the current thread is the
+ * core's, a loaded vCPU is bound to a thread of the core and loaded nowhere
+ * else, depleted contexts and parked timers are the core's, and no request
+ * is left pending. */
+bool core_check(void);
 
 #endif
