@@ -151,22 +151,35 @@ static uint64_t counter_frequency(void)
     return frequency;
 }
 
+/* Brings CPUs 1-3 online and maps the shared page: whether the workloads
+ * can run. */
+static int setup(void)
+{
+    uint64_t online_ns = 0;
+    uint32_t failures = online_secondaries(&online_ns);
+    if (failures)
+        emit("LINUXSMP FAIL online: %u failures\n", failures);
+    emit("LINUXSMP online %u 1 %llu check %u\n", SMP_CPUS - 1, (unsigned long long)online_ns,
+         failures);
+    unsigned cpus = online_cpus();
+    long mapped = linux_syscall(0, sizeof *shared, PROT_READ_WRITE, MAP_SHARED_ANONYMOUS, -1, 0,
+                                SYS_MMAP2);
+    if (cpus != SMP_CPUS || (unsigned long)mapped >= -4096ul) {
+        emit("LINUXSMP FAIL setup: %u CPUs online (want %u), shared page %ld\n", cpus, SMP_CPUS,
+             mapped);
+        return 0;
+    }
+    shared = (struct smp_shared *)mapped;
+    return 1;
+}
+
 void bench_main(const long *stack, uint64_t entry_count)
 {
     (void)stack;
     emit("LINUXSMP boot 1 1 %llu check 0\n",
          (unsigned long long)(entry_count * NS_PER_S / counter_frequency()));
-    uint64_t online_ns = 0;
-    uint32_t online_failures = online_secondaries(&online_ns);
-    emit("LINUXSMP online %u 1 %llu check %u\n", SMP_CPUS - 1, (unsigned long long)online_ns,
-         online_failures);
-    unsigned cpus = online_cpus();
-    shared = (struct smp_shared *)linux_syscall(0, sizeof *shared, PROT_READ_WRITE,
-                                                MAP_SHARED_ANONYMOUS, -1, 0, SYS_MMAP2);
-    if (cpus != SMP_CPUS || (unsigned long)shared >= -4096ul)
-        emit("LINUXSMP FAIL setup: %u CPUs (want %u), shared memory %p\n", cpus, SMP_CPUS, shared);
-    for (unsigned i = 0; cpus == SMP_CPUS && (unsigned long)shared < -4096ul && i < smp_workload_count;
-         i++) {
+    int ready = setup();
+    for (unsigned i = 0; ready && i < smp_workload_count; i++) {
         const struct smp_workload *w = &smp_workloads[i];
         uint64_t ns = run(w);
         emit("LINUXSMP %s %u %u %llu check %u\n", w->name, w->workers, w->count,
