@@ -37,20 +37,24 @@ TARGET = {name: 1.01 for name, _ in WORKLOADS if name.startswith("smp_")}
 TARGET["boot"] = 1.02
 
 
+# A guest console line: under Opal the console server puts "[linux0] " before it.
+LINE = r"^(?:\[[\w-]+\] )?LINUXSMP "
+
+
 def figures(what, text):
     """The guest's LINUXSMP lines: name -> {workers, count, ns}. A FAIL line,
     a non-zero check or a missing workload stops the benchmark."""
-    failures = re.findall(r"^LINUXSMP FAIL .*$", text, re.MULTILINE)
+    failures = re.findall(LINE + r"FAIL .*$", text, re.MULTILINE)
     if failures:
         sys.exit(f"bench: {what}: SMP workloads failed:\n" + "\n".join(failures) + f"\n{text}")
     found = {}
     for name, workers, count, ns, check in re.findall(
-            r"^LINUXSMP (\w+) (\d+) (\d+) (\d+) check (\d+)$", text, re.MULTILINE):
+            LINE + r"(\w+) (\d+) (\d+) (\d+) check (\d+)$", text, re.MULTILINE):
         if int(check):
             sys.exit(f"bench: {what}: SMP workload {name} failed (check {check}):\n{text}")
         found[name] = {"workers": int(workers), "count": int(count), "ns": int(ns)}
     missing = [name for name, _ in WORKLOADS if name not in found]
-    if missing or not re.search(r"^LINUXSMP done$", text, re.MULTILINE):
+    if missing or not re.search(LINE + "done$", text, re.MULTILINE):
         sys.exit(f"bench: {what}: the SMP guest did not finish (missing: {missing}):\n{text}")
     return found
 

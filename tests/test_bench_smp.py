@@ -23,10 +23,16 @@ LINUXSMP done
 """
 
 
-def test_figures_parse():
-    found = bench_linux_smp.figures("native", GOOD)
+@pytest.mark.parametrize("prefix", ["", "[linux0] "], ids=["native", "opal-console"])
+def test_figures_parse(prefix):
+    text = "".join(prefix + line + "\n" for line in GOOD.splitlines())
+    found = bench_linux_smp.figures("native", text)
     assert found["smp_futex_pingpong"] == {"workers": 2, "count": 10000, "ns": 152700448}
     assert len(found) == len(bench_linux_smp.WORKLOADS)
+    failed = text.replace(prefix + "LINUXSMP done", prefix + "LINUXSMP FAIL online: 1 failures\n"
+                          + prefix + "LINUXSMP done")
+    with pytest.raises(SystemExit):
+        bench_linux_smp.figures("Opal", failed)
 
 
 @pytest.mark.parametrize("text", [
