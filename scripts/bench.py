@@ -98,7 +98,9 @@ def main():
         json.dump({"fastpath": fast, "slowpath": slow, "sel4_reference": SEL4}, out, indent=2)
     print(f"(1 instruction = 1 virtual ns under -icount shift=0; JSON in {os.path.relpath(path, ROOT)})")
     import bench_linux   # here: it imports this module's helpers
+    import bench_linux_smp
     bench_linux.main()   # the Linux guest, natively and under Opal
+    bench_linux_smp.main()   # four CPUs: natively, and under Opal once it runs 4 vCPUs
 
 
 if __name__ == "__main__":

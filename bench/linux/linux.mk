@@ -5,7 +5,7 @@
 # counts). The native runs boot the same zImage, initramfs and DTB directly.
 
 BENCH_LINUX         := $(BUILD)/bench/linux
-BENCH_LINUX_SOURCES := bench/linux/start.S guests/linux-user/syscall.S bench/linux/workload.c lib/core/format.c lib/core/string.c
+BENCH_LINUX_SOURCES := bench/linux/start.S guests/linux-user/syscall.S bench/linux/workload.c bench/linux/common.c lib/core/format.c lib/core/string.c
 BENCH_LINUX_IMAGES  := $(BUILD)/bench/linux-opal.elf $(BUILD)/bench/linux-opal-boot.elf
 # The guest command line natively (bench/linux/bench*.dts say the same
 # under Opal; the boot-only one adds bench=boot).
@@ -32,6 +32,47 @@ $(BENCH_LINUX)/guest.dtb: $(BUILD)/dts/guest-virt.dtb
 $(BENCH_LINUX)/full/bootargs: bench/linux/linux.mk
 	@mkdir -p $(@D)
 	$(Q)printf '%s' '$(BENCH_LINUX_BOOTARGS)' > $@
+
+# The SMP workloads (bench/linux/smp*.c, scripts/bench_linux_smp.py): their
+# own /init, beside a program that only exits (exit0.S, the exec target),
+# natively on QEMU -smp 4 with guest-smp4.dts, the 4-CPU form of the guest's
+# device tree. bench-smp.dts describes the 4-vCPU VM for the Opal side; it
+# is not built until the description language and the VMM take vcpus > 1.
+BENCH_SMP         := $(BUILD)/bench/linux-smp
+# maxcpus=1: the kernel boots on CPU 0 and /init brings the others online.
+# Booted on four, QEMU 7.2 live-locks under -icount in the boot's
+# stop_machine() (docs/benchmarks.md). bench-smp.dts gives the same line.
+BENCH_SMP_BOOTARGS := console=ttyAMA0 quiet maxcpus=1
+BENCH_SMP_SOURCES := bench/linux/start.S guests/linux-user/syscall.S bench/linux/smp.c \
+                     bench/linux/smp_workloads.c bench/linux/common.c lib/core/format.c lib/core/string.c
+
+$(BENCH_SMP)/init.elf: $(call objects,$(BENCH_SMP_SOURCES))
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $(call objects,$(BENCH_SMP_SOURCES)) \
+	    $(LIBGCC) -o $@
+$(BENCH_SMP)/exit0.elf: $(call objects,bench/linux/exit0.S)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $< -o $@
+
+$(BENCH_SMP)/initramfs-smp.cpio.gz: $(BENCH_SMP)/init.elf $(BENCH_SMP)/exit0.elf scripts/initramfs.sh
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(BENCH_SMP)/root && mkdir -p $(BENCH_SMP)/root/bin
+	$(Q)$(CROSS)strip -o $(BENCH_SMP)/root/init $<
+	$(Q)$(CROSS)strip -o $(BENCH_SMP)/root/bin/exit0 $(BENCH_SMP)/exit0.elf
+	$(Q)scripts/initramfs.sh $(BENCH_SMP)/root $@
+
+$(BENCH_SMP)/guest.dtb: bench/linux/guest-smp4.dts dts/guest-virt.dts | deps
+	@mkdir -p $(@D)
+	$(call say,DTC,$<)
+	$(Q)dtc -I dts -O dtb -o $@ $<
+
+$(BENCH_SMP)/bootargs: bench/linux/linux.mk
+	@mkdir -p $(@D)
+	$(Q)printf '%s' '$(BENCH_SMP_BOOTARGS)' > $@
+
+BENCH_SMP_DEPS := $(BENCH_SMP)/initramfs-smp.cpio.gz $(BENCH_SMP)/guest.dtb $(BENCH_SMP)/bootargs
 
 # Under Opal: the system descriptions bench/linux/bench*.dts (the guest's
 # command line is theirs), the console server printing the guest's output.
@@ -61,4 +102,5 @@ $(BENCH_XEN): | deps $(GUEST_LINUX)   # the guest's build enables armhf for apt
 
 # What scripts/bench_linux.py needs besides the kernel benchmark's images.
 BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
-                    $(BENCH_LINUX)/guest.dtb $(BENCH_LINUX)/full/bootargs $(BUILD)/tests/testkit.elf $(BENCH_XEN)
+                    $(BENCH_LINUX)/guest.dtb $(BENCH_LINUX)/full/bootargs $(BUILD)/tests/testkit.elf $(BENCH_XEN) \
+                    $(BENCH_SMP_DEPS)

@@ -10,10 +10,21 @@ enum {
     SYS_EXIT = 1, SYS_FORK = 2, SYS_WRITE = 4, SYS_EXECVE = 11,
     SYS_IOCTL = 54, SYS_GETPPID = 64, SYS_REBOOT = 88, SYS_MUNMAP = 91, SYS_WAIT4 = 114,
     SYS_NANOSLEEP = 162, SYS_MMAP2 = 192,
+    /* bench/linux/smp*.c's besides: */
+    SYS_OPEN = 5, SYS_CLOSE = 6, SYS_MOUNT = 21, SYS_MKDIR = 39,
+    SYS_FUTEX = 240, SYS_SCHED_SETAFFINITY = 241, SYS_SCHED_GETAFFINITY = 242,
+    SYS_EXIT_GROUP = 248, SYS_GETCPU = 345, SYS_CLOCK_GETTIME64 = 403,
+    SYS_CLOCK_NANOSLEEP_TIME64 = 407,
 };
 
 #define PROT_READ_WRITE 3
 #define MAP_PRIVATE_ANONYMOUS 0x22
+#define MAP_SHARED_ANONYMOUS 0x21
+#define FUTEX_WAIT 0               /* shared (not private): workers are processes */
+#define FUTEX_WAKE 1
+#define CLOCK_MONOTONIC 1
+#define O_WRONLY 1
+#define TIMER_ABSTIME 1
 #define TCSBRK 0x5409              /* with argument 1: tcdrain() */
 #define REBOOT_MAGIC1 0xfee1deadu
 #define REBOOT_MAGIC2 0x28121969u

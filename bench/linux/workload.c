@@ -6,30 +6,15 @@
  * /init as an environment variable) it powers off at once: a boot alone,
  * for counting the exits a boot makes. Output is drained before each timed
  * loop, so no console interrupt of a previous line falls inside one. */
-#include <stdarg.h>
-#include "core/format.h"
+#include "common.h"
 #include "sys.h"
 
 void bench_main(const long *stack, uint64_t entry_count);
 void bench_marker(void);
 
-#define PAGE 4096u
 #define REGION (16u << 20)          /* fresh anonymous memory per round */
 
 static char *const true_argv[] = { "true", 0 };
-static char *const no_env[] = { 0 };
-
-/* One write per line, then wait until the UART has sent it. */
-static void emit(const char *format_text, ...)
-{
-    char line[128];
-    va_list args;
-    va_start(args, format_text);
-    int length = format_string_v(line, sizeof line, format_text, args);
-    va_end(args);
-    sys3(SYS_WRITE, 1, line, length < (int)sizeof line ? length : (int)sizeof line - 1);
-    sys3(SYS_IOCTL, 1, TCSBRK, 1);
-}
 
 /* --- workloads: each returns a check value printed after its figure ---- */
 static uint64_t syscalls(uint32_t count)
@@ -44,16 +29,8 @@ static uint64_t syscalls(uint32_t count)
 static uint64_t fork_exec(uint32_t count)
 {
     uint64_t failures = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        long pid = sys3(SYS_FORK, 0, 0, 0);
-        if (pid == 0) {
-            sys3(SYS_EXECVE, "/bin/busybox", true_argv, no_env);
-            sys3(SYS_EXIT, 127, 0, 0);
-        }
-        int status = -1;
-        if (pid < 0 || sys3(SYS_WAIT4, pid, &status, 0) != pid || status != 0)
-            failures++;
-    }
+    for (uint32_t i = 0; i < count; i++)
+        failures += !spawn_and_wait("/bin/busybox", true_argv);
     return failures;
 }
 
@@ -63,14 +40,11 @@ static uint64_t page_faults(uint32_t count)
 {
     uint64_t failures = 0;
     for (uint32_t done = 0; done < count; done += REGION / PAGE) {
-        long address = linux_syscall(0, REGION, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0, SYS_MMAP2);
-        if ((unsigned long)address >= -4096ul) {
+        long address = touch_fresh_pages(REGION, 0);
+        if (address)
+            sys3(SYS_MUNMAP, address, REGION, 0);
+        else
             failures++;
-            continue;
-        }
-        for (uint32_t offset = 0; offset < REGION; offset += PAGE)
-            *(volatile uint32_t *)(address + offset) = offset;
-        sys3(SYS_MUNMAP, address, REGION, 0);
     }
     return failures;
 }
@@ -78,14 +52,7 @@ static uint64_t page_faults(uint32_t count)
 /* Registers only: an xorshift generator folded into a sum. */
 static uint64_t compute(uint32_t count)
 {
-    uint32_t x = 2463534242u, sum = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        sum += x ^ i;
-    }
-    return sum;
+    return xorshift_sum(2463534242u, count);
 }
 
 /* 1 ms sleeps: the timer interrupt, idle and wake-up path. */
