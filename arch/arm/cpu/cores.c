@@ -61,9 +61,11 @@ static bool wait_online(const struct core *core)
 {
     uint64_t deadline = arch_timer_now() +
                         (uint64_t)arch_timer_frequency() * CORE_START_TIMEOUT_MS / 1000u;
-    while (!__atomic_load_n(&core->online, __ATOMIC_ACQUIRE))
+    while (!__atomic_load_n(&core->online, __ATOMIC_ACQUIRE)) {
         if (arch_timer_now() > deadline)
             return false;
+        arch_cpu_relax(); /* let the emulator run the starting core */
+    }
     return true;
 }
 
@@ -96,6 +98,9 @@ void arch_send_ipi(const struct core *core)
         (uint32_t)core->arch.gic_mask << 16 | ARCH_IPI_SGI;
 }
 
+/* YIELD: a hint on hardware; QEMU's round-robin TCG (one host thread for
+ * all cores, as under -icount) switches to the next core on it, so a
+ * spinning core never keeps the others from making the progress it waits for. */
 void arch_cpu_relax(void)
 {
     __asm__ volatile("yield" ::: "memory");

@@ -7,6 +7,7 @@
 #include "arch/guest.h"
 #include "fault.h"
 #include "objects.h"
+#include "sched.h"
 
 #define HPFAR_IPA(hpfar)  (((hpfar) & ~0xfu) << 8)
 #define CALL_RESULTS      4u   /* an HVC's or SMC's results: r0-r3 */
@@ -41,13 +42,20 @@ bool exit_record(struct thread *thread, uint32_t label, uint32_t length, uint32_
     return true;
 }
 
-/* WFI blocks until a virtual interrupt is pending; WFE only passes through
- * the scheduler (the guest keeps the CPU unless a higher priority waits). */
+/* WFI blocks until a virtual interrupt is pending. WFE yields, as the
+ * Yield system call does: a guest spinning on a lock with WFE (Linux's
+ * spinlocks) lets the other threads of its priority run, among them
+ * another vCPU of its VM on the same core that may hold the lock; alone,
+ * it goes straight back. */
 static bool exit_wait(struct thread *thread, uint32_t hsr)
 {
     thread->context.pc += instruction_length(hsr);
-    if (!(hsr & HSR_WFE))
+    if (!(hsr & HSR_WFE)) {
         vcpu_wait_for_interrupt(thread);
+        return false;
+    }
+    thread->slice_end = 0;
+    sched_rotate_current();
     return false;
 }
 
