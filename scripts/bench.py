@@ -77,6 +77,9 @@ def main():
         ("Call+ReplyRecv round trip, slowpath", slow["ipc_call_replyrecv"], SEL4["slowpath"]),
         ("one-way Send (+ receiver's Recv)", fast["ipc_send_oneway"], None),
         ("notification signal + wait", fast["notification_signal_to_wake_total"], None),
+        ("Call+ReplyRecv round trip, core 0 -> core 1", fast["ipc_call_replyrecv_cross_core"],
+         None),
+        ("signal + wait, waiter on core 1", fast["ipi_signal_to_wake_total"], None),
         ("retype 1 MiB untyped (zeroes it)", fast["retype_1mib_untyped_zeroing"], None),
         ("retype 1 MiB into 256 frames", fast["retype_1mib_frames"], None),
         ("revoke 1 MiB (256 frames)", fast["revoke_1mib"], None),
@@ -89,6 +92,8 @@ def main():
     latency = fast["notification_signal_to_wake_latency"]["ns_per_round"]
     irq = fast["irq_to_user_handler_latency"]["ns_per_round"]
     print(f"{'notification signal-to-wake latency':42} {'':13} {latency:11.0f}")
+    ipi = fast["ipi_signal_to_wake_latency"]["ns_per_round"]
+    print(f"{'  ... waiter on another core (IPI)':42} {'':13} {ipi:11.0f}")
     print(f"{'interrupt-to-user-handler latency':42} {'':13} {irq:11.0f}")
     during = fast["irq_latency_during_16mib_retype"]["ns_per_round"]
     print(f"{'  ... while a 16 MiB retype zeroes memory':42} {'':13} {during:11.0f}")

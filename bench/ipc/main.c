@@ -44,7 +44,7 @@ static void check(int error, const char *what)
 }
 
 /* A thread in this address space, on a full-budget scheduling context. */
-static void start_thread(void (*entry)(void), unsigned stack, uint32_t priority)
+static uint32_t start_thread(void (*entry)(void), unsigned stack, uint32_t priority)
 {
     uint32_t tcb, context;
     check(opal_alloc_object(OPAL_OBJECT_TCB, 0, &tcb), "TCB");
@@ -56,10 +56,11 @@ static void start_thread(void (*entry)(void), unsigned stack, uint32_t priority)
     check(opal_tcb_write_registers(tcb, (uint32_t)entry, (uint32_t)(stacks[stack] + STACK_SIZE),
                                    0, 0, 0, 0), "registers");
     check(opal_tcb_resume(tcb), "resume");
+    return tcb;
 }
 
-/* A server process (its own VSpace) from the boot archive. */
-static void start_server(const struct opal_bootinfo *bootinfo, uint32_t argument)
+/* A server process (its own VSpace) from the boot archive: its thread. */
+static uint32_t start_server(const struct opal_bootinfo *bootinfo, uint32_t argument)
 {
     struct cpio_file file;
     struct process server;
@@ -71,6 +72,7 @@ static void start_server(const struct opal_bootinfo *bootinfo, uint32_t argument
                             .budget_us = 1000000, .period_us = 1000000,
                             .arguments = { argument } }),
           "starting ipc-server");
+    return server.tcb;
 }
 
 static void ipc(const struct opal_bootinfo *bootinfo)
@@ -98,7 +100,7 @@ static void ipc(const struct opal_bootinfo *bootinfo)
     end("ipc_send_oneway", ROUNDS, opal_counter() - start);
 }
 
-static uint32_t ping;
+static uint32_t ping, waiter_tcb;
 
 static void waiter(void)
 {
@@ -116,7 +118,7 @@ static void notification(void)
 {
     uint64_t total = 0;
     check(opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &ping), "notification");
-    start_thread(waiter, 0, 200);
+    waiter_tcb = start_thread(waiter, 0, 200);
     uint64_t start = begin();
     for (int i = 0; i < ROUNDS; i++) {
         uint64_t before = opal_counter();
@@ -125,6 +127,53 @@ static void notification(void)
     }
     end("notification_signal_to_wake_total", ROUNDS, opal_counter() - start);
     printf("BENCH notification_signal_to_wake_latency %u %u\n", ROUNDS, (unsigned)total);
+}
+
+/* Wait for another core's thread to count, letting the emulator run the
+ * other cores (YIELD; a hint on hardware). */
+static void wait_for_count(volatile uint32_t *count, uint32_t seen)
+{
+    while (*count == seen)
+        __asm__ volatile("yield" ::: "memory");
+}
+
+/* Across cores: a server process on core 1 answers Calls from this thread
+ * on core 0 (each way a wake-up on the other core, by IPI); and the
+ * notification's waiter, moved to core 1, is signalled from core 0: the
+ * time from before the signal to the waiter running is the IPI's latency
+ * with the kernel's work on both sides. */
+static void cross_core(const struct opal_bootinfo *bootinfo)
+{
+    if (bootinfo->cores < 2) {
+        printf("bench: %u core: no cross-core figures\n", (unsigned)bootinfo->cores);
+        return;
+    }
+    uint32_t endpoint, reply;
+    struct opal_message message = { 0 };
+    check(opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &endpoint), "endpoint");
+    check(opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply), "reply");
+    check(opal_tcb_set_core(start_server(bootinfo, BENCH_SERVER_ARGUMENT(endpoint, reply)), 1),
+          "placing the server");
+    for (int warm = 0; warm < 10; warm++)
+        opal_call(endpoint, &message);
+    uint64_t start = begin();
+    for (int i = 0; i < ROUNDS; i++) {
+        message.tag = 0;
+        opal_call(endpoint, &message);
+    }
+    end("ipc_call_replyrecv_cross_core", ROUNDS, opal_counter() - start);
+
+    uint64_t total = 0;
+    check(opal_tcb_set_core(waiter_tcb, 1), "moving the waiter"); /* it waits: moved as is */
+    start = begin();
+    for (uint32_t i = 0, seen = wakeups; i < ROUNDS; i++, seen++) {
+        uint64_t before = opal_counter();
+        opal_signal(ping);
+        wait_for_count(&wakeups, seen);
+        total += woke_at - before;
+    }
+    end("ipi_signal_to_wake_total", ROUNDS, opal_counter() - start);
+    printf("BENCH ipi_signal_to_wake_latency %u %u\n", ROUNDS, (unsigned)total);
 }
 
 static uint32_t irq_notification, irq_handler;
@@ -205,6 +254,7 @@ int main(const struct opal_bootinfo *bootinfo)
     printf("bench: Opal kernel benchmarks, counter %u Hz\n", (unsigned)bootinfo->timer_frequency);
     ipc(bootinfo);
     notification();
+    cross_core(bootinfo);
     interrupt();
     interrupt_during_retype();
     retype_revoke();
