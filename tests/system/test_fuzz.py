@@ -19,9 +19,11 @@ CHECK_EVERY = 500  # tests/system/fuzz/main.c's CHECK_EVERY
 @pytest.mark.parametrize("seed", SEEDS)
 def test_fuzzer_leaves_kernel_consistent(seed):
     replay = (f"replay: make fuzz SEEDS={seed} FUZZ_OPS={OPERATIONS}, or scripts/qemu.sh "
-              f"--test build/tests/fuzz.elf -append 'fuzz.seed={seed} fuzz.ops={OPERATIONS}'")
+              f"--test build/tests/fuzz.elf -smp 4 -append 'fuzz.seed={seed} fuzz.ops={OPERATIONS}'")
+    # four cores: SetCore spreads pool threads (and the worker) over them, so
+    # the kernel's cross-core paths run under the fuzzer, in parallel
     qemu = Qemu("build/tests/fuzz.elf",
-                extra_args=["-append", f"fuzz.seed={seed} fuzz.ops={OPERATIONS}"])
+                extra_args=["-smp", "4", "-append", f"fuzz.seed={seed} fuzz.ops={OPERATIONS}"])
     # each pattern ends at a newline: the console arrives in pieces, and `$`
     # would match a line still being written
     try:
