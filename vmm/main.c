@@ -193,6 +193,7 @@ static __attribute__((noreturn)) void serve(uint32_t k)
     for (;;) {
         vmm_lock(&vm.lock);
         if (OPAL_TAG_LABEL(message.tag) == 0) {
+            vm.current = k;   /* thread 0's: vCPU 0 is the one a handler may name */
             handle_signals(&vm, message.badge);
             vmm_unlock(&vm.lock);
             opal_recv(endpoint, reply, &message);
