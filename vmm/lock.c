@@ -5,9 +5,9 @@
  * spin with a system call in it. */
 #include "vmm/vmm.h"
 
-/* 1 if the word was 0 and is now 1 (acquire), else 0. */
-static uint32_t try_take(volatile uint32_t *word)
+bool vmm_try_lock(struct vmm_lock *lock)
 {
+    volatile uint32_t *word = &lock->word;
     uint32_t old, failed;
     __asm__ volatile("ldrex %0, [%2]\n"
                      "cmp %0, #0\n"
@@ -17,14 +17,14 @@ static uint32_t try_take(volatile uint32_t *word)
                      : "r"(word), "r"(1u)
                      : "cc", "memory");
     if (old != 0 || failed != 0)
-        return 0;
+        return false;
     __asm__ volatile("dmb ish" ::: "memory");
-    return 1;
+    return true;
 }
 
 void vmm_lock(struct vmm_lock *lock)
 {
-    while (!try_take(&lock->word))
+    while (!vmm_try_lock(lock))
         opal_yield();
 }
 

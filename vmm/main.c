@@ -173,12 +173,27 @@ static enum vmm_action handle(uint32_t k, struct opal_message *message)
     return action;
 }
 
+/* The VM's lock for VMM thread k. Once the VM has stopped, its holder
+ * waits in its report to init for ever: a thread that would wait for the
+ * lock waits for init's teardown instead, in a Recv nothing answers (its
+ * vCPU is suspended), rather than yield on for nothing. */
+static void take_lock(uint32_t k)
+{
+    while (!vmm_try_lock(&vm.lock)) {
+        while (vm.stopped) {
+            struct opal_message ignored;
+            opal_recv(vmm_cap_endpoint(k), vmm_cap_reply(k), &ignored);
+        }
+        opal_yield();
+    }
+}
+
 /* PSCI CPU_OFF: the vCPU's thread stops with the STOP answer; only then is
  * it OFF, so a CPU_ON from another vCPU never finds it still in its exit. */
 static void stop_vcpu(uint32_t k, struct opal_message *message)
 {
     opal_reply(vmm_cap_reply(k), message);
-    vmm_lock(&vm.lock);
+    take_lock(k);
     vm.vcpus[k].power = VCPU_OFF;
     vmm_unlock(&vm.lock);
 }
@@ -191,7 +206,7 @@ static __attribute__((noreturn)) void serve(uint32_t k)
     struct opal_message message;
     opal_recv(endpoint, reply, &message);
     for (;;) {
-        vmm_lock(&vm.lock);
+        take_lock(k);
         if (OPAL_TAG_LABEL(message.tag) == 0) {
             vm.current = k;   /* thread 0's: vCPU 0 is the one a handler may name */
             handle_signals(&vm, message.badge);

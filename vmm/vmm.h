@@ -37,6 +37,8 @@ struct vmm_lock {
     volatile uint32_t word;    /* 1: taken */
 };
 void vmm_lock(struct vmm_lock *lock);
+/* Takes it if it is free (acquire); false if another thread holds it. */
+bool vmm_try_lock(struct vmm_lock *lock);
 void vmm_unlock(struct vmm_lock *lock);
 
 /* A vCPU's power state (PSCI): secondaries start OFF; CPU_OFF makes one
@@ -55,6 +57,7 @@ struct vm {
     struct vmm_lock lock;
     uint32_t vcpu_count;       /* 1 .. VMM_MAX_VCPUS */
     uint32_t current;          /* the vCPU whose exit is being handled */
+    volatile bool stopped;     /* vmm_stop() ran: init decides, the other threads wait */
     struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
     struct vgic_dist vgic;
     struct vuart uart;

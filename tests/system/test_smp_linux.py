@@ -134,6 +134,19 @@ def test_cpu3_goes_off_and_on_ten_times(linux):
     assert busy_on_every_cpu(linux, 1000) == [(c, c) for c in range(CPUS)]
 
 
+def test_poweroff_from_a_secondary_stops_every_vcpu(linux):
+    """PSCI SYSTEM_OFF from vCPU 2 (Linux has stopped the others first):
+    the VM stops whole, init tears it down, ctrl reports on."""
+    linux.send("taskset -c 2 poweroff -f\n")
+    linux.expect(r"^\[linux0\] vmm: VM stopped: the guest powered off \(PSCI SYSTEM_OFF\)$",
+                 timeout=120)
+    linux.expect(r"^init: linux0: its guest powered off; policy \w+$", timeout=30)
+    account = linux.expect(ACCOUNT, timeout=30)
+    assert int(account.group(1)) == int(account.group(2)) > 0, account.group(0)
+    linux.expect(r"^\[ctrl\] ctrl: t=\d+s periods=\d+ misses=0 ", timeout=30)
+    linux.expect(r"^\[ctrl\] ctrl: t=\d+s periods=\d+ misses=0 ", timeout=30)
+
+
 LIMIT = 20
 FAULT = r"^init: linux0: a write fault at 0x00000000 \(pc 0x[0-9a-f]{8}\); policy restart$"
 ACCOUNT = (r"^init: linux0: arena (\d+) of (\d+) KiB free, boot RAM (\d+) KiB free, "
