@@ -68,7 +68,7 @@ static inline _Bool guest_linux_layout(uint32_t ram_size, uint32_t kernel_size,
 #define GUEST_IRQ_COUNT  128
 #define GUEST_DEVICE_SIZE 0x1000u
 
-/* A VM's vCPUs (docs/vmm.md): vCPU k runs in thread k of the guest, whose
+/* A VM's vCPUs (docs/vmm.md): vCPU k is run by a thread of its own, whose
  * exits go to the VMM's thread k on the same core. */
 #define VMM_MAX_VCPUS 8
 
@@ -97,6 +97,13 @@ enum vmm_slot {
                                      buffer, priority, core), for the VMM to start */
     VMM_CAP_FIRST_FREE = 72,
 };
+
+_Static_assert(VMM_CAP_REPLY_BASE - VMM_CAP_ENDPOINT_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_VCPU_BASE - VMM_CAP_REPLY_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_VCPU_TCB_BASE - VMM_CAP_VCPU_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_THREAD_BASE - VMM_CAP_VCPU_TCB_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_FIRST_FREE - VMM_CAP_THREAD_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_FIRST_FREE <= 1u << VMM_CNODE_BITS, "one slot per vCPU in each range");
 
 static inline uint32_t vmm_cap_endpoint(uint32_t k)
 {
@@ -169,6 +176,7 @@ struct vmm_channel {
  * injected into the guest as the same virtual ID, level-triggered; the VMM
  * acks the host's after the guest EOIs it. */
 #define VMM_MAX_IRQS 8
+_Static_assert(VMM_CAP_IRQ_FIRST + VMM_MAX_IRQS <= VMM_CAP_ENDPOINT_BASE, "IRQ handlers fit");
 
 enum vmm_guest_kind {
     VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
