@@ -38,6 +38,7 @@ static void platform_from_bootinfo(const struct opal_bootinfo *bootinfo,
     platform->ram_size = bootinfo->ram_size;
     platform->ram_free = bootinfo->free_ram > RESERVED_RAM ? bootinfo->free_ram - RESERVED_RAM : 0;
     platform->mcp = OPAL_PRIORITY_MAX;
+    platform->cores = bootinfo->cores;
     platform->console_uart = (struct system_range){ bootinfo->uart_base, 0x1000u };
     platform->console_irq = bootinfo->uart_irq;
 }

@@ -20,6 +20,7 @@ _Static_assert(SYSTEM_MAX_IRQS <= VMM_MAX_IRQS && SYSTEM_MAX_IRQS <= TASK_MAX_IR
                "interrupts fit the boot infos");
 _Static_assert(SYSTEM_MAX_DEVICES <= TASK_MAX_DEVICES, "devices fit a task's boot info");
 _Static_assert(SYSTEM_CHANNEL_MAX_SIZE <= TASK_WINDOW_MAX, "a channel fits a task's window");
+_Static_assert(SYSTEM_MAX_VCPUS == VMM_MAX_VCPUS, "every vCPU has its VMM slots");
 _Static_assert(SYSTEM_BOOTARGS_MAX <= VMM_BOOTARGS_MAX, "bootargs are passed on whole");
 _Static_assert(SYSTEM_NAME_MAX <= VMM_NAME_MAX && SYSTEM_NAME_MAX <= TASK_NAME_MAX &&
                SYSTEM_NAME_MAX <= sizeof(((struct vmm_channel *)0)->name),
@@ -50,7 +51,7 @@ struct component {
     struct console_connection console_connection;
     uint32_t console_wait;               /* a task's: what the console signals */
     /* this instance's */
-    uint32_t tcbs[2];                    /* its threads (a VM: VMM and vCPU) */
+    uint32_t tcbs[2 * SYSTEM_MAX_VCPUS]; /* its threads (a VM: VMM threads and vCPUs) */
     uint32_t tcb_count;
     bool running;
     uint32_t restarts;
@@ -151,6 +152,17 @@ uint32_t channel_index(const struct system *system, uint32_t k,
 /* vm.c and task.c: build one instance (the arena is entered). */
 int vm_build(const struct init *init, struct component *component);
 int task_build(const struct init *init, struct component *component);
+
+/* vm_vcpu.c: vCPU k of a VM being built (lib/vmm_boot.h's slots k in the
+ * VMM's CNode `cnode`, whose guarded root is `cspace`): the vCPU, its thread
+ * (*vcpu_tcb, not started), its endpoint and reply and, for k >= 1, VMM
+ * thread k (*vmm_thread; 0 for k = 0, the VMM's own), both on `core`. */
+struct vm_vcpu_setup {
+    const struct component *component;
+    uint32_t cnode, cspace, guest_vspace, vmm_vspace, vmm_priority, core;
+};
+int vm_vcpu_make(const struct vm_vcpu_setup *setup, uint32_t k, uint32_t *vcpu_tcb,
+                 uint32_t *vmm_thread);
 
 /* schedule.c: a component's domain (0: none), and the schedule started. */
 uint32_t schedule_domain(const struct system *system, const char *name);

@@ -138,6 +138,7 @@ static int start(struct task_build *b, uint32_t cspace)
     const struct system_component *config = b->component->config;
     struct process_start how = {
         .cspace = cspace, .fault_endpoint = TASK_SLOT_FAULT, .priority = config->priority,
+        .core = b->task->cpu,
     };
     component_budget(b->component, &how.budget_us, &how.period_us);
     for (uint32_t i = 0; i < b->task->argument_count; i++)

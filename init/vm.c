@@ -1,8 +1,8 @@
 /* Building one instance of a VM from its description: a stage-2 VSpace with
  * RAM, the GIC's virtual CPU interface, passthrough devices and channel
- * regions; a vCPU bound to a thread; the guest's images and a generated
- * device tree; and a VMM process whose CNode holds exactly the caps listed
- * in lib/vmm_boot.h. Everything comes from the VM's arena. */
+ * regions; its vCPUs, each bound to a thread (vm_vcpu.c); the guest's images
+ * and a generated device tree; and a VMM process whose CNode holds exactly
+ * the caps listed in lib/vmm_boot.h. Everything comes from the VM's arena. */
 #include "core/cmdline.h"
 #include "core/string.h"
 #include "core/system_guest_dtb.h"
@@ -21,7 +21,8 @@ struct vm_build {
     const struct init *init;
     struct component *component;
     const struct system_vm *vm;
-    uint32_t guest_vspace, cnode, vcpu, vcpu_tcb, endpoint;
+    uint32_t guest_vspace, cnode;
+    uint32_t vcpu_tcbs[VMM_MAX_VCPUS], vmm_threads[VMM_MAX_VCPUS];
     struct process vmm;
     struct vmm_boot_info info;     /* filled step by step, mapped last */
     uint32_t images_size;          /* how much of the images area is used */
@@ -190,6 +191,9 @@ static void describe_vm(struct vm_build *b)
     info->console = b->component->console;
     info->test_crash = crash_hook_for(b->init->bootinfo->cmdline, vm->component.name);
     info->stray_access = vm->stray_access;   /* the same values (init.h) */
+    info->vcpu_count = vm->vcpus;
+    for (uint32_t k = 0; k < vm->vcpus && k < VMM_MAX_VCPUS; k++)
+        info->vcpu_cores[k] = vm->cpus[k];
     describe_channels(b);
     for (uint32_t i = 0; i < vm->component.irq_count && i < VMM_MAX_IRQS; i++)
         info->irqs[info->irq_count++] = vm->component.irqs[i];
@@ -220,27 +224,6 @@ static int make_images(struct vm_build *b)
 static int give(const struct vm_build *b, uint32_t slot, uint32_t cap)
 {
     return opal_cnode_copy(b->cnode, slot, cap, OPAL_RIGHTS_ALL);
-}
-
-/* The vCPU and the thread that runs it, on the VM's priority and budget;
- * its faults (the guest's exits) go to the VMM's endpoint. */
-static int make_vcpu_thread(struct vm_build *b, uint32_t cspace)
-{
-    uint32_t context, budget, period;
-    int error;
-    component_budget(b->component, &budget, &period);
-    if ((error = opal_alloc_object(OPAL_OBJECT_VCPU, 0, &b->vcpu)) ||
-        (error = opal_alloc_object(OPAL_OBJECT_TCB, 0, &b->vcpu_tcb)) ||
-        (error = opal_alloc_object(OPAL_OBJECT_SCHED_CONTEXT, 0, &context)) ||
-        (error = opal_tcb_configure(b->vcpu_tcb, VMM_CAP_ENDPOINT, cspace, b->guest_vspace, 0,
-                                    0)) ||
-        (error = opal_tcb_set_priority(b->vcpu_tcb, OPAL_CAP_INIT_TCB,
-                                       b->component->config->priority)) ||
-        (error = opal_sched_control_configure(OPAL_CAP_SCHED_CONTROL, context, budget, period)) ||
-        (error = opal_tcb_set_sched_context(b->vcpu_tcb, context)) ||
-        (error = opal_vcpu_bind_tcb(b->vcpu, b->vcpu_tcb)))
-        return error;
-    return OPAL_OK;
 }
 
 /* Channel i of the VM's: its peer's notification at VMM_CAP_CHANNEL_FIRST + i. */
@@ -275,19 +258,29 @@ static int give_irqs(const struct vm_build *b)
     return OPAL_OK;
 }
 
+/* Every vCPU's caps, and the VMM threads of vCPUs 1 and up. */
+static int make_vcpus(struct vm_build *b, uint32_t cspace)
+{
+    struct vm_vcpu_setup setup = {
+        .component = b->component, .cnode = b->cnode, .cspace = cspace,
+        .guest_vspace = b->guest_vspace, .vmm_vspace = b->vmm.vspace,
+        .vmm_priority = b->vm->vmm_priority,
+    };
+    for (uint32_t k = 0; k < b->vm->vcpus; k++) {
+        setup.core = b->vm->cpus[k];
+        int error = vm_vcpu_make(&setup, k, &b->vcpu_tcbs[k], &b->vmm_threads[k]);
+        if (error != OPAL_OK)
+            return error;
+    }
+    return OPAL_OK;
+}
+
 /* The VMM's CNode filled as lib/vmm_boot.h lays it out. */
 static int make_caps(struct vm_build *b, uint32_t cspace)
 {
     const struct component *c = b->component;
-    uint32_t reply;
     int error;
-    if ((error = opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &b->endpoint)) ||
-        (error = opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply)) ||
-        (error = make_vcpu_thread(b, cspace)) ||
-        (error = give(b, VMM_CAP_ENDPOINT, b->endpoint)) ||
-        (error = opal_cnode_move(b->cnode, VMM_CAP_REPLY, reply)) ||   /* not copyable */
-        (error = give(b, VMM_CAP_VCPU, b->vcpu)) ||
-        (error = give(b, VMM_CAP_VCPU_TCB, b->vcpu_tcb)) ||
+    if ((error = make_vcpus(b, cspace)) ||
         (error = give(b, VMM_CAP_NOTIFICATION, c->notification)) ||
         (error = give(b, VMM_CAP_PARENT, c->parent)) ||
         (error = give_channels(b)) ||
@@ -301,19 +294,25 @@ static int make_caps(struct vm_build *b, uint32_t cspace)
     return give(b, VMM_CAP_CONSOLE, c->console_connection.server);
 }
 
+/* The VMM's thread 0 on vCPU 0's core; the component's threads recorded
+ * (for its domain): every VMM thread and vCPU thread. */
 static int start_vmm(struct vm_build *b, uint32_t cspace)
 {
     struct process_start start = {
         .cspace = cspace, .fault_endpoint = VMM_CAP_PARENT, .priority = b->vm->vmm_priority,
-        .budget_us = FULL_BUDGET_US, .period_us = FULL_BUDGET_US,
+        .budget_us = FULL_BUDGET_US, .period_us = FULL_BUDGET_US, .core = b->vm->cpus[0],
     };
     int error;
     if ((error = process_start(&b->vmm, &start)) ||
         (error = opal_tcb_bind_notification(b->vmm.tcb, b->component->notification)))
         return error;
-    b->component->tcbs[0] = b->vmm.tcb;
-    b->component->tcbs[1] = b->vcpu_tcb;
-    b->component->tcb_count = 2;
+    struct component *c = b->component;
+    b->vmm_threads[0] = b->vmm.tcb;
+    c->tcb_count = 0;
+    for (uint32_t k = 0; k < b->vm->vcpus; k++) {
+        c->tcbs[c->tcb_count++] = b->vmm_threads[k];
+        c->tcbs[c->tcb_count++] = b->vcpu_tcbs[k];
+    }
     return give(b, VMM_CAP_SELF_TCB, b->vmm.tcb);
 }
 

@@ -113,6 +113,7 @@ int process_start(struct process *process, const struct process_start *start)
         (error = opal_sched_control_configure(OPAL_CAP_SCHED_CONTROL, process->sched_context,
                                               start->budget_us, start->period_us)) ||
         (error = opal_tcb_set_sched_context(process->tcb, process->sched_context)) ||
+        (error = opal_tcb_set_core(process->tcb, start->core)) ||
         (error = opal_tcb_write_registers(process->tcb, process->entry, PROCESS_STACK_TOP,
                                           r[0], r[1], r[2], r[3])))
         return error;

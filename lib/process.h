@@ -26,10 +26,12 @@ struct process {
  * come from lib/alloc.c. */
 int process_load(const void *image, uint32_t size, uint32_t stack_size, struct process *process);
 /* How its thread runs: CSpace root, fault endpoint (a CPtr in that CSpace;
- * 0: none), priority, a sched context of budget_us per period_us, and r0..r3. */
+ * 0: none), priority, a sched context of budget_us per period_us, its core
+ * (opal_tcb_set_core), and r0..r3. */
 struct process_start {
     uint32_t cspace, fault_endpoint;
     uint32_t priority, budget_us, period_us;
+    uint32_t core;
     uint32_t arguments[4];
 };
 int process_start(struct process *process, const struct process_start *start);

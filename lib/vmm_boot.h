@@ -68,23 +68,81 @@ static inline _Bool guest_linux_layout(uint32_t ram_size, uint32_t kernel_size,
 #define GUEST_IRQ_COUNT  128
 #define GUEST_DEVICE_SIZE 0x1000u
 
-/* The VMM's CNode: 2^VMM_CNODE_BITS slots. */
-#define VMM_CNODE_BITS 6
+/* A VM's vCPUs (docs/vmm.md): vCPU k is run by a thread of its own, whose
+ * exits go to the VMM's thread k on the same core. */
+#define VMM_MAX_VCPUS 8
+
+/* The VMM's CNode: 2^VMM_CNODE_BITS slots. vCPU 0's caps are at the slots
+ * a single-vCPU VMM has always found them at; vCPU k's (k >= 1) at the
+ * *_BASE slots + k (vmm_cap_*() below name either). */
+#define VMM_CNODE_BITS 7
 enum vmm_slot {
-    VMM_CAP_ENDPOINT = 1,     /* the vCPU thread's fault endpoint; the VMM receives on it */
+    VMM_CAP_ENDPOINT = 1,     /* vCPU 0's thread's fault endpoint; VMM thread 0 receives on it */
     VMM_CAP_REPLY = 2,
     VMM_CAP_VCPU = 3,
-    VMM_CAP_VCPU_TCB = 4,     /* the thread running the guest */
-    VMM_CAP_NOTIFICATION = 5, /* bound to the VMM's thread: interrupts arrive as badges */
+    VMM_CAP_VCPU_TCB = 4,     /* the thread running the guest's vCPU 0 */
+    VMM_CAP_NOTIFICATION = 5, /* bound to VMM thread 0: interrupts arrive as badges */
     VMM_CAP_CONSOLE = 6,      /* the console server's notification (empty: no connection) */
-    VMM_CAP_SELF_TCB = 7,
-    VMM_CAP_PARENT = 8,       /* init's endpoint, badged for this VM: the VMM thread's
+    VMM_CAP_SELF_TCB = 7,     /* VMM thread 0, the one init starts */
+    VMM_CAP_PARENT = 8,       /* init's endpoint, badged for this VM: every VMM thread's
                                  fault handler, and where the VMM reports (enum vmm_report) */
     VMM_CAP_CHANNEL_FIRST = 16,   /* channel k's peer notification (write right) */
     VMM_CAP_IRQ_FIRST = 24,       /* passthrough interrupt i's IRQ handler (bound to
                                      VMM_CAP_NOTIFICATION, badge VMM_BADGE_IRQ(i)) */
-    VMM_CAP_FIRST_FREE = 32,
+    VMM_CAP_ENDPOINT_BASE = 32,   /* + k: vCPU k's thread's fault endpoint */
+    VMM_CAP_REPLY_BASE = 40,      /* + k: VMM thread k's reply object */
+    VMM_CAP_VCPU_BASE = 48,       /* + k: vCPU k */
+    VMM_CAP_VCPU_TCB_BASE = 56,   /* + k: the thread running vCPU k (bound, not started) */
+    VMM_CAP_THREAD_BASE = 64,     /* + k: VMM thread k, configured (CSpace, VSpace, IPC
+                                     buffer, priority, core), for the VMM to start */
+    VMM_CAP_FIRST_FREE = 72,
 };
+
+_Static_assert(VMM_CAP_REPLY_BASE - VMM_CAP_ENDPOINT_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_VCPU_BASE - VMM_CAP_REPLY_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_VCPU_TCB_BASE - VMM_CAP_VCPU_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_THREAD_BASE - VMM_CAP_VCPU_TCB_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_FIRST_FREE - VMM_CAP_THREAD_BASE == VMM_MAX_VCPUS &&
+               VMM_CAP_FIRST_FREE <= 1u << VMM_CNODE_BITS, "one slot per vCPU in each range");
+
+static inline uint32_t vmm_cap_endpoint(uint32_t k)
+{
+    return k == 0 ? VMM_CAP_ENDPOINT : VMM_CAP_ENDPOINT_BASE + k;
+}
+static inline uint32_t vmm_cap_reply(uint32_t k)
+{
+    return k == 0 ? VMM_CAP_REPLY : VMM_CAP_REPLY_BASE + k;
+}
+static inline uint32_t vmm_cap_vcpu(uint32_t k)
+{
+    return k == 0 ? VMM_CAP_VCPU : VMM_CAP_VCPU_BASE + k;
+}
+static inline uint32_t vmm_cap_vcpu_tcb(uint32_t k)
+{
+    return k == 0 ? VMM_CAP_VCPU_TCB : VMM_CAP_VCPU_TCB_BASE + k;
+}
+static inline uint32_t vmm_cap_thread(uint32_t k)
+{
+    return k == 0 ? VMM_CAP_SELF_TCB : VMM_CAP_THREAD_BASE + k;
+}
+
+/* VMM thread k's (k >= 1) IPC buffer page and stack, which init maps: the
+ * buffer at the start of its span, a guard page, then the stack up to the
+ * span's end. Inside [VMM_OWN_BASE, VMM_OWN_END), clear of the console ring
+ * and of thread 0's stack (lib/process.h). */
+#define VMM_THREADS_ADDRESS 0x00140000u
+#define VMM_THREAD_SPAN     0x00008000u
+#define VMM_THREAD_STACK_OFFSET 0x2000u
+static inline uint32_t vmm_thread_ipc_buffer(uint32_t k)
+{
+    return VMM_THREADS_ADDRESS + k * VMM_THREAD_SPAN;
+}
+static inline uint32_t vmm_thread_stack_top(uint32_t k)
+{
+    return vmm_thread_ipc_buffer(k) + VMM_THREAD_SPAN;
+}
+_Static_assert(VMM_THREADS_ADDRESS + VMM_MAX_VCPUS * VMM_THREAD_SPAN <=
+               PROCESS_STACK_TOP - PROCESS_STACK_PAGES * 0x1000u, "below thread 0's stack");
 
 /* Notification badges: the console server signals input or output room;
  * channel k's peer signals VMM_BADGE_CHANNEL(k); passthrough interrupt i
@@ -97,7 +155,8 @@ enum vmm_slot {
  * words). init does not answer: it stops, restarts or halts per the VM's
  * fault policy (docs/configuration.md). */
 enum vmm_report {
-    VMM_REPORT_OFF = 0x100,    /* the guest powered off (PSCI SYSTEM_OFF, CPU_OFF) */
+    VMM_REPORT_OFF = 0x100,    /* the guest powered off (PSCI SYSTEM_OFF, or CPU_OFF of its
+                                  last running vCPU) */
     VMM_REPORT_RESET = 0x101,  /* the guest asked for a reset (PSCI SYSTEM_RESET) */
     VMM_REPORT_FAILED = 0x102, /* the VMM cannot go on (an unexpected exit, a failed load) */
 };
@@ -117,6 +176,7 @@ struct vmm_channel {
  * injected into the guest as the same virtual ID, level-triggered; the VMM
  * acks the host's after the guest EOIs it. */
 #define VMM_MAX_IRQS 8
+_Static_assert(VMM_CAP_IRQ_FIRST + VMM_MAX_IRQS <= VMM_CAP_ENDPOINT_BASE, "IRQ handlers fit");
 
 enum vmm_guest_kind {
     VMM_GUEST_LINUX = 1,      /* zImage + DTB (+ initrd): the ARM Linux boot protocol */
@@ -145,6 +205,8 @@ struct vmm_boot_info {
     uint32_t irqs[VMM_MAX_IRQS];   /* passthrough interrupts: handler i at VMM_CAP_IRQ_FIRST + i */
     uint32_t irq_count;
     uint32_t stray_access;    /* enum vmm_stray_access: what a stray guest access gets */
+    uint32_t vcpu_count;      /* 1 to VMM_MAX_VCPUS: vCPU k's caps at vmm_cap_*(k) */
+    uint32_t vcpu_cores[VMM_MAX_VCPUS];   /* the core init put vCPU k and VMM thread k on */
 };
 
 /* A guest access the VMM cannot serve (outside RAM and devices, a width or
@@ -155,6 +217,6 @@ enum vmm_stray_access {
     VMM_STRAY_STOP = 1,       /* the VM stops with a report (init applies its policy) */
 };
 
-#define VMM_BOOT_MAGIC 0x564d4d31u  /* "VMM1" */
+#define VMM_BOOT_MAGIC 0x564d4d32u  /* "VMM2": with vCPUs */
 
 #endif

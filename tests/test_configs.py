@@ -112,11 +112,11 @@ def test_bad_description_fails_with_its_errors(source, tmp_path):
 def test_build_fails_on_a_bad_system():
     """configs/configs.mk stops the build with the checker's words and keeps
     no blob, so the next make fails again."""
-    source = os.path.join(BAD_DIR, "vm-two-vcpus.dts")
-    blob = os.path.join(ROOT, "build/configs/vm-two-vcpus.dtb")
+    source = os.path.join(BAD_DIR, "vm-nine-vcpus.dts")
+    blob = os.path.join(ROOT, "build/configs/vm-nine-vcpus.dtb")
     for _ in range(2):
-        result = subprocess.run(["make", "-s", f"SYSTEM={source}", "build/configs/vm-two-vcpus.dtb"],
+        result = subprocess.run(["make", "-s", f"SYSTEM={source}", "build/configs/vm-nine-vcpus.dtb"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert result.returncode != 0
-        assert f"{source}: /vms/linux0: vcpus is 2" in result.stderr, result.stderr
+        assert f"{source}: /vms/linux0: vcpus is 9" in result.stderr, result.stderr
         assert not os.path.exists(blob)

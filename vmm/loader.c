@@ -1,7 +1,8 @@
 /* Guest loading: the images go from the read-only images area into guest
- * RAM (which the VMM sees at its guest-physical address), and the vCPU is put
+ * RAM (which the VMM sees at its guest-physical address), and vCPU 0 is put
  * in the state the guest's boot protocol expects, once: on a reset init
- * builds the VM again. */
+ * builds the VM again. The other vCPUs get the same state when the guest
+ * turns them on (PSCI CPU_ON). */
 #include "core/elf.h"
 #include "core/fdt_edit.h"
 #include "core/string.h"
@@ -9,6 +10,7 @@
 #include "vmm/vmm.h"
 
 #define SCTLR_RESET 0x00c50078u
+#define CPSR_THUMB  0x20u
 
 static const uint8_t *image(const struct vmm_image *part)
 {
@@ -20,9 +22,11 @@ static uint8_t *guest_ram(uint32_t address)
     return (uint8_t *)(uintptr_t)address;
 }
 
-/* Every register the guest could have changed, back to reset values. */
-static int reset_vcpu(uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
+/* Every register the guest could have changed, back to reset values; an
+ * odd pc is a Thumb entry (PSCI's rule for an AArch32 CPU_ON). */
+int vmm_reset_vcpu(uint32_t k, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
 {
+    uint32_t vcpu = vmm_cap_vcpu(k);
     static const uint32_t cleared[] = {
         OPAL_VCPU_TTBCR, OPAL_VCPU_CONTEXTIDR, OPAL_VCPU_TPIDRURW, OPAL_VCPU_TPIDRURO,
         OPAL_VCPU_TPIDRPRW, OPAL_VCPU_VBAR, OPAL_VCPU_CNTV_CTL, OPAL_VCPU_CNTKCTL,
@@ -31,14 +35,15 @@ static int reset_vcpu(uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2)
     };
     int error = OPAL_OK;
     for (unsigned i = 0; i < sizeof cleared / sizeof cleared[0] && !error; i++)
-        error = opal_vcpu_write_register(VMM_CAP_VCPU, cleared[i], 0);
+        error = opal_vcpu_write_register(vcpu, cleared[i], 0);
     const uint32_t boot[][2] = {
         { OPAL_VCPU_SCTLR, SCTLR_RESET }, { OPAL_VCPU_GICH_HCR, 1 },
-        { OPAL_VCPU_CPSR, OPAL_VCPU_BOOT_CPSR }, { OPAL_VCPU_PC, pc },
+        { OPAL_VCPU_CPSR, OPAL_VCPU_BOOT_CPSR | (pc & 1u ? CPSR_THUMB : 0) },
+        { OPAL_VCPU_PC, pc & ~1u },
         { OPAL_VCPU_R0, r0 }, { OPAL_VCPU_R0 + 1, r1 }, { OPAL_VCPU_R0 + 2, r2 },
     };
     for (unsigned i = 0; i < sizeof boot / sizeof boot[0] && !error; i++)
-        error = opal_vcpu_write_register(VMM_CAP_VCPU, boot[i][0], boot[i][1]);
+        error = opal_vcpu_write_register(vcpu, boot[i][0], boot[i][1]);
     return error;
 }
 
@@ -85,7 +90,7 @@ static int load_linux(struct vm *vm)
         vmm_log(vm, "cannot prepare the device tree: %s", opal_error_name(error));
         return error;
     }
-    return reset_vcpu(kernel, 0, ~0u, dtb);
+    return vmm_reset_vcpu(0, kernel, 0, ~0u, dtb);
 }
 
 static int load_elf(struct vm *vm)
@@ -104,7 +109,7 @@ static int load_elf(struct vm *vm)
         memcpy(guest_ram(segment->vaddr), file + segment->offset, segment->filesz);
         memset(guest_ram(segment->vaddr + segment->filesz), 0, segment->memsz - segment->filesz);
     }
-    return reset_vcpu(elf.entry, info->ram_base, info->ram_size, 0);
+    return vmm_reset_vcpu(0, elf.entry, info->ram_base, info->ram_size, 0);
 }
 
 int vmm_load_guest(struct vm *vm)

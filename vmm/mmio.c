@@ -6,11 +6,13 @@
 #include "core/format.h"
 #include "vmm/vmm.h"
 
-static int inject_irq(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+/* Into vCPU `cpu`'s list registers, wherever it runs (the kernel's job). */
+static int inject_irq(void *context, uint32_t cpu, uint32_t irq, uint8_t priority,
+                      bool notify_eoi)
 {
     (void)context;
     /* Group 0: Linux enables only that group on the GICv2 CPU interface. */
-    return opal_vcpu_inject_irq(VMM_CAP_VCPU, irq, priority, OPAL_VIRQ_ANY_SLOT,
+    return opal_vcpu_inject_irq(vmm_cap_vcpu(cpu), irq, priority, OPAL_VIRQ_ANY_SLOT,
                                 notify_eoi ? OPAL_VIRQ_NOTIFY_EOI : 0, NULL);
 }
 
@@ -31,8 +33,9 @@ void vmm_reset_devices(struct vm *vm)
                                        .resample = resample_irq };
     const struct vuart_ops uart_ops = { .context = vm, .output = console_output,
                                         .set_irq = uart_irq };
-    vgic_dist_init(&vm->vgic, &vgic_ops);
-    vpmu_reset(&vm->pmu);
+    vgic_dist_init(&vm->vgic, &vgic_ops, vm->vcpu_count);
+    for (uint32_t k = 0; k < VMM_MAX_VCPUS; k++)
+        vpmu_reset(&vm->vcpus[k].pmu);
     channel_reset(vm);
     passthrough_reset(vm);
     /* The console server names the lines of a connected VM itself. */
@@ -94,9 +97,9 @@ static bool emulate(struct vm *vm, uint32_t address, uint32_t access, uint32_t *
         uint32_t offset = address - GUEST_GICD_BASE;
         /* The distributor takes every access (RAZ/WI where undefined). */
         if (write)
-            vgic_dist_write(&vm->vgic, offset, size, value);
+            vgic_dist_write(&vm->vgic, vm->current, offset, size, value);
         else
-            vgic_dist_read(&vm->vgic, offset, size, result);
+            vgic_dist_read(&vm->vgic, vm->current, offset, size, result);
         return true;
     }
     if (address - GUEST_UART_BASE < GUEST_DEVICE_SIZE) {

@@ -1,8 +1,10 @@
-/* PSCI 1.0 over HVC (and SMC) for a VM with one AArch32 vCPU: version,
- * features, CPU_SUSPEND (standby only), CPU_ON/OFF/AFFINITY_INFO answered
- * for CPU 0. SYSTEM_OFF, CPU_OFF and SYSTEM_RESET stop the VM and are
- * reported to init, which stops or rebuilds it (the VMM does not restart a
- * guest itself). The SMC64 function IDs do not exist for an AArch32 caller
+/* PSCI 1.0 over HVC (and SMC) for a VM of AArch32 vCPUs, MPIDR Aff0 = the
+ * vCPU's number: version, features, CPU_SUSPEND (standby only), CPU_ON
+ * (secondaries start off), CPU_OFF (that vCPU stops; it can be turned on
+ * again), AFFINITY_INFO, MIGRATE_INFO_TYPE. SYSTEM_OFF, SYSTEM_RESET and
+ * CPU_OFF of the last running vCPU stop the whole VM and are reported to
+ * init, which stops or rebuilds it (the VMM does not restart a guest
+ * itself). The SMC64 function IDs do not exist for an AArch32 caller
  * (PSCI, DEN0022, 5.2): calls and FEATURES queries of them are NOT_SUPPORTED. */
 #include "vmm/vmm.h"
 
@@ -20,9 +22,13 @@
 #define PSCI_NOT_SUPPORTED      ((uint32_t)-1)
 #define PSCI_INVALID_PARAMETERS ((uint32_t)-2)
 #define PSCI_ALREADY_ON         ((uint32_t)-4)
+#define PSCI_INTERNAL_FAILURE   ((uint32_t)-6)
+#define PSCI_INVALID_ADDRESS    ((uint32_t)-9)
 #define PSCI_VERSION_1_0        0x00010000u
+/* MIGRATE_INFO_TYPE 2: no Trusted OS, or one that needs no migration. */
 #define PSCI_TOS_NOT_PRESENT    2u
 #define AFFINITY_ON             0u
+#define AFFINITY_OFF            1u
 
 /* CPU_SUSPEND's power_state in the original format (FEATURES says so: bit
  * 1 of its flags clear): StateID [15:0], StateType [16] (1 = powerdown),
@@ -63,6 +69,60 @@ static uint32_t cpu_suspend(uint32_t power_state)
     return PSCI_SUCCESS;
 }
 
+/* The vCPU a PSCI target_cpu names (Aff0 = its number, Aff1 and Aff2 0),
+ * or vm->vcpu_count if none. */
+static uint32_t target_vcpu(const struct vm *vm, uint32_t target)
+{
+    return target < vm->vcpu_count ? target : vm->vcpu_count;
+}
+
+/* CPU_ON(target_cpu, entry_point_address, context_id): an OFF vCPU starts
+ * at the entry (bit 0: Thumb), which must be in the guest's RAM. */
+static uint32_t cpu_on(struct vm *vm, const struct opal_message *exit)
+{
+    uint32_t k = target_vcpu(vm, exit->mr[1]), entry = exit->mr[2];
+    if (k == vm->vcpu_count)
+        return PSCI_INVALID_PARAMETERS;
+    if (vm->vcpus[k].power != VCPU_OFF)
+        return PSCI_ALREADY_ON;
+    if ((entry & ~1u) - vm->info->ram_base >= vm->info->ram_size)
+        return PSCI_INVALID_ADDRESS;
+    return vmm_vcpu_on(vm, k, entry, exit->mr[3]) == OPAL_OK ? PSCI_SUCCESS
+                                                               : PSCI_INTERNAL_FAILURE;
+}
+
+/* AFFINITY_INFO(target_affinity, lowest_affinity_level): level 0 only, as
+ * the VM has one cluster of vCPUs and no higher levels to report. A vCPU
+ * stopping is ON until its thread has stopped. */
+static uint32_t affinity_info(const struct vm *vm, const struct opal_message *exit)
+{
+    uint32_t k = target_vcpu(vm, exit->mr[1]);
+    if (k == vm->vcpu_count || exit->mr[2] != 0)
+        return PSCI_INVALID_PARAMETERS;
+    return vm->vcpus[k].power == VCPU_OFF ? AFFINITY_OFF : AFFINITY_ON;
+}
+
+/* vCPUs other than `self` that are ON. */
+static uint32_t running_besides(const struct vm *vm, uint32_t self)
+{
+    uint32_t running = 0;
+    for (uint32_t k = 0; k < vm->vcpu_count; k++)
+        running += k != self && vm->vcpus[k].power == VCPU_ON;
+    return running;
+}
+
+/* CPU_OFF: the calling vCPU stops (main.c answers its exit with STOP and
+ * then marks it OFF); with no other vCPU running the VM has powered off. */
+static enum vmm_action cpu_off(struct vm *vm)
+{
+    if (running_besides(vm, vm->current) == 0) {
+        vmm_stop(vm, VMM_REPORT_OFF, "its last running vCPU called PSCI CPU_OFF");
+        return VMM_STOP;
+    }
+    vmm_current(vm)->power = VCPU_STOPPING;
+    return VMM_VCPU_OFF;
+}
+
 enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit, uint32_t *result)
 {
     uint32_t function = exit->mr[0], argument = exit->mr[1];
@@ -77,17 +137,16 @@ enum vmm_action vmm_handle_call(struct vm *vm, const struct opal_message *exit, 
         *result = cpu_suspend(argument);
         return *result == PSCI_SUCCESS ? VMM_IDLE : VMM_EMULATED;
     case PSCI_CPU_ON:
-        *result = (argument & 0xffffffu) == 0 ? PSCI_ALREADY_ON : PSCI_INVALID_PARAMETERS;
+        *result = cpu_on(vm, exit);
         return VMM_EMULATED;
     case PSCI_AFFINITY_INFO:
-        *result = (argument & 0xffffffu) == 0 ? AFFINITY_ON : PSCI_INVALID_PARAMETERS;
+        *result = affinity_info(vm, exit);
         return VMM_EMULATED;
     case PSCI_MIGRATE_INFO_TYPE:
         *result = PSCI_TOS_NOT_PRESENT;
         return VMM_EMULATED;
     case PSCI_CPU_OFF:
-        vmm_stop(vm, VMM_REPORT_OFF, "its only vCPU called PSCI CPU_OFF");
-        return VMM_STOP;
+        return cpu_off(vm);
     case PSCI_SYSTEM_OFF:
         vmm_stop(vm, VMM_REPORT_OFF, "the guest powered off (PSCI SYSTEM_OFF)");
         return VMM_STOP;

@@ -46,8 +46,12 @@ int vmm_report(struct vm *vm, enum vmm_report report)
     return error;
 }
 
+/* The other vCPUs are stopped first: the guest runs no further on any of
+ * them, while init decides. */
 void vmm_stop(struct vm *vm, enum vmm_report report, const char *why)
 {
+    vm->stopped = true;
+    vmm_halt_other_vcpus(vm);
     vuart_flush(&vm->uart);
     vmm_log(vm, "VM stopped: %s", why);
     report_exits(vm);

@@ -55,17 +55,18 @@ static bool physical_timer(struct vm *vm, uint32_t id)
  * in the guest; the PMU itself stays trapped. */
 static void pmu_user_access(const struct vm *vm)
 {
-    opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_PMUSERENR, vm->pmu.user);
+    opal_vcpu_write_register(vmm_current_cap(vm), OPAL_VCPU_PMUSERENR,
+                             vm->vcpus[vm->current].pmu.user);
 }
 
 static enum vmm_action actlr(struct vm *vm, const struct sysreg_access *access, uint32_t value,
                              uint32_t *result)
 {
     if (!access->read) {
-        opal_vcpu_write_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, value);
+        opal_vcpu_write_register(vmm_current_cap(vm), OPAL_VCPU_ACTLR, value);
         return VMM_EMULATED;
     }
-    int error = opal_vcpu_read_register(VMM_CAP_VCPU, OPAL_VCPU_ACTLR, result);
+    int error = opal_vcpu_read_register(vmm_current_cap(vm), OPAL_VCPU_ACTLR, result);
     if (error == OPAL_OK)
         return VMM_EMULATED;
     char why[64];
@@ -101,8 +102,8 @@ enum vmm_action vmm_handle_sysreg(struct vm *vm, const struct opal_message *exit
         return actlr(vm, &access, value, result);
     if (pmu_register(id)) {
         bool known = access.read
-            ? vpmu_read(&vm->pmu, &access, vmm_now(), result)
-            : vpmu_write(&vm->pmu, &access, vmm_now(), value);
+            ? vpmu_read(&vmm_current(vm)->pmu, &access, vmm_now(), result)
+            : vpmu_write(&vmm_current(vm)->pmu, &access, vmm_now(), value);
         if (known && !access.read)
             pmu_user_access(vm);
         return known ? VMM_EMULATED : undefined(vm, &access, exit->mr[0]);

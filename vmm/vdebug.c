@@ -60,13 +60,13 @@ static uint32_t vcpu_register(uint32_t id)
 
 /* DBGDSCRint is read-only; the kernel keeps of a write only the bits a
  * guest controls (monitor debug, user DCC access). */
-static void vcpu_access(uint32_t index, const struct sysreg_access *access, uint32_t value,
-                        uint32_t *result)
+static void vcpu_access(const struct vm *vm, uint32_t index, const struct sysreg_access *access,
+                        uint32_t value, uint32_t *result)
 {
     if (access->read)
-        opal_vcpu_read_register(VMM_CAP_VCPU, index, result);
+        opal_vcpu_read_register(vmm_current_cap(vm), index, result);
     else if (access->id != DBGDSCRINT)
-        opal_vcpu_write_register(VMM_CAP_VCPU, index, value);
+        opal_vcpu_write_register(vmm_current_cap(vm), index, value);
 }
 
 /* The debug block past the CPU's own comparators: the DCC (no external
@@ -98,15 +98,15 @@ bool vdebug_access(struct vm *vm, const struct sysreg_access *access, uint32_t v
     }
     if (id == DBGOSLAR) {
         if (!access->read)
-            vm->os_locked = value == OSLAR_KEY;
+            vmm_current(vm)->os_locked = value == OSLAR_KEY;
         return true;
     }
     if (id == DBGOSLSR) {
-        *result = OSLSR_OSLM_V71 | (vm->os_locked ? OSLSR_OSLK : 0);
+        *result = OSLSR_OSLM_V71 | (vmm_current(vm)->os_locked ? OSLSR_OSLK : 0);
         return true;
     }
     if ((index = vcpu_register(id)) != 0) {
-        vcpu_access(index, access, value, result);
+        vcpu_access(vm, index, access, value, result);
         return true;
     }
     return absent(id);

@@ -1,5 +1,7 @@
 /* The per-VM monitor: one VM's devices and state, and the pieces of the VMM
- * (loader, MMIO routing, PSCI, console, channels, reports) that act on it. */
+ * (loader, MMIO routing, PSCI, console, channels, reports) that act on it.
+ * VMM thread k serves vCPU k's exits (main.c); every handler below runs
+ * with the VM's lock held and vm->current naming that vCPU. */
 #ifndef VMM_VMM_H
 #define VMM_VMM_H
 
@@ -28,12 +30,37 @@ struct vmm_rate {
     uint64_t last;             /* the counter when the last one went through */
 };
 
-struct vm {
-    const struct vmm_boot_info *info;
-    struct vgic_dist vgic;
-    struct vuart uart;
+/* The VMM's lock (lock.c): VMM threads run in parallel on their vCPUs'
+ * cores, and the device models are the VM's, so each exit and notification
+ * is handled holding it. */
+struct vmm_lock {
+    volatile uint32_t word;    /* 1: taken */
+};
+void vmm_lock(struct vmm_lock *lock);
+/* Takes it if it is free (acquire); false if another thread holds it. */
+bool vmm_try_lock(struct vmm_lock *lock);
+void vmm_unlock(struct vmm_lock *lock);
+
+/* A vCPU's power state (PSCI): secondaries start OFF; CPU_OFF makes one
+ * STOPPING until its thread has stopped, then OFF; CPU_ON makes it ON. */
+enum vmm_power { VCPU_OFF, VCPU_ON, VCPU_STOPPING };
+
+/* What each vCPU has of its own. */
+struct vmm_vcpu {
+    uint32_t power;            /* enum vmm_power */
     struct vpmu pmu;
     bool os_locked;            /* the guest's debug OS lock (DBGOSLAR, DBGOSLSR) */
+};
+
+struct vm {
+    const struct vmm_boot_info *info;
+    struct vmm_lock lock;
+    uint32_t vcpu_count;       /* 1 .. VMM_MAX_VCPUS */
+    uint32_t current;          /* the vCPU whose exit is being handled */
+    volatile bool stopped;     /* vmm_stop() ran: init decides, the other threads wait */
+    struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
+    struct vgic_dist vgic;
+    struct vuart uart;
     bool physical_timer_told;  /* its CNTP_* accesses were logged once */
     uint32_t ticks_per_second; /* the generic counter's frequency */
     struct vmm_rate stray_lines;   /* aborts injected for stray accesses */
@@ -48,10 +75,35 @@ struct vm {
  * left stopped, an external abort for the access, an undefined-instruction
  * exception (include/opal/fault.h). */
 /* VMM_IDLE: emulated, then the vCPU waits as after a WFI. */
-enum vmm_action { VMM_RESUME, VMM_EMULATED, VMM_IDLE, VMM_STOP, VMM_ABORT, VMM_UNDEFINED };
+/* VMM_VCPU_OFF: the vCPU stops (PSCI CPU_OFF), the VM runs on. */
+enum vmm_action {
+    VMM_RESUME, VMM_EMULATED, VMM_IDLE, VMM_STOP, VMM_ABORT, VMM_UNDEFINED, VMM_VCPU_OFF,
+};
 
-/* loader.c: put the images in guest RAM and the vCPU in its boot state. */
+/* The vCPU whose exit is being handled: its state and its cap. */
+static inline struct vmm_vcpu *vmm_current(struct vm *vm)
+{
+    return &vm->vcpus[vm->current];
+}
+static inline uint32_t vmm_current_cap(const struct vm *vm)
+{
+    return vmm_cap_vcpu(vm->current);
+}
+
+/* loader.c: put the images in guest RAM and vCPU 0 in its boot state. */
 int vmm_load_guest(struct vm *vm);
+/* vCPU k's registers in the boot state (SVC, interrupts masked, MMU off)
+ * at `pc` (bit 0: Thumb), with r0-r2. */
+int vmm_reset_vcpu(uint32_t k, uint32_t pc, uint32_t r0, uint32_t r1, uint32_t r2);
+/* vcpus.c: what each vCPU needs before the guest starts: its VMPIDR (MP
+ * format, Aff0 = k, as the guest's device tree says) and its virtual timer
+ * (injected by the kernel when vtimer_direct). */
+int vmm_prepare_vcpus(struct vm *vm);
+/* PSCI CPU_ON: vCPU k (OFF) starts at `entry` with r0 = context, and is
+ * ON; or the kernel's error (logged), and it stays OFF. */
+int vmm_vcpu_on(struct vm *vm, uint32_t k, uint32_t entry, uint32_t context);
+/* Every vCPU thread but the current one suspended: the VM stops. */
+void vmm_halt_other_vcpus(struct vm *vm);
 /* mmio.c: the emulated devices in their reset state (vGIC, with the
  * channels' interrupts edge; UART). */
 void vmm_reset_devices(struct vm *vm);

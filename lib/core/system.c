@@ -42,7 +42,7 @@ void system_platform_qemu_virt(struct system_platform *platform)
         .ram_base = 0x40000000u, .ram_size = 1u << 30,
         /* the kernel, init and the VMMs' own memory stay out of it */
         .ram_free = (1u << 30) - (64u << 20),
-        .mcp = 255, .irq_count = 288,
+        .mcp = 255, .cores = 4, .irq_count = 288,
         .reserved_irqs = qemu_virt_reserved_irqs,
         .reserved_irq_count = sizeof qemu_virt_reserved_irqs / sizeof qemu_virt_reserved_irqs[0],
         .devices = qemu_virt_devices,

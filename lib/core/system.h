@@ -20,7 +20,7 @@
 #define SYSTEM_MAX_DEVICES    4     /* MMIO ranges per component */
 #define SYSTEM_MAX_IRQS       8     /* interrupts per component */
 #define SYSTEM_MAX_ARGUMENTS  4     /* a task's start arguments (r0..r3) */
-#define SYSTEM_MAX_VCPUS      1     /* until SMP exists */
+#define SYSTEM_MAX_VCPUS      8     /* a VM's vCPUs (= VMM_MAX_VCPUS) */
 #define SYSTEM_NAME_MAX       16    /* component and channel names, with the NUL */
 #define SYSTEM_FILE_MAX       32    /* boot-archive file names, with the NUL */
 #define SYSTEM_BOOTARGS_MAX   512   /* = VMM_BOOTARGS_MAX, with the NUL */
@@ -67,6 +67,8 @@ struct system_vm {
     uint32_t vmm_priority;
     uint32_t ram_base, ram_size;
     uint32_t vcpus;
+    uint32_t cpus[SYSTEM_MAX_VCPUS];     /* the core of each vCPU (and of its VMM thread) */
+    uint32_t cpu_count;                  /* cores `cpus` listed (0: absent, all on core 0) */
     uint32_t stray_access;               /* enum system_stray_access */
     char kernel[SYSTEM_FILE_MAX];        /* files in the boot archive; "" when absent */
     char initrd[SYSTEM_FILE_MAX];
@@ -78,6 +80,7 @@ struct system_task {
     struct system_component component;
     char image[SYSTEM_FILE_MAX];
     uint32_t stack_size, heap_size;
+    uint32_t cpu;                        /* the core its thread runs on */
     uint32_t arguments[SYSTEM_MAX_ARGUMENTS];
     uint32_t argument_count;
 };
@@ -118,6 +121,7 @@ struct system_platform {
     uint32_t ram_base, ram_size;     /* host RAM */
     uint32_t ram_free;               /* what guest RAM, channels and tasks may use */
     uint32_t mcp;                    /* init's maximum controlled priority */
+    uint32_t cores;                  /* cores the kernel runs on: 0 .. cores - 1 */
     uint32_t irq_count;              /* interrupt IDs are below this */
     const uint32_t *reserved_irqs;   /* the kernel's own: never given out */
     uint32_t reserved_irq_count;

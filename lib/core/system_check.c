@@ -262,9 +262,6 @@ static void check_vm(struct checker *c, uint32_t vm_index)
     char path[SYSTEM_PATH_MAX];
     system_component_path(c->system, vm_index, path);
     check_priority(c, path, "vmm-priority", vm->vmm_priority);
-    if (vm->vcpus != SYSTEM_MAX_VCPUS)
-        system_error(c->errors, path, "vcpus is %u: a VM has exactly 1 vCPU until SMP "
-                     "support exists", (unsigned)vm->vcpus);
     check_vm_irqs(c, vm, path);
     if (vm->ram_size == 0 || !system_page_aligned(vm->ram_size) || !system_page_aligned(vm->ram_base))
         system_error(c->errors, path, "ram-base 0x%08x and ram-size 0x%x must be whole "
@@ -369,20 +366,6 @@ static void check_schedule(struct checker *c)
     }
 }
 
-/* The budgets' share of the one core, in parts per million. */
-static void check_budgets(struct checker *c)
-{
-    uint64_t ppm = 0;
-    for (uint32_t i = 0; i < system_component_count(c->system); i++) {
-        const struct system_component *k = system_component_at(c->system, i);
-        if (k->budget_us != 0 && k->period_us != 0)
-            ppm += (uint64_t)k->budget_us * 1000000u / k->period_us;
-    }
-    if (ppm > 1000000u)
-        system_error(c->errors, "/", "the budgets add up to %u.%u%% of the core, above 100%%",
-                     (unsigned)(ppm / 10000u), (unsigned)(ppm / 1000u % 10u));
-}
-
 void system_check(const struct system *system, const struct system_platform *platform,
                   struct system_errors *errors)
 {
@@ -401,7 +384,7 @@ void system_check(const struct system *system, const struct system_platform *pla
     if (system->console_input[0] != '\0' && system_find_component(system, system->console_input) < 0)
         system_error(errors, "/console", "input \"%s\" is not a VM or task",
                      system->console_input);
-    check_budgets(&c);
+    system_check_cores(&c);
     system_check_memory(&c, NULL);
     system_check_limits(&c);
 }

@@ -25,7 +25,7 @@
 #define IRQ_TYPE_PPI 1u
 #define IRQ_EDGE_RISING 1u
 #define IRQ_LEVEL_HIGH 4u
-#define IRQ_PPI_CPU0 0x100u   /* a PPI's CPU mask, bits 8-15 */
+#define IRQ_PPI_CPU0 0x100u   /* a PPI's CPU mask, bits 8-15: bit 8 + k for vCPU k */
 
 /* Writer limits. They bound what the generator itself emits, so exceeding one
  * is a bug here, never the caller's input. */
@@ -380,7 +380,9 @@ static void emit_cpus_and_memory(struct writer *w, const struct tree *t)
         begin_unit_node(w, "cpu", cpu);
         property_string(w, "device_type", "cpu");
         property_string(w, "compatible", "arm,cortex-a15");
-        property_u32(w, "reg", cpu);
+        property_u32(w, "reg", cpu);   /* MPIDR's Aff0: the VMM sets VMPIDR to match */
+        /* Secondaries start off; the guest turns them on with PSCI CPU_ON. */
+        property_string(w, "enable-method", "psci");
         end_node(w);
     }
     end_node(w);
@@ -395,6 +397,8 @@ static void emit_cpus_and_memory(struct writer *w, const struct tree *t)
 static void emit_devices(struct writer *w, const struct tree *t)
 {
     const struct guest_dtb_platform *p = t->platform;
+    /* The timer's PPIs reach every vCPU. */
+    uint32_t ppi = (IRQ_PPI_CPU0 << t->vm->vcpus) - IRQ_PPI_CPU0;
 
     begin_node(w, "psci");
     property_strings(w, "compatible", "arm,psci-1.0\0arm,psci-0.2");
@@ -416,10 +420,10 @@ static void emit_devices(struct writer *w, const struct tree *t)
     property_string(w, "compatible", "arm,armv7-timer");
     property_cells(w, "interrupts",
                    (const uint32_t[]){
-                       IRQ_TYPE_PPI, 13, IRQ_PPI_CPU0 | IRQ_LEVEL_HIGH,
-                       IRQ_TYPE_PPI, 14, IRQ_PPI_CPU0 | IRQ_LEVEL_HIGH,
-                       IRQ_TYPE_PPI, 11, IRQ_PPI_CPU0 | IRQ_LEVEL_HIGH,
-                       IRQ_TYPE_PPI, 10, IRQ_PPI_CPU0 | IRQ_LEVEL_HIGH,
+                       IRQ_TYPE_PPI, 13, ppi | IRQ_LEVEL_HIGH,
+                       IRQ_TYPE_PPI, 14, ppi | IRQ_LEVEL_HIGH,
+                       IRQ_TYPE_PPI, 11, ppi | IRQ_LEVEL_HIGH,
+                       IRQ_TYPE_PPI, 10, ppi | IRQ_LEVEL_HIGH,
                    },
                    12);
     property_empty(w, "always-on");

@@ -38,6 +38,10 @@ struct checker {
  * from the header the enforcing code uses (system_limits.c). */
 void system_check_limits(struct checker *c);
 
+/* Where threads run (system_cores.c): each VM's vcpus and cpus, each
+ * task's cpu, on cores the platform has, and no core's budgets above it. */
+void system_check_cores(struct checker *c);
+
 /* The components' arenas (system_arena_size) and channel regions against
  * the platform's free RAM; files NULL while their sizes are not known. */
 void system_check_memory(struct checker *c, const struct system_files *files);

@@ -28,13 +28,14 @@ static const struct property_rule root_rules[] = {
 static const struct property_rule vm_rules[] = {
     COMPONENT_RULES, { "vmm-priority", TYPE_U32, 0 }, { "ram-base", TYPE_U32, 0 },
     { "ram-size", TYPE_U32, 0 }, { "vcpus", TYPE_U32, 0 },
+    { "cpus", TYPE_CELLS, SYSTEM_MAX_VCPUS },
     { "kernel", TYPE_STRING, SYSTEM_FILE_MAX }, { "initrd", TYPE_STRING, SYSTEM_FILE_MAX },
     { "dtb-fragment", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
     { "stray-access", TYPE_STRING, 8 },
 };
 static const struct property_rule task_rules[] = {
     COMPONENT_RULES, { "image", TYPE_STRING, SYSTEM_FILE_MAX },
-    { "stack-size", TYPE_U32, 0 }, { "heap-size", TYPE_U32, 0 },
+    { "stack-size", TYPE_U32, 0 }, { "heap-size", TYPE_U32, 0 }, { "cpu", TYPE_U32, 0 },
     { "arguments", TYPE_CELLS, SYSTEM_MAX_ARGUMENTS },
 };
 static const struct property_rule channel_rules[] = {
@@ -137,6 +138,8 @@ static void parse_vm(struct parser *p, int node, const char *path, struct system
     vm->ram_base = property_u32(&p->fdt, node, "ram-base", 0);
     vm->ram_size = property_u32(&p->fdt, node, "ram-size", 0);
     vm->vcpus = property_u32(&p->fdt, node, "vcpus", 1);
+    /* Absent: every vCPU on core 0 (cpus[] stays zero). */
+    vm->cpu_count = property_cells(&p->fdt, node, "cpus", vm->cpus, SYSTEM_MAX_VCPUS);
     property_string(&p->fdt, node, "kernel", vm->kernel, sizeof vm->kernel);
     property_string(&p->fdt, node, "initrd", vm->initrd, sizeof vm->initrd);
     property_string(&p->fdt, node, "dtb-fragment", vm->dtb_fragment, sizeof vm->dtb_fragment);
@@ -153,6 +156,7 @@ static void parse_task(struct parser *p, int node, const char *path, struct syst
     property_string(&p->fdt, node, "image", task->image, sizeof task->image);
     task->stack_size = property_u32(&p->fdt, node, "stack-size", 0x4000);
     task->heap_size = property_u32(&p->fdt, node, "heap-size", 0);
+    task->cpu = property_u32(&p->fdt, node, "cpu", 0);
     task->argument_count = property_cells(&p->fdt, node, "arguments", task->arguments,
                                      SYSTEM_MAX_ARGUMENTS);
 }

@@ -31,6 +31,7 @@ SAMPLES = [
     "task-console-uart",           # the console server's UART: it could not start
     "task-console-irq",            # the console server's interrupt, likewise
     "task-period-too-long",        # a period the kernel refuses
+    "vm-cpus-not-one-per-vcpu",    # a cpus list that does not match vcpus
 ]
 TWO_LINUX = "build/tests/two-linux.elf"
 
@@ -126,6 +127,20 @@ def test_two_linux_does_not_fit_in_512_mib():
     assert free < (user + 1) << 20, (free, user)
     assert re.search(r"^init: the system description has 1 error: nothing is started$", text,
                      re.MULTILINE), text
+    assert_nothing_started(text)
+
+
+def test_vcpus_on_cores_the_kernel_does_not_run_on_are_refused():
+    """The build-time check takes QEMU virt's 4 cores; init takes the
+    kernel's (boot info `cores`): with QEMU's one core, vCPUs placed on
+    cores 1 to 3 are refused, each named."""
+    image = "build/tests/smp-four-cores.elf"
+    built = make(f"IMAGE={image}", "SYSTEM=tests/configs/smp-four-cores.dts", image)
+    assert built.returncode == 0, built.stdout + built.stderr
+    text = refused(image)
+    printed = re.findall(r"^init: system\.dtb: (.*)$", text, re.MULTILINE)
+    assert printed == ["/vms/linux0: cpus: vCPU %d is on core %d, which this platform lacks "
+                       "(cores 0 to 0)" % (k, k) for k in (1, 2, 3)], text
     assert_nothing_started(text)
 
 

@@ -617,6 +617,34 @@ TEST(damaged_fragments_never_break_the_output)
     CHECK(accepted > 0);
 }
 
+/* One cpu@k per vCPU, reg k (the VMPIDR the VMM gives vCPU k), each started
+ * through PSCI; the timer's PPIs name every vCPU in their CPU mask. */
+TEST(every_vcpu_gets_a_psci_cpu_node)
+{
+    static struct system system;
+    system = *two_linux();
+    system.vms[LINUX0].vcpus = 4;
+    struct built *b = &(struct built){ 0 };
+    *b = build(&system, LINUX0, 0, NULL, 0);
+    CHECK_EQ(b->error, OK);
+    for (uint32_t k = 0; k < 4; k++) {
+        char path[32];
+        snprintf(path, sizeof path, "/cpus/cpu@%u", k);
+        CHECK_EQ(cell_of(b, path, "reg", 0), k);
+        CHECK_STR(string_of(b, path, "enable-method"), "psci");
+        CHECK_STR(string_of(b, path, "device_type"), "cpu");
+    }
+    CHECK(node(b, "/cpus/cpu@4") < 0);
+    CHECK_STR(string_of(b, "/psci", "method"), "hvc");
+    for (unsigned timer = 0; timer < 4; timer++)
+        CHECK_EQ(cell_of(b, "/timer", "interrupts", 3 * timer + 2), 0xf04u);
+    system.vms[LINUX0].vcpus = SYSTEM_MAX_VCPUS;
+    *b = build(&system, LINUX0, 0, NULL, 0);
+    CHECK_EQ(b->error, OK);
+    CHECK_EQ(cell_of(b, "/cpus/cpu@7", "reg", 0), 7u);
+    CHECK_EQ(cell_of(b, "/timer", "interrupts", 2), 0xff04u);
+}
+
 /* Devices and interrupts of a VM, on a description changed by hand. */
 TEST(passthrough_devices)
 {

@@ -343,6 +343,68 @@ TEST(memory_met_exactly_passes)
                              "objects), more than the 0x10bff000 free");
 }
 
+/* vcpus and cpus: read as written, defaults on core 0, each core checked
+ * against the platform's count (init's comes from the boot info). */
+TEST(vcpus_are_placed_on_the_platforms_cores)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    CHECK_EQ(platform.cores, 4);
+    set_cell(blob, capacity, "/vms/linux0", "vcpus", 4);
+    CHECKF(load_blob(blob, capacity, &platform, &reports) == 0, "%s", reports.all);
+    CHECK_EQ(loaded.vms[0].vcpus, 4);
+    CHECK_EQ(loaded.vms[0].cpu_count, 0);
+    CHECK_EQ(loaded.vms[0].cpus[3], 0);
+    CHECK_EQ(loaded.tasks[0].cpu, 0);
+    const uint32_t cpus[] = { 0, 1, 2, 3 };
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/vms/linux0", "cpus", cpus, 4), OPAL_OK);
+    set_cell(blob, capacity, "/tasks/ctrl", "cpu", 3);
+    CHECKF(load_blob(blob, capacity, &platform, &reports) == 0, "%s", reports.all);
+    CHECK_EQ(loaded.vms[0].cpus[2], 2);
+    CHECK_EQ(loaded.tasks[0].cpu, 3);
+    platform.cores = 2;
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 3);
+    CHECK_STR(reports.all, "/vms/linux0: cpus: vCPU 2 is on core 2, which this platform lacks "
+                           "(cores 0 to 1)\n"
+                           "/vms/linux0: cpus: vCPU 3 is on core 3, which this platform lacks "
+                           "(cores 0 to 1)\n"
+                           "/tasks/ctrl: cpu 3 is a core this platform lacks (cores 0 to 1)\n");
+    platform = qemu_virt();
+    set_cell(blob, capacity, "/vms/linux0", "vcpus", 2);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: cpus lists 4 cores for 2 vCPUs: one core per vCPU");
+    set_cell(blob, capacity, "/vms/linux0", "vcpus", 0);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: vcpus is 0: a VM has 1 to 8 vCPUs");
+    free(blob);
+}
+
+/* Budgets add up per core: each vCPU of a VM counts its budget on its own
+ * core; two components filling two cores pass, the same on one are refused. */
+TEST(budgets_add_up_per_core)
+{
+    size_t capacity;
+    uint8_t *blob = edited_default(&capacity);
+    struct system_platform platform = qemu_virt();
+    struct reports reports;
+    set_cell(blob, capacity, "/vms/linux0", "vcpus", 2);
+    set_cell(blob, capacity, "/vms/linux0", "budget-us", 900);
+    set_cell(blob, capacity, "/vms/linux0", "period-us", 1000);
+    const uint32_t apart[] = { 1, 2 }, together[] = { 1, 1 };
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/vms/linux0", "cpus", apart, 2), OPAL_OK);
+    CHECKF(load_blob(blob, capacity, &platform, &reports) == 0, "%s", reports.all);
+    set_cell(blob, capacity, "/tasks/ctrl", "cpu", 2);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/tasks/ctrl: its budget takes core 2 to 110.0%, above 100%");
+    set_cell(blob, capacity, "/tasks/ctrl", "cpu", 0);
+    CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/vms/linux0", "cpus", together, 2), OPAL_OK);
+    CHECK_EQ(load_blob(blob, capacity, &platform, &reports), 1);
+    CHECK_STR(reports.first, "/vms/linux0: its budget takes core 1 to 180.0%, above 100%");
+    free(blob);
+}
+
 /* A fake boot archive: names with sizes, and bytes for the ELFs. */
 struct fake_file {
     const char *name;
@@ -424,7 +486,7 @@ TEST(image_limits_met_exactly_pass)
     platform.ram_free = 0xfffff000u;
     archive.files[1].size = initrd + 1;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
-    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x557 bytes) does not fit "
+    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x572 bytes) does not fit "
                              "the VMM's images area: 0x10000000 bytes, 0x10000000 taken by the "
                              "images before it");
     archive.files[0].size = kernel + 1;

@@ -14,6 +14,7 @@ struct injection {
     uint32_t irq;
     uint8_t priority;
     bool notify_eoi;
+    uint32_t cpu;
 };
 
 struct fake_vcpu {
@@ -28,7 +29,7 @@ static struct vgic_dist dist;
 static uint32_t resampled[8];
 static int resample_count;
 
-static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+static int fake_inject(void *context, uint32_t cpu, uint32_t irq, uint8_t priority, bool notify_eoi)
 {
     struct fake_vcpu *fake = context;
 
@@ -39,7 +40,7 @@ static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notif
     if (fake->free_slots > 0)
         fake->free_slots--;
     if (fake->count < MAX_INJECTIONS)
-        fake->log[fake->count] = (struct injection){ irq, priority, notify_eoi };
+        fake->log[fake->count] = (struct injection){ irq, priority, notify_eoi, cpu };
     fake->count++;
     return 0;
 }
@@ -57,7 +58,7 @@ static void reset(void)
     static const struct vgic_ops ops = { &vcpu, fake_inject, NULL };
 
     vcpu = (struct fake_vcpu){ .free_slots = -1 };
-    vgic_dist_init(&dist, &ops);
+    vgic_dist_init(&dist, &ops, 1);
     resample_count = 0;
 }
 
@@ -66,7 +67,7 @@ static uint32_t rd_size(uint32_t offset, uint32_t size)
 {
     uint32_t value = 0xdeadbeefu;
 
-    vgic_dist_read(&dist, offset, size, &value);
+    vgic_dist_read(&dist, 0, offset, size, &value);
     return value;
 }
 
@@ -82,12 +83,12 @@ static uint32_t rd8(uint32_t offset)
 
 static void wr(uint32_t offset, uint32_t value)
 {
-    vgic_dist_write(&dist, offset, 4, value);
+    vgic_dist_write(&dist, 0, offset, 4, value);
 }
 
 static void wr8(uint32_t offset, uint32_t value)
 {
-    vgic_dist_write(&dist, offset, 1, value);
+    vgic_dist_write(&dist, 0, offset, 1, value);
 }
 
 static uint32_t bit(uint32_t irq)
@@ -211,26 +212,26 @@ TEST(undefined_sizes_and_alignment_are_raz_wi)
     wr(GICD_IPRIORITYR, 0x10203040u);
     enable_irq(40);
     CHECK_EQ(rd8(GICD_CTLR), 0);                     /* word-only register */
-    vgic_dist_write(&dist, GICD_CTLR, 1, 0);
+    vgic_dist_write(&dist, 0, GICD_CTLR, 1, 0);
     CHECK_EQ(rd(GICD_CTLR), 1);
     CHECK_EQ(rd_size(GICD_ISENABLER + 4, 2), 0);     /* no halfwords in GICv2 */
-    vgic_dist_write(&dist, GICD_ICENABLER + 4, 2, 0xffff);
+    vgic_dist_write(&dist, 0, GICD_ICENABLER + 4, 2, 0xffff);
     CHECK_EQ(rd(GICD_ISENABLER + 4), bit(40));
     CHECK_EQ(rd_size(GICD_IPRIORITYR, 2), 0);        /* not even byte registers' */
-    vgic_dist_write(&dist, GICD_IPRIORITYR, 2, 0);
+    vgic_dist_write(&dist, 0, GICD_IPRIORITYR, 2, 0);
     CHECK_EQ(rd(GICD_IPRIORITYR), 0x10203040u);
-    vgic_dist_write(&dist, GICD_ICFGR + 8, 1, 0xff);
+    vgic_dist_write(&dist, 0, GICD_ICFGR + 8, 1, 0xff);
     CHECK_EQ(rd(GICD_ICFGR + 8), 0);
-    vgic_dist_write(&dist, GICD_SGIR, 1, 0);
+    vgic_dist_write(&dist, 0, GICD_SGIR, 1, 0);
     CHECK_EQ(rd8(GICD_PIDR2), 0);
     CHECK_EQ(rd(GICD_IPRIORITYR + 2), 0);            /* misaligned word */
-    vgic_dist_write(&dist, GICD_IPRIORITYR + 2, 4, 0xffffffffu);
+    vgic_dist_write(&dist, 0, GICD_IPRIORITYR + 2, 4, 0xffffffffu);
     CHECK_EQ(rd(GICD_IPRIORITYR), 0x10203040u);
     CHECK_EQ(rd(0x102), 0);
     CHECK_EQ(rd_size(0x0, 3), 0);
     CHECK_EQ(rd_size(0x0, 8), 0);
     CHECK_EQ(rd(0x1000), 0);                    /* past the block */
-    vgic_dist_write(&dist, 0xfffffffcu, 4, 0);
+    vgic_dist_write(&dist, 0, 0xfffffffcu, 4, 0);
     CHECK_EQ(vcpu.count, 0);                    /* nothing was delivered by any of it */
     /* Byte access where GICv2 allows it, at any byte. */
     CHECK_EQ(rd8(GICD_IPRIORITYR + 3), 0x10);
@@ -410,14 +411,14 @@ TEST(level_irq_stays_in_flight_until_eoi)
     vgic_dist_retry(&dist);
     CHECK_EQ(vcpu.count, 1);
     /* EOI with the line still high: offered again. */
-    vgic_dist_eoi(&dist, 41);
+    vgic_dist_eoi(&dist, 0, 41);
     CHECK_EQ(vcpu.count, 2);
     CHECK_EQ(vcpu.log[1].irq, 41);
     CHECK(is_active(41));
     /* The device is serviced, the line drops, then EOI: nothing more. */
     vgic_dist_set_line(&dist, 41, false);
     CHECK(!is_pending(41));
-    vgic_dist_eoi(&dist, 41);
+    vgic_dist_eoi(&dist, 0, 41);
     CHECK_EQ(vcpu.count, 2);
     CHECK(!is_active(41));
     /* Next assertion: delivered at once. */
@@ -480,7 +481,7 @@ TEST(edge_irq_from_line_pends_on_rising_edges_only)
     vgic_dist_set_line(&dist, 34, true);
     CHECK_EQ(vcpu.count, 1);
     vgic_dist_set_line(&dist, 34, true);       /* still high: no edge */
-    vgic_dist_eoi(&dist, 34);
+    vgic_dist_eoi(&dist, 0, 34);
     CHECK_EQ(vcpu.count, 1);
     vgic_dist_set_line(&dist, 34, false);
     CHECK_EQ(vcpu.count, 1);
@@ -509,7 +510,7 @@ TEST(disabled_irq_stays_pending_until_enabled)
     CHECK_EQ(vcpu.log[1].irq, 36);
     /* Masked while in flight: the EOI still ends it; unmasking redelivers. */
     wr(word_offset(GICD_ICENABLER, 36), bit(36));
-    vgic_dist_eoi(&dist, 36);
+    vgic_dist_eoi(&dist, 0, 36);
     CHECK(!is_active(36));
     CHECK_EQ(vcpu.count, 2);
     enable_irq(36);
@@ -542,7 +543,7 @@ TEST(enabling_the_distributor_delivers_in_priority_order)
     CHECK_EQ(vcpu.log[3].irq, 34);
     /* Disabling keeps state; re-enabling offers only what is deliverable. */
     wr(GICD_CTLR, 0);
-    vgic_dist_eoi(&dist, 33);
+    vgic_dist_eoi(&dist, 0, 33);
     CHECK_EQ(vcpu.count, 4);
     wr(GICD_CTLR, 1);
     CHECK_EQ(vcpu.count, 5);
@@ -590,12 +591,12 @@ TEST(spi_goes_to_the_cpu_whatever_itargetsr_says)
     vgic_dist_set_line(&dist, 40, true);       /* targets never written */
     CHECK_EQ(vcpu.count, 1);
     CHECK_EQ(vcpu.log[0].irq, 40);
-    vgic_dist_eoi(&dist, 40);
+    vgic_dist_eoi(&dist, 0, 40);
     wr8(GICD_ITARGETSR + 40, 0x02);                 /* "CPU 1", which does not exist */
     CHECK_EQ(vcpu.count, 2);                   /* the line is still high: again */
     CHECK_EQ(vcpu.log[1].irq, 40);
     vgic_dist_set_line(&dist, 40, false);
-    vgic_dist_eoi(&dist, 40);
+    vgic_dist_eoi(&dist, 0, 40);
     vgic_dist_pulse(&dist, 41);                /* disabled: held */
     wr8(GICD_ITARGETSR + 41, 0);
     enable_irq(41);
@@ -616,7 +617,7 @@ TEST(software_pend_and_clear)
     CHECK_EQ(vcpu.count, 1);
     CHECK(vcpu.log[0].notify_eoi);
     CHECK(!is_pending(45));                    /* the latch went with it; line is low */
-    vgic_dist_eoi(&dist, 45);
+    vgic_dist_eoi(&dist, 0, 45);
     CHECK_EQ(vcpu.count, 1);
     /* ICPENDR clears a latch, but a high level line stays pending. */
     wr(word_offset(GICD_ICENABLER, 46), bit(46));
@@ -648,10 +649,10 @@ TEST(active_set_and_clear)
     CHECK_EQ(vcpu.count, 2);
     CHECK(is_active(33));
     /* ISACTIVER holds back an irq until it is deactivated. */
-    vgic_dist_eoi(&dist, 33);
+    vgic_dist_eoi(&dist, 0, 33);
     vgic_dist_set_line(&dist, 33, false);
     CHECK_EQ(vcpu.count, 3);                   /* the EOI redelivered: line was high */
-    vgic_dist_eoi(&dist, 33);
+    vgic_dist_eoi(&dist, 0, 33);
     wr(GICD_ISACTIVER + 4, bit(34));
     CHECK(is_active(34));
     enable_irq(34);
@@ -666,8 +667,8 @@ TEST(eoi_of_an_irq_not_in_flight_is_harmless)
 {
     reset();
     wr(GICD_CTLR, 1);
-    vgic_dist_eoi(&dist, 5);
-    vgic_dist_eoi(&dist, 100);
+    vgic_dist_eoi(&dist, 0, 5);
+    vgic_dist_eoi(&dist, 0, 100);
     CHECK_EQ(vcpu.count, 0);
     CHECK_EQ(rd(GICD_ISACTIVER), 0);
     CHECK_EQ(rd(GICD_ISACTIVER + 12), 0);
@@ -683,7 +684,7 @@ TEST(out_of_range_irq_numbers_are_ignored)
     vgic_dist_set_line(&dist, 0xffffffffu, true);
     vgic_dist_pulse(&dist, VGIC_IRQS);
     vgic_dist_pulse(&dist, 0x80000000u);
-    vgic_dist_eoi(&dist, 4096);
+    vgic_dist_eoi(&dist, 0, 4096);
     CHECK_EQ(vcpu.count, 0);
     for (uint32_t w = 0; w < 4; w++)
         CHECK_EQ(rd(GICD_ISPENDR + 4 * w), 0);
@@ -753,7 +754,7 @@ static void reset_resampling(uint32_t irq)
     static const struct vgic_ops ops = { &vcpu, fake_inject, fake_resample };
 
     reset();
-    vgic_dist_init(&dist, &ops);
+    vgic_dist_init(&dist, &ops, 1);
     vgic_dist_set_resample(&dist, irq);
 }
 
@@ -787,7 +788,7 @@ TEST(resampled_line_also_when_the_distributor_is_enabled)
     CHECK_EQ(vcpu.count, 0);
     /* A write that changes nothing deliverable looks at nothing. */
     vgic_dist_set_line(&dist, 50, true);
-    vgic_dist_eoi(&dist, 50);                   /* (not an EOI of a guest write) */
+    vgic_dist_eoi(&dist, 0, 50);                   /* (not an EOI of a guest write) */
     wr(GICD_CTLR, 1);
     CHECK_EQ(resample_count, 1);
 }
@@ -816,4 +817,169 @@ TEST(resampled_line_is_fixed_level)
     CHECK_EQ(rd(GICD_ICFGR + 12), 2u << (49 % 16 * 2));
     vgic_dist_set_edge(&dist, 50);              /* not even by the VMM */
     CHECK_EQ(rd(GICD_ICFGR + 12), 2u << (49 % 16 * 2));
+}
+
+/* --- several vCPUs ------------------------------------------------------ */
+
+static void reset_cpus(uint32_t cpus)
+{
+    static const struct vgic_ops ops = { &vcpu, fake_inject, NULL };
+    vcpu = (struct fake_vcpu){ .free_slots = -1 };
+    vgic_dist_init(&dist, &ops, cpus);
+}
+
+static uint32_t rd_as(uint32_t cpu, uint32_t offset, uint32_t size)
+{
+    uint32_t value = 0xdeadbeefu;
+    vgic_dist_read(&dist, cpu, offset, size, &value);
+    return value;
+}
+
+static void wr_as(uint32_t cpu, uint32_t offset, uint32_t size, uint32_t value)
+{
+    vgic_dist_write(&dist, cpu, offset, size, value);
+}
+
+/* How many injections of irq went to cpu since the log was last cleared. */
+static int injected_to(uint32_t cpu, uint32_t irq)
+{
+    int count = 0;
+    for (int i = 0; i < vcpu.count && i < MAX_INJECTIONS; i++)
+        count += vcpu.log[i].cpu == cpu && vcpu.log[i].irq == irq;
+    return count;
+}
+
+TEST(typer_counts_the_vcpus_and_private_targets_name_the_reader)
+{
+    reset_cpus(4);
+    CHECK_EQ(rd(GICD_TYPER), (3u << 5) | 3u);
+    for (uint32_t cpu = 0; cpu < 4; cpu++) {
+        CHECK_EQ(rd_as(cpu, GICD_ITARGETSR, 4), 0x01010101u << cpu);
+        CHECK_EQ(rd_as(cpu, GICD_ITARGETSR + 28, 4), 0x01010101u << cpu);
+    }
+    CHECK_EQ(rd_as(2, GICD_ITARGETSR + 32, 4), 0x01010101u);   /* SPIs reset to vCPU 0 */
+    wr_as(1, GICD_ITARGETSR + 40, 1, 0xff);                   /* vCPUs 4-7 do not exist */
+    CHECK_EQ(rd_as(0, GICD_ITARGETSR + 40, 1), 0x0f);
+    wr_as(1, GICD_ITARGETSR + 16, 4, 0);                      /* PPIs': read-only */
+    CHECK_EQ(rd_as(1, GICD_ITARGETSR + 16, 4), 0x02020202u);
+    /* A vCPU the model lacks reads nothing and changes nothing. */
+    CHECK_EQ(rd_as(4, GICD_TYPER, 4), 0);
+    wr_as(4, GICD_CTLR, 4, 1);
+    CHECK_EQ(rd(GICD_CTLR), 0);
+    reset_cpus(VGIC_MAX_CPUS);
+    CHECK_EQ(rd(GICD_TYPER) & 0xe0, 7u << 5);
+}
+
+/* SGIs' and PPIs' enable, pending, active and priority are each vCPU's own. */
+TEST(private_state_is_banked)
+{
+    reset_cpus(2);
+    wr(GICD_CTLR, 1);
+    wr_as(1, GICD_ISENABLER, 4, bit(27));
+    wr_as(1, GICD_IPRIORITYR + 24, 4, 0xa0000000u);
+    CHECK_EQ(rd_as(0, GICD_ISENABLER, 4), 0);
+    CHECK_EQ(rd_as(1, GICD_ISENABLER, 4), bit(27));
+    CHECK_EQ(rd_as(0, GICD_IPRIORITYR + 24, 4), 0);
+    CHECK_EQ(rd_as(1, GICD_IPRIORITYR + 24, 4), 0xa0000000u);
+    wr_as(0, GICD_ISPENDR, 4, bit(27));           /* vCPU 0's PPI 27: disabled there */
+    CHECK_EQ(vcpu.count, 0);
+    CHECK_EQ(rd_as(0, GICD_ISPENDR, 4), bit(27));
+    CHECK_EQ(rd_as(1, GICD_ISPENDR, 4), 0);
+    wr_as(1, GICD_ISPENDR, 4, bit(27));
+    CHECK_EQ(injected_to(1, 27), 1);
+    CHECK_EQ(injected_to(0, 27), 0);
+    CHECK_EQ(rd_as(1, GICD_ISACTIVER, 4), bit(27));  /* level: active until its EOI */
+    CHECK_EQ(rd_as(0, GICD_ISACTIVER, 4), 0);
+    vgic_dist_eoi(&dist, 0, 27);                     /* another vCPU's EOI: not this one */
+    CHECK_EQ(rd_as(1, GICD_ISACTIVER, 4), bit(27));
+    vgic_dist_eoi(&dist, 1, 27);
+    CHECK_EQ(rd_as(1, GICD_ISACTIVER, 4), 0);
+}
+
+/* GICD_SGIR's three filters, from each sender; C/SPENDSGIR show the senders. */
+TEST(sgir_targets_a_list_all_but_self_or_self)
+{
+    reset_cpus(4);
+    for (uint32_t cpu = 0; cpu < 4; cpu++)
+        wr_as(cpu, GICD_ISENABLER, 4, 0xffffu);
+    wr_as(2, GICD_SGIR, 4, (0u << 24) | (0x0au << 16) | 5);   /* list: vCPUs 1 and 3 */
+    CHECK_EQ(vcpu.count, 0);                                 /* distributor off: pending */
+    CHECK_EQ(rd_as(1, GICD_SPENDSGIR + 4, 4), 0x0400u);      /* SGI 5 from vCPU 2 */
+    CHECK_EQ(rd_as(3, GICD_CPENDSGIR + 5, 1), 0x04u);
+    CHECK_EQ(rd_as(0, GICD_SPENDSGIR + 5, 1), 0);
+    wr(GICD_CTLR, 1);
+    CHECK_EQ(injected_to(1, 5), 1);
+    CHECK_EQ(injected_to(3, 5), 1);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK_EQ(rd_as(1, GICD_SPENDSGIR + 5, 1), 0);            /* delivered: no longer pending */
+    wr_as(1, GICD_SGIR, 4, (1u << 24) | 7);                  /* all but self */
+    CHECK_EQ(injected_to(0, 7) + injected_to(2, 7) + injected_to(3, 7), 3);
+    CHECK_EQ(injected_to(1, 7), 0);
+    wr_as(3, GICD_SGIR, 4, (2u << 24) | (0x01u << 16) | 9);  /* self: the list is ignored */
+    CHECK_EQ(injected_to(3, 9), 1);
+    CHECK_EQ(injected_to(0, 9), 0);
+    wr_as(0, GICD_SGIR, 4, (3u << 24) | (0x0fu << 16) | 1);  /* reserved filter: nothing */
+    wr_as(0, GICD_SGIR, 4, (0u << 24) | (0xf0u << 16) | 1);  /* vCPUs it lacks: nothing */
+    CHECK_EQ(vcpu.count, 6);
+    CHECK(vcpu.log[0].notify_eoi == false);                   /* SGIs are edge */
+}
+
+TEST(sgi_pending_bits_are_set_and_cleared_per_sender)
+{
+    reset_cpus(4);
+    wr_as(2, GICD_SPENDSGIR + 3, 1, 0xff);          /* senders 0-3 (4-7 do not exist) */
+    CHECK_EQ(rd_as(2, GICD_SPENDSGIR + 3, 1), 0x0f);
+    CHECK(rd_as(2, GICD_ISPENDR, 4) & bit(3));
+    wr_as(2, GICD_CPENDSGIR + 3, 1, 0x05);
+    CHECK_EQ(rd_as(2, GICD_CPENDSGIR + 3, 1), 0x0a);
+    wr_as(2, GICD_CPENDSGIR + 3, 1, 0x0a);
+    CHECK_EQ(rd_as(2, GICD_ISPENDR, 4) & bit(3), 0);
+    wr_as(2, GICD_ISPENDR, 4, bit(3));              /* ISPENDR cannot pend an SGI */
+    CHECK_EQ(rd_as(2, GICD_ISPENDR, 4) & bit(3), 0);
+}
+
+/* An SPI goes to the first vCPU its ITARGETSR names, whichever vCPU
+ * raised or enabled it; its EOI and active state are the one SPI's. */
+TEST(spis_are_routed_by_itargetsr)
+{
+    reset_cpus(4);
+    wr(GICD_CTLR, 1);
+    wr_as(1, GICD_ITARGETSR + 40, 1, 0x04);         /* SPI 40 to vCPU 2 */
+    wr_as(0, GICD_ITARGETSR + 41, 1, 0x0c);         /* SPI 41 to vCPUs 2 and 3: 2 takes it */
+    wr_as(0, GICD_ITARGETSR + 42, 1, 0);            /* SPI 42 to nobody */
+    wr_as(3, word_offset(GICD_ISENABLER, 40), 4, bit(40) | bit(41) | bit(42));
+    vgic_dist_set_line(&dist, 40, true);
+    vgic_dist_set_line(&dist, 41, true);
+    vgic_dist_set_line(&dist, 42, true);
+    CHECK_EQ(injected_to(2, 40), 1);
+    CHECK_EQ(injected_to(2, 41), 1);
+    CHECK_EQ(vcpu.count, 2);
+    CHECK(rd_as(0, word_offset(GICD_ISACTIVER, 40), 4) & bit(40));
+    vgic_dist_set_line(&dist, 40, false);
+    vgic_dist_eoi(&dist, 2, 40);
+    CHECK_EQ(rd_as(0, word_offset(GICD_ISACTIVER, 40), 4) & bit(40), 0);
+    wr_as(1, GICD_ITARGETSR + 42, 1, 0x02);         /* retargeted: now it goes */
+    CHECK_EQ(injected_to(1, 42), 1);
+    vgic_dist_pulse(&dist, 40);
+    CHECK_EQ(injected_to(2, 40), 2);
+}
+
+/* A vCPU whose list registers are full keeps its irqs pending; the others
+ * still get theirs. */
+TEST(a_busy_vcpu_does_not_hold_up_the_others)
+{
+    reset_cpus(2);
+    wr(GICD_CTLR, 1);
+    for (uint32_t cpu = 0; cpu < 2; cpu++)
+        wr_as(cpu, GICD_ISENABLER, 4, 0xffffu);
+    vcpu.free_slots = 1;
+    wr_as(0, GICD_SGIR, 4, (0u << 24) | (0x01u << 16) | 2);
+    wr_as(1, GICD_SGIR, 4, (0u << 24) | (0x01u << 16) | 3);  /* vCPU 0 is full now */
+    wr_as(0, GICD_SGIR, 4, (0u << 24) | (0x02u << 16) | 4);  /* refused too: no slot */
+    CHECK_EQ(vcpu.count, 1);
+    CHECK_EQ(rd_as(0, GICD_SPENDSGIR + 3, 1), 0x02);
+    vcpu.free_slots = -1;
+    vgic_dist_retry(&dist);
+    CHECK_EQ(injected_to(0, 3), 1);
+    CHECK_EQ(injected_to(1, 4), 1);
 }

@@ -118,8 +118,8 @@ TEST(peer_signal_pends_the_interrupt_until_the_guest_enables_it)
     CHECK_EQ(injected_count, 0);          /* disabled: latched, nothing offered */
     channel_signalled(&vm, VMM_BADGE_CHANNEL(1));
     CHECK_EQ(injected_count, 0);
-    vgic_dist_write(&vm.vgic, GICD_CTLR, 4, 1);
-    vgic_dist_write(&vm.vgic, GICD_ISENABLER + 8, 4, 1u << (81 - 64));
+    vgic_dist_write(&vm.vgic, 0, GICD_CTLR, 4, 1);
+    vgic_dist_write(&vm.vgic, 0, GICD_ISENABLER + 8, 4, 1u << (81 - 64));
     CHECK_EQ(injected_count, 1);          /* two signals, one edge pending: one offer */
     CHECK_EQ(injected[0], 81);
     CHECK(!pending(81));

@@ -124,7 +124,7 @@ TEST(an_access_the_uart_refuses_is_an_external_abort)
 TEST(the_distributor_takes_every_decoded_access)
 {
     reset(VMM_STRAY_ABORT);
-    vgic_dist_write(&vm.vgic, 0x400, 4, 0xa0b0c0d0u);
+    vgic_dist_write(&vm.vgic, 0, 0x400, 4, 0xa0b0c0d0u);
     CHECK_EQ(access_at(0x08000401u, OPAL_GUEST_ACCESS_DECODED, 0), VMM_EMULATED);   /* byte */
     CHECK_EQ(loaded, 0xc0);
     CHECK_EQ(access_at(0x08000400u, OPAL_GUEST_ACCESS_DECODED | HALF, 0), VMM_EMULATED);

@@ -47,8 +47,8 @@ static void reset(void)
 
 static void guest_enables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, GICD_CTLR, 4, 1);
-    vgic_dist_write(&vm.vgic, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, 0, GICD_CTLR, 4, 1);
+    vgic_dist_write(&vm.vgic, 0, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 static const char *check(void)
@@ -104,7 +104,7 @@ TEST(eoi_lowers_the_line_and_acks_the_host_interrupt)
     CHECK_EQ(injected_count, 1);
     CHECK_EQ(injected[0], 40);
     CHECK(passthrough_eoi(&vm, 40));
-    vgic_dist_eoi(&vm.vgic, 40);
+    vgic_dist_eoi(&vm.vgic, 0, 40);
     CHECK_EQ(ack_count, 1);
     CHECK_EQ(acks[0], VMM_CAP_IRQ_FIRST + 1);
     CHECK(!pending(40));
@@ -133,17 +133,17 @@ TEST(one_injection_while_the_guest_handles_it)
 static void guest_eoi(uint32_t irq)
 {
     CHECK(passthrough_eoi(&vm, irq));
-    vgic_dist_eoi(&vm.vgic, irq);
+    vgic_dist_eoi(&vm.vgic, 0, irq);
 }
 
 static void guest_disables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, GICD_ICENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, 0, GICD_ICENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 static void guest_reenables(uint32_t irq)
 {
-    vgic_dist_write(&vm.vgic, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
+    vgic_dist_write(&vm.vgic, 0, GICD_ISENABLER + irq / 32 * 4, 4, 1u << (irq % 32));
 }
 
 /* Clear the device, then EOI (Linux's fasteoi flow): one interrupt. */
@@ -239,7 +239,7 @@ TEST(fired_before_enabled_is_resampled)
 TEST(passthrough_interrupts_stay_level)
 {
     reset();
-    vgic_dist_write(&vm.vgic, GICD_ICFGR + 8, 4, 0xaaaaaaaau);
+    vgic_dist_write(&vm.vgic, 0, GICD_ICFGR + 8, 4, 0xaaaaaaaau);
     CHECK_EQ(gicd_read(GICD_ICFGR + 8) & (3u << 4), 0);   /* irq 34 */
     CHECK_EQ(gicd_read(GICD_ICFGR + 8) & (3u << 6), 2u << 6);   /* irq 35: edge */
     guest_enables(34);
@@ -287,7 +287,7 @@ TEST(an_ack_that_fails_is_logged_once_per_interrupt)
     for (int i = 0; i < 3; i++) {
         passthrough_signalled(&vm, VMM_BADGE_IRQ(0));
         CHECK(passthrough_eoi(&vm, 34));
-        vgic_dist_eoi(&vm.vgic, 34);
+        vgic_dist_eoi(&vm.vgic, 0, 34);
     }
     CHECK_EQ(ack_count, 3);
     CHECK_EQ(log_count, 1);

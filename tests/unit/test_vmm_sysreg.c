@@ -46,7 +46,7 @@ int opal_vcpu_write_register(uint32_t vcpu, uint32_t index, uint32_t value)
 static void reset(void)
 {
     fixture_reset(&(struct vmm_boot_info){ .magic = VMM_BOOT_MAGIC, .name = "probe" });
-    vpmu_reset(&vm.pmu);
+    vpmu_reset(&vm.vcpus[0].pmu);
     memset(vcpu_registers, 0, sizeof vcpu_registers);
     vcpu_registers[OPAL_VCPU_ACTLR] = 0x41;
 }

@@ -53,9 +53,9 @@ static uint32_t injected[16];
 static bool injected_notify[16];
 static int injected_count;
 
-static int fake_inject(void *context, uint32_t irq, uint8_t priority, bool notify_eoi)
+static int fake_inject(void *context, uint32_t cpu, uint32_t irq, uint8_t priority, bool notify_eoi)
 {
-    (void)context, (void)priority;
+    (void)context, (void)cpu, (void)priority;
     if (injected_count < (int)(sizeof injected / sizeof injected[0])) {
         injected[injected_count] = irq;
         injected_notify[injected_count] = notify_eoi;
@@ -72,8 +72,9 @@ static void fixture_reset(const struct vmm_boot_info *with)
 {
     static const struct vgic_ops ops = { NULL, fake_inject, NULL };
     info = *with;
-    vm = (struct vm){ .info = &info, .ticks_per_second = FIXTURE_TICKS_PER_SECOND };
-    vgic_dist_init(&vm.vgic, &ops);
+    vm = (struct vm){ .info = &info, .vcpu_count = info.vcpu_count ? info.vcpu_count : 1,
+                      .ticks_per_second = FIXTURE_TICKS_PER_SECOND };
+    vgic_dist_init(&vm.vgic, &ops, 1);
     log_count = injected_count = stop_count = 0;
     last_log[0] = stopped_why[0] = '\0';
     fake_now = 1000000;
@@ -82,7 +83,7 @@ static void fixture_reset(const struct vmm_boot_info *with)
 static uint32_t gicd_read(uint32_t offset)
 {
     uint32_t value = 0xbad0bad0u;
-    vgic_dist_read(&vm.vgic, offset, 4, &value);
+    vgic_dist_read(&vm.vgic, 0, offset, 4, &value);
     return value;
 }
 
