@@ -79,6 +79,12 @@ void kernel_lock(struct core *self)
         kernel_lock_wait(self, old >> 16, 0);
 }
 
+bool kernel_should_preempt(void)
+{
+    union kernel_lock lock = { .word = __atomic_load_n(&kernel_lock_word.word, __ATOMIC_RELAXED) };
+    return arch_interrupt_pending() || (uint16_t)(lock.next - lock.owner) > 1;
+}
+
 void kernel_unlock(void)
 {
     __atomic_store_n(&kernel_lock_word.owner, (uint16_t)(kernel_lock_word.owner + 1),

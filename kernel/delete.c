@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "opal/error.h"
 #include "arch.h"
+#include "core.h"
 #include "kernel.h"
 #include "objects.h"
 
@@ -72,7 +73,7 @@ int cap_revoke(struct slot *slot)
         while (leaf->first_child)
             leaf = leaf->first_child;
         cap_delete(leaf);
-        if (slot->first_child && arch_interrupt_pending())
+        if (slot->first_child && kernel_should_preempt())
             return KERNEL_PREEMPTED;
     }
     return OPAL_OK;

@@ -80,6 +80,10 @@ union kernel_lock {
 extern union kernel_lock kernel_lock_word;
 void kernel_lock(struct core *self);
 void kernel_unlock(void);
+/* A preemption point's test: an interrupt waits on this core, or another
+ * core waits for the lock (a long operation must not hold up another core's
+ * interrupt handling either). */
+bool kernel_should_preempt(void);
 /* The contended half, from vectors.S too: true if the entry is dropped. */
 bool kernel_lock_wait(struct core *self, uint32_t ticket, uint32_t entry_syndrome);
 /* The lock holder, before it changes or reads a thread's registers or

@@ -117,6 +117,7 @@ void sched_context_move(struct sched_context *context, unsigned core)
     context->core = (uint8_t)core;
     context->next_depleted = cores[core].depleted;
     cores[core].depleted = context;
+    core_reschedule(&cores[core]); /* its timer must be armed for the refill */
 }
 
 static int configure(struct invocation *invocation)

@@ -6,6 +6,7 @@
  * preempted Retype is restarted and goes on where the zeroing stopped. */
 #include "opal/error.h"
 #include "arch.h"
+#include "core.h"
 #include "kernel.h"
 #include "objects.h"
 
@@ -83,7 +84,7 @@ static bool zero_up_to(struct cap *untyped, uint64_t end)
         }
         zeroed += (uint32_t)chunk;
         cap_untyped_set_zeroed_to(untyped, zeroed);
-        if (zeroed < end && arch_interrupt_pending())
+        if (zeroed < end && kernel_should_preempt())
             return false;
     }
     return true;

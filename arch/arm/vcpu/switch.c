@@ -9,6 +9,7 @@
 #include "arch/guest.h"
 #include "arm.h"
 #include "objects.h"
+#include "platform.h"
 #include "vtimer.h"
 
 #define CNTV_CTL_IMASK   (1u << 1)
@@ -153,6 +154,9 @@ void vcpu_activate(struct vcpu *vcpu)
         vtimer_unpark(vcpu);
         load_state(&vcpu->arch);
         vcpu_loaded = vcpu;
+        /* Its timer's PPI is banked per core: on wherever it runs. */
+        if (vcpu->vtimer_irq)
+            gic_enable(platform.virtual_timer_irq);
     }
     if (!vcpu_guest_mode)
         enter_guest_mode(&vcpu->arch);
