@@ -5,7 +5,8 @@
 #            scripts/image.mk) on virtio that Debian's U-Boot boots, as a board would
 #   --test   serial on stdio without a monitor (for pytest); default is an
 #            interactive console (-nographic: Ctrl-A X quits).
-# Environment: OPAL_QEMU_MEMORY (MiB, default 1024), OPAL_QEMU_MACHINE_EXTRA
+# Environment: OPAL_QEMU_MEMORY (MiB, default 1024), OPAL_QEMU_CORES (default 4,
+# what configs/default.dts places its components on), OPAL_QEMU_MACHINE_EXTRA
 # (appended to -M, e.g. ",virtualization=off"), QEMU (the binary), OPAL_UBOOT
 # (the U-Boot binary for disks).
 set -euo pipefail
@@ -28,5 +29,5 @@ esac
 
 exec "${QEMU:-qemu-system-arm}" \
     -M "virt,virtualization=on,highmem=off,gic-version=2${OPAL_QEMU_MACHINE_EXTRA:-}" \
-    -cpu cortex-a15 -m "${OPAL_QEMU_MEMORY:-1024}" -nic none \
+    -cpu cortex-a15 -smp "${OPAL_QEMU_CORES:-4}" -m "${OPAL_QEMU_MEMORY:-1024}" -nic none \
     "${console[@]}" "${boot[@]}" "$@"
