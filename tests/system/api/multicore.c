@@ -1,0 +1,962 @@
+/* Threads on several cores (TCB SetCore): each cross-core mechanism of
+ * kernel/core.c seen from user level. Workers are placed on cores 1..3
+ * while the root thread stays on core 0; each test shows the effect a
+ * one-core kernel, or one that forgot to stall a remote core, would miss:
+ * a lower-priority worker making progress while the root spins, a counter
+ * that stops the moment Suspend, Delete or an unmap returns, registers
+ * read from the thread's live state rather than a stale copy. Needs QEMU
+ * -smp 4 (tests/system/test_api.py). */
+#include "test.h"
+
+#define PAGE_SIZE 4096u
+#define ROUNDS_IPC 1000u
+#define ROUNDS_SIGNAL 200u
+#define ROUNDS_SUSPEND 20u
+#define ROUNDS_MOVE 30u
+#define PROGRESS_MS 200u  /* how long a running worker may take to show progress */
+#define QUIET_MS 20u      /* how long a stopped one must stay still */
+#define PRIORITY_BELOW (PRIORITY_LOW - 10)
+#define MAGIC 0x5afebeefu
+
+/* What workers report; only the root thread checks. */
+static struct shared {
+    volatile uint32_t counter[4];
+    volatile uint32_t flag;
+    volatile uint32_t done;
+    volatile uint32_t errors;
+    volatile uint32_t value;
+    volatile uint32_t rounds;
+    volatile uint32_t first_bad;
+} shared;
+
+static void reset_shared(void)
+{
+    shared = (struct shared){ 0 };
+    shared.first_bad = UINT32_MAX;
+}
+
+/* A test that needs `count` cores fails (not skips) when booted with fewer. */
+static void require_cores(uint32_t count)
+{
+    if (BOOTINFO->cores < count)
+        test_fail(__FILE__, __LINE__, "bootinfo->cores >= needed (boot QEMU with -smp 4)",
+                  BOOTINFO->cores, count);
+}
+
+/* A worker placed on `core` before it first runs: started on core 0 it
+ * could run there first (a high priority preempts the root at Resume). */
+static void spawn_on(struct test_thread *thread, uint32_t priority, uint32_t core,
+                     void (*entry)(uint32_t), uint32_t argument)
+{
+    thread_create(thread, priority);
+    CHECK_OK(opal_tcb_set_core(thread->tcb, core));
+    thread_start(thread, entry, argument);
+}
+
+/* A hint, not a system call: the kernel never sees it. Under -icount
+ * QEMU's round-robin TCG runs every core in turn on one host thread and
+ * leaves a spinning core only at the end of a slice (up to the next timer
+ * deadline, milliseconds) or at a YIELD: one now and then lets the core a
+ * spinner waits for run soon, without a host-thread switch per iteration.
+ * (Shared by every thread: a lost increment only moves a yield.) */
+#define RELAX_EVERY 256u
+
+static inline void relax(void)
+{
+    static volatile uint32_t calls;
+    if (++calls % RELAX_EVERY == 0)
+        __asm__ volatile("yield" ::: "memory");
+}
+
+/* Spin (no system call) for `ms`. */
+static void spin_ms(uint32_t ms)
+{
+    uint64_t deadline = opal_counter() + ms * test_ticks_per_ms();
+    while (opal_counter() < deadline)
+        relax();
+}
+
+/* Spin (no system call) up to `ms` for *where to equal `value`; true if it
+ * did. */
+static bool await(volatile uint32_t *where, uint32_t value, uint32_t ms)
+{
+    uint64_t deadline = opal_counter() + ms * test_ticks_per_ms();
+    while (*where != value) {
+        if (opal_counter() >= deadline)
+            return false;
+        relax();
+    }
+    return true;
+}
+
+/* Spin (no system call) up to `ms` for *counter to pass `from`; true if
+ * it did. The root keeps core 0 busy, so progress is another core's. */
+static bool progresses(volatile uint32_t *counter, uint32_t from, uint32_t ms)
+{
+    uint64_t deadline = opal_counter() + ms * test_ticks_per_ms();
+    while (*counter == from) {
+        if (opal_counter() >= deadline)
+            return false;
+        relax();
+    }
+    return true;
+}
+
+/* The counter's value if it stays the same for QUIET_MS, checked. */
+static uint32_t check_still(volatile uint32_t *counter, int line)
+{
+    uint32_t before = *counter;
+    spin_ms(QUIET_MS);
+    uint32_t after = *counter;
+    if (after != before)
+        test_fail(__FILE__, line, "the counter stays still", after, before);
+    return before;
+}
+#define CHECK_STILL(counter) check_still(counter, __LINE__)
+#define CHECK_PROGRESS(counter)                                                         \
+    do {                                                                                \
+        uint32_t from_ = *(counter);                                                    \
+        if (!progresses(counter, from_, PROGRESS_MS))                                   \
+            test_fail(__FILE__, __LINE__, #counter " advances", *(counter), from_ + 1);  \
+    } while (0)
+
+static void count_forever(uint32_t index)
+{
+    for (;;) {
+        shared.counter[index]++;
+        relax();
+    }
+}
+
+static volatile uint32_t waker_ms;
+
+static void spin_then_signal(uint32_t notification)
+{
+    spin_ms(waker_ms);
+    opal_signal(notification);
+}
+
+/* Block the root for about `ms`: a waker on core 1 signals it. Blocking on
+ * something only a worker under test would signal could hang the suite;
+ * this always ends. */
+static void block_root_for(uint32_t ms)
+{
+    static struct test_thread waker;
+    uint32_t notification = test_notification(), word;
+    waker_ms = ms;
+    spawn_on(&waker, PRIORITY_HIGH, 1, spin_then_signal, notification);
+    CHECK_OK(opal_wait(notification, &word));
+}
+
+/* --- SetCore's checks ----------------------------------------------------- */
+
+TEST(multicore, set_core_range_names_the_core_and_its_bounds)
+{
+    require_cores(2);
+    uint32_t cores = BOOTINFO->cores;
+    uint32_t tcb = test_object(OPAL_OBJECT_TCB, 0);
+    CHECK_EQ(opal_tcb_set_core(tcb, cores), OPAL_ERR_RANGE);
+    struct opal_error_detail detail = opal_last_error_detail();
+    CHECK_EQ(detail.argument, 0);
+    CHECK_EQ(detail.low, 0);
+    CHECK_EQ(detail.high, cores - 1);
+    CHECK_EQ(opal_tcb_set_core(tcb, 0xffffffffu), OPAL_ERR_RANGE);
+    CHECK_EQ(opal_last_error_detail().high, cores - 1);
+    CHECK_OK(opal_tcb_set_core(tcb, cores - 1));
+    CHECK_OK(opal_tcb_set_core(tcb, 0));
+}
+
+TEST(multicore, set_core_needs_a_tcb)
+{
+    CHECK_EQ(opal_tcb_set_core(test_slot(), 0), OPAL_ERR_INVALID_CAPABILITY);
+    CHECK_EQ(opal_last_error_detail().argument, OPAL_ERROR_ARGUMENT_INVOKED);
+    CHECK_EQ(opal_tcb_set_core(test_notification(), 0), OPAL_ERR_INVALID_CAPABILITY);
+    /* a CNode has methods, but not this label */
+    CHECK_EQ(opal_tcb_set_core(ROOT_CNODE, 0), OPAL_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(opal_last_error_detail().argument, OPAL_ERROR_ARGUMENT_LABEL);
+}
+
+/* A refused SetCore leaves the thread where it was: still on core 1, so a
+ * lower-priority worker still runs while the root spins. */
+TEST(multicore, refused_set_core_leaves_the_thread_in_place)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    thread_create(&worker, PRIORITY_LOW);
+    CHECK_OK(opal_tcb_set_core(worker.tcb, 1));
+    CHECK_EQ(opal_tcb_set_core(worker.tcb, BOOTINFO->cores), OPAL_ERR_RANGE);
+    thread_start(&worker, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+}
+
+/* --- Threads really run in parallel --------------------------------------- */
+
+static void raise_flag(uint32_t value)
+{
+    shared.flag = value;
+}
+
+/* On one core a worker below the root's priority never runs while the root
+ * spins without yielding; on core k it does. */
+TEST(multicore, lower_priority_worker_runs_on_each_other_core)
+{
+    require_cores(4);
+    for (uint32_t core = 1; core < 4; core++) {
+        reset_shared();
+        struct test_thread worker;
+        spawn_on(&worker, PRIORITY_LOW, core, raise_flag, 0x100 + core);
+        if (!progresses(&shared.flag, 0, PROGRESS_MS))
+            test_fail(__FILE__, __LINE__, "the worker on core (got) ran", core, 1);
+        CHECK_EQ(shared.flag, 0x100 + core);
+    }
+}
+
+/* The control for the test above: on the root's own core the same worker
+ * does not run while the root spins, and runs once the root blocks. */
+TEST(multicore, lower_priority_worker_on_core_0_waits_for_the_root)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_LOW, 0, raise_flag, 1);
+    CHECK(!progresses(&shared.flag, 0, QUIET_MS));
+    block_root_for(QUIET_MS);
+    CHECK_EQ(shared.flag, 1);
+}
+
+/* --- IPC across cores ----------------------------------------------------- */
+
+/* The answer a server gives to `value`: not the identity, so an unanswered
+ * Call (the message left as sent) cannot pass. */
+static uint32_t answer_to(uint32_t value)
+{
+    return value * 3u + 0x1001u;
+}
+
+struct server {
+    uint32_t endpoint;
+    uint32_t reply;
+    uint32_t moves_to;   /* a core to move itself to on each Call, or 0 */
+    uint32_t tcb;
+};
+static struct server server;
+
+/* Recv, then answer every Call with answer_to(MR0) and ~MR1; optionally
+ * moving itself to another core before each answer. */
+static void serve_forever(uint32_t unused)
+{
+    (void)unused;
+    struct opal_message message;
+    opal_recv(server.endpoint, server.reply, &message);
+    for (;;) {
+        if (server.moves_to != 0) {
+            uint32_t to = server.moves_to;
+            server.moves_to = to == 1 ? 2 : 1; /* next time the other one */
+            if (opal_tcb_set_core(server.tcb, to) != OPAL_OK)
+                shared.errors++;
+        }
+        shared.rounds++;
+        message.mr[0] = answer_to(message.mr[0]);
+        message.mr[1] = ~message.mr[1];
+        message.tag = OPAL_TAG(0, 0, 2);
+        opal_reply_recv(server.endpoint, server.reply, &message);
+    }
+}
+
+/* A server thread on `core`, waiting in Recv. */
+static void start_server(struct test_thread *thread, uint32_t priority, uint32_t core)
+{
+    server.endpoint = test_endpoint();
+    server.reply = test_object(OPAL_OBJECT_REPLY, 0);
+    server.moves_to = 0;
+    spawn_on(thread, priority, core, serve_forever, 0);
+    server.tcb = thread->tcb;
+}
+
+/* `count` Calls with distinct values; the index of the first wrong answer,
+ * or `count`. */
+static uint32_t call_server(uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct opal_message message = { .tag = OPAL_TAG(7, 0, 2), .mr = { i * 7919u, i } };
+        if (opal_call(server.endpoint, &message) != OPAL_OK ||
+            message.mr[0] != answer_to(i * 7919u) || message.mr[1] != ~i)
+            return i;
+    }
+    return count;
+}
+
+TEST(multicore, calls_to_a_server_on_core_1)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread thread;
+    start_server(&thread, PRIORITY_SAME, 1);
+    CHECK_EQ(call_server(ROUNDS_IPC), ROUNDS_IPC);
+    CHECK_EQ(shared.rounds, ROUNDS_IPC);
+}
+
+/* A client on core 2 calls a server on core 0 that outranks the root: each
+ * Call wakes it from another core and it preempts the root there. */
+static void client(uint32_t count)
+{
+    shared.first_bad = call_server(count);
+    shared.done = 1;
+}
+
+TEST(multicore, calls_from_core_2_to_a_server_on_core_0)
+{
+    require_cores(3);
+    reset_shared();
+    struct test_thread server_thread, client_thread;
+    start_server(&server_thread, PRIORITY_HIGH, 0);
+    spawn_on(&client_thread, PRIORITY_SAME, 2, client, ROUNDS_IPC);
+    CHECK(await(&shared.done, 1, 5000));
+    CHECK_EQ(shared.first_bad, ROUNDS_IPC);
+    CHECK_EQ(shared.rounds, ROUNDS_IPC);
+}
+
+/* The server moves itself between cores 1 and 2 while its caller waits for
+ * the reply: every reply still arrives. */
+TEST(multicore, server_moving_itself_between_calls_still_replies)
+{
+    require_cores(3);
+    reset_shared();
+    struct test_thread thread;
+    start_server(&thread, PRIORITY_SAME, 1);
+    server.moves_to = 2;
+    CHECK_EQ(call_server(100), 100);
+    CHECK_EQ(shared.errors, 0);
+}
+
+/* A server that holds each Call until the root says: the root moves it
+ * (and the client blocked on the reply) to other cores meanwhile. */
+static void hold_then_reply(uint32_t unused)
+{
+    (void)unused;
+    struct opal_message message;
+    opal_recv(server.endpoint, server.reply, &message);
+    shared.flag = 1;
+    while (shared.value == 0) {
+        shared.counter[0]++;
+        relax();
+    }
+    message.mr[0] = answer_to(message.mr[0]);
+    message.mr[1] = ~message.mr[1];
+    message.tag = OPAL_TAG(0, 0, 2);
+    opal_reply(server.reply, &message);
+}
+
+TEST(multicore, call_answered_after_server_and_client_moved)
+{
+    require_cores(4);
+    reset_shared();
+    struct test_thread server_thread, client_thread;
+    server.endpoint = test_endpoint();
+    server.reply = test_object(OPAL_OBJECT_REPLY, 0);
+    spawn_on(&server_thread, PRIORITY_SAME, 1, hold_then_reply, 0);
+    spawn_on(&client_thread, PRIORITY_SAME, 2, client, 1);
+    CHECK(progresses(&shared.flag, 0, PROGRESS_MS));
+    CHECK_OK(opal_tcb_set_core(server_thread.tcb, 3));   /* running: stalled and moved */
+    CHECK_OK(opal_tcb_set_core(client_thread.tcb, 1));   /* blocked on the reply */
+    CHECK_PROGRESS(&shared.counter[0]);                 /* it runs on its new core */
+    shared.value = 1;
+    CHECK(await(&shared.done, 1, 1000));
+    CHECK_EQ(shared.first_bad, 1);
+}
+
+/* --- Notifications across cores ------------------------------------------- */
+
+static uint32_t waited_on;
+
+/* Waits for each round's signal and records the word it got. */
+static void wait_rounds(uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t word = 0;
+        if (opal_wait(waited_on, &word) != OPAL_OK || word != (1u << (i % 32)))
+            if (shared.first_bad == UINT32_MAX)
+                shared.first_bad = i;
+        shared.rounds = i + 1;
+    }
+}
+
+/* Every round's signal wakes the waiter on core 1 once, with its badge;
+ * odd rounds give it time to block first, so both a waiting and a not yet
+ * waiting waiter are signalled. */
+TEST(multicore, signals_wake_a_waiter_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    waited_on = test_notification();
+    uint32_t badged[32];
+    for (uint32_t bit = 0; bit < 32; bit++)
+        badged[bit] = test_mint(waited_on, OPAL_RIGHTS_ALL, 1u << bit);
+    struct test_thread waiter;
+    spawn_on(&waiter, PRIORITY_SAME, 1, wait_rounds, ROUNDS_SIGNAL);
+    for (uint32_t i = 0; i < ROUNDS_SIGNAL; i++) {
+        if (i % 2)
+            spin_ms(1);
+        CHECK_OK(opal_signal(badged[i % 32]));
+        if (!await(&shared.rounds, i + 1, 1000))
+            test_fail(__FILE__, __LINE__, "the waiter woke for round (got)", i, i + 1);
+    }
+    CHECK_EQ(shared.first_bad, UINT32_MAX);
+}
+
+/* --- Stopping a thread that runs on another core -------------------------- */
+
+/* Suspend returns only once the thread has stopped on its core: from then
+ * on its counter does not move; Resume starts it again, on that core. */
+TEST(multicore, suspend_stops_a_thread_running_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, count_forever, 0);
+    for (uint32_t round = 0; round < ROUNDS_SUSPEND; round++) {
+        CHECK_PROGRESS(&shared.counter[0]);
+        CHECK_OK(opal_tcb_suspend(worker.tcb));
+        uint32_t at_return = shared.counter[0];
+        CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+        CHECK_OK(opal_tcb_resume(worker.tcb));
+    }
+    CHECK_PROGRESS(&shared.counter[0]);
+}
+
+/* Deleting the last cap to a TCB running on core 2 destroys the thread: it
+ * never runs again, and the kernel's structures are consistent after. */
+TEST(multicore, deleting_a_thread_running_on_another_core_stops_it)
+{
+    require_cores(3);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 2, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_OK(opal_cnode_delete(ROOT_CNODE, worker.tcb));
+    uint32_t at_return = shared.counter[0];
+    CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+    CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
+}
+
+/* The worker's TCB moved to one retyped from an untyped of the test's own,
+ * so that revoking the untyped destroys it (the worker's other objects
+ * stay). */
+static uint32_t rehome_on_untyped(struct test_thread *worker)
+{
+    uint32_t untyped = test_untyped(OPAL_TCB_BITS + 1), tcb = test_slot();
+    CHECK_OK(opal_cnode_delete(ROOT_CNODE, tcb));
+    CHECK_OK(opal_untyped_retype(untyped, OPAL_OBJECT_TCB, 0, ROOT_CNODE, tcb, 1));
+    CHECK_OK(opal_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, worker->ipc_address,
+                                worker->ipc_frame));
+    CHECK_OK(opal_tcb_set_sched_context(worker->tcb, 0));
+    CHECK_OK(opal_tcb_set_sched_context(tcb, worker->sched_context));
+    CHECK_OK(opal_tcb_set_priority(tcb, OPAL_CAP_INIT_TCB, PRIORITY_SAME));
+    worker->tcb = tcb;
+    return untyped;
+}
+
+TEST(multicore, revoking_the_untyped_of_a_thread_on_another_core_stops_it)
+{
+    require_cores(4);
+    reset_shared();
+    struct test_thread worker;
+    thread_create(&worker, PRIORITY_SAME);
+    uint32_t untyped = rehome_on_untyped(&worker);
+    CHECK_OK(opal_tcb_set_core(worker.tcb, 3));
+    thread_start(&worker, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, untyped));
+    CHECK(test_slot_empty(worker.tcb));
+    uint32_t at_return = shared.counter[0];
+    CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+    CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
+}
+
+/* --- Moving a running thread ---------------------------------------------- */
+
+/* A thread counting on core 1 is moved round cores 2, 3, 1, ... while it
+ * runs: after each move it goes on counting. */
+TEST(multicore, running_thread_moved_round_the_cores_keeps_running)
+{
+    require_cores(4);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    for (uint32_t round = 0; round < ROUNDS_MOVE; round++) {
+        CHECK_OK(opal_tcb_set_core(worker.tcb, 1 + (round + 1) % 3));
+        CHECK_PROGRESS(&shared.counter[0]);
+    }
+}
+
+/* Moved onto the root's core below the root's priority, the worker stops
+ * while the root spins (it really left core 1) and runs when the root
+ * blocks. */
+TEST(multicore, running_thread_moved_to_the_callers_core_waits_its_turn)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_LOW, 1, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_OK(opal_tcb_set_core(worker.tcb, 0));
+    uint32_t at_return = shared.counter[0];
+    CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+    block_root_for(QUIET_MS);
+    CHECK(shared.counter[0] != at_return);
+    CHECK_STILL(&shared.counter[0]); /* the root runs again: it waits */
+}
+
+/* --- Priorities on another core ------------------------------------------- */
+
+/* Two counters on core 1: only the higher-priority one runs. Lowering it
+ * below the other from core 0 hands core 1 over; raising it takes it
+ * back. */
+TEST(multicore, set_priority_of_a_thread_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread high, low;
+    spawn_on(&low, PRIORITY_BELOW, 1, count_forever, 1);
+    spawn_on(&high, PRIORITY_LOW, 1, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_STILL(&shared.counter[1]);
+    for (uint32_t round = 0; round < 5; round++) {
+        CHECK_OK(opal_tcb_set_priority(high.tcb, OPAL_CAP_INIT_TCB, PRIORITY_BELOW - 1));
+        CHECK_PROGRESS(&shared.counter[1]);
+        CHECK_STILL(&shared.counter[0]);
+        CHECK_OK(opal_tcb_set_priority(high.tcb, OPAL_CAP_INIT_TCB, PRIORITY_LOW));
+        CHECK_PROGRESS(&shared.counter[0]);
+        CHECK_STILL(&shared.counter[1]);
+    }
+}
+
+/* --- Registers of a thread on another core -------------------------------- */
+
+/* Loops with r4 = MAGIC, r6 = its argument (where it stores r5) and r5
+ * counting: a register read of the live thread finds r4 and r6 as set and
+ * r5 at or past what it had stored before the read. */
+void mc_register_loop(uint32_t store_to);
+extern char mc_register_loop_top[], mc_register_loop_end[];
+/* Stores r0-r3 as it starts (WriteRegisters' values), then counts. */
+void mc_record_then_count(void);
+/* Reads the word at r0 and counts each read at r1; the load is
+ * mc_read_loop_load (the fault's pc once the page is gone). */
+void mc_read_loop(void);
+extern char mc_read_loop_load[];
+/* Counts in the word at r0, using nothing else: copied into a frame of
+ * its own VSpace; position independent. */
+extern char mc_count_code[], mc_count_code_end[];
+__asm__(".arm\n"
+        ".global mc_register_loop, mc_register_loop_top, mc_register_loop_end\n"
+        "mc_register_loop:\n"
+        "    movw r4, #0xbeef\n"
+        "    movt r4, #0x5afe\n"
+        "    mov r5, #0\n"
+        "    mov r6, r0\n"
+        "mc_register_loop_top:\n"
+        "    add r5, r5, #1\n"
+        "    str r5, [r6]\n"
+        "    tst r5, #0xff\n"           /* a yield every 256 (see relax) */
+        "    bne mc_register_loop_top\n"
+        "    yield\n"
+        "    b mc_register_loop_top\n"
+        "mc_register_loop_end:\n"
+        ".global mc_read_loop, mc_read_loop_load\n"
+        "mc_read_loop:\n"
+        "    mov r3, #0\n"
+        "mc_read_loop_load:\n"
+        "    ldr r2, [r0]\n"
+        "    add r3, r3, #1\n"
+        "    str r3, [r1]\n"
+        "    tst r3, #0xff\n"
+        "    bne mc_read_loop_load\n"
+        "    yield\n"
+        "    b mc_read_loop_load\n"
+        ".global mc_count_code, mc_count_code_end\n"
+        "mc_count_code:\n"
+        "    ldr r1, [r0]\n"
+        "    add r1, r1, #1\n"
+        "    str r1, [r0]\n"
+        "    tst r1, #0xff\n"
+        "    bne mc_count_code\n"
+        "    yield\n"
+        "    b mc_count_code\n"
+        "mc_count_code_end:\n");
+
+/* Each read of a worker spinning on core 1 is its state at one instant:
+ * r4 and r6 as it set them, pc in its loop, user mode, and r5 no older than
+ * the count it had already stored (a stale saved copy would be older). */
+TEST(multicore, read_registers_of_a_thread_running_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, mc_register_loop, (uint32_t)&shared.counter[0]);
+    CHECK_PROGRESS(&shared.counter[0]);
+    uint32_t previous = 0;
+    for (uint32_t i = 0; i < 100; i++) {
+        uint32_t stored_before = shared.counter[0];
+        struct opal_registers registers;
+        CHECK_OK(opal_tcb_read_registers(worker.tcb, &registers));
+        CHECK_EQ(registers.r[4], MAGIC);
+        CHECK_EQ(registers.r[6], (uint32_t)&shared.counter[0]);
+        CHECK_BETWEEN(registers.pc, (uint32_t)mc_register_loop_top,
+                      (uint32_t)mc_register_loop_end - 4);
+        CHECK_EQ(registers.cpsr & 0x1f, 0x10);
+        uint32_t stored_after = shared.counter[0];
+        CHECK_BETWEEN(registers.r[5], stored_before, stored_after + 1);
+        CHECK(registers.r[5] >= previous);
+        previous = registers.r[5];
+        CHECK_PROGRESS(&shared.counter[0]);   /* and it runs on after each read */
+    }
+}
+
+/* WriteRegisters of a thread spinning on core 1 takes effect: it was
+ * stalled first, so core 1 does not save its old registers over the new
+ * ones; it starts at the new pc with the new r0-r3. */
+static volatile uint32_t recorded[4];
+
+static void record_and_count(uint32_t r0, uint32_t r1, uint32_t r2, uint32_t r3)
+{
+    recorded[0] = r0;
+    recorded[1] = r1;
+    recorded[2] = r2;
+    recorded[3] = r3;
+    count_forever(1);
+}
+
+static void check_recorded(uint32_t base)
+{
+    for (uint32_t i = 0; i < 4; i++)
+        CHECK_EQ(recorded[i], base + i);
+}
+
+TEST(multicore, write_registers_of_a_thread_running_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_OK(opal_tcb_write_registers(worker.tcb, (uint32_t)record_and_count,
+                                      (uint32_t)worker.stack_high, 0xa0, 0xa1, 0xa2, 0xa3));
+    uint32_t at_return = shared.counter[0];
+    CHECK_PROGRESS(&shared.counter[1]);
+    check_recorded(0xa0);
+    CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+}
+
+/* Suspended while it ran on core 2, written, resumed: it starts there at
+ * the written pc. */
+TEST(multicore, write_registers_of_a_thread_suspended_on_another_core)
+{
+    require_cores(3);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 2, count_forever, 0);
+    CHECK_PROGRESS(&shared.counter[0]);
+    CHECK_OK(opal_tcb_suspend(worker.tcb));
+    CHECK_OK(opal_tcb_write_registers(worker.tcb, (uint32_t)record_and_count,
+                                      (uint32_t)worker.stack_high, 0xb0, 0xb1, 0xb2, 0xb3));
+    uint32_t stopped_at = CHECK_STILL(&shared.counter[0]);
+    CHECK_EQ(shared.counter[1], 0);
+    CHECK_OK(opal_tcb_resume(worker.tcb));
+    CHECK_PROGRESS(&shared.counter[1]);
+    check_recorded(0xb0);
+    CHECK_EQ(shared.counter[0], stopped_at);
+}
+
+/* --- Memory taken away under a thread on another core --------------------- */
+
+#define FAULT_BADGE 0x4du
+
+/* The worker reads page A in a loop on core 1 and counts its reads in page
+ * B. Once Unmap(A) returns no core may reach A: the worker's next read
+ * faults (at the load, for A), and it reads no more; at most the read
+ * already done when the unmap came is still counted. */
+TEST(multicore, unmap_under_a_reader_on_another_core_faults_its_next_read)
+{
+    require_cores(2);
+    uint32_t frame, page = test_new_mapped_frame(&frame);
+    uint32_t count_frame, count_page = test_new_mapped_frame(&count_frame);
+    volatile uint32_t *reads = (volatile uint32_t *)count_page;
+    uint32_t endpoint = test_endpoint(), reply = test_object(OPAL_OBJECT_REPLY, 0);
+    struct test_thread worker;
+    thread_create(&worker, PRIORITY_SAME);
+    CHECK_OK(opal_tcb_configure(worker.tcb, test_mint(endpoint, OPAL_RIGHTS_ALL, FAULT_BADGE),
+                                ROOT_CNODE, ROOT_VSPACE, worker.ipc_address, worker.ipc_frame));
+    CHECK_OK(opal_tcb_set_core(worker.tcb, 1));
+    CHECK_OK(opal_tcb_write_registers(worker.tcb, (uint32_t)mc_read_loop,
+                                      (uint32_t)worker.stack_high, page, count_page, 0, 0));
+    CHECK_OK(opal_tcb_resume(worker.tcb));
+    CHECK_PROGRESS(reads);
+    CHECK_OK(opal_frame_unmap(frame));
+    uint32_t at_return = *reads;
+    struct opal_message message;
+    uint64_t deadline = opal_counter() + PROGRESS_MS * test_ticks_per_ms();
+    int error;
+    while ((error = opal_nbrecv(endpoint, reply, &message)) == OPAL_ERR_WOULD_BLOCK &&
+           opal_counter() < deadline)
+        ;
+    uint32_t at_fault = *reads;
+    CHECK_OK(error);
+    CHECK_EQ(message.badge, FAULT_BADGE);
+    CHECK_EQ(OPAL_TAG_LABEL(message.tag), OPAL_FAULT_VM);
+    CHECK_EQ(message.mr[0], (uint32_t)mc_read_loop_load);
+    CHECK_EQ(message.mr[1], page);
+    CHECK_EQ(message.mr[3], 0); /* a read */
+    CHECK_BETWEEN(at_fault, at_return, at_return + 1);
+    CHECK_EQ(CHECK_STILL(reads), at_fault);
+    struct opal_message stop = { .tag = OPAL_TAG(OPAL_FAULT_REPLY_STOP, 0, 0) };
+    CHECK_OK(opal_reply(reply, &stop));
+}
+
+/* A VSpace of its own for a worker: one frame holding mc_count_code at
+ * CODE_ADDRESS and its counter at CODE_ADDRESS + COUNTER_OFFSET, also mapped
+ * in the root's window (returned) so the root can watch the counter. */
+#define CODE_ADDRESS 0x00600000u
+#define COUNTER_OFFSET 0x800u
+
+struct private_space {
+    uint32_t vspace;
+    volatile uint32_t *counter;
+    struct test_thread thread;
+};
+
+static void private_space_create(struct private_space *space, uint32_t vspace, uint32_t core)
+{
+    uint32_t frame, window = test_new_mapped_frame(&frame);
+    uint8_t *code = (uint8_t *)window;
+    for (const char *from = mc_count_code; from < mc_count_code_end; from++)
+        *code++ = (uint8_t)*from;
+    space->vspace = vspace;
+    space->counter = (volatile uint32_t *)(window + COUNTER_OFFSET);
+    CHECK_OK(test_map_with_tables(test_copy(frame, OPAL_RIGHTS_ALL), vspace, CODE_ADDRESS,
+                                  OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE));
+    thread_create(&space->thread, PRIORITY_SAME);
+    CHECK_OK(opal_tcb_configure(space->thread.tcb, 0, ROOT_CNODE, vspace, 0, 0));
+    CHECK_OK(opal_tcb_set_core(space->thread.tcb, core));
+    CHECK_OK(opal_tcb_write_registers(space->thread.tcb, CODE_ADDRESS, 0,
+                                      CODE_ADDRESS + COUNTER_OFFSET, 0, 0, 0));
+    CHECK_OK(opal_tcb_resume(space->thread.tcb));
+}
+
+/* The VSpace object destroyed (its untyped revoked) while its thread runs
+ * on core 1: after the revoke returns the thread never runs again (the
+ * kernel logs "its VSpace was deleted; thread stopped"). */
+TEST(multicore, vspace_destroyed_under_a_thread_on_another_core_stops_it)
+{
+    require_cores(2);
+    uint32_t untyped = test_untyped(OPAL_VSPACE_BITS + 1), vspace = test_slot();
+    CHECK_OK(opal_cnode_delete(ROOT_CNODE, vspace));
+    CHECK_OK(opal_untyped_retype(untyped, OPAL_OBJECT_VSPACE, 0, ROOT_CNODE, vspace, 1));
+    struct private_space space;
+    private_space_create(&space, vspace, 1);
+    CHECK_PROGRESS(space.counter);
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, untyped));
+    CHECK(test_slot_empty(vspace));
+    uint32_t at_return = *space.counter;
+    CHECK_EQ(CHECK_STILL(space.counter), at_return);
+    CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
+}
+
+/* How long after `since` the counter was last seen moving, in µs, watching
+ * it for `ms` (0: it never moved). */
+static uint32_t last_moved_us(volatile uint32_t *counter, uint64_t since, uint32_t ms)
+{
+    uint64_t end = since + ms * test_ticks_per_ms(), last = since;
+    uint32_t seen = *counter;
+    for (uint64_t now = opal_counter(); now < end; now = opal_counter()) {
+        if (*counter != seen) {
+            seen = *counter;
+            last = now;
+        }
+        relax();
+    }
+    return (uint32_t)((last - since) * 1000 / test_ticks_per_ms());
+}
+
+/* Revoking the VSpace cap a thread was configured with takes its address
+ * space away (docs/api.md, TCB Configure) though the object lives on: the
+ * thread on core 1 stops. First whether it stops at all, then whether it
+ * had stopped when the revoke returned (as it has on one core, where the
+ * revoker holds the CPU). */
+TEST(multicore, vspace_cap_revoked_under_a_thread_on_another_core_stops_it)
+{
+    require_cores(2);
+    uint32_t vspace = test_object(OPAL_OBJECT_VSPACE, 0);
+    struct private_space space;
+    private_space_create(&space, vspace, 1);
+    CHECK_PROGRESS(space.counter);
+    CHECK_OK(opal_cnode_revoke(ROOT_CNODE, vspace));
+    uint64_t returned = opal_counter();
+    uint32_t ran_on_us = last_moved_us(space.counter, returned, PROGRESS_MS);
+    CHECK_STILL(space.counter);
+    CHECK_EQ_TEXT(ran_on_us, 0, "us it ran on after the revoke returned");
+}
+
+/* --- A bound notification across cores ------------------------------------ */
+
+/* Serves Calls on server.endpoint; a signal of its bound notification ends
+ * a Recv with tag 0 and the word as badge, which it records. */
+static void serve_calls_and_signals(uint32_t unused)
+{
+    (void)unused;
+    for (;;) {
+        struct opal_message message;
+        if (opal_recv(server.endpoint, server.reply, &message) != OPAL_OK) {
+            shared.errors++;
+            continue;
+        }
+        if (message.tag == 0) {
+            shared.value = message.badge;
+            shared.rounds++;
+            continue;
+        }
+        message.mr[0] = answer_to(message.mr[0]);
+        message.mr[1] = ~message.mr[1];
+        message.tag = OPAL_TAG(0, 0, 2);
+        opal_reply(server.reply, &message);
+    }
+}
+
+/* The server on core 1 waits in an endpoint Recv with a notification bound:
+ * signals from core 0 reach it through the Recv, each with its word, and
+ * Calls between them are answered. */
+TEST(multicore, bound_notification_and_calls_reach_a_server_on_another_core)
+{
+    require_cores(2);
+    reset_shared();
+    uint32_t notification = test_notification();
+    server.endpoint = test_endpoint();
+    server.reply = test_object(OPAL_OBJECT_REPLY, 0);
+    uint32_t badged[32];
+    for (uint32_t bit = 0; bit < 32; bit++)
+        badged[bit] = test_mint(notification, OPAL_RIGHTS_ALL, 1u << bit);
+    struct test_thread thread;
+    thread_create(&thread, PRIORITY_SAME);
+    CHECK_OK(opal_tcb_bind_notification(thread.tcb, notification));
+    CHECK_OK(opal_tcb_set_core(thread.tcb, 1));
+    thread_start(&thread, serve_calls_and_signals, 0);
+    for (uint32_t i = 0; i < 100; i++) {
+        CHECK_OK(opal_signal(badged[i % 32]));
+        if (!await(&shared.rounds, i + 1, 1000))
+            test_fail(__FILE__, __LINE__, "the signal of round (got) arrived", i, i + 1);
+        CHECK_EQ(shared.value, 1u << (i % 32));
+        struct opal_message message = { .tag = OPAL_TAG(7, 0, 2), .mr = { i, i } };
+        CHECK_OK(opal_call(server.endpoint, &message));
+        CHECK_EQ(message.mr[0], answer_to(i));
+        CHECK_EQ(message.mr[1], ~i);
+    }
+    CHECK_EQ(shared.errors, 0);
+}
+
+/* --- vCPUs on another core ------------------------------------------------- */
+
+struct guest_report {
+    volatile uint32_t count;      /* loop iterations, or wake-ups from WFI */
+    volatile uint32_t tpidrprw;   /* the PL1 register as the guest reads it */
+    volatile uint32_t r5;         /* a general register it never changes */
+};
+static struct guest_report report;
+
+/* Guest code (SVC mode, MMU off, so addresses are the root VSpace's): r0
+ * points at the report. mc_guest_loop reports TPIDRPRW and r5 and counts;
+ * mc_guest_wfi counts, then waits for an interrupt, again and again. */
+void mc_guest_loop(void);
+void mc_guest_wfi(void);
+__asm__(".arm\n"
+        ".global mc_guest_loop, mc_guest_wfi\n"
+        "mc_guest_loop:\n"
+        "    mrc p15, 0, r2, c13, c0, 4\n"
+        "    str r2, [r0, #4]\n"
+        "    str r5, [r0, #8]\n"
+        "    ldr r3, [r0]\n"
+        "    add r3, r3, #1\n"
+        "    str r3, [r0]\n"
+        "    tst r3, #0xff\n"
+        "    bne mc_guest_loop\n"
+        "    yield\n"
+        "    b mc_guest_loop\n"
+        "mc_guest_wfi:\n"
+        "    ldr r3, [r0]\n"
+        "    add r3, r3, #1\n"
+        "    str r3, [r0]\n"
+        "    wfi\n"
+        "    b mc_guest_wfi\n");
+
+/* A thread bound to a new vCPU, placed on `core`, entering `code` with r0 =
+ * &report and r5 = MAGIC; not resumed. Returns the vCPU. */
+static uint32_t guest_create(struct test_thread *thread, uint32_t core, void (*code)(void))
+{
+    report = (struct guest_report){ 0 };
+    uint32_t vcpu = test_object(OPAL_OBJECT_VCPU, 0);
+    thread_create(thread, PRIORITY_SAME);
+    CHECK_OK(opal_vcpu_bind_tcb(vcpu, thread->tcb));
+    CHECK_OK(opal_tcb_set_core(thread->tcb, core));
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_PC, (uint32_t)code));
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_R0, (uint32_t)&report));
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_R0 + 5, MAGIC));
+    return vcpu;
+}
+
+static uint32_t vcpu_register(uint32_t vcpu, uint32_t index)
+{
+    uint32_t value = 0;
+    CHECK_OK(opal_vcpu_read_register(vcpu, index, &value));
+    return value;
+}
+
+/* A guest running on core 1 is written to (TPIDRPRW, which only the vCPU's
+ * state holds) and moved round cores 1-3: each value written reaches the
+ * guest wherever it runs, reads back the same after the move, and r5 keeps
+ * its value all along. */
+TEST(multicore, guest_keeps_its_registers_when_moved_between_cores)
+{
+    require_cores(4);
+    struct test_thread thread;
+    uint32_t vcpu = guest_create(&thread, 1, mc_guest_loop);
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_TPIDRPRW, 0x7000));
+    CHECK_OK(opal_tcb_resume(thread.tcb));
+    CHECK_PROGRESS(&report.count);
+    CHECK_EQ(report.tpidrprw, 0x7000);
+    for (uint32_t round = 1; round <= 9; round++) {
+        uint32_t value = 0x7000 + round;
+        CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_TPIDRPRW, value));
+        if (!await(&report.tpidrprw, value, PROGRESS_MS))
+            test_fail(__FILE__, __LINE__, "the guest sees the value written", report.tpidrprw,
+                      value);
+        CHECK_OK(opal_tcb_set_core(thread.tcb, 1 + round % 3));
+        CHECK_EQ(vcpu_register(vcpu, OPAL_VCPU_TPIDRPRW), value);
+        CHECK_EQ(vcpu_register(vcpu, OPAL_VCPU_R0 + 5), MAGIC);
+        report.tpidrprw = 0;
+        if (!await(&report.tpidrprw, value, PROGRESS_MS))
+            test_fail(__FILE__, __LINE__, "after the move the guest sees", report.tpidrprw,
+                      value);
+        CHECK_EQ(report.r5, MAGIC);
+    }
+}
+
+/* A guest idle in WFI on core 2 wakes when an interrupt is injected from
+ * core 0 (and WFI no longer waits while it is pending); taking the list
+ * register back lets it idle again. */
+TEST(multicore, injected_interrupt_wakes_a_guest_idle_on_another_core)
+{
+    require_cores(3);
+    struct test_thread thread;
+    uint32_t vcpu = guest_create(&thread, 2, mc_guest_wfi);
+    CHECK_OK(opal_tcb_resume(thread.tcb));
+    CHECK(await(&report.count, 1, PROGRESS_MS));
+    for (uint32_t round = 0; round < 10; round++) {
+        CHECK_STILL(&report.count);
+        uint32_t used = 0xff;
+        CHECK_OK(opal_vcpu_inject_irq(vcpu, 40, 0x80, OPAL_VIRQ_ANY_SLOT, 0, &used));
+        CHECK(used < OPAL_VCPU_LIST_REGISTERS);
+        CHECK_PROGRESS(&report.count);
+        CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_GICH_LR0 + used, 0));
+        spin_ms(1); /* the pass it was in when the list register went */
+    }
+}
