@@ -440,36 +440,45 @@ TEST(multicore, deleting_a_thread_running_on_another_core_stops_it)
     CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
 }
 
-/* The worker's TCB moved to one retyped from an untyped of the test's own,
- * so that revoking the untyped destroys it (the worker's other objects
- * stay). */
-static uint32_t rehome_on_untyped(struct test_thread *worker)
+/* A TCB for the worker retyped from `untyped` (filling it: a revoke and a
+ * retype reuse the very memory), configured as thread_create does, with
+ * the worker's scheduling context (unbound: its old TCB is gone or freed it). */
+static void tcb_from_untyped(struct test_thread *worker, uint32_t untyped, uint32_t core)
 {
-    uint32_t untyped = test_untyped(OPAL_TCB_BITS + 1), tcb = test_slot();
+    uint32_t tcb = test_slot();
     CHECK_OK(opal_cnode_delete(ROOT_CNODE, tcb));
     CHECK_OK(opal_untyped_retype(untyped, OPAL_OBJECT_TCB, 0, ROOT_CNODE, tcb, 1));
     CHECK_OK(opal_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, worker->ipc_address,
                                 worker->ipc_frame));
-    CHECK_OK(opal_tcb_set_sched_context(worker->tcb, 0));
     CHECK_OK(opal_tcb_set_sched_context(tcb, worker->sched_context));
     CHECK_OK(opal_tcb_set_priority(tcb, OPAL_CAP_INIT_TCB, PRIORITY_SAME));
+    CHECK_OK(opal_tcb_set_core(tcb, core));
     worker->tcb = tcb;
-    return untyped;
 }
 
+/* Revoking the untyped a thread running on core 3 came from destroys it;
+ * its memory, retyped at once into a new thread for core 3, is a new
+ * thread there (a core still holding the old one would run or charge the
+ * new one as its current thread). */
 TEST(multicore, revoking_the_untyped_of_a_thread_on_another_core_stops_it)
 {
     require_cores(4);
     reset_shared();
     struct test_thread worker;
     thread_create(&worker, PRIORITY_SAME);
-    uint32_t untyped = rehome_on_untyped(&worker);
-    CHECK_OK(opal_tcb_set_core(worker.tcb, 3));
+    CHECK_OK(opal_tcb_set_sched_context(worker.tcb, 0));
+    uint32_t untyped = test_untyped(OPAL_TCB_BITS);
+    tcb_from_untyped(&worker, untyped, 3);
     thread_start(&worker, count_forever, 0);
     CHECK_PROGRESS(&shared.counter[0]);
     CHECK_OK(opal_cnode_revoke(ROOT_CNODE, untyped));
     CHECK(test_slot_empty(worker.tcb));
     uint32_t at_return = shared.counter[0];
+    CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
+    CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
+    tcb_from_untyped(&worker, untyped, 3);
+    thread_start(&worker, count_forever, 1);
+    CHECK_PROGRESS(&shared.counter[1]);
     CHECK_EQ(CHECK_STILL(&shared.counter[0]), at_return);
     CHECK_OK(opal_debug_check_invariants(OPAL_CAP_DEBUG));
 }
