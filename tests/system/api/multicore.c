@@ -709,7 +709,7 @@ TEST(multicore, unmap_under_a_reader_on_another_core_faults_its_next_read)
     int error;
     while ((error = opal_nbrecv(endpoint, reply, &message)) == OPAL_ERR_WOULD_BLOCK &&
            opal_counter() < deadline)
-        ;
+        relax();
     uint32_t at_fault = *reads;
     CHECK_OK(error);
     CHECK_EQ(message.badge, FAULT_BADGE);
@@ -719,8 +719,12 @@ TEST(multicore, unmap_under_a_reader_on_another_core_faults_its_next_read)
     CHECK_EQ(message.mr[3], 0); /* a read */
     CHECK_BETWEEN(at_fault, at_return, at_return + 1);
     CHECK_EQ(CHECK_STILL(reads), at_fault);
-    struct opal_message stop = { .tag = OPAL_TAG(OPAL_FAULT_REPLY_STOP, 0, 0) };
-    CHECK_OK(opal_reply(reply, &stop));
+    /* mapped again, the handler's reply on core 0 resumes it on core 1 */
+    CHECK_OK(opal_frame_map(frame, ROOT_VSPACE, page, OPAL_MAP_READ | OPAL_MAP_WRITE,
+                            OPAL_MAP_CACHED));
+    struct opal_message resume = { .tag = OPAL_TAG(OPAL_FAULT_REPLY_RESUME, 0, 0) };
+    CHECK_OK(opal_reply(reply, &resume));
+    CHECK_PROGRESS(reads);
 }
 
 /* A VSpace of its own for a worker: one frame holding mc_count_code at
@@ -735,16 +739,24 @@ struct private_space {
     struct test_thread thread;
 };
 
-static void private_space_create(struct private_space *space, uint32_t vspace, uint32_t core)
+/* A frame with mc_count_code, mapped at CODE_ADDRESS in `vspace`; returns
+ * its counter as the root sees it. */
+static volatile uint32_t *counting_code_in(uint32_t vspace)
 {
     uint32_t frame, window = test_new_mapped_frame(&frame);
     uint8_t *code = (uint8_t *)window;
     for (const char *from = mc_count_code; from < mc_count_code_end; from++)
         *code++ = (uint8_t)*from;
-    space->vspace = vspace;
-    space->counter = (volatile uint32_t *)(window + COUNTER_OFFSET);
     CHECK_OK(test_map_with_tables(test_copy(frame, OPAL_RIGHTS_ALL), vspace, CODE_ADDRESS,
                                   OPAL_MAP_READ | OPAL_MAP_WRITE | OPAL_MAP_EXECUTE));
+    return (volatile uint32_t *)(window + COUNTER_OFFSET);
+}
+
+/* A thread on `core` running mc_count_code in `vspace`, its only space. */
+static void private_space_create(struct private_space *space, uint32_t vspace, uint32_t core)
+{
+    space->vspace = vspace;
+    space->counter = counting_code_in(vspace);
     thread_create(&space->thread, PRIORITY_SAME);
     CHECK_OK(opal_tcb_configure(space->thread.tcb, 0, ROOT_CNODE, vspace, 0, 0));
     CHECK_OK(opal_tcb_set_core(space->thread.tcb, core));
@@ -805,6 +817,154 @@ TEST(multicore, vspace_cap_revoked_under_a_thread_on_another_core_stops_it)
     uint32_t ran_on_us = last_moved_us(space.counter, returned, PROGRESS_MS);
     CHECK_STILL(space.counter);
     CHECK_EQ_TEXT(ran_on_us, 0, "us it ran on after the revoke returned");
+}
+
+/* Configure with another VSpace while the thread runs on core 1 (the code
+ * is at the same address in both): once the call returns it runs in the
+ * new one only. */
+TEST(multicore, configure_moves_a_thread_on_another_core_to_its_new_vspace)
+{
+    require_cores(2);
+    struct private_space space;
+    private_space_create(&space, test_object(OPAL_OBJECT_VSPACE, 0), 1);
+    uint32_t other = test_object(OPAL_OBJECT_VSPACE, 0);
+    volatile uint32_t *other_counter = counting_code_in(other);
+    CHECK_PROGRESS(space.counter);
+    CHECK_OK(opal_tcb_configure(space.thread.tcb, 0, ROOT_CNODE, other, 0, 0));
+    uint64_t returned = opal_counter();
+    uint32_t ran_on_us = last_moved_us(space.counter, returned, PROGRESS_MS);
+    CHECK_PROGRESS(other_counter);
+    CHECK_STILL(space.counter);
+    CHECK_EQ_TEXT(ran_on_us, 0, "us it ran on in the old VSpace after Configure returned");
+}
+
+/* A thread without a scheduling context does not run (docs/api.md): taking
+ * it from a thread spinning on core 1 stops it, binding it again restarts
+ * it. */
+TEST(multicore, unbinding_the_sched_context_of_a_thread_on_another_core_stops_it)
+{
+    require_cores(2);
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, count_forever, 0);
+    for (uint32_t round = 0; round < 5; round++) {
+        CHECK_PROGRESS(&shared.counter[0]);
+        CHECK_OK(opal_tcb_set_sched_context(worker.tcb, 0));
+        uint64_t returned = opal_counter();
+        uint32_t ran_on_us = last_moved_us(&shared.counter[0], returned, QUIET_MS);
+        CHECK_STILL(&shared.counter[0]);
+        CHECK_EQ_TEXT(ran_on_us, 0, "us it ran on after SetSchedContext(0) returned");
+        CHECK_OK(opal_tcb_set_sched_context(worker.tcb, worker.sched_context));
+    }
+    CHECK_PROGRESS(&shared.counter[0]);
+}
+
+/* --- Blocked threads on another core --------------------------------------- */
+
+/* Recv on r0 (reply object none); returns the error. The pc a blocked
+ * caller's registers show is mc_recv_return: how the root knows the thread
+ * waits in the kernel, not just before its system call. */
+int mc_recv(uint32_t cap);
+extern char mc_recv_return[];
+_Static_assert(OPAL_SYS_RECV == 5, "mc_recv's system-call number");
+__asm__(".arm\n"
+        ".global mc_recv, mc_recv_return\n"
+        "mc_recv:\n"
+        "    push {r4-r7}\n"
+        "    mov r1, #0\n"
+        "    mov r6, #0\n"
+        "    mov r7, #5\n"
+        "    svc #0\n"
+        "mc_recv_return:\n"
+        "    pop {r4-r7}\n"
+        "    bx lr\n");
+
+static void recv_and_record(uint32_t cap)
+{
+    shared.value = (uint32_t)mc_recv(cap);
+    shared.done = 1;
+}
+
+/* Poll the thread's registers until it waits in mc_recv's system call. */
+static bool waits_in_recv(uint32_t tcb)
+{
+    uint64_t deadline = opal_counter() + PROGRESS_MS * test_ticks_per_ms();
+    while (opal_counter() < deadline) {
+        struct opal_registers registers;
+        if (opal_tcb_read_registers(tcb, &registers) == OPAL_OK &&
+            registers.pc == (uint32_t)mc_recv_return && shared.done == 0)
+            return true;
+        spin_ms(1);
+    }
+    return false;
+}
+
+/* Deleting the object a thread on core 1 waits on wakes it there with
+ * DELETED: an endpoint, then a notification. */
+static void check_woken_by_deletion(uint32_t object)
+{
+    reset_shared();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, recv_and_record, object);
+    CHECK(waits_in_recv(worker.tcb));
+    CHECK_OK(opal_cnode_delete(ROOT_CNODE, object));
+    CHECK(await(&shared.done, 1, PROGRESS_MS));
+    CHECK_EQ(shared.value, OPAL_ERR_DELETED);
+}
+
+TEST(multicore, deleting_what_a_thread_on_another_core_waits_on_wakes_it)
+{
+    require_cores(2);
+    check_woken_by_deletion(test_endpoint());
+    check_woken_by_deletion(test_notification());
+}
+
+/* A client on core 2 waits for the reply to a Call the root received;
+ * deleting the reply object wakes it there with DELETED. */
+static void call_and_record(uint32_t endpoint)
+{
+    struct opal_message message = { .tag = OPAL_TAG(7, 0, 1), .mr = { 1 } };
+    shared.value = (uint32_t)opal_call(endpoint, &message);
+    shared.done = 1;
+}
+
+TEST(multicore, deleting_the_reply_wakes_a_caller_on_another_core)
+{
+    require_cores(3);
+    reset_shared();
+    uint32_t endpoint = test_endpoint(), reply = test_object(OPAL_OBJECT_REPLY, 0);
+    struct test_thread client;
+    spawn_on(&client, PRIORITY_SAME, 2, call_and_record, endpoint);
+    struct opal_message message;
+    uint64_t deadline = opal_counter() + PROGRESS_MS * test_ticks_per_ms();
+    int error;
+    while ((error = opal_nbrecv(endpoint, reply, &message)) == OPAL_ERR_WOULD_BLOCK &&
+           opal_counter() < deadline)
+        relax();
+    CHECK_OK(error);
+    CHECK_EQ(shared.done, 0);
+    CHECK_OK(opal_cnode_delete(ROOT_CNODE, reply));
+    CHECK(await(&shared.done, 1, PROGRESS_MS));
+    CHECK_EQ(shared.value, OPAL_ERR_DELETED);
+}
+
+/* A thread waiting in Recv on core 1 is moved to core 2 and suspended and
+ * resumed there; a message then still reaches it (Suspend took it off the
+ * endpoint: resumed, it makes its Recv again). */
+TEST(multicore, thread_blocked_on_another_core_moved_then_messaged)
+{
+    require_cores(3);
+    reset_shared();
+    uint32_t endpoint = test_endpoint();
+    struct test_thread worker;
+    spawn_on(&worker, PRIORITY_SAME, 1, recv_and_record, endpoint);
+    CHECK(waits_in_recv(worker.tcb));
+    CHECK_OK(opal_tcb_set_core(worker.tcb, 2));
+    CHECK(waits_in_recv(worker.tcb));
+    struct opal_message message = { .tag = OPAL_TAG(9, 0, 1), .mr = { 5 } };
+    CHECK_OK(opal_send(endpoint, &message));
+    CHECK(await(&shared.done, 1, PROGRESS_MS));
+    CHECK_EQ(shared.value, OPAL_OK);
 }
 
 /* --- A bound notification across cores ------------------------------------ */
