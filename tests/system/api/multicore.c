@@ -931,6 +931,83 @@ TEST(multicore, budget_limits_a_thread_on_another_core_and_moves_with_it)
     }
 }
 
+/* --- The domain schedule on other cores ----------------------------------- */
+
+#define DOMAIN_WINDOW_US 2000u
+#define DOMAIN_RUN_MS 60u     /* 15 windows each */
+#define DOMAIN_GUARD_US 200u  /* left out at each end of a window: timer latency */
+
+struct domain_time {
+    volatile uint32_t own, foreign; /* ticks run in its domain's windows, in the other's */
+    volatile uint32_t done;
+};
+static struct domain_time domain_time[2];
+static volatile uint64_t domain_origin, domain_end;
+
+/* Spins until domain_end adding up the time it ran (between counter reads
+ * less than GAP_US apart) by the window it fell in: window k is domain
+ * 1 + k % 2's, so `which` (0 or 1) is the parity of its own. */
+static void run_in_domain(uint32_t which)
+{
+    struct domain_time *time = &domain_time[which];
+    uint64_t window = DOMAIN_WINDOW_US * test_ticks_per_ms() / 1000;
+    uint64_t guard = DOMAIN_GUARD_US * test_ticks_per_ms() / 1000;
+    uint64_t gap = GAP_US * test_ticks_per_ms() / 1000, last = opal_counter();
+    for (uint64_t now = last; now < domain_end; now = opal_counter()) {
+        uint64_t since = now - domain_origin, offset = since % window;
+        if (now - last < gap && offset >= guard && offset < window - guard) {
+            if ((since / window) % 2 == which)
+                time->own += (uint32_t)(now - last);
+            else
+                time->foreign += (uint32_t)(now - last);
+        }
+        last = now;
+        relax();
+    }
+    time->done = 1;
+}
+
+/* Windows of domains 1 and 2; a thread of each alone on cores 1 and 2.
+ * Each core follows the schedule with its own timer: each thread runs in
+ * its own windows and its core idles in the other's. */
+TEST(multicore, domain_windows_hold_on_other_cores)
+{
+    require_cores(3);
+    domain_time[0] = domain_time[1] = (struct domain_time){ 0 };
+    struct test_thread worker[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        thread_create(&worker[i], PRIORITY_SAME);
+        CHECK_OK(opal_sched_control_set_domain(OPAL_CAP_SCHED_CONTROL, worker[i].tcb, 1 + i));
+        CHECK_OK(opal_tcb_set_core(worker[i].tcb, 1 + i));
+        CHECK_OK(opal_tcb_write_registers(worker[i].tcb, (uint32_t)thread_trampoline,
+                                          (uint32_t)worker[i].stack_high, i,
+                                          (uint32_t)run_in_domain, 0, 0));
+    }
+    /* No check may fail from here until domains are off again. */
+    static const uint32_t windows[] = { 1, DOMAIN_WINDOW_US, 2, DOMAIN_WINDOW_US };
+    uint64_t before = opal_counter();
+    int set = opal_sched_control_set_domain_schedule(OPAL_CAP_SCHED_CONTROL, 2, windows);
+    uint64_t after = opal_counter();
+    domain_origin = before;
+    domain_end = after + DOMAIN_RUN_MS * test_ticks_per_ms();
+    int resumed[2] = { opal_tcb_resume(worker[0].tcb), opal_tcb_resume(worker[1].tcb) };
+    await(&domain_time[1].done, 1, DOMAIN_RUN_MS + PROGRESS_MS);
+    await(&domain_time[0].done, 1, PROGRESS_MS);
+    int off = opal_sched_control_set_domain_schedule(OPAL_CAP_SCHED_CONTROL, 0, NULL);
+    CHECK_OK(set);
+    CHECK_OK(off);
+    CHECK_OK(resumed[0]);
+    CHECK_OK(resumed[1]);
+    CHECK(after - before < test_ticks_per_ms() / 20); /* the origin is known to 50 us */
+    for (uint32_t i = 0; i < 2; i++) {
+        CHECK_EQ(domain_time[i].done, 1);
+        /* about 24 ms of its windows' middles; a quarter of that at least */
+        CHECK(domain_time[i].own >= 6 * test_ticks_per_ms());
+        CHECK_EQ_TEXT(domain_time[i].foreign * 10 <= domain_time[i].own, 1,
+                      "time in the other domain's windows <= a tenth of its own");
+    }
+}
+
 /* --- Blocked threads on another core --------------------------------------- */
 
 /* Recv on r0 (reply object none); returns the error. The pc a blocked
