@@ -1346,3 +1346,60 @@ TEST(multicore, injected_interrupt_wakes_a_guest_idle_on_another_core)
         spin_ms(1); /* the pass it was in when the list register went */
     }
 }
+
+/* --- A guest's virtual timer on another core ------------------------------- */
+
+#define LR_VIRTUAL_ID 0x3ffu   /* GICH_LRn bits 9:0 */
+#define VTIMER_MS 5u
+
+/* Arm the vCPU's virtual timer VTIMER_MS from now (as the guest would: CVAL
+ * in its view, the physical count less CNTVOFF) and enable it. */
+static void vtimer_arm(uint32_t vcpu)
+{
+    uint64_t offset = (uint64_t)vcpu_register(vcpu, OPAL_VCPU_CNTVOFF_HIGH) << 32 |
+                      vcpu_register(vcpu, OPAL_VCPU_CNTVOFF_LOW);
+    uint64_t compare = opal_counter() - offset + VTIMER_MS * test_ticks_per_ms();
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_CNTV_CVAL_LOW, (uint32_t)compare));
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_CNTV_CVAL_HIGH,
+                                      (uint32_t)(compare >> 32)));
+    CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_CNTV_CTL, 1));
+}
+
+/* Empty the list register holding the timer's interrupt; false if none
+ * does. */
+static bool vtimer_taken_back(uint32_t vcpu)
+{
+    for (uint32_t n = 0; n < OPAL_VCPU_LIST_REGISTERS; n++) {
+        if ((vcpu_register(vcpu, OPAL_VCPU_GICH_LR0 + n) & LR_VIRTUAL_ID) == OPAL_VTIMER_IRQ) {
+            CHECK_OK(opal_vcpu_write_register(vcpu, OPAL_VCPU_GICH_LR0 + n, 0));
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A guest idle in WFI on core 1 with its virtual timer armed (by the root,
+ * on core 0) wakes when it expires; and so it does when it is moved to core
+ * 2, then 3, while it sleeps: its parked timer still wakes it there. */
+TEST(multicore, virtual_timer_wakes_a_guest_idle_on_another_core)
+{
+    require_cores(4);
+    struct test_thread thread;
+    uint32_t vcpu = guest_create(&thread, 1, mc_guest_wfi);
+    CHECK_OK(opal_vcpu_set_vtimer_irq(vcpu, OPAL_VTIMER_IRQ, 0x80));
+    CHECK_OK(opal_tcb_resume(thread.tcb));
+    CHECK(await(&report.count, 1, PROGRESS_MS));
+    for (uint32_t core = 1; core < 4; core++) {
+        CHECK_STILL(&report.count);
+        vtimer_arm(vcpu);
+        CHECK_OK(opal_tcb_set_core(thread.tcb, core));
+        uint32_t asleep = report.count;
+        spin_ms(VTIMER_MS / 2);
+        CHECK_EQ(report.count, asleep);   /* not before its time */
+        if (!progresses_by(&report.count, asleep, WFI_PASSES, PROGRESS_MS))
+            test_fail(__FILE__, __LINE__, "the timer woke the guest on core (expected)",
+                      report.count - asleep, core);
+        CHECK(vtimer_taken_back(vcpu));
+        spin_ms(1); /* the pass it was in when the list register went */
+    }
+}
