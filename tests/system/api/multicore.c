@@ -1403,3 +1403,64 @@ TEST(multicore, virtual_timer_wakes_a_guest_idle_on_another_core)
         spin_ms(1); /* the pass it was in when the list register went */
     }
 }
+
+/* --- System calls interrupted by stalls ------------------------------------ */
+
+#define ROUNDS_HAMMER 500u
+
+/* Answers each Call with its MR0, checking they come in order 0, 1, 2...:
+ * a Call made twice or lost shows (first_bad: the number it expected). */
+static void serve_in_order(uint32_t unused)
+{
+    (void)unused;
+    struct opal_message message;
+    opal_recv(server.endpoint, server.reply, &message);
+    for (uint32_t expected = 0;; expected++) {
+        if (message.mr[0] != expected && shared.first_bad == UINT32_MAX)
+            shared.first_bad = expected;
+        shared.value = expected + 1;
+        message.tag = OPAL_TAG(0, 0, 1);
+        opal_reply_recv(server.endpoint, server.reply, &message);
+    }
+}
+
+/* Calls 0, 1, 2... and counts the answers that match. */
+static void call_in_order(uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct opal_message message = { .tag = OPAL_TAG(7, 0, 1), .mr = { i } };
+        if (opal_call(server.endpoint, &message) == OPAL_OK && message.mr[0] == i)
+            shared.rounds++;
+        else
+            shared.errors++;
+    }
+    shared.done = 1;
+}
+
+/* A client on core 1 calls a server on core 2 while the root keeps reading
+ * its registers and moving it between cores 1 and 3: a stall that catches
+ * its Call on the way into the kernel drops that entry and the Call is
+ * made again later, so each is made exactly once. */
+TEST(multicore, calls_interrupted_by_stalls_are_made_exactly_once)
+{
+    require_cores(4);
+    reset_shared();
+    server.endpoint = test_endpoint();
+    server.reply = test_object(OPAL_OBJECT_REPLY, 0);
+    struct test_thread server_thread, client_thread;
+    spawn_on(&server_thread, PRIORITY_SAME, 2, serve_in_order, 0);
+    spawn_on(&client_thread, PRIORITY_SAME, 1, call_in_order, ROUNDS_HAMMER);
+    uint64_t deadline = opal_counter() + 20 * PROGRESS_MS * test_ticks_per_ms();
+    for (uint32_t i = 0; shared.done == 0 && opal_counter() < deadline; i++) {
+        struct opal_registers registers;
+        CHECK_OK(opal_tcb_read_registers(client_thread.tcb, &registers));
+        if (i % 8 == 0)
+            CHECK_OK(opal_tcb_set_core(client_thread.tcb, i % 16 ? 1 : 3));
+        relax();
+    }
+    CHECK_EQ(shared.done, 1);
+    CHECK_EQ(shared.first_bad, UINT32_MAX);
+    CHECK_EQ(shared.errors, 0);
+    CHECK_EQ(shared.rounds, ROUNDS_HAMMER);
+    CHECK_EQ(shared.value, ROUNDS_HAMMER);
+}
