@@ -40,13 +40,15 @@ static void reset_shared(void)
     shared.first_bad = UINT32_MAX;
 }
 
-/* A test that needs `count` cores fails (not skips) when booted with fewer. */
-static void require_cores(uint32_t count)
+/* A test that needs `count` cores fails (not skips) when booted with fewer,
+ * at its own line. */
+static void require_cores_at(uint32_t count, int line)
 {
     if (BOOTINFO->cores < count)
-        test_fail(__FILE__, __LINE__, "bootinfo->cores >= needed (boot QEMU with -smp 4)",
+        test_fail(__FILE__, line, "bootinfo->cores >= needed (boot QEMU with -smp 4)",
                   BOOTINFO->cores, count);
 }
+#define require_cores(count) require_cores_at(count, __LINE__)
 
 /* A worker placed on `core` before it first runs: started on core 0 it
  * could run there first (a high priority preempts the root at Resume). */
