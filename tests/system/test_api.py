@@ -3,7 +3,9 @@ of the test root task; each becomes one pytest test here. A test the image
 never reported (it hung or crashed first) fails, as does a count mismatch.
 QEMU runs with -icount shift=0,sleep=off, so the scheduling tests that
 measure time (budgets, timeslices, domain windows) see the kernel's time,
-not the host's load."""
+not the host's load, and with -smp 4: every test but the multicore suite's
+runs on core 0; those place threads on cores 1-3 (and fail if the boot info
+lists fewer cores than they need)."""
 import glob
 import os
 import re
@@ -15,6 +17,7 @@ from qemu import Qemu, ROOT
 
 IMAGE = "build/tests/api.elf"
 TIMEOUT = 120
+CORES = 4
 RESULT = re.compile(r"^TEST (\w+\.\w+) (ok|FAIL .*)$", re.MULTILINE)
 
 
@@ -48,7 +51,7 @@ def run():
     """Boot once, collect every line; a hang ends the run at the deadline
     with whatever was reported so far."""
     subprocess.run(["make", "-s", IMAGE], cwd=ROOT, check=True)
-    qemu = Qemu(IMAGE, extra_args=["-icount", "shift=0,sleep=off"])
+    qemu = Qemu(IMAGE, extra_args=["-smp", str(CORES), "-icount", "shift=0,sleep=off"])
     try:
         try:
             qemu.expect(r"^TESTS \d+ passed, \d+ failed$", timeout=TIMEOUT)
@@ -95,3 +98,9 @@ def test_debug_output_only_through_the_cap(run):
     nothing a refused call named ever reached the console."""
     assert run.output.count("debug: written through the Debug cap") >= 2, run.tail()
     assert "debug: t" not in run.output, run.tail()
+
+
+def test_multicore_vspace_loss_is_logged(run):
+    """tests/system/api/multicore.c: each thread whose VSpace went while it
+    ran on another core was stopped with the kernel's line."""
+    assert run.output.count("its VSpace was deleted; thread stopped") >= 2, run.tail()

@@ -10,10 +10,11 @@
 extern const struct test_case __start_opal_tests[], __stop_opal_tests[];
 
 /* Suites run in this order: the simplest objects first, so a kernel that
- * hangs in a later suite still reports the earlier ones. */
+ * hangs in a later suite still reports the earlier ones; the multicore
+ * suite, whose kernel paths are the newest, last. */
 static const char *const suite_order[] = {
     "untyped", "cnode", "cspace", "tcb", "notification", "ipc", "vspace", "irq", "sched", "fault",
-    "debug", "errors",
+    "debug", "errors", "domain", "multicore",
 };
 
 struct failure {
