@@ -127,6 +127,15 @@ void core_stall_vspace(const struct arch_vspace *vspace)
     }
 }
 
+void core_stall_vspace_slot(const struct slot *slot)
+{
+    for (unsigned c = 0; c < platform.cores; c++) {
+        struct thread *thread = cores[c].current;
+        if (thread && &thread->vspace_root == slot)
+            core_stall(thread);
+    }
+}
+
 void core_release_vcpu(struct vcpu *vcpu)
 {
     for (unsigned c = 0; c < platform.cores; c++) {

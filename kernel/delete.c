@@ -26,6 +26,8 @@ static void delete_one(struct slot *slot)
     bool final = cdt_is_final(slot);
     if (cap.type == OPAL_OBJECT_FRAME || cap.type == OPAL_OBJECT_PAGE_TABLE)
         arch_mapping_deleted(&cap);
+    if (cap.type == OPAL_OBJECT_VSPACE)
+        core_stall_vspace_slot(slot);
     cdt_remove(slot);
     if (!final)
         return;

@@ -94,6 +94,10 @@ void core_stall(struct thread *thread);
 /* The same for every other core that has `vspace` in its stage-2 register:
  * it leaves user level and forgets it (the VSpace is being deleted). */
 void core_stall_vspace(const struct arch_vspace *vspace);
+/* A thread's own copy of its VSpace cap (`slot`) is going: if another core
+ * runs that thread, it stops there first (it may not run on in a space it
+ * has no cap to; activate() then stops it). */
+void core_stall_vspace_slot(const struct slot *slot);
 /* The vCPU's state goes from whichever other core's registers hold it to
  * memory (the lock holder is about to read or change it). */
 void core_release_vcpu(struct vcpu *vcpu);

@@ -44,6 +44,7 @@ static int configure(struct invocation *invocation, struct thread *thread)
             !platform_is_ram(cap_physical(&frame->cap), 1u << frame->cap.size_bits))
             return invocation_refuse(invocation, OPAL_ERR_ILLEGAL_OPERATION, 4); /* RAM only */
     }
+    core_stall(thread); /* running on another core: it continues in its new spaces */
     thread->fault_endpoint = arguments[0];
     install(&thread->cspace_root, cspace);
     install(&thread->vspace_root, vspace);
