@@ -20,8 +20,8 @@ def compile_lines(pattern):
 
 
 class Qemu:
-    def __init__(self, image, memory=1024, machine_extra="", extra_args=()):
-        env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory),
+    def __init__(self, image, memory=1024, machine_extra="", extra_args=(), cores=4):
+        env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory), OPAL_QEMU_CORES=str(cores),
                    OPAL_QEMU_MACHINE_EXTRA=machine_extra)
         self.command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test",
                         os.path.join(ROOT, image), *extra_args]

@@ -30,9 +30,9 @@ CTRL_LINES = [
 ]
 
 
-def boot(image, append, memory=1024):
+def boot(image, append, memory=1024, cores=4):
     """QEMU running `image` with boot arguments `append`, deterministic time."""
-    return Qemu(image, memory=memory, extra_args=[*ICOUNT, "-append", append])
+    return Qemu(image, memory=memory, extra_args=[*ICOUNT, "-append", append], cores=cores)
 
 
 def make(*arguments, timeout=600):

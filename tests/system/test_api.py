@@ -51,7 +51,7 @@ def run():
     """Boot once, collect every line; a hang ends the run at the deadline
     with whatever was reported so far."""
     subprocess.run(["make", "-s", IMAGE], cwd=ROOT, check=True)
-    qemu = Qemu(IMAGE, extra_args=["-smp", str(CORES), "-icount", "shift=0,sleep=off"])
+    qemu = Qemu(IMAGE, extra_args=["-icount", "shift=0,sleep=off"], cores=CORES)
     try:
         try:
             qemu.expect(r"^TESTS \d+ passed, \d+ failed$", timeout=TIMEOUT)

@@ -60,10 +60,11 @@ def build_unchecked(name):
 DESCRIPTION_VERDICT = r"^init: the system description has (\d+) errors?: nothing is started$"
 
 
-def refused(image, memory=1024, append="ctrl.arguments=1000,1", verdict=DESCRIPTION_VERDICT):
-    """Boot `image`; wait for init's verdict and its main's end; return the
-    console text."""
-    qemu = boot(image, append, memory=memory)
+def refused(image, memory=1024, append="ctrl.arguments=1000,1", verdict=DESCRIPTION_VERDICT,
+            cores=4):
+    """Boot `image` on a QEMU with `cores` cores; wait for init's verdict and
+    its main's end; return the console text."""
+    qemu = boot(image, append, memory=memory, cores=cores)
     try:
         verdict = wait_raw(qemu, verdict, 0, 60)
         # init's main returns 1: the kernel says its thread exited (the root
@@ -132,12 +133,12 @@ def test_two_linux_does_not_fit_in_512_mib():
 
 def test_vcpus_on_cores_the_kernel_does_not_run_on_are_refused():
     """The build-time check takes QEMU virt's 4 cores; init takes the
-    kernel's (boot info `cores`): with QEMU's one core, vCPUs placed on
+    kernel's (boot info `cores`): with a QEMU of one core, vCPUs placed on
     cores 1 to 3 are refused, each named."""
     image = "build/tests/smp-four-cores.elf"
     built = make(f"IMAGE={image}", "SYSTEM=tests/configs/smp-four-cores.dts", image)
     assert built.returncode == 0, built.stdout + built.stderr
-    text = refused(image)
+    text = refused(image, cores=1)
     printed = re.findall(r"^init: system\.dtb: (.*)$", text, re.MULTILINE)
     assert printed == ["/vms/linux0: cpus: vCPU %d is on core %d, which this platform lacks "
                        "(cores 0 to 0)" % (k, k) for k in (1, 2, 3)], text

@@ -23,7 +23,7 @@ def test_fuzzer_leaves_kernel_consistent(seed):
     # four cores: SetCore spreads pool threads (and the worker) over them, so
     # the kernel's cross-core paths run under the fuzzer, in parallel
     qemu = Qemu("build/tests/fuzz.elf",
-                extra_args=["-smp", "4", "-append", f"fuzz.seed={seed} fuzz.ops={OPERATIONS}"])
+                extra_args=["-append", f"fuzz.seed={seed} fuzz.ops={OPERATIONS}"], cores=4)
     # each pattern ends at a newline: the console arrives in pieces, and `$`
     # would match a line still being written
     try:

@@ -28,7 +28,7 @@ from systems_util import CTRL_EVERY_SECOND, make, wait_raw
 IMAGE = "build/tests/smp-linux.elf"
 CPUS = 4
 PROMPT = r"\[linux0\] / # "
-QEMU_ARGS = ["-smp", str(CPUS), "-icount", "shift=0,sleep=off"]
+QEMU_ARGS = ["-icount", "shift=0,sleep=off"]
 ROW = re.compile(r"^\[linux0\]\s+(\w+):((?:\s+\d+){%d})\s+(.*)$" % CPUS, re.MULTILINE)
 
 
@@ -48,7 +48,7 @@ def run(qemu, command, pattern, timeout=120):
 
 @pytest.fixture(scope="module")
 def linux():
-    qemu = Qemu(IMAGE, extra_args=[*QEMU_ARGS, "-append", CTRL_EVERY_SECOND])
+    qemu = Qemu(IMAGE, extra_args=[*QEMU_ARGS, "-append", CTRL_EVERY_SECOND], cores=CPUS)
     try:
         qemu.expect(r"^init: VM linux0: 256 MiB at 0x40000000, VMM started$", timeout=60)
         qemu.expect(r"\[linux0\] opal-guest: init ready on 6\.\d+\.\d+-\d+-armmp-lpae",
@@ -163,7 +163,7 @@ def test_twenty_restarts_give_back_every_vcpu():
     exit, with every vCPU, vCPU thread and VMM thread made; init rebuilds
     it 20 times, then stops it."""
     qemu = Qemu(IMAGE, extra_args=[*QEMU_ARGS, "-append", "vmm.crash=linux0 " +
-                                   CTRL_EVERY_SECOND])
+                                   CTRL_EVERY_SECOND], cores=CPUS)
     try:
         position = 0
         for k in range(1, LIMIT + 2):
