@@ -75,15 +75,16 @@ static uint32_t start_server(const struct opal_bootinfo *bootinfo, uint32_t argu
     return server.tcb;
 }
 
-static void ipc(const struct opal_bootinfo *bootinfo)
+/* A server process answering Calls on a new endpoint, placed on `core`;
+ * then ROUNDS empty Calls to it, reported as `name`. */
+static void call_rounds(const struct opal_bootinfo *bootinfo, unsigned core, const char *name)
 {
-    uint32_t endpoint, reply, oneway;
+    uint32_t endpoint, reply;
     struct opal_message message = { 0 };
     check(opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &endpoint), "endpoint");
     check(opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply), "reply");
-    check(opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &oneway), "endpoint");
-    start_server(bootinfo, BENCH_SERVER_ARGUMENT(endpoint, reply));
-    start_server(bootinfo, BENCH_SERVER_ARGUMENT(oneway, 0));
+    check(opal_tcb_set_core(start_server(bootinfo, BENCH_SERVER_ARGUMENT(endpoint, reply)), core),
+          "placing the server");
     for (int warm = 0; warm < 10; warm++)
         opal_call(endpoint, &message);
     uint64_t start = begin();
@@ -91,8 +92,17 @@ static void ipc(const struct opal_bootinfo *bootinfo)
         message.tag = 0;
         opal_call(endpoint, &message);
     }
-    end("ipc_call_replyrecv", ROUNDS, opal_counter() - start);
-    start = begin();
+    end(name, ROUNDS, opal_counter() - start);
+}
+
+static void ipc(const struct opal_bootinfo *bootinfo)
+{
+    uint32_t oneway;
+    struct opal_message message = { 0 };
+    call_rounds(bootinfo, 0, "ipc_call_replyrecv");
+    check(opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &oneway), "endpoint");
+    start_server(bootinfo, BENCH_SERVER_ARGUMENT(oneway, 0));
+    uint64_t start = begin();
     for (int i = 0; i < ROUNDS; i++) {
         message.tag = 0;
         opal_send(oneway, &message);
@@ -148,24 +158,10 @@ static void cross_core(const struct opal_bootinfo *bootinfo)
         printf("bench: %u core: no cross-core figures\n", (unsigned)bootinfo->cores);
         return;
     }
-    uint32_t endpoint, reply;
-    struct opal_message message = { 0 };
-    check(opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &endpoint), "endpoint");
-    check(opal_alloc_object(OPAL_OBJECT_REPLY, 0, &reply), "reply");
-    check(opal_tcb_set_core(start_server(bootinfo, BENCH_SERVER_ARGUMENT(endpoint, reply)), 1),
-          "placing the server");
-    for (int warm = 0; warm < 10; warm++)
-        opal_call(endpoint, &message);
-    uint64_t start = begin();
-    for (int i = 0; i < ROUNDS; i++) {
-        message.tag = 0;
-        opal_call(endpoint, &message);
-    }
-    end("ipc_call_replyrecv_cross_core", ROUNDS, opal_counter() - start);
-
+    call_rounds(bootinfo, 1, "ipc_call_replyrecv_cross_core");
     uint64_t total = 0;
     check(opal_tcb_set_core(waiter_tcb, 1), "moving the waiter"); /* it waits: moved as is */
-    start = begin();
+    uint64_t start = begin();
     for (uint32_t i = 0, seen = wakeups; i < ROUNDS; i++, seen++) {
         uint64_t before = opal_counter();
         opal_signal(ping);

@@ -74,6 +74,13 @@ $(BENCH_SMP)/bootargs: bench/linux/linux.mk
 
 BENCH_SMP_DEPS := $(BENCH_SMP)/initramfs-smp.cpio.gz $(BENCH_SMP)/guest.dtb $(BENCH_SMP)/bootargs
 
+# The Opal side: a 4-vCPU VM, vCPU k on core k (bench/linux/bench-smp.dts).
+# Built on request (`make build/bench/linux-smp-opal.elf`), not by `make
+# bench` yet: scripts/bench_linux_smp.py adds the Opal column when it
+# exists (docs/benchmarks.md says why it is not yet measured).
+$(eval $(call boot_image,$(BUILD)/bench/linux-smp-opal.elf,$(BUILD)/init.elf,\
+    $(PROGRAMS),$(BUILD)/guests/linux/zImage $(BENCH_SMP)/initramfs-smp.cpio.gz,bench/linux/bench-smp.dts))
+
 # Under Opal: the system descriptions bench/linux/bench*.dts (the guest's
 # command line is theirs), the console server printing the guest's output.
 BENCH_LINUX_DATA := $(BUILD)/guests/linux/zImage $(BENCH_LINUX)/initramfs.cpio.gz
