@@ -12,7 +12,7 @@ INITRD = "build/guests/linux/initramfs.cpio.gz"
 
 @pytest.fixture
 def linux():
-    qemu = Qemu(KERNEL, machine_extra=",virtualization=off",
+    qemu = Qemu(KERNEL, machine_extra=",virtualization=off", cores=1,
                 extra_args=["-initrd", INITRD, "-append", "console=ttyAMA0 quiet"])
     yield qemu
     qemu.close()
