@@ -238,6 +238,8 @@ $(eval $(call boot_image,$(BUILD)/tests/restart.elf,$(BUILD)/init.elf,$(PROGRAMS
     $(GUEST_LINUX),tests/configs/restart.dts))
 $(eval $(call boot_image,$(BUILD)/tests/smp-linux.elf,$(BUILD)/init.elf,$(PROGRAMS),\
     $(GUEST_LINUX),tests/configs/smp-linux.dts))
+$(eval $(call boot_image,$(BUILD)/tests/two-smp-linux.elf,$(BUILD)/init.elf,$(PROGRAMS),\
+    $(GUEST_LINUX),tests/configs/two-smp-linux.dts))
 $(eval $(call boot_image,$(BUILD)/tests/halt.elf,$(BUILD)/init.elf,$(PROGRAMS),,\
     tests/configs/halt.dts))
 # Descriptions at the limits the checker shares with init, the kernel and the VMM.
@@ -247,7 +249,7 @@ $(eval $(call boot_image,$(BUILD)/tests/limits.elf,$(BUILD)/init.elf,$(BUILD)/vm
 $(eval $(call boot_image,$(BUILD)/tests/limits-high-ram.elf,$(BUILD)/init.elf,$(PROGRAMS),\
     $(GUEST_LINUX),tests/configs/limits-high-ram.dts))
 TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
-               $(BUILD)/tests/restart.elf $(BUILD)/tests/smp-linux.elf $(BUILD)/tests/halt.elf \
+               $(BUILD)/tests/restart.elf $(BUILD)/tests/smp-linux.elf $(BUILD)/tests/two-smp-linux.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
                $(BUILD)/tests/testkit.elf $(BUILD)/tests/testkit-probe.elf \
                $(BUILD)/tests/testkit-probe-stop.elf \
