@@ -29,7 +29,8 @@ hyp_vectors:
     b       hyp_fiq_entry           /* FIQ */
 
 /* Saves into the thread and moves to this core's stack: r4 = the context,
- * r5 = this core (both callee-saved: they survive the calls that follow). */
+ * r5 = this core (callee-saved, as is r8, the lock's address from LOCK:
+ * they survive the calls that follow). */
 .macro SAVE_USER_CONTEXT
     stmdb   sp, {r0-r12}
     mrs     r0, sp_usr
@@ -46,12 +47,13 @@ hyp_vectors:
  * served at once if the low half equals it, else kernel_lock_wait(core,
  * ticket, the entry's syndrome) waits, serving the holder's requests, and
  * answers whether the entry is dropped (another core took this core's
- * thread: then `dropped` runs instead). Clobbers r0-r3. */
+ * thread: then `dropped` runs instead). Clobbers r0-r3; leaves the lock's
+ * address in r8 (callee-saved) for restore_user_context. */
 .macro LOCK syndrome, dropped
-    ldr     r1, =kernel_lock_word
-1:  ldrex   r2, [r1]
+    ldr     r8, =kernel_lock_word
+1:  ldrex   r2, [r8]
     add     r3, r2, #0x10000
-    strex   r0, r3, [r1]
+    strex   r0, r3, [r8]
     cmp     r0, #0
     bne     1b
     cmp     r2, r2, ror #16
@@ -110,16 +112,16 @@ dropped_entry:
     .global enter_user_context
 enter_user_context:
     mrc     p15, 4, r5, c13, c0, 2
+    ldr     r8, =kernel_lock_word
 
-/* r0: the struct arch_context to resume, r5: this core. Releases the lock
- * (the owner half: only the holder writes it), then leaves SP_hyp
- * pointing into the context. */
+/* r0: the struct arch_context to resume, r5: this core, r8: the lock.
+ * Releases the lock (the owner half: only the holder writes it), then
+ * leaves SP_hyp pointing into the context. */
 restore_user_context:
-    ldr     r1, =kernel_lock_word
-    ldrh    r2, [r1]
+    ldrh    r2, [r8]
     add     r2, r2, #1
     dmb     ish
-    strh    r2, [r1]
+    strh    r2, [r8]
     add     sp, r0, #CONTEXT_SP_OFFSET
     ldmia   sp, {r0-r3}
     msr     sp_usr, r0
