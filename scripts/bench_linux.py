@@ -44,13 +44,14 @@ NULL_HVC_TARGET = 1200
 XEN_NULL_HYPERCALL = 615
 
 
-def run(what, image, args, memory, machine_extra, finished):
-    """Boot `image` under scripts/qemu.sh until `finished` (a regex; end it
+def run(what, image, args, memory, machine_extra, finished, cores=1):
+    """Boot `image` under scripts/qemu.sh on a QEMU of `cores` cores (one:
+    the one-CPU guest and its native peer) until `finished` (a regex; end it
     with a newline, output arrives in pieces) shows on the console or QEMU
     exits; kill it either way (under Opal the system lives on after the guest
     powers off) and return the console output and the wall seconds taken."""
     command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test", image, *DETERMINISTIC, *args]
-    env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory),
+    env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory), OPAL_QEMU_CORES=str(cores),
                OPAL_QEMU_MACHINE_EXTRA=machine_extra + MACHINE_EXTRA)
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,

@@ -68,19 +68,19 @@ def native():
     """Natively on the same QEMU machine as bench_linux.native(), with four
     CPUs and the 4-CPU form of the guest's device tree."""
     return run("native -smp 4", KERNEL,
-               ["-smp", str(CPUS), "-initrd", INITRD, "-dtb", DTB, "-append", bootargs(),
+               ["-initrd", INITRD, "-dtb", DTB, "-append", bootargs(),
                 *counting(0, 0, PROGRAM)],
-               256, ",virtualization=off", r"reboot: Power down\n")
+               256, ",virtualization=off", r"reboot: Power down\n", cores=CPUS)
 
 
 def opal():
     """Opal on four physical CPUs, the VM's vCPUs on CPUs 0-3, the control
     task off. The guest's boot figure counts from the VMM's start of it."""
     text, seconds = run("Opal 4 vCPUs", OPAL_IMAGE,
-                        ["-smp", str(CPUS), "-append", "ctrl=off",
+                        ["-append", "ctrl=off",
                          *counting(symbol(OPAL_IMAGE, "__image_start"),
                                    symbol(OPAL_IMAGE, "__image_end"), PROGRAM)],
-                        1024, "", r"vmm: guest started at counter \d+\n")
+                        1024, "", r"vmm: guest started at counter \d+\n", cores=CPUS)
     found = figures("Opal 4 vCPUs", text)
     found["boot"]["ns"] -= opal_start(text) * NS_PER_TICK
     return found, seconds
