@@ -146,11 +146,12 @@ static ALWAYS_INLINE void dequeue(struct thread *thread)
 }
 
 /* A thread made ready on another core may need that core to choose again:
- * if it outranks what runs there, or nothing does. */
+ * if it outranks what runs there, or nothing does. (The caller checked
+ * that the core is not this one.) */
 static void notify_core(const struct thread *thread)
 {
     struct core *core = core_of(thread);
-    if (core == core_self() || !thread->in_ready_queue)
+    if (!thread->in_ready_queue)
         return;
     if (core->current == NULL || core->current->priority < thread->priority)
         core_reschedule(core);

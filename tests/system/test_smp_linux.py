@@ -23,7 +23,9 @@ import re
 import pytest
 
 from qemu import Qemu
-from systems_util import CTRL_EVERY_SECOND, make, wait_raw
+from systems_util import (CTRL_EVERY_SECOND, boot, console_keys, focus, make, prompt,
+                          wait_raw)
+from systems_util import run as run_in  # by component name; run() here is linux0's
 
 IMAGE = "build/tests/smp-linux.elf"
 CPUS = 4
@@ -188,7 +190,6 @@ def test_two_smp_vms_on_disjoint_cores():
     cores 2-3, two vCPUs each. Both boot, each sees its own two CPUs and
     runs a loop pinned to each, and each VM's CPUs take their own timer
     interrupts; ctrl (core 0) reports on."""
-    from systems_util import boot, console_keys, focus, make, prompt, run, wait_raw
     built = make(TWO_SMP)
     assert built.returncode == 0, built.stdout + built.stderr
     qemu = boot(TWO_SMP, CTRL_EVERY_SECOND)
@@ -200,12 +201,12 @@ def test_two_smp_vms_on_disjoint_cores():
             wait_raw(qemu, r"^%s" % prompt(name), 0, 60)
         for name in ("linux0", "linux1"):
             focus(qemu, keys, name)
-            assert run(qemu, name, "nproc", r"(\d+)").group(1) == "2"
-            pinned = run(qemu, name, "for c in 0 1; do taskset -c $c sh -c 'echo on-$0-"
+            assert run_in(qemu, name, "nproc", r"(\d+)").group(1) == "2"
+            pinned = run_in(qemu, name, "for c in 0 1; do taskset -c $c sh -c 'echo on-$0-"
                          "$(cut -d\" \" -f39 /proc/self/stat)' $c; done | tr '\\n' ' '; "
                          "echo done", r"(on-\d-\d )+done", timeout=120)
             assert pinned.group(0) == "on-0-0 on-1-1 done", pinned.group(0)
-            ticks = run(qemu, name, "grep arch_timer /proc/interrupts",
+            ticks = run_in(qemu, name, "grep arch_timer /proc/interrupts",
                         r"\s*\d+:\s+(\d+)\s+(\d+)\s.*arch_timer.*")
             assert all(int(count) > 0 for count in ticks.groups()), ticks.group(0)
         wait_raw(qemu, r"^\[ctrl\] ctrl: t=\d+s periods=\d+ misses=\d+ ", len(qemu.output), 30)
