@@ -74,6 +74,11 @@ struct system_vm {
     char initrd[SYSTEM_FILE_MAX];
     char dtb_fragment[SYSTEM_FILE_MAX];  /* nodes merged into the generated guest DTB */
     char bootargs[SYSTEM_BOOTARGS_MAX];
+    /* Its virtio disk: a region of the disk the task `disk` drives (its
+     * `disk-driver`), sectors [disk_start, disk_start + disk_sectors) of
+     * it; disk[0] == 0 when the VM has none. */
+    char disk[SYSTEM_NAME_MAX];
+    uint32_t disk_start, disk_sectors;
 };
 
 struct system_task {
