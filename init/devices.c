@@ -61,6 +61,8 @@ int devices_prepare(const struct init *init)
     if (init->system.vm_count > 0)
         add_range(&pages, bootinfo->gicv_base, 2 * PAGE);   /* the GIC's virtual CPU interface */
     add_range(&pages, bootinfo->uart_base, PAGE);           /* the console server's */
+    if (bootinfo->rtc_base != 0)
+        add_range(&pages, bootinfo->rtc_base, PAGE);        /* read once: clock.c */
     for (uint32_t i = 0; i < init->component_count; i++) {
         const struct system_component *config = init->components[i].config;
         for (uint32_t d = 0; d < config->device_count; d++)

@@ -71,6 +71,9 @@ struct init {
     uint32_t endpoint;                   /* where faults and reports arrive */
     /* each channel's shared region: made once, mapped into every instance of its ends */
     uint32_t channel_frames[SYSTEM_MAX_CHANNELS][CHANNEL_MAX_PAGES];
+    /* the platform's date when the counter read rtc_counter (clock.c; 0: none) */
+    uint32_t rtc_seconds;
+    uint64_t rtc_counter;
 };
 
 /* archive.c: file `name` of the boot archive the kernel mapped for init. */
@@ -133,6 +136,8 @@ int map_device_page(struct physical page, uint32_t vspace, struct vspace_address
 /* devices.c: every device frame the system uses, taken in address order at
  * the start (device untypeds are carved in order); later requests get copies. */
 int devices_prepare(const struct init *init);
+/* clock.c: the platform RTC's date, read once (after devices_prepare). */
+void clock_read(struct init *init);
 
 /* channel.c */
 int channels_prepare(struct init *init);   /* shared regions, once */

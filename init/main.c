@@ -123,6 +123,7 @@ static bool build_system(struct init *init)
         components_prepare(init) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
         channels_prepare(init) != OPAL_OK)
         return false;
+    clock_read(init);
     if (!start_console())
         return false;
     for (uint32_t i = 0; i < init->component_count; i++) {

@@ -192,6 +192,8 @@ static void describe_vm(struct vm_build *b)
     info->test_crash = crash_hook_for(b->init->bootinfo->cmdline, vm->component.name);
     info->stray_access = vm->stray_access;   /* the same values (init.h) */
     info->vcpu_count = vm->vcpus;
+    info->rtc_seconds = b->init->rtc_seconds;
+    info->rtc_counter = b->init->rtc_counter;
     for (uint32_t k = 0; k < vm->vcpus && k < VMM_MAX_VCPUS; k++)
         info->vcpu_cores[k] = vm->cpus[k];
     describe_channels(b);

@@ -217,6 +217,7 @@ static void fill_bootinfo(struct root_task *root, uint32_t archive_size)
     info->uart_irq = platform.uart_irq;
     info->gicv_base = platform.gicv_base;
     info->cores = platform.cores;
+    info->rtc_base = platform.rtc_base;
     for (unsigned i = 0; i < OPAL_BOOTINFO_CMDLINE_MAX - 1 && platform.cmdline[i]; i++)
         info->cmdline[i] = platform.cmdline[i];
 }

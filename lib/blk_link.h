@@ -82,7 +82,7 @@ _Static_assert(sizeof(struct blk_ram_table) <= 0x1000u, "the RAM table fits a pa
 /* Orders a slot's contents before the index that publishes it. */
 static inline void blk_link_barrier(void)
 {
-    __asm__ volatile("dmb ish" ::: "memory");
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* dmb ish on ARM */
 }
 
 #endif

@@ -69,6 +69,23 @@ static inline _Bool guest_linux_layout(uint32_t ram_size, uint32_t kernel_size,
 #define GUEST_IRQ_COUNT  128
 #define GUEST_DEVICE_SIZE 0x1000u
 
+/* What the VMM adds for a Linux guest (docs/devices.md), where QEMU's virt
+ * machine has the same devices: a PL031 real-time clock, and virtio-mmio
+ * transports, slot k at GUEST_VIRTIO_BASE + k * GUEST_VIRTIO_STRIDE with
+ * interrupt GUEST_VIRTIO_FIRST_IRQ + k. A bare-metal guest gets neither
+ * (it may be given the real PL031 instead). */
+#define GUEST_RTC_BASE        0x09010000u
+#define GUEST_RTC_IRQ         34u
+#define GUEST_VIRTIO_BASE     0x0a000000u
+#define GUEST_VIRTIO_STRIDE   0x200u
+#define GUEST_VIRTIO_FIRST_IRQ 48u
+enum guest_virtio_slot {
+    GUEST_VIRTIO_BLK = 0,     /* only when the VM has a disk */
+    GUEST_VIRTIO_CONSOLE = 1,
+    GUEST_VIRTIO_RNG = 2,
+    GUEST_VIRTIO_SLOTS = 3,
+};
+
 /* A VM's vCPUs (docs/vmm.md): vCPU k is run by a thread of its own, whose
  * exits go to the VMM's thread k on the same core. */
 #define VMM_MAX_VCPUS 8

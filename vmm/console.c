@@ -26,13 +26,18 @@ void console_output(void *context, const char *text, size_t length)
         opal_debug_write(text, (uint32_t)length);
 }
 
-/* Move waiting input into the guest's UART while it has room. What does
+/* Move waiting input into the guest's UART while it has room (into hvc0
+ * instead once the guest uses it: virtio_console.c). What does
  * not fit stays in the ring, to be taken after the guest has read some;
  * once the ring is full the server drops further typed bytes and says so
  * (a guest that never reads cannot wedge the console's Ctrl-]). Called on
  * the server's signal and after each guest access to its UART. */
 void console_input(struct vm *vm)
 {
+    if (virtio_console_takes_input(&vm->virtio_console)) {
+        virtio_console_input(&vm->virtio_console);
+        return;
+    }
     char bytes[VUART_RX_FIFO];
     size_t space = vuart_receive_space(&vm->uart);
     if (space == 0 || !console_client_input_pending())

@@ -156,6 +156,8 @@ static void handle_signals(struct vm *machine, uint32_t badge)
     machine->exits[EXIT_IRQ]++;
     if (badge & VMM_BADGE_CONSOLE)
         console_input(machine);
+    if (badge & VMM_BADGE_BLK)
+        virtio_blk_completed(&machine->blk);
     channel_signalled(machine, badge);
     passthrough_signalled(machine, badge);
 }

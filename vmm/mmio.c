@@ -40,11 +40,22 @@ void vmm_reset_devices(struct vm *vm)
     passthrough_reset(vm);
     /* The console server names the lines of a connected VM itself. */
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
+    for (uint32_t slot = 0; slot < GUEST_VIRTIO_SLOTS; slot++)
+        vm->virtio[slot] = NULL;
+    vm->linux_devices = vm->info->kind == VMM_GUEST_LINUX;
+    if (!vm->linux_devices)
+        return;
+    vrtc_init(&vm->rtc);
+    virtio_console_init(&vm->virtio_console, vm);
+    if (vm->info->disk_sectors > 0)
+        virtio_blk_init(&vm->blk, vm);
 }
 
-static bool device_at(const struct vm *vm, uint32_t address)
+static bool device_at(struct vm *vm, uint32_t address)
 {
-    return address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
+    return (vm->linux_devices && address - GUEST_RTC_BASE < GUEST_DEVICE_SIZE) ||
+           virtio_at(vm, address) ||
+           address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
            address - GUEST_UART_BASE < GUEST_DEVICE_SIZE ||
            channel_doorbell_at(vm->info, address) >= 0;
 }
@@ -53,7 +64,7 @@ static bool device_at(const struct vm *vm, uint32_t address)
  * devices; at a device, with an instruction that gives no syndrome (the
  * kernel cannot tell its size or register: LDM, STM, LDRD, LDREX, a
  * write-back form), or with a size or alignment the device does not take. */
-static void describe_stray(const struct vm *vm, const struct opal_message *exit, char *text,
+static void describe_stray(struct vm *vm, const struct opal_message *exit, char *text,
                            size_t size)
 {
     uint32_t address = exit->mr[1], access = exit->mr[2];
@@ -109,6 +120,19 @@ static bool emulate(struct vm *vm, uint32_t address, uint32_t access, uint32_t *
                              : vuart_read(&vm->uart, offset, size, result);
         console_input(vm);
         return handled;
+    }
+    if (vm->linux_devices && address - GUEST_RTC_BASE < GUEST_DEVICE_SIZE) {
+        *kind = EXIT_MMIO_RTC;
+        uint32_t offset = address - GUEST_RTC_BASE;
+        return write ? vrtc_write(vm, &vm->rtc, offset, size, value)
+                     : vrtc_read(vm, &vm->rtc, offset, size, result);
+    }
+    struct virtio_device *device = virtio_at(vm, address);
+    if (device) {
+        *kind = EXIT_MMIO_VIRTIO;
+        uint32_t offset = (address - GUEST_VIRTIO_BASE) % GUEST_VIRTIO_STRIDE;
+        return write ? virtio_mmio_write(device, offset, size, value)
+                     : virtio_mmio_read(device, offset, size, result);
     }
     if ((channel = channel_doorbell_at(vm->info, address)) >= 0) {
         *kind = EXIT_MMIO_CHANNEL;

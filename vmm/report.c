@@ -31,9 +31,10 @@ static void report_exits(struct vm *vm)
 {
     const uint32_t *e = vm->exits;
     vmm_log(vm, "exits: mmio-gicd %u mmio-uart %u mmio-other %u hvc %u smc %u sysreg %u "
-            "eoi %u other %u mmio-channel %u irq %u", e[EXIT_MMIO_GICD], e[EXIT_MMIO_UART],
-            e[EXIT_MMIO_OTHER], e[EXIT_HVC], e[EXIT_SMC], e[EXIT_SYSREG], e[EXIT_EOI],
-            e[EXIT_OTHER], e[EXIT_MMIO_CHANNEL], e[EXIT_IRQ]);
+            "eoi %u other %u mmio-channel %u mmio-virtio %u mmio-rtc %u irq %u", e[EXIT_MMIO_GICD],
+            e[EXIT_MMIO_UART], e[EXIT_MMIO_OTHER], e[EXIT_HVC], e[EXIT_SMC], e[EXIT_SYSREG],
+            e[EXIT_EOI], e[EXIT_OTHER], e[EXIT_MMIO_CHANNEL], e[EXIT_MMIO_VIRTIO],
+            e[EXIT_MMIO_RTC], e[EXIT_IRQ]);
     vmm_log(vm, "guest started at counter %llu", (unsigned long long)vm->started_at);
 }
 

@@ -11,14 +11,18 @@
 #include "opal.h"
 #include "vmm_boot.h"
 #include "vmm/vgic_dist.h"
+#include "vmm/virtio_blk.h"
+#include "vmm/virtio_console.h"
 #include "vmm/vpmu.h"
+#include "vmm/vrtc.h"
 #include "vmm/vuart.h"
 
 /* Exits counted by kind, for the report when the VM stops (and the
  * benchmark). EXIT_IRQ counts notifications (the console's, the channels'). */
 enum vmm_exit_kind {
     EXIT_MMIO_GICD, EXIT_MMIO_UART, EXIT_MMIO_OTHER, EXIT_HVC, EXIT_SMC, EXIT_SYSREG,
-    EXIT_EOI, EXIT_OTHER, EXIT_IRQ, EXIT_MMIO_CHANNEL, EXIT_KIND_COUNT,
+    EXIT_EOI, EXIT_OTHER, EXIT_IRQ, EXIT_MMIO_CHANNEL, EXIT_MMIO_VIRTIO, EXIT_MMIO_RTC,
+    EXIT_KIND_COUNT,
 };
 
 /* A limiter for one kind of VMM line a guest can provoke at will (rate.c):
@@ -61,6 +65,13 @@ struct vm {
     struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
     struct vgic_dist vgic;
     struct vuart uart;
+    /* A Linux guest's: the RTC and the virtio devices (docs/devices.md). */
+    bool linux_devices;
+    struct vrtc rtc;
+    struct virtio_device *virtio[GUEST_VIRTIO_SLOTS];   /* by slot; NULL: none there */
+    struct virtio_blk blk;
+    struct virtio_console virtio_console;
+    struct vmm_rate virtio_lines;   /* a guest's virtio mistakes */
     bool physical_timer_told;  /* its CNTP_* accesses were logged once */
     uint32_t ticks_per_second; /* the generic counter's frequency */
     struct vmm_rate stray_lines;   /* aborts injected for stray accesses */

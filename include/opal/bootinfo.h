@@ -32,7 +32,7 @@ enum opal_root_slot {
 };
 
 #define OPAL_BOOTINFO_MAGIC 0x4f50414cu      /* "OPAL" */
-#define OPAL_BOOTINFO_VERSION 5
+#define OPAL_BOOTINFO_VERSION 6
 #define OPAL_BOOTINFO_CMDLINE_MAX 256
 #define OPAL_BOOTINFO_MAX_UNTYPED 192
 
@@ -59,6 +59,7 @@ struct opal_bootinfo {
     uint32_t uart_base, uart_irq;    /* the console PL011 */
     uint32_t gicv_base;              /* the GIC's virtual CPU interface (a VM's GICC) */
     uint32_t cores;                  /* cores running the kernel: 0 .. cores - 1 (TCB SetCore) */
+    uint32_t rtc_base;               /* a PL031 real-time clock (0: none found) */
     struct opal_untyped_desc untyped[OPAL_BOOTINFO_MAX_UNTYPED];
     char cmdline[OPAL_BOOTINFO_CMDLINE_MAX]; /* /chosen/bootargs, NUL-terminated */
 };

@@ -15,6 +15,7 @@ struct platform {
     uint32_t fdt_address, fdt_size;  /* 0 when there is none */
     uint64_t ram_base, ram_size;
     uint32_t uart_base, uart_irq;
+    uint32_t rtc_base;          /* a PL031, for the root task (0: none) */
     uint32_t gicd_base, gicc_base, gich_base, gicv_base;
     uint32_t hyp_timer_irq, virtual_timer_irq, maintenance_irq;
     uint32_t cores;             /* cores the kernel runs on: 0 .. cores - 1 */

@@ -139,13 +139,25 @@ static int check_layout(const struct editor *ed)
     return check_reservations(ed);
 }
 
+/* Whether a property before `offset` in the node whose properties start at
+ * `first` has the name `name` (the reader would find only that one). */
+static bool name_taken(const struct editor *ed, uint32_t first, uint32_t offset, const char *name)
+{
+    struct fdt_token t;
+    for (uint32_t at = first; at < offset; at = t.next)
+        if (read_token(ed, at, &t) != OPAL_OK ||
+            (t.type == FDT_PROP && core_strcmp(t.name, name) == 0))
+            return true;
+    return false;
+}
+
 /* One root node, balanced nesting, every property before its node's children
- * (where the reader looks for them), FDT_END last. Terminates: each token
- * moves the offset forward. */
+ * (where the reader looks for them) and named once, FDT_END last. Terminates:
+ * each token moves the offset forward. */
 static int check_structure(const struct editor *ed)
 {
     struct fdt_token t;
-    uint32_t offset = 0, depth = 0;
+    uint32_t offset = 0, depth = 0, first_property = 0;
     bool root_seen = false, properties_allowed = false;
 
     for (;;) {
@@ -158,9 +170,10 @@ static int check_structure(const struct editor *ed)
             root_seen = true;
             depth++;
             properties_allowed = true;
+            first_property = t.next;
             break;
         case FDT_PROP:
-            if (!properties_allowed)
+            if (!properties_allowed || name_taken(ed, first_property, offset, t.name))
                 return OPAL_ERR_MALFORMED;
             break;
         case FDT_END_NODE:

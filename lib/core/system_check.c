@@ -231,6 +231,50 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
                              (unsigned)regions[j].size);
 }
 
+/* What the VMM adds for a Linux guest only (lib/vmm_boot.h): a bare-metal
+ * guest may be given these addresses and interrupts. */
+static const struct guest_region linux_regions[] = {
+    { GUEST_RTC_BASE, GUEST_DEVICE_SIZE, "the emulated RTC" },
+    { GUEST_VIRTIO_BASE, GUEST_DEVICE_SIZE, "the virtio devices" },
+};
+#define LINUX_REGIONS (sizeof linux_regions / sizeof linux_regions[0])
+
+static bool linux_irq(uint32_t irq)
+{
+    return irq == GUEST_RTC_IRQ ||
+           irq - GUEST_VIRTIO_FIRST_IRQ < (uint32_t)GUEST_VIRTIO_SLOTS;
+}
+
+void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char *path)
+{
+    struct guest_region regions[MAX_GUEST_REGIONS];
+    uint32_t count = guest_regions(c->system, vm_index, regions);
+    for (uint32_t i = EMULATED_REGIONS; i < count; i++)
+        for (uint32_t j = 0; j < LINUX_REGIONS; j++)
+            if (system_ranges_overlap(regions[i].base, regions[i].size, linux_regions[j].base,
+                                      linux_regions[j].size))
+                system_error(c->errors, path, "%s at 0x%08x+0x%x overlaps %s at 0x%08x+0x%x, "
+                             "which a Linux guest gets", regions[i].what,
+                             (unsigned)regions[i].base, (unsigned)regions[i].size,
+                             linux_regions[j].what, (unsigned)linux_regions[j].base,
+                             (unsigned)linux_regions[j].size);
+    const struct system_component *k = &c->system->vms[vm_index].component;
+    for (uint32_t q = 0; q < k->irq_count; q++)
+        if (linux_irq(k->irqs[q]))
+            system_error(c->errors, path, "interrupt %u is the emulated RTC's or a virtio "
+                         "device's in a Linux guest (%u, %u to %u)", (unsigned)k->irqs[q],
+                         GUEST_RTC_IRQ, GUEST_VIRTIO_FIRST_IRQ,
+                         GUEST_VIRTIO_FIRST_IRQ + GUEST_VIRTIO_SLOTS - 1);
+    for (uint32_t i = 0; i < c->system->channel_count; i++)
+        for (uint32_t end = 0; end < 2; end++)
+            if (core_strcmp(c->system->channels[i].ends[end], k->name) == 0 &&
+                linux_irq(c->system->channels[i].guest_irq[end]))
+                system_error(c->errors, path, "/channels/%s: guest-interrupt %u is the emulated "
+                             "RTC's or a virtio device's in a Linux guest",
+                             c->system->channels[i].name,
+                             (unsigned)c->system->channels[i].guest_irq[end]);
+}
+
 /* Whether the VM's emulated distributor has SPI `irq` (lib/vmm_boot.h). */
 static bool guest_spi(uint32_t irq)
 {

@@ -147,6 +147,7 @@ static void check_vm_files(struct checker *c, const struct system_files *files,
         return;
     }
     check_linux_layout(c, path, vm, &kernel, &initrd);
+    system_check_linux_devices(c, vm_index, path);
     uint32_t dtb_size;
     check_guest_dtb(c, files, vm_index, path, &fragment, &dtb_size);
     if (area && dtb_size != 0)

@@ -447,6 +447,37 @@ static void emit_devices(struct writer *w, const struct tree *t)
     end_node(w);
 }
 
+/* A virtio-mmio transport of the VMM's, at its slot (lib/vmm_boot.h). */
+static void emit_virtio(struct writer *w, uint32_t slot)
+{
+    uint32_t base = GUEST_VIRTIO_BASE + slot * GUEST_VIRTIO_STRIDE;
+    begin_unit_node(w, "virtio_mmio", base);
+    property_string(w, "compatible", "virtio,mmio");
+    property_cells(w, "reg", (const uint32_t[]){ base, GUEST_VIRTIO_STRIDE }, 2);
+    property_cells(w, "interrupts",
+                   (const uint32_t[]){ IRQ_TYPE_SPI, GUEST_VIRTIO_FIRST_IRQ + slot - GIC_FIRST_SPI,
+                                       IRQ_LEVEL_HIGH }, 3);
+    end_node(w);
+}
+
+/* The RTC and the virtio devices (docs/devices.md): the disk only for a VM
+ * given one. */
+static void emit_linux_devices(struct writer *w, const struct tree *t)
+{
+    begin_unit_node(w, "pl031", GUEST_RTC_BASE);
+    property_strings(w, "compatible", "arm,pl031\0arm,primecell");
+    property_cells(w, "reg", (const uint32_t[]){ GUEST_RTC_BASE, GUEST_DEVICE_SIZE }, 2);
+    property_cells(w, "interrupts",
+                   (const uint32_t[]){ IRQ_TYPE_SPI, GUEST_RTC_IRQ - GIC_FIRST_SPI, IRQ_LEVEL_HIGH },
+                   3);
+    property_u32(w, "clocks", t->clock_phandle);
+    property_string(w, "clock-names", "apb_pclk");
+    end_node(w);
+    if (t->vm->disk[0] != '\0')
+        emit_virtio(w, GUEST_VIRTIO_BLK);
+    emit_virtio(w, GUEST_VIRTIO_CONSOLE);
+}
+
 static void emit_channels(struct writer *w, const struct tree *t)
 {
     for (uint32_t i = 0; i < t->system->channel_count; i++) {
@@ -507,6 +538,7 @@ static void emit_tree(struct writer *w, const struct tree *t)
     emit_chosen(w, t);
     emit_cpus_and_memory(w, t);
     emit_devices(w, t);
+    emit_linux_devices(w, t);
     emit_channels(w, t);
     emit_passthrough(w, t);
     end_node(w);

@@ -37,6 +37,9 @@ struct checker {
 /* The limits that the kernel, init and the VMM enforce at boot, each taken
  * from the header the enforcing code uses (system_limits.c). */
 void system_check_limits(struct checker *c);
+/* system_check.c: a Linux guest's map and interrupts leave room for the
+ * emulated RTC and virtio devices (checked once its kernel is known). */
+void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char *path);
 
 /* Where threads run (system_cores.c): each VM's vcpus and cpus, each
  * task's cpu, on cores the platform has, and no core's budgets above it. */

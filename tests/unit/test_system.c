@@ -486,7 +486,7 @@ TEST(image_limits_met_exactly_pass)
     platform.ram_free = 0xfffff000u;
     archive.files[1].size = initrd + 1;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
-    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x572 bytes) does not fit "
+    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x662 bytes) does not fit "
                              "the VMM's images area: 0x10000000 bytes, 0x10000000 taken by the "
                              "images before it");
     archive.files[0].size = kernel + 1;

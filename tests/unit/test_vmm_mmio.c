@@ -4,6 +4,7 @@
  * with the same words. The distributor never refuses an access. The kernel
  * calls are fakes. */
 #define UNIT_SUITE "vmm_mmio"
+#include "console_client.h"
 #include "vmm_fixture.h"
 
 /* --- fakes ---------------------------------------------------------------- */
@@ -42,6 +43,17 @@ void console_input(struct vm *machine)
 void console_output(void *context, const char *text, size_t length)
 {
     (void)context, (void)text, (void)length;
+}
+
+bool console_client_input_pending(void)
+{
+    return false;
+}
+
+uint32_t console_client_read(char *bytes, uint32_t max)
+{
+    (void)bytes, (void)max;
+    return 0;
 }
 
 /* --- accesses ---------------------------------------------------------------- */

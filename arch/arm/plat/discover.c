@@ -89,6 +89,15 @@ static void discover_uart(const struct fdt *fdt)
     platform.uart_irq = (type == 0 ? GIC_SPI_BASE : GIC_PPI_BASE) + number;
 }
 
+/* The real-time clock the root task reads the date from (none: 0). */
+static void discover_rtc(const struct fdt *fdt)
+{
+    uint64_t base, size;
+    int node = fdt_node_by_compatible(fdt, -1, "arm,pl031");
+    if (node >= 0 && fdt_reg(fdt, node, 0, &base, &size) == OPAL_OK && base < (1ull << 32))
+        platform.rtc_base = (uint32_t)base;
+}
+
 static void discover_gic(const struct fdt *fdt)
 {
     uint32_t *bases[] = { &platform.gicd_base, &platform.gicc_base, &platform.gich_base,
@@ -191,6 +200,7 @@ void platform_discover(uint32_t fdt_address)
         platform.fdt_size = fdt.size;
         discover_memory(&fdt);
         discover_uart(&fdt);
+        discover_rtc(&fdt);
         discover_gic(&fdt);
         discover_timer(&fdt);
         discover_cmdline(&fdt);

@@ -1,0 +1,240 @@
+/* The virtio-mmio transport's registers (virtio 1.x, 4.2.2), shared by
+ * every device type (virtio.h). */
+#include "vmm/virtio.h"
+#include "vmm/vmm.h"
+
+#define VIRTIO_MAGIC  0x74726976u   /* "virt" */
+#define VIRTIO_VENDOR 0x4c41504fu   /* "OPAL" */
+
+enum virtio_register {
+    REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008, REG_VENDOR_ID = 0x00c,
+    REG_DEVICE_FEATURES = 0x010, REG_DEVICE_FEATURES_SEL = 0x014,
+    REG_DRIVER_FEATURES = 0x020, REG_DRIVER_FEATURES_SEL = 0x024,
+    REG_QUEUE_SEL = 0x030, REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038,
+    REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = 0x050,
+    REG_INTERRUPT_STATUS = 0x060, REG_INTERRUPT_ACK = 0x064, REG_STATUS = 0x070,
+    REG_QUEUE_DESC_LOW = 0x080, REG_QUEUE_DESC_HIGH = 0x084,
+    REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DRIVER_HIGH = 0x094,
+    REG_QUEUE_DEVICE_LOW = 0x0a0, REG_QUEUE_DEVICE_HIGH = 0x0a4,
+    REG_CONFIG_GENERATION = 0x0fc, REG_CONFIG = 0x100,
+};
+
+#define INTERRUPT_USED   1u
+#define INTERRUPT_CONFIG 2u
+
+static uint32_t irq_of(const struct virtio_device *device)
+{
+    return GUEST_VIRTIO_FIRST_IRQ + device->slot;
+}
+
+/* The line is a level: high while InterruptStatus has a bit set. */
+static void update_line(struct virtio_device *device)
+{
+    vgic_dist_set_line(&device->vm->vgic, irq_of(device), device->interrupt_status != 0);
+}
+
+static void reset(struct virtio_device *device)
+{
+    device->status = 0;
+    device->interrupt_status = 0;
+    device->device_features_sel = device->driver_features_sel = device->queue_sel = 0;
+    device->driver_features = 0;
+    for (uint32_t q = 0; q < VIRTIO_QUEUES_MAX; q++)
+        device->queues[q] = (struct virtq){ 0 };
+    update_line(device);
+    if (device->type->reset)
+        device->type->reset(device);
+}
+
+void virtio_init(struct virtio_device *device, const struct virtio_type *type, struct vm *vm,
+                 uint32_t slot)
+{
+    device->type = type;
+    device->vm = vm;
+    device->slot = slot;
+    vm->virtio[slot] = device;
+    reset(device);
+}
+
+struct virtio_device *virtio_at(struct vm *vm, uint32_t address)
+{
+    uint32_t slot = (address - GUEST_VIRTIO_BASE) / GUEST_VIRTIO_STRIDE;
+    if (address < GUEST_VIRTIO_BASE || slot >= GUEST_VIRTIO_SLOTS)
+        return NULL;
+    return vm->virtio[slot];
+}
+
+bool virtio_running(const struct virtio_device *device)
+{
+    return (device->status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_NEEDS_RESET)) ==
+           VIRTIO_STATUS_DRIVER_OK;
+}
+
+void virtio_fail(struct virtio_device *device, const char *why)
+{
+    if (device->status & VIRTIO_STATUS_NEEDS_RESET)
+        return;
+    device->status |= VIRTIO_STATUS_NEEDS_RESET;
+    device->interrupt_status |= INTERRUPT_CONFIG;
+    update_line(device);
+    vmm_log_limited(device->vm, &device->vm->virtio_lines,
+                    "%s: the guest gave %s: the device needs a reset", device->type->name, why);
+}
+
+bool virtio_take(struct virtio_device *device, uint32_t q, struct virtq_chain *chain)
+{
+    const char *why;
+    if (!virtio_running(device) || !device->queues[q].ready)
+        return false;
+    enum virtq_result result = virtq_take(device->vm, &device->queues[q], chain, &why);
+    if (result == VIRTQ_MALFORMED)
+        virtio_fail(device, why);
+    return result == VIRTQ_TAKEN;
+}
+
+void virtio_give(struct virtio_device *device, uint32_t q, uint16_t head, uint32_t written)
+{
+    if (!device->queues[q].ready)
+        return;
+    virtq_give(device->vm, &device->queues[q], head, written);
+    device->interrupt_status |= INTERRUPT_USED;
+    update_line(device);
+}
+
+static struct virtq *selected(struct virtio_device *device)
+{
+    return device->queue_sel < device->type->queue_count ? &device->queues[device->queue_sel]
+                                                         : NULL;
+}
+
+static uint32_t read_register(struct virtio_device *device, uint32_t offset)
+{
+    struct virtq *q = selected(device);
+    uint64_t features = device->type->features | VIRTIO_F_VERSION_1;
+    switch (offset) {
+    case REG_MAGIC: return VIRTIO_MAGIC;
+    case REG_VERSION: return 2;
+    case REG_DEVICE_ID: return device->type->device_id;
+    case REG_VENDOR_ID: return VIRTIO_VENDOR;
+    case REG_DEVICE_FEATURES:
+        return device->device_features_sel == 0 ? (uint32_t)features
+             : device->device_features_sel == 1 ? (uint32_t)(features >> 32) : 0;
+    case REG_QUEUE_NUM_MAX: return q ? VIRTQ_SIZE_MAX : 0;
+    case REG_QUEUE_READY: return q ? q->ready : 0;
+    case REG_INTERRUPT_STATUS: return device->interrupt_status;
+    case REG_STATUS:
+        if (device->status == 0 && device->type->busy && device->type->busy(device))
+            return VIRTIO_STATUS_NEEDS_RESET;
+        return device->status;
+    case REG_CONFIG_GENERATION: return 0;   /* no config field changes while read */
+    default: return 0;                      /* write-only and reserved registers */
+    }
+}
+
+/* Driver features: only what was offered sticks. */
+static void write_driver_features(struct virtio_device *device, uint32_t value)
+{
+    uint64_t offered = device->type->features | VIRTIO_F_VERSION_1;
+    uint32_t shift = device->driver_features_sel == 0 ? 0 : 32;
+    if (device->driver_features_sel > 1 || (device->status & VIRTIO_STATUS_FEATURES_OK))
+        return;
+    device->driver_features &= ~(0xffffffffull << shift);
+    device->driver_features |= ((uint64_t)value << shift) & offered;
+}
+
+/* Status: 0 resets; FEATURES_OK sticks only with VERSION_1 accepted (this
+ * device has no legacy interface); a queue made ready is checked then. */
+static void write_status(struct virtio_device *device, uint32_t value)
+{
+    if (value == 0) {
+        reset(device);
+        return;
+    }
+    if ((value & VIRTIO_STATUS_FEATURES_OK) && !(device->driver_features & VIRTIO_F_VERSION_1))
+        value &= ~VIRTIO_STATUS_FEATURES_OK;
+    device->status = (device->status & VIRTIO_STATUS_NEEDS_RESET) |
+                     (value & ~VIRTIO_STATUS_NEEDS_RESET);
+}
+
+static void write_queue_ready(struct virtio_device *device, struct virtq *q, uint32_t value)
+{
+    const char *why;
+    if (!(value & 1)) {
+        q->ready = false;
+        return;
+    }
+    if (!virtq_check(device->vm, q, &why)) {
+        virtio_fail(device, why);
+        return;
+    }
+    q->last_avail = q->used_index = 0;
+    q->ready = true;
+}
+
+/* The low or high half of a 64-bit queue address. */
+static void set_half(uint64_t *field, uint32_t offset, uint32_t value)
+{
+    bool high = offset & 4;
+    *field = high ? (*field & 0xffffffffull) | (uint64_t)value << 32
+                  : (*field & ~0xffffffffull) | value;
+}
+
+static void write_register(struct virtio_device *device, uint32_t offset, uint32_t value)
+{
+    struct virtq *q = selected(device);
+    bool q_settable = q && !q->ready;   /* a ready queue's setup is fixed */
+    switch (offset) {
+    case REG_DEVICE_FEATURES_SEL: device->device_features_sel = value; break;
+    case REG_DRIVER_FEATURES_SEL: device->driver_features_sel = value; break;
+    case REG_DRIVER_FEATURES: write_driver_features(device, value); break;
+    case REG_QUEUE_SEL: device->queue_sel = value; break;
+    case REG_QUEUE_NUM: if (q_settable) q->size = value; break;
+    case REG_QUEUE_READY: if (q) write_queue_ready(device, q, value); break;
+    case REG_QUEUE_DESC_LOW: case REG_QUEUE_DESC_HIGH:
+        if (q_settable) set_half(&q->desc, offset, value);
+        break;
+    case REG_QUEUE_DRIVER_LOW: case REG_QUEUE_DRIVER_HIGH:
+        if (q_settable) set_half(&q->avail, offset, value);
+        break;
+    case REG_QUEUE_DEVICE_LOW: case REG_QUEUE_DEVICE_HIGH:
+        if (q_settable) set_half(&q->used, offset, value);
+        break;
+    case REG_INTERRUPT_ACK:
+        device->interrupt_status &= ~value;
+        update_line(device);
+        break;
+    case REG_STATUS: write_status(device, value); break;
+    case REG_QUEUE_NOTIFY:
+        if (value < device->type->queue_count && device->queues[value].ready &&
+            virtio_running(device))
+            device->type->notify(device, value);
+        break;
+    default: break;   /* read-only and reserved registers ignore writes */
+    }
+}
+
+bool virtio_mmio_read(struct virtio_device *device, uint32_t offset, uint32_t size,
+                      uint32_t *value)
+{
+    if (offset >= REG_CONFIG) {
+        *value = 0;
+        if (device->type->config_read)
+            device->type->config_read(device, offset - REG_CONFIG, size, value);
+        return true;
+    }
+    if (size != 4 || offset % 4)
+        return false;
+    *value = read_register(device, offset);
+    return true;
+}
+
+bool virtio_mmio_write(struct virtio_device *device, uint32_t offset, uint32_t size,
+                       uint32_t value)
+{
+    if (offset >= REG_CONFIG)
+        return true;   /* no device here has a writable config field */
+    if (size != 4 || offset % 4)
+        return false;
+    write_register(device, offset, value);
+    return true;
+}
