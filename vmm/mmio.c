@@ -48,7 +48,7 @@ void vmm_reset_devices(struct vm *vm)
     vrtc_init(&vm->rtc);
     virtio_console_init(&vm->virtio_console, vm);
     if (vm->info->disk_sectors > 0)
-        virtio_blk_init(&vm->blk, vm);
+        virtio_blk_init(&vm->blk, vm, (struct blk_link *)VMM_BLK_LINK_ADDRESS);
 }
 
 static bool device_at(struct vm *vm, uint32_t address)

@@ -22,11 +22,6 @@ struct request_header {
     uint64_t sector;
 };
 
-static struct blk_link *link(void)
-{
-    return (struct blk_link *)VMM_BLK_LINK_ADDRESS;
-}
-
 static struct virtio_blk *blk_of(struct virtio_device *device)
 {
     return (struct virtio_blk *)device;
@@ -113,7 +108,7 @@ static void start(struct virtio_blk *blk, const struct virtq_chain *chain)
         complete(blk, chain->head, last->address, BLK_UNSUPPORTED, 0);
         return;
     }
-    struct blk_link *l = link();
+    struct blk_link *l = blk->link;
     struct blk_request *request = &l->requests[l->request_head % BLK_LINK_SLOTS];
     if (!fill_segments(blk, chain, &header, request)) {
         complete(blk, chain->head, last->address, BLK_IOERR, 0);
@@ -133,7 +128,7 @@ static void start(struct virtio_blk *blk, const struct virtq_chain *chain)
 /* Takes the guest's requests while the link has room. */
 static void pump(struct virtio_blk *blk)
 {
-    struct blk_link *l = link();
+    struct blk_link *l = blk->link;
     struct virtq_chain chain;
     uint32_t sent = l->request_head;
     while (l->request_head - l->request_tail < BLK_LINK_SLOTS &&
@@ -174,9 +169,9 @@ static const struct virtio_type blk_type = {
     .busy = busy,
 };
 
-void virtio_blk_init(struct virtio_blk *blk, struct vm *vm)
+void virtio_blk_init(struct virtio_blk *blk, struct vm *vm, struct blk_link *link)
 {
-    *blk = (struct virtio_blk){ 0 };
+    *blk = (struct virtio_blk){ .link = link };
     virtio_init(&blk->device, &blk_type, vm, GUEST_VIRTIO_BLK);
 }
 
@@ -206,7 +201,7 @@ void virtio_blk_completed(struct virtio_blk *blk)
 {
     if (!blk->device.type)
         return;
-    struct blk_link *l = link();
+    struct blk_link *l = blk->link;
     uint32_t head = l->completion_head;
     if (head - l->completion_tail > BLK_LINK_SLOTS) {
         vmm_log_limited(blk->device.vm, &blk->device.vm->virtio_lines,

@@ -2,6 +2,7 @@
 #ifndef VMM_VIRTIO_BLK_H
 #define VMM_VIRTIO_BLK_H
 
+#include "blk_link.h"
 #include "vmm/virtio.h"
 
 /* A request the driver has: where its status byte goes, the bytes a read
@@ -17,10 +18,11 @@ struct virtio_blk {
     struct virtio_device device;   /* first: the transport's view */
     struct blk_pending pending[VIRTQ_SIZE_MAX];   /* by chain head */
     uint32_t in_flight;
+    struct blk_link *link;         /* shared with the driver (VMM_BLK_LINK_ADDRESS) */
 };
 
-/* The device at its slot (only for a VM with a disk). */
-void virtio_blk_init(struct virtio_blk *blk, struct vm *vm);
+/* The device at its slot (only for a VM with a disk), over `link`. */
+void virtio_blk_init(struct virtio_blk *blk, struct vm *vm, struct blk_link *link);
 /* The driver signalled: completions are waiting. */
 void virtio_blk_completed(struct virtio_blk *blk);
 
