@@ -69,11 +69,11 @@ static inline _Bool guest_linux_layout(uint32_t ram_size, uint32_t kernel_size,
 #define GUEST_IRQ_COUNT  128
 #define GUEST_DEVICE_SIZE 0x1000u
 
-/* What the VMM adds for a Linux guest (docs/devices.md), where QEMU's virt
- * machine has the same devices: a PL031 real-time clock, and virtio-mmio
- * transports, slot k at GUEST_VIRTIO_BASE + k * GUEST_VIRTIO_STRIDE with
- * interrupt GUEST_VIRTIO_FIRST_IRQ + k. A bare-metal guest gets neither
- * (it may be given the real PL031 instead). */
+/* The VMM's other devices (docs/devices.md), where QEMU's virt machine has
+ * the same: virtio-mmio transports in every VM, slot k at GUEST_VIRTIO_BASE
+ * + k * GUEST_VIRTIO_STRIDE with interrupt GUEST_VIRTIO_FIRST_IRQ + k; and
+ * for a Linux guest a PL031 real-time clock (a bare-metal guest may be
+ * given the real PL031 instead). */
 #define GUEST_RTC_BASE        0x09010000u
 #define GUEST_RTC_IRQ         34u
 #define GUEST_VIRTIO_BASE     0x0a000000u
@@ -85,6 +85,18 @@ enum guest_virtio_slot {
     GUEST_VIRTIO_RNG = 2,
     GUEST_VIRTIO_SLOTS = 3,
 };
+
+/* Why `irq` is reserved in every VM, for a message ("is the emulated
+ * UART's"), or NULL: the VMM's own devices raise these, so no passthrough
+ * interrupt or channel may be one. */
+static inline const char *guest_irq_reserved(uint32_t irq)
+{
+    if (irq == GUEST_UART_IRQ)
+        return "is the emulated UART's";
+    if (irq - GUEST_VIRTIO_FIRST_IRQ < (uint32_t)GUEST_VIRTIO_SLOTS)
+        return "is a virtio transport's";
+    return (const char *)0;
+}
 
 /* A VM's vCPUs (docs/vmm.md): vCPU k is run by a thread of its own, whose
  * exits go to the VMM's thread k on the same core. */

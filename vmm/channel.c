@@ -43,8 +43,8 @@ static bool check_irq(const struct vmm_boot_info *info, uint32_t k, char *why, s
     const char *problem = NULL;
     if (irq < VGIC_PRIVATE_IRQS || irq >= VGIC_IRQS)
         problem = "is not a shared peripheral interrupt of the emulated GIC (32 to 127)";
-    else if (irq == GUEST_UART_IRQ)
-        problem = "is the emulated UART's";
+    else
+        problem = guest_irq_reserved(irq);
     for (uint32_t other = 0; other < k && problem == NULL; other++)
         if (info->channels[other].guest_irq == irq)
             problem = "is another channel's too";
@@ -64,6 +64,7 @@ static const char *doorbell_overlap(const struct vmm_boot_info *info, uint32_t k
         { "the GIC distributor", GUEST_GICD_BASE, GUEST_DEVICE_SIZE },
         { "the GIC CPU interface", GUEST_GICC_BASE, GICC_SIZE },
         { "the UART", GUEST_UART_BASE, GUEST_DEVICE_SIZE },
+        { "the virtio devices", GUEST_VIRTIO_BASE, GUEST_DEVICE_SIZE },
     };
     uint64_t base = doorbell_base(&info->channels[k]);
     for (uint32_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)

@@ -40,12 +40,10 @@ void vmm_reset_devices(struct vm *vm)
     passthrough_reset(vm);
     /* The console server names the lines of a connected VM itself. */
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
+    vm->linux_devices = vm->info->kind == VMM_GUEST_LINUX;
+    vrtc_init(&vm->rtc);
     for (uint32_t slot = 0; slot < GUEST_VIRTIO_SLOTS; slot++)
         vm->virtio[slot] = NULL;
-    vm->linux_devices = vm->info->kind == VMM_GUEST_LINUX;
-    if (!vm->linux_devices)
-        return;
-    vrtc_init(&vm->rtc);
     virtio_console_init(&vm->virtio_console, vm);
     if (vm->info->disk_sectors > 0)
         virtio_blk_init(&vm->blk, vm, (struct blk_link *)VMM_BLK_LINK_ADDRESS);

@@ -28,8 +28,8 @@ static const char *irq_problem(const struct vmm_boot_info *info, uint32_t i)
     uint32_t irq = info->irqs[i];
     if (irq < VGIC_PRIVATE_IRQS || irq >= VGIC_IRQS)
         return "is not a shared peripheral interrupt of the emulated GIC (32 to 127)";
-    if (irq == GUEST_UART_IRQ)
-        return "is the emulated UART's";
+    if (guest_irq_reserved(irq))
+        return guest_irq_reserved(irq);
     for (uint32_t k = 0; k < info->channel_count && k < VMM_MAX_CHANNELS; k++)
         if (info->channels[k].guest_irq == irq)
             return "is a channel's";

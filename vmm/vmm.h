@@ -65,8 +65,8 @@ struct vm {
     struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
     struct vgic_dist vgic;
     struct vuart uart;
-    /* A Linux guest's: the RTC and the virtio devices (docs/devices.md). */
-    bool linux_devices;
+    /* The virtio devices, and a Linux guest's RTC (docs/devices.md). */
+    bool linux_devices;       /* the RTC is there */
     struct vrtc rtc;
     struct virtio_device *virtio[GUEST_VIRTIO_SLOTS];   /* by slot; NULL: none there */
     struct virtio_blk blk;

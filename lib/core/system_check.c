@@ -176,12 +176,14 @@ struct guest_region {
 };
 
 /* What the VMM emulates in every VM (dts/guest-virt.dts): the GIC
- * distributor and CPU interface, and the PL011. */
+ * distributor and CPU interface, the PL011 and the virtio transports. */
 static const struct guest_region emulated_regions[] = {
     { GUEST_GICD_BASE, 0x10000u, "the emulated GIC distributor" },
     { GUEST_GICC_BASE, 0x10000u, "the emulated GIC CPU interface" },
     { GUEST_UART_BASE, GUEST_DEVICE_SIZE, "the emulated UART" },
+    { GUEST_VIRTIO_BASE, GUEST_DEVICE_SIZE, "the virtio devices" },
 };
+
 #define EMULATED_REGIONS (sizeof emulated_regions / sizeof emulated_regions[0])
 #define MAX_GUEST_REGIONS (EMULATED_REGIONS + 1 + SYSTEM_MAX_DEVICES + SYSTEM_MAX_CHANNELS)
 
@@ -232,18 +234,11 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
 }
 
 /* What the VMM adds for a Linux guest only (lib/vmm_boot.h): a bare-metal
- * guest may be given these addresses and interrupts. */
+ * guest may be given the real RTC's address and interrupt. */
 static const struct guest_region linux_regions[] = {
     { GUEST_RTC_BASE, GUEST_DEVICE_SIZE, "the emulated RTC" },
-    { GUEST_VIRTIO_BASE, GUEST_DEVICE_SIZE, "the virtio devices" },
 };
 #define LINUX_REGIONS (sizeof linux_regions / sizeof linux_regions[0])
-
-static bool linux_irq(uint32_t irq)
-{
-    return irq == GUEST_RTC_IRQ ||
-           irq - GUEST_VIRTIO_FIRST_IRQ < (uint32_t)GUEST_VIRTIO_SLOTS;
-}
 
 void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char *path)
 {
@@ -260,17 +255,15 @@ void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char
                              (unsigned)linux_regions[j].size);
     const struct system_component *k = &c->system->vms[vm_index].component;
     for (uint32_t q = 0; q < k->irq_count; q++)
-        if (linux_irq(k->irqs[q]))
-            system_error(c->errors, path, "interrupt %u is the emulated RTC's or a virtio "
-                         "device's in a Linux guest (%u, %u to %u)", (unsigned)k->irqs[q],
-                         GUEST_RTC_IRQ, GUEST_VIRTIO_FIRST_IRQ,
-                         GUEST_VIRTIO_FIRST_IRQ + GUEST_VIRTIO_SLOTS - 1);
+        if (k->irqs[q] == GUEST_RTC_IRQ)
+            system_error(c->errors, path, "interrupt %u is the emulated RTC's in a Linux guest",
+                         (unsigned)k->irqs[q]);
     for (uint32_t i = 0; i < c->system->channel_count; i++)
         for (uint32_t end = 0; end < 2; end++)
             if (core_strcmp(c->system->channels[i].ends[end], k->name) == 0 &&
-                linux_irq(c->system->channels[i].guest_irq[end]))
+                c->system->channels[i].guest_irq[end] == GUEST_RTC_IRQ)
                 system_error(c->errors, path, "/channels/%s: guest-interrupt %u is the emulated "
-                             "RTC's or a virtio device's in a Linux guest",
+                             "RTC's in a Linux guest",
                              c->system->channels[i].name,
                              (unsigned)c->system->channels[i].guest_irq[end]);
 }
@@ -294,9 +287,9 @@ static void check_vm_irqs(struct checker *c, const struct system_vm *vm, const c
             system_error(c->errors, path, "interrupt %u is not a shared peripheral interrupt "
                          "a VM can be given (%u to %u)", (unsigned)irq, GUEST_FIRST_SPI,
                          GUEST_IRQ_COUNT - 1);
-        else if (irq == GUEST_UART_IRQ)
-            system_error(c->errors, path, "interrupt %u is the emulated UART's in the VM",
-                         (unsigned)irq);
+        else if (guest_irq_reserved(irq))
+            system_error(c->errors, path, "interrupt %u %s in the VM", (unsigned)irq,
+                         guest_irq_reserved(irq));
     }
 }
 
@@ -337,7 +330,7 @@ static bool guest_irq_taken(const struct system *system, int vm, uint32_t irq,
                             uint32_t channel_index, uint32_t end_index)
 {
     const struct system_component *k = system_component_at(system, (uint32_t)vm);
-    if (irq == GUEST_UART_IRQ)
+    if (guest_irq_reserved(irq))
         return true;
     for (uint32_t q = 0; q < k->irq_count; q++)
         if (k->irqs[q] == irq)
