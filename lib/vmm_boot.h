@@ -13,6 +13,7 @@
 #define VMM_BOOT_INFO_ADDRESS 0x00100000u   /* one read-only page */
 #define VMM_CONSOLE_RING_ADDRESS 0x00110000u /* its console ring (lib/console_ring.h) */
 #define VMM_BLK_LINK_ADDRESS  0x00120000u   /* its disk's link (lib/blk_link.h), BLK_LINK_SIZE */
+#define VMM_RNG_LINK_ADDRESS  0x00124000u   /* its entropy link (lib/rng_link.h), one page */
 #define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
 #define VMM_IMAGES_MAX        0x10000000u
 #define VMM_OWN_BASE          VMM_BOOT_INFO_ADDRESS
@@ -117,6 +118,7 @@ enum vmm_slot {
     VMM_CAP_PARENT = 8,       /* init's endpoint, badged for this VM: every VMM thread's
                                  fault handler, and where the VMM reports (enum vmm_report) */
     VMM_CAP_BLK_DRIVER = 9,   /* the disk driver's notification (write right; empty: no disk) */
+    VMM_CAP_RNG_DRIVER = 10,  /* the entropy driver's notification (write right; empty: none) */
     VMM_CAP_CHANNEL_FIRST = 16,   /* channel k's peer notification (write right) */
     VMM_CAP_IRQ_FIRST = 24,       /* passthrough interrupt i's IRQ handler (bound to
                                      VMM_CAP_NOTIFICATION, badge VMM_BADGE_IRQ(i)) */
@@ -180,6 +182,7 @@ _Static_assert(VMM_THREADS_ADDRESS + VMM_MAX_VCPUS * VMM_THREAD_SPAN <=
  * fires as VMM_BADGE_IRQ(i). */
 #define VMM_BADGE_CONSOLE (1u << 0)
 #define VMM_BADGE_BLK (1u << 1)   /* the disk driver: completions are waiting */
+#define VMM_BADGE_RNG (1u << 2)   /* the entropy driver: more random bytes */
 #define VMM_BADGE_CHANNEL(k) (1u << (8 + (k)))
 #define VMM_BADGE_IRQ(i) (1u << (16 + (i)))
 
@@ -240,6 +243,7 @@ struct vmm_boot_info {
     uint32_t vcpu_count;      /* 1 to VMM_MAX_VCPUS: vCPU k's caps at vmm_cap_*(k) */
     uint32_t vcpu_cores[VMM_MAX_VCPUS];   /* the core init put vCPU k and VMM thread k on */
     uint32_t disk_sectors;    /* its virtio-blk device's size; 0: no disk (lib/blk_link.h) */
+    uint32_t entropy;         /* 1: an entropy driver fills its rng link (lib/rng_link.h) */
     /* The platform's real-time clock: `rtc_seconds` (Unix time) was the
      * time when the generic counter read `rtc_counter` (0, 0: no RTC). */
     uint32_t rtc_seconds;

@@ -158,6 +158,8 @@ static void handle_signals(struct vm *machine, uint32_t badge)
         console_input(machine);
     if (badge & VMM_BADGE_BLK)
         virtio_blk_completed(&machine->blk);
+    if (badge & VMM_BADGE_RNG)
+        virtio_rng_filled(&machine->rng);
     channel_signalled(machine, badge);
     passthrough_signalled(machine, badge);
 }

@@ -45,6 +45,8 @@ void vmm_reset_devices(struct vm *vm)
     for (uint32_t slot = 0; slot < GUEST_VIRTIO_SLOTS; slot++)
         vm->virtio[slot] = NULL;
     virtio_console_init(&vm->virtio_console, vm);
+    if (vm->info->entropy)
+        virtio_rng_init(&vm->rng, vm, (struct rng_link *)VMM_RNG_LINK_ADDRESS);
     if (vm->info->disk_sectors > 0)
         virtio_blk_init(&vm->blk, vm, (struct blk_link *)VMM_BLK_LINK_ADDRESS);
 }

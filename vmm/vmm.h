@@ -13,6 +13,7 @@
 #include "vmm/vgic_dist.h"
 #include "vmm/virtio_blk.h"
 #include "vmm/virtio_console.h"
+#include "vmm/virtio_rng.h"
 #include "vmm/vpmu.h"
 #include "vmm/vrtc.h"
 #include "vmm/vuart.h"
@@ -71,6 +72,7 @@ struct vm {
     struct virtio_device *virtio[GUEST_VIRTIO_SLOTS];   /* by slot; NULL: none there */
     struct virtio_blk blk;
     struct virtio_console virtio_console;
+    struct virtio_rng rng;
     struct vmm_rate virtio_lines;   /* a guest's virtio mistakes */
     bool physical_timer_told;  /* its CNTP_* accesses were logged once */
     uint32_t ticks_per_second; /* the generic counter's frequency */

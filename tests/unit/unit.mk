@@ -27,7 +27,8 @@ UNIT_SOURCES_test_vmm_sysreg := vmm/sysreg.c vmm/vdebug.c vmm/vpmu.c vmm/rate.c 
 UNIT_SOURCES_test_vmm_psci := vmm/psci.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_mmio := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel.c \
                               vmm/passthrough.c vmm/rate.c vmm/vpmu.c vmm/vrtc.c \
-                              vmm/virtio_mmio.c vmm/virtq.c vmm/virtio_blk.c vmm/virtio_console.c
+                              vmm/virtio_mmio.c vmm/virtq.c vmm/virtio_blk.c vmm/virtio_console.c \
+                              vmm/virtio_rng.c
 # Their tests include them by path from the repository root ("vmm/vuart.h").
 $(UNIT_HOST)/$(UNIT_DIR)/test_vgic_dist.o $(UNIT_HOST)/$(UNIT_DIR)/test_vuart.o: UNIT_INCLUDES += -I.
 $(UNIT_HOST)/$(UNIT_DIR)/test_vmm_%.o $(UNIT_HOST)/vmm/%.o: UNIT_INCLUDES += -I.
