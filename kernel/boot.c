@@ -22,7 +22,7 @@ void kernel_boot(uint32_t boot_r0, uint32_t boot_r1, uint32_t boot_r2)
     log("Opal " OPAL_VERSION " - capability microkernel and hypervisor");
     arch_boot_report();
     if (cmdline_has("opal.fastpath=off")) {
-        fastpath_enabled = false;
+        fastpath_set_enabled(false);
         log("IPC fastpath off (opal.fastpath=off)");
     }
 

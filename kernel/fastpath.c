@@ -14,8 +14,15 @@
 #include "sched.h"
 #include "vcpu.h"
 
+/* A core's fastpath_tag while the fastpaths are off: no thread's
+ * fastpath_core (a core + 1, or 0) is ever this. */
+#define FASTPATH_OFF 0xffffffffu
 
-bool fastpath_enabled = true;
+void fastpath_set_enabled(bool on)
+{
+    for (uint32_t c = 0; c < CONFIG_CORES; c++)
+        cores[c].fastpath_tag = on ? c + 1 : FASTPATH_OFF;
+}
 
 static inline bool short_message(uint32_t tag)
 {
@@ -35,7 +42,9 @@ static inline const struct cap *lookup(const struct thread *thread, uint32_t cpt
 /* Full-budget contexts (budget = period) are never charged, so switching
  * between their threads needs no accounting; and the fastpath switches
  * only to a thread of this core. The thread keeps both facts in one byte
- * (thread_note_budget), one load and compare each. `from` runs here. */
+ * (thread_note_budget), one load and compare each. `from` runs here. With
+ * the fastpaths off the core's tag matches nothing: this is where they
+ * decline, before they have changed anything. */
 static inline bool full_budget_here(const struct thread *thread, uint32_t tag)
 {
     return thread->fastpath_core == tag;
@@ -214,7 +223,7 @@ static inline struct arch_context *switch_to(struct thread *next, bool from_gues
 struct arch_context *fastpath_call(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context, *next;
-    if (!fastpath_enabled || !short_message(abi_tag(&thread->context)) ||
+    if (!short_message(abi_tag(&thread->context)) ||
         (next = call(thread)) == NULL)
         return NULL;
     return switch_to(next, false);
@@ -223,7 +232,7 @@ struct arch_context *fastpath_call(struct arch_context *context)
 struct arch_context *fastpath_reply_recv(struct arch_context *context)
 {
     struct thread *thread = (struct thread *)context, *next;
-    if (!fastpath_enabled || !short_message(abi_tag(&thread->context)) ||
+    if (!short_message(abi_tag(&thread->context)) ||
         (next = reply_recv(thread)) == NULL)
         return NULL;
     return switch_to(next, false);
@@ -232,7 +241,7 @@ struct arch_context *fastpath_reply_recv(struct arch_context *context)
 struct arch_context *fastpath_fault(struct thread *thread)
 {
     struct thread *next;
-    if (!fastpath_enabled || (next = send_fault(thread)) == NULL)
+    if ((next = send_fault(thread)) == NULL)
         return NULL;
     return switch_to(next, thread->vcpu != NULL);
 }

@@ -76,11 +76,6 @@ static inline void bitmap_clear(struct sched_queues *q, unsigned set, unsigned p
         q->bitmap_top[set] &= ~(1u << word);
 }
 
-static unsigned highest_bit(uint32_t bits)
-{
-    return WORD_BITS - 1 - (unsigned)__builtin_clz(bits);
-}
-
 /* Runnable, with a scheduling context that has budget left. */
 bool sched_can_run(const struct thread *thread)
 {
@@ -174,20 +169,11 @@ void sched_dequeue(struct thread *thread)
     dequeue(thread);
 }
 
-static struct thread *set_highest(const struct sched_queues *q, unsigned set)
-{
-    if (q->bitmap_top[set] == 0)
-        return NULL;
-    unsigned word = highest_bit(q->bitmap_top[set]);
-    unsigned priority = word * WORD_BITS + highest_bit(q->bitmap_words[set][word]);
-    return q->queues[set][priority].head;
-}
-
 /* The system domain's best, or the window's if it has a strictly higher
  * priority: at equal priorities the system domain's thread goes first. */
 __attribute__((noinline)) static struct thread *highest_with_domains(const struct sched_queues *q)
 {
-    struct thread *best = set_highest(q, 0), *other = set_highest(q, q->window_domain);
+    struct thread *best = sched_set_highest(q, 0), *other = sched_set_highest(q, q->window_domain);
     if (other && (best == NULL || other->priority > best->priority))
         best = other;
     return best;
@@ -198,22 +184,13 @@ struct thread *sched_highest(void)
     const struct sched_queues *q = &core_self()->sched;
     if (__builtin_expect(q->window_domain != 0, 0))
         return highest_with_domains(q);
-    return set_highest(q, 0);
+    return sched_set_highest(q, 0);
 }
 
-__attribute__((noinline)) static const struct thread *against_with_domains(
-    const struct sched_queues *q, const struct thread *to)
+const struct thread *sched_highest_against_windows(const struct sched_queues *q,
+                                                   const struct thread *to)
 {
     return sched_eligible(to) ? highest_with_domains(q) : to;
-}
-
-/* `to` runs on this core (the fastpath checks), so this core's queues. */
-const struct thread *sched_highest_against(const struct thread *to)
-{
-    const struct sched_queues *q = &core_self()->sched;
-    if (__builtin_expect(q->window_domain != 0, 0))
-        return against_with_domains(q, to);
-    return set_highest(q, 0);
 }
 
 void sched_rotate_current(void)

@@ -181,7 +181,7 @@ static enum vmm_action handle(uint32_t k, struct opal_message *message)
  * waits in its report to init for ever: a thread that would wait for the
  * lock waits for init's teardown instead, in a Recv nothing answers (its
  * vCPU is suspended), rather than yield on for nothing. */
-static void take_lock(uint32_t k)
+static __attribute__((noinline)) void wait_for_lock(uint32_t k)
 {
     while (!vmm_try_lock(&vm.lock)) {
         while (vm.stopped) {
@@ -190,6 +190,13 @@ static void take_lock(uint32_t k)
         }
         opal_yield();
     }
+}
+
+/* Free, as it nearly always is: no call. */
+static inline void take_lock(uint32_t k)
+{
+    if (__builtin_expect(!vmm_try_lock(&vm.lock), 0))
+        wait_for_lock(k);
 }
 
 /* PSCI CPU_OFF: the vCPU's thread stops with the STOP answer; only then is

@@ -130,11 +130,16 @@ static bool offer(struct vgic_dist *dist, uint32_t cpu, uint32_t irq)
  * in priority order. */
 static void deliver(struct vgic_dist *dist)
 {
+    dist->refused = false;
     for (uint32_t cpu = 0; cpu < dist->cpu_count; cpu++)
         for (;;) {
             uint32_t irq = most_urgent_deliverable(dist, cpu);
-            if (irq == VGIC_IRQS || !offer(dist, cpu, irq))
+            if (irq == VGIC_IRQS)
                 break;
+            if (!offer(dist, cpu, irq)) {
+                dist->refused = true;
+                break;
+            }
         }
 }
 
@@ -515,7 +520,7 @@ void vgic_dist_eoi(struct vgic_dist *dist, uint32_t cpu, uint32_t irq)
     deliver(dist);
 }
 
-void vgic_dist_retry(struct vgic_dist *dist)
+void vgic_dist_redeliver(struct vgic_dist *dist)
 {
     deliver(dist);
 }

@@ -55,6 +55,7 @@ struct vgic_dist {
     uint8_t targets[VGIC_IRQS];    /* SPIs' GICD_ITARGETSR: a mask of vCPUs */
     /* SGI s pending on vCPU c: the vCPUs that sent it (GICD_SPENDSGIR). */
     uint8_t sgi_sources[VGIC_MAX_CPUS][VGIC_SGIS];
+    bool refused;                  /* the last delivery left an irq undelivered */
 };
 
 /* Reset state for `cpus` vCPUs (1 to VGIC_MAX_CPUS; others are taken as
@@ -91,7 +92,15 @@ void vgic_dist_pulse(struct vgic_dist *dist, uint32_t irq);
 /* vCPU `cpu` EOI'd an irq injected with notify_eoi: it is offered again if
  * its line is still high. */
 void vgic_dist_eoi(struct vgic_dist *dist, uint32_t cpu, uint32_t irq);
-/* A list register became free: offer what could not go before. */
-void vgic_dist_retry(struct vgic_dist *dist);
+/* Offers what is deliverable again (vgic_dist_retry's work). */
+void vgic_dist_redeliver(struct vgic_dist *dist);
+/* A list register may have become free: offer what could not go before.
+ * Inline and one test when the last delivery was not refused: the VMM
+ * calls this after every exit. */
+static inline void vgic_dist_retry(struct vgic_dist *dist)
+{
+    if (dist->refused)
+        vgic_dist_redeliver(dist);
+}
 
 #endif

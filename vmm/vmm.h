@@ -42,9 +42,31 @@ struct vmm_lock {
     volatile uint32_t word;    /* 1: taken */
 };
 void vmm_lock(struct vmm_lock *lock);
-/* Takes it if it is free (acquire); false if another thread holds it. */
-bool vmm_try_lock(struct vmm_lock *lock);
-void vmm_unlock(struct vmm_lock *lock);
+
+/* Takes it if it is free (acquire); false if another thread holds it.
+ * Inline, as vmm_unlock: every exit takes and releases it. */
+static inline bool vmm_try_lock(struct vmm_lock *lock)
+{
+    volatile uint32_t *word = &lock->word;
+    uint32_t old, failed;
+    __asm__ volatile("ldrex %0, [%2]\n"
+                     "cmp %0, #0\n"
+                     "strexeq %1, %3, [%2]\n"
+                     "movne %1, #1\n"
+                     : "=&r"(old), "=&r"(failed)
+                     : "r"(word), "r"(1u)
+                     : "cc", "memory");
+    if (old != 0 || failed != 0)
+        return false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* dmb ish */
+    return true;
+}
+
+static inline void vmm_unlock(struct vmm_lock *lock)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* dmb ish */
+    lock->word = 0;
+}
 
 /* A vCPU's power state (PSCI): secondaries start OFF; CPU_OFF makes one
  * STOPPING until its thread has stopped, then OFF; CPU_ON makes it ON. */

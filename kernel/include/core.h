@@ -19,14 +19,15 @@ struct vcpu;
 
 #define SCHED_BITMAP_WORDS (CONFIG_PRIORITIES / 32)
 
-/* The ready queues of one core: a set per domain (kernel/sched.c). */
+/* The ready queues of one core: a set per domain (kernel/sched.c). The
+ * small fields first, where the fastpath reaches them with one load. */
 struct sched_queues {
-    struct thread_queue queues[CONFIG_DOMAINS][CONFIG_PRIORITIES];
-    uint32_t bitmap_words[CONFIG_DOMAINS][SCHED_BITMAP_WORDS];
-    uint32_t bitmap_top[CONFIG_DOMAINS];
-    uint32_t domain_mask;        /* bit d: domain d may run now */
     uint32_t window_domain;      /* the current window's domain; 0: no schedule */
+    uint32_t domain_mask;        /* bit d: domain d may run now */
     uint32_t set_mask;           /* thread->domain & set_mask: its set */
+    uint32_t bitmap_top[CONFIG_DOMAINS];
+    uint32_t bitmap_words[CONFIG_DOMAINS][SCHED_BITMAP_WORDS];
+    struct thread_queue queues[CONFIG_DOMAINS][CONFIG_PRIORITIES];
 };
 
 struct core {

@@ -42,8 +42,9 @@ struct arch_context *fastpath_reply_recv(struct arch_context *context);
  * before any accounting: the handler's context if it took the message, or
  * NULL for fault_send and the scheduler. */
 struct arch_context *fastpath_fault(struct thread *thread);
-/* Cleared by the boot argument "opal.fastpath=off", to measure the slowpath. */
-extern bool fastpath_enabled;
+/* Turned off by the boot argument "opal.fastpath=off", to measure the
+ * slowpath (and by tests): no core's tag then matches any thread's. */
+void fastpath_set_enabled(bool on);
 
 /* Whether the kernel command line holds `word` as a whole word. */
 bool cmdline_has(const char *word);

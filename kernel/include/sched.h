@@ -23,10 +23,34 @@ void sched_enqueue_front(struct thread *thread);
 void sched_dequeue(struct thread *thread);
 /* The highest-priority queued thread, or NULL; does not dequeue. */
 struct thread *sched_highest(void);
-/* For the fastpath: the same, but `to` itself if `to` may not run in this
- * window (so "queued->priority < to->priority" fails): domains off cost
- * the fastpath one test. */
-const struct thread *sched_highest_against(const struct thread *to);
+static inline unsigned sched_highest_bit(uint32_t bits)
+{
+    return 31u - (unsigned)__builtin_clz(bits);
+}
+
+/* The highest-priority thread queued in set `set` of `q`, or NULL. */
+static inline struct thread *sched_set_highest(const struct sched_queues *q, unsigned set)
+{
+    if (q->bitmap_top[set] == 0)
+        return NULL;
+    unsigned word = sched_highest_bit(q->bitmap_top[set]);
+    unsigned priority = word * 32u + sched_highest_bit(q->bitmap_words[set][word]);
+    return q->queues[set][priority].head;
+}
+/* sched_highest_against's case with a domain schedule running. */
+const struct thread *sched_highest_against_windows(const struct sched_queues *q,
+                                                   const struct thread *to);
+/* For the fastpath: sched_highest, but `to` itself if `to` may not run in
+ * this window (so "queued->priority < to->priority" fails): domains off
+ * cost the fastpath one test. Inline: the fastpath calls it twice a round
+ * trip. `to` runs on this core (the fastpath checks), so this core's queues. */
+static inline const struct thread *sched_highest_against(const struct thread *to)
+{
+    const struct sched_queues *q = &core_self()->sched;
+    if (__builtin_expect(q->window_domain != 0, 0))
+        return sched_highest_against_windows(q, to);
+    return sched_set_highest(q, 0);
+}
 /* Current thread's slice ended or it yielded: to the back of its queue. */
 void sched_rotate_current(void);
 /* Pick who runs next and make it current_thread (NULL: nobody can run). */

@@ -307,7 +307,7 @@ static void ipc_world(uint32_t server_domain)
 {
     reset();
     timeslice_armed = 0; /* armed before any slice or window ends */
-    fastpath_enabled = true;
+    fastpath_set_enabled(true);
     if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_ENDPOINT, 0, EP, 1) ||
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_REPLY, 0, RP, 1) ||
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_VSPACE, 0, VS, 1))

@@ -75,7 +75,7 @@ static void build(struct world *w)
     kernel_entry_time = 0;
     timeslice_armed = 0; /* armed before any slice ends */
     timeslice_next_refill = UINT64_MAX;
-    fastpath_enabled = true;
+    fastpath_set_enabled(true);
     if (fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_ENDPOINT, 0, EP, 1) ||
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_REPLY, 0, RP, 1) ||
         fixture_retype(FIXTURE_UNTYPED, OPAL_OBJECT_VSPACE, 0, VS, 1))
@@ -259,7 +259,7 @@ TEST(call_declines_long_messages_and_caps)
     CHECK_CALL_DECLINED(&w);
     w.client->context.r[1] = OPAL_TAG(5, 1, 1);
     CHECK_CALL_DECLINED(&w);
-    fastpath_enabled = false;
+    fastpath_set_enabled(false);
     w.client->context.r[1] = OPAL_TAG(5, 0, 1);
     CHECK_CALL_DECLINED(&w);
 }
@@ -510,7 +510,7 @@ TEST(guest_exit_declines_without_a_usable_fault_endpoint)
     fx.root[EP].cap.rights = OPAL_RIGHT_READ; /* cannot send */
     CHECK_EXIT_DECLINED(&w);
     fx.root[EP].cap.rights = OPAL_RIGHTS_ALL;
-    fastpath_enabled = false;
+    fastpath_set_enabled(false);
     CHECK_EXIT_DECLINED(&w);
 }
 
