@@ -127,23 +127,17 @@ UNIT_UNUSED static void snapshot(void)
     memcpy(region_copy, region, RAM_SIZE + 2 * CANARY);
 }
 
-/* Whether nothing in RAM or the canaries changed since snapshot(), but for
- * [allowed, allowed + length) (length 0: nothing allowed). */
-UNIT_UNUSED static bool unchanged_but(uint32_t allowed, uint32_t length)
+/* What the device is expected to write since snapshot(): patched into the
+ * copy, so that unchanged() then allows exactly it. */
+UNIT_UNUSED static void expect_written(uint32_t address, const void *bytes, uint32_t length)
 {
-    for (uint32_t i = 0; i < RAM_SIZE + 2 * CANARY; i++) {
-        uint32_t address = guest_address(region + i);
-        if (address - allowed < length)
-            continue;
-        if (region[i] != region_copy[i])
-            return false;
-    }
-    return true;
+    memcpy(region_copy + (address - guest_address(region)), bytes, length);
 }
 
+/* Whether RAM and the canaries are as at snapshot() (and expect_written()). */
 UNIT_UNUSED static bool unchanged(void)
 {
-    return unchanged_but(0, 0);
+    return memcmp(region, region_copy, RAM_SIZE + 2 * CANARY) == 0;
 }
 
 /* Bump allocation of the guest's buffers, above the queues' areas. */
@@ -415,6 +409,17 @@ UNIT_UNUSED static uint16_t guest_add(struct guest_queue *q, const struct guest_
 UNIT_UNUSED static void guest_notify(const struct guest_queue *q)
 {
     reg_write(q->slot, MMIO_QUEUE_NOTIFY, q->number);
+}
+
+/* The used ring's next entry as the device must write it (2.7.8): chain
+ * `head`, `length` bytes written, then the index moved on; for unchanged(). */
+UNIT_UNUSED static void expect_used(const struct guest_queue *q, uint16_t used_index,
+                                    uint32_t head, uint32_t length)
+{
+    uint32_t entry[2] = { head, length };
+    uint16_t next = (uint16_t)(used_index + 1);
+    expect_written(guest_address(&q->used->ring[used_index % q->size]), entry, sizeof entry);
+    expect_written(guest_address(&q->used->index), &next, sizeof next);
 }
 
 /* What a device that broke off must show (4.2.3 and 2.1.2): Status has
