@@ -21,11 +21,13 @@ void vrtc_init(struct vrtc *rtc)
     *rtc = (struct vrtc){ 0 };
 }
 
-/* The platform's seconds now (0 if it has no RTC). */
+/* The platform's seconds now. Without an RTC (0 at counter 0) they count
+ * from 1970 too: a PL031's DR always counts, and a guest that set it with
+ * RTCLR must see its time go on. */
 static uint32_t platform_seconds(const struct vm *vm)
 {
     const struct vmm_boot_info *info = vm->info;
-    if (info->rtc_seconds == 0 || vm->ticks_per_second == 0)
+    if (vm->ticks_per_second == 0)
         return 0;
     return info->rtc_seconds + (uint32_t)((vmm_now() - info->rtc_counter) / vm->ticks_per_second);
 }
