@@ -90,9 +90,9 @@ UNIT_UNUSED static void type_input(const char *text)
 #define CANARY     0x1000u
 #define CANARY_BYTE 0xc5u
 
-static uint8_t *region;       /* canary, RAM, canary */
-static uint8_t *ram;
-static uint8_t *region_copy;  /* the whole region at snapshot() */
+static uint8_t region[RAM_SIZE + 2 * CANARY] __attribute__((aligned(0x1000)));
+static uint8_t *const ram = region + CANARY;
+static uint8_t region_copy[sizeof region];   /* the whole region at snapshot() */
 
 UNIT_UNUSED static uint32_t guest_address(const void *pointer)
 {
@@ -111,20 +111,13 @@ UNIT_UNUSED static uint32_t ram_base(void)
 
 UNIT_UNUSED static void ram_reset(void)
 {
-    if (!region) {
-        region = aligned_alloc(0x1000, RAM_SIZE + 2 * CANARY);
-        region_copy = malloc(RAM_SIZE + 2 * CANARY);
-        if (!region || !region_copy)
-            abort();
-        ram = region + CANARY;
-    }
-    memset(region, CANARY_BYTE, RAM_SIZE + 2 * CANARY);
+    memset(region, CANARY_BYTE, sizeof region);
     memset(ram, 0, RAM_SIZE);
 }
 
 UNIT_UNUSED static void snapshot(void)
 {
-    memcpy(region_copy, region, RAM_SIZE + 2 * CANARY);
+    memcpy(region_copy, region, sizeof region);
 }
 
 /* What the device is expected to write since snapshot(): patched into the
@@ -137,7 +130,7 @@ UNIT_UNUSED static void expect_written(uint32_t address, const void *bytes, uint
 /* Whether RAM and the canaries are as at snapshot() (and expect_written()). */
 UNIT_UNUSED static bool unchanged(void)
 {
-    return memcmp(region, region_copy, RAM_SIZE + 2 * CANARY) == 0;
+    return memcmp(region, region_copy, sizeof region) == 0;
 }
 
 /* Bump allocation of the guest's buffers, above the queues' areas. */
