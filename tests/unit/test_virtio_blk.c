@@ -9,7 +9,7 @@
 
 #define SLOT GUEST_VIRTIO_BLK
 #define DISK_SECTORS 0x10000u
-#define QUEUE_SIZE 64u
+#define QUEUE_SIZE VIRTQ_SIZE_MAX   /* room for the longest chains */
 
 /* virtio 1.x, 5.2: the request types and the feature bits of the config
  * fields the link's limits become. */
@@ -31,19 +31,19 @@ static struct guest_queue *request_queue(void)
     return &queues[SLOT][0];
 }
 
-/* A VM named `name` with a disk over `link`, its queue of `size` entries up. */
-static void blk_up_named(const char *name, uint32_t size)
+/* A VM named `name` with a disk over `link`, its queue up. */
+static void blk_up_named(const char *name)
 {
     linux_vm_reset(name);
     info.disk_sectors = DISK_SECTORS;
     memset(&link, 0, sizeof link);
     virtio_blk_init(&vm.blk, &vm, &link);
-    guest_bring_up(SLOT, 1, size);
+    guest_bring_up(SLOT, 1, QUEUE_SIZE);
 }
 
 static void blk_up(void)
 {
-    blk_up_named("vm1", QUEUE_SIZE);
+    blk_up_named("vm1");
 }
 
 struct request {
@@ -97,12 +97,33 @@ static void driver_complete(uint32_t id, uint32_t status)
     virtio_blk_completed(&vm.blk);
 }
 
-/* A request answered without the driver: `status`, nothing else written
- * but its used entry (the status byte only: length 1), nothing in the
- * link. */
-static void expect_answered_here(uint32_t type, uint64_t sector, const struct guest_buffer *data,
-                                 uint32_t count, uint8_t status)
+/* The driver takes `r` and completes it: exactly its status byte (OK) and
+ * used entry `used_index` (`length` bytes written) change, and the guest
+ * is interrupted. */
+static void expect_completed_ok(struct request r, uint16_t used_index, uint32_t length)
 {
+    snapshot();
+    driver_take(1);
+    driver_complete(r.head, BLK_OK);
+    uint8_t ok = BLK_OK;
+    expect_written(r.status, &ok, 1);
+    expect_used(request_queue(), used_index, r.head, length);
+    CHECK(unchanged());
+    CHECK(reg_read(SLOT, MMIO_INTERRUPT_STATUS) & INT_USED_BUFFER);
+    CHECK(pending(slot_irq(SLOT)));
+    CHECK_EQ(log_count, 0);
+}
+
+/* A fresh device given one request of `count` data buffers of `length`
+ * bytes each (device-writable or not): answered without the driver,
+ * `status`, nothing else written but its used entry (the status byte only:
+ * length 1), nothing in the link. */
+static void expect_answered_here(uint32_t type, uint64_t sector, uint32_t count, uint32_t length,
+                                 bool writable, uint8_t status)
+{
+    struct guest_buffer data[VIRTQ_CHAIN_MAX];
+    blk_up();
+    data_buffers(data, count, length, writable);
     struct request r = submit(type, sector, data, count);
     snapshot();
     guest_notify(request_queue());
@@ -131,6 +152,32 @@ static void expect_in_link(struct request r, uint32_t type, uint64_t sector,
     }
     CHECK_EQ(signal_count > 0, 1);
     CHECK_EQ(last_signalled, VMM_CAP_BLK_DRIVER);
+}
+
+/* The same, passed to the driver: in the link as the guest gave it. */
+static void expect_sent(uint32_t type, uint64_t sector, uint32_t count, uint32_t length,
+                        bool writable)
+{
+    struct guest_buffer data[VIRTQ_CHAIN_MAX];
+    blk_up();
+    data_buffers(data, count, length, writable);
+    struct request r = submit(type, sector, data, count);
+    guest_notify(request_queue());
+    expect_in_link(r, type, sector, data, count);
+    CHECK_EQ(log_count, 0);
+}
+
+/* A fresh device with one read of a sector (0) sent to the driver. */
+static struct request one_read_sent(void)
+{
+    struct guest_buffer data[1];
+    blk_up();
+    data_buffers(data, 1, BLK_SECTOR_SIZE, true);
+    struct request r = submit(T_IN, 0, data, 1);
+    guest_notify(request_queue());
+    if (link.request_head != 1)
+        unit_fail(__FILE__, __LINE__, "the read did not reach the link");
+    return r;
 }
 
 /* --- identification and config space ---------------------------------------- */
@@ -184,15 +231,7 @@ TEST(a_read_goes_to_the_link_and_its_completion_to_the_guest)
     CHECK(unchanged());                         /* nothing for the guest yet */
     CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
     CHECK(!pending(slot_irq(SLOT)));
-    driver_take(1);
-    driver_complete(r.head, BLK_OK);
-    uint8_t ok = 0;
-    expect_written(r.status, &ok, 1);
-    expect_used(request_queue(), 0, r.head, 1024 + 512 + 1);
-    CHECK(unchanged());
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), INT_USED_BUFFER);
-    CHECK(pending(slot_irq(SLOT)));
-    CHECK_EQ(log_count, 0);
+    expect_completed_ok(r, 0, 1024 + 512 + 1);
 }
 
 TEST(a_write_goes_to_the_link_and_uses_only_the_status_byte)
@@ -203,13 +242,7 @@ TEST(a_write_goes_to_the_link_and_uses_only_the_status_byte)
     struct request r = submit(T_OUT, DISK_SECTORS - 24, data, 3);
     guest_notify(request_queue());
     expect_in_link(r, BLK_WRITE, DISK_SECTORS - 24, data, 3);
-    snapshot();
-    driver_take(1);
-    driver_complete(r.head, BLK_OK);
-    uint8_t ok = 0;
-    expect_written(r.status, &ok, 1);
-    expect_used(request_queue(), 0, r.head, 1);
-    CHECK(unchanged());
+    expect_completed_ok(r, 0, 1);
 }
 
 TEST(a_flush_goes_to_the_link_without_segments)
@@ -218,13 +251,7 @@ TEST(a_flush_goes_to_the_link_without_segments)
     struct request r = submit(T_FLUSH, 0, NULL, 0);
     guest_notify(request_queue());
     expect_in_link(r, BLK_FLUSH, 0, NULL, 0);
-    snapshot();
-    driver_take(1);
-    driver_complete(r.head, BLK_OK);
-    uint8_t ok = 0;
-    expect_written(r.status, &ok, 1);
-    expect_used(request_queue(), 0, r.head, 1);
-    CHECK(unchanged());
+    expect_completed_ok(r, 0, 1);
 }
 
 TEST(a_failed_completion_gives_ioerr_and_no_data_length)
@@ -258,7 +285,7 @@ TEST(a_failed_completion_gives_ioerr_and_no_data_length)
  * with no NUL if it is 20 bytes long). */
 static void expect_id(const char *name)
 {
-    blk_up_named(name, QUEUE_SIZE);
+    blk_up_named(name);
     struct guest_buffer id;
     data_buffers(&id, 1, ID_BYTES, true);
     struct request r = submit(T_GET_ID, 0, &id, 1);
@@ -287,113 +314,71 @@ TEST(get_id_of_a_long_name_fills_all_20_bytes)
 
 TEST(an_unknown_type_is_unsupported)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, false);
-    expect_answered_here(T_DISCARD, 0, data, 1, BLK_UNSUPPORTED);
+    expect_answered_here(T_DISCARD, 0, 1, 512, false, BLK_UNSUPPORTED);
 }
 
 TEST(a_read_past_the_disk_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 1024, true);
-    expect_answered_here(T_IN, DISK_SECTORS - 1, data, 1, BLK_IOERR);
+    expect_answered_here(T_IN, DISK_SECTORS - 1, 1, 1024, true, BLK_IOERR);
 }
 
 TEST(a_read_of_the_last_sectors_goes_to_the_link)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 1024, true);
-    struct request r = submit(T_IN, DISK_SECTORS - 2, data, 1);
-    guest_notify(request_queue());
-    expect_in_link(r, BLK_READ, DISK_SECTORS - 2, data, 1);
+    expect_sent(T_IN, DISK_SECTORS - 2, 1, 1024, true);
 }
 
 TEST(a_sector_that_wraps_at_2_to_the_64_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 1024, true);
-    expect_answered_here(T_IN, UINT64_MAX, data, 1, BLK_IOERR);
+    expect_answered_here(T_IN, UINT64_MAX, 1, 1024, true, BLK_IOERR);
 }
 
 TEST(a_sector_above_4_g_is_an_io_error)
 {
     /* A 32-bit cut would make it sector 0. */
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, false);
-    expect_answered_here(T_OUT, 1ull << 32, data, 1, BLK_IOERR);
+    expect_answered_here(T_OUT, 1ull << 32, 1, 512, false, BLK_IOERR);
 }
 
 TEST(a_buffer_not_whole_sectors_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[2];
-    data_buffers(data, 2, 513, true);
-    data[0].length = 512;
-    expect_answered_here(T_IN, 0, data, 2, BLK_IOERR);
+    expect_answered_here(T_IN, 0, 1, 513, true, BLK_IOERR);
+    expect_answered_here(T_OUT, 0, 2, 256, false, BLK_IOERR);
 }
 
 TEST(a_buffer_above_size_max_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, BLK_SEGMENT_MAX + BLK_SECTOR_SIZE, true);
-    expect_answered_here(T_IN, 0, data, 1, BLK_IOERR);
+    expect_answered_here(T_IN, 0, 1, BLK_SEGMENT_MAX + BLK_SECTOR_SIZE, true, BLK_IOERR);
 }
 
 TEST(a_buffer_of_size_max_goes_to_the_link)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, BLK_SEGMENT_MAX, true);
-    struct request r = submit(T_IN, 0, data, 1);
-    guest_notify(request_queue());
-    expect_in_link(r, BLK_READ, 0, data, 1);
+    expect_sent(T_IN, 0, 1, BLK_SEGMENT_MAX, true);
 }
 
 TEST(a_read_into_a_readable_buffer_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[2];
-    data_buffers(data, 2, 512, false);
-    expect_answered_here(T_IN, 0, data, 2, BLK_IOERR);
+    expect_answered_here(T_IN, 0, 2, 512, false, BLK_IOERR);
 }
 
 TEST(a_flush_with_data_is_an_io_error)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, false);
-    expect_answered_here(T_FLUSH, 0, data, 1, BLK_IOERR);
+    expect_answered_here(T_FLUSH, 0, 1, 512, false, BLK_IOERR);
 }
 
 TEST(seg_max_buffers_go_to_the_link)
 {
-    blk_up_named("vm1", VIRTQ_SIZE_MAX);
-    struct guest_buffer data[BLK_MAX_SEGMENTS];
-    data_buffers(data, BLK_MAX_SEGMENTS, 512, true);
-    struct request r = submit(T_IN, 7, data, BLK_MAX_SEGMENTS);
-    guest_notify(request_queue());
-    expect_in_link(r, BLK_READ, 7, data, BLK_MAX_SEGMENTS);
+    expect_sent(T_IN, 7, BLK_MAX_SEGMENTS, 512, true);
 }
 
 TEST(more_than_seg_max_buffers_is_an_io_error)
 {
     /* The guest broke its limit (seg_max) but the chain itself is well
      * formed: the request fails, the device goes on. */
-    blk_up_named("vm1", VIRTQ_SIZE_MAX);
-    struct guest_buffer data[BLK_MAX_SEGMENTS + 1];
-    data_buffers(data, BLK_MAX_SEGMENTS + 1, 512, true);
-    expect_answered_here(T_IN, 0, data, BLK_MAX_SEGMENTS + 1, BLK_IOERR);
+    expect_answered_here(T_IN, 0, BLK_MAX_SEGMENTS + 1, 512, true, BLK_IOERR);
 }
 
 TEST(a_chain_past_the_devices_limit_needs_a_reset)
 {
-    blk_up_named("vm1", VIRTQ_SIZE_MAX);
+    blk_up();
     struct guest_buffer data[VIRTQ_CHAIN_MAX];
     data_buffers(data, VIRTQ_CHAIN_MAX, 512, true);
     submit(T_IN, 0, data, VIRTQ_CHAIN_MAX);      /* + header and status */
@@ -457,11 +442,7 @@ TEST(a_full_link_leaves_chains_in_the_ring_until_completions)
 
 TEST(a_completion_not_in_flight_is_logged_and_ignored)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, true);
-    struct request r = submit(T_IN, 0, data, 1);
-    guest_notify(request_queue());
+    struct request r = one_read_sent();
     driver_take(1);
     snapshot();
     driver_complete(VIRTQ_SIZE_MAX + 5, BLK_OK);             /* no such chain */
@@ -485,11 +466,7 @@ TEST(a_completion_not_in_flight_is_logged_and_ignored)
 
 TEST(a_completion_index_jump_is_logged_and_ignored)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, true);
-    struct request r = submit(T_IN, 0, data, 1);
-    guest_notify(request_queue());
+    struct request r = one_read_sent();
     driver_take(1);
     snapshot();
     link.completions[0] = (struct blk_completion){ r.head, BLK_OK };
@@ -531,20 +508,12 @@ TEST(a_reset_waits_for_requests_in_flight_and_drops_their_completions)
     CHECK_EQ(c.head, a.head);
     guest_notify(request_queue());
     expect_in_link(c, BLK_READ, 2, &data[0], 1);
-    driver_take(1);
-    driver_complete(c.head, BLK_OK);
-    CHECK_EQ(status_of(c), BLK_OK);
-    CHECK_EQ(request_queue()->used->index, 1);
-    CHECK_EQ(log_count, 0);
+    expect_completed_ok(c, 0, 512 + 1);
 }
 
 TEST(a_chain_head_still_in_flight_given_again_needs_a_reset)
 {
-    blk_up();
-    struct guest_buffer data[1];
-    data_buffers(data, 1, 512, true);
-    struct request r = submit(T_IN, 0, data, 1);
-    guest_notify(request_queue());
+    struct request r = one_read_sent();
     guest_publish(request_queue(), r.head);
     guest_notify(request_queue());
     check_needs_reset(SLOT, "virtio-blk");
