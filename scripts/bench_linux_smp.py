@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The SMP part of `make bench` (docs/benchmarks.md, "Linux SMP workloads"):
 bench/linux/smp*.c as /init of the same Debian kernel on four CPUs, natively
-on QEMU -smp 4 and, once its image exists, in Opal's 4-vCPU VM
-(bench/linux/bench-smp.dts), deterministic like the rest. Prints native,
-and Opal with Opal/native when both ran; writes build/bench/linux-smp.json.
+on QEMU -smp 4 and in Opal's 4-vCPU VM (bench/linux/bench-smp.dts),
+deterministic like the rest. Prints native, Opal and Opal/native; writes
+build/bench/linux-smp.json.
 A run that does not finish, or a workload whose own check failed, stops it."""
 import json
 import os
@@ -18,8 +18,7 @@ INITRD = "build/bench/linux-smp/initramfs-smp.cpio.gz"
 DTB = "build/bench/linux-smp/guest.dtb"            # bench/linux/guest-smp4.dts
 BOOTARGS_FILE = "build/bench/linux-smp/bootargs"   # bench/linux/linux.mk
 PROGRAM = "build/bench/linux-smp/init.elf"         # the initramfs's /init, unstripped
-# Built from bench/linux/bench-smp.dts once the description language and the
-# VMM take vcpus = <4> (not yet part of `make bench`): until then, native only.
+# Built from bench/linux/bench-smp.dts.
 OPAL_IMAGE = "build/bench/linux-smp-opal.elf"
 
 WORKLOADS = [  # name printed by the guest, row title

@@ -47,7 +47,9 @@ static void complete(struct virtio_blk *blk, uint16_t head, uint32_t status_addr
     virtio_give(&blk->device, 0, head, written + 1);
 }
 
-/* The serial number a guest reads (/sys/block/vda/serial): the VM's name. */
+/* The serial number a guest reads (/sys/block/vda/serial): the VM's name,
+ * NUL-padded to 20 bytes; a name of 20 or more gives its first 20, with no
+ * NUL (5.2.6, as ATA serials: the driver copies at most 20). */
 static void get_id(struct virtio_blk *blk, const struct virtq_chain *chain,
                    uint32_t status_address)
 {
@@ -57,7 +59,8 @@ static void get_id(struct virtio_blk *blk, const struct virtq_chain *chain,
         return;
     }
     char id[VIRTIO_BLK_ID_BYTES] = { 0 };
-    core_strlcpy(id, blk->device.vm->info->name, sizeof id);
+    const char *name = blk->device.vm->info->name;
+    memcpy(id, name, core_strnlen(name, sizeof id));
     memcpy((void *)data->address, id, sizeof id);
     complete(blk, chain->head, status_address, BLK_OK, sizeof id);
 }

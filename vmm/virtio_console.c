@@ -24,6 +24,7 @@ static void transmit(struct virtio_console *console)
         console->used = true;
         virtio_give(&console->device, TRANSMIT_QUEUE, chain.head, 0);
     }
+    virtio_console_input(console);   /* what was typed before it took input */
 }
 
 bool virtio_console_takes_input(const struct virtio_console *console)
@@ -45,12 +46,15 @@ void virtio_console_input(struct virtio_console *console)
     }
 }
 
+/* Linux kicks the receive queue as soon as its driver posts buffers, long
+ * before anything runs on hvc0: input goes there only once it is in use. */
 static void notify(struct virtio_device *device, uint32_t q)
 {
+    struct virtio_console *console = console_of(device);
     if (q == TRANSMIT_QUEUE)
-        transmit(console_of(device));
-    else
-        virtio_console_input(console_of(device));
+        transmit(console);
+    else if (virtio_console_takes_input(console))
+        virtio_console_input(console);
 }
 
 static void reset(struct virtio_device *device)

@@ -163,6 +163,8 @@ static void write_queue_ready(struct virtio_device *device, struct virtq *q, uin
         q->ready = false;
         return;
     }
+    if (q->ready)
+        return;   /* already running: its indices stay */
     if (!virtq_check(device->vm, q, &why)) {
         virtio_fail(device, why);
         return;

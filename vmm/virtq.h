@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #define VIRTQ_SIZE_MAX 128u     /* QueueNumMax of every queue */
-#define VIRTQ_CHAIN_MAX 68u     /* buffers in one chain: virtio-blk's header, 64 data, status */
+#define VIRTQ_CHAIN_MAX 68u     /* buffers in one chain: virtio-blk's header, 64 data and
+                                   status, with room for a request over its seg_max to get
+                                   IOERR rather than a broken device */
 
 struct vm;
 

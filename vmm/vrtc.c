@@ -21,11 +21,13 @@ void vrtc_init(struct vrtc *rtc)
     *rtc = (struct vrtc){ 0 };
 }
 
-/* The platform's seconds now (0 if it has no RTC). */
+/* The platform's seconds now. Without an RTC (0 at counter 0) they count
+ * from 1970 too: a PL031's DR always counts, and a guest that set it with
+ * RTCLR must see its time go on. */
 static uint32_t platform_seconds(const struct vm *vm)
 {
     const struct vmm_boot_info *info = vm->info;
-    if (info->rtc_seconds == 0 || vm->ticks_per_second == 0)
+    if (vm->ticks_per_second == 0)
         return 0;
     return info->rtc_seconds + (uint32_t)((vmm_now() - info->rtc_counter) / vm->ticks_per_second);
 }
@@ -40,8 +42,9 @@ bool vrtc_read(const struct vm *vm, const struct vrtc *rtc, uint32_t offset, uin
     case RTC_MR: *value = rtc->match; break;
     case RTC_CR: *value = 1; break;          /* always running */
     case RTC_IMSC: *value = rtc->mask; break;
+    case RTC_LR: *value = rtc->loaded; break;
     default:
-        *value = offset >= RTC_ID ? ids[(offset - RTC_ID) / 4] : 0;   /* LR, RIS, MIS: 0 */
+        *value = offset >= RTC_ID ? ids[(offset - RTC_ID) / 4] : 0;   /* RIS, MIS: 0 */
         break;
     }
     return true;
@@ -52,8 +55,10 @@ bool vrtc_write(const struct vm *vm, struct vrtc *rtc, uint32_t offset, uint32_t
 {
     if (size != 4 || offset % 4)
         return false;
-    if (offset == RTC_LR)
+    if (offset == RTC_LR) {
         rtc->offset = (int64_t)value - platform_seconds(vm);
+        rtc->loaded = value;
+    }
     else if (offset == RTC_MR)
         rtc->match = value;
     else if (offset == RTC_IMSC)

@@ -11,6 +11,7 @@ struct vm;
 struct vrtc {
     int64_t offset;            /* seconds the guest's writes moved it from the platform's */
     uint32_t match, mask;      /* RTCMR, RTCIMSC: kept; the match never fires (docs/devices.md) */
+    uint32_t loaded;           /* RTCLR: the last value written, as it reads back */
 };
 
 void vrtc_init(struct vrtc *rtc);

@@ -36,8 +36,7 @@ $(BENCH_LINUX)/full/bootargs: bench/linux/linux.mk
 # The SMP workloads (bench/linux/smp*.c, scripts/bench_linux_smp.py): their
 # own /init, beside a program that only exits (exit0.S, the exec target),
 # natively on QEMU -smp 4 with guest-smp4.dts, the 4-CPU form of the guest's
-# device tree. bench-smp.dts describes the 4-vCPU VM for the Opal side; it
-# is not built until the description language and the VMM take vcpus > 1.
+# device tree; bench-smp.dts describes the 4-vCPU VM for the Opal side.
 BENCH_SMP         := $(BUILD)/bench/linux-smp
 # maxcpus=1: the kernel boots on CPU 0 and /init brings the others online.
 # Booted on four, QEMU 7.2 live-locks under -icount in the boot's
@@ -75,9 +74,6 @@ $(BENCH_SMP)/bootargs: bench/linux/linux.mk
 BENCH_SMP_DEPS := $(BENCH_SMP)/initramfs-smp.cpio.gz $(BENCH_SMP)/guest.dtb $(BENCH_SMP)/bootargs
 
 # The Opal side: a 4-vCPU VM, vCPU k on core k (bench/linux/bench-smp.dts).
-# Built on request (`make build/bench/linux-smp-opal.elf`), not by `make
-# bench` yet: scripts/bench_linux_smp.py adds the Opal column when it
-# exists (docs/benchmarks.md says why it is not yet measured).
 $(eval $(call boot_image,$(BUILD)/bench/linux-smp-opal.elf,$(BUILD)/init.elf,\
     $(PROGRAMS),$(BUILD)/guests/linux/zImage $(BENCH_SMP)/initramfs-smp.cpio.gz,bench/linux/bench-smp.dts))
 
@@ -110,4 +106,4 @@ $(BENCH_XEN): | deps $(GUEST_LINUX)   # the guest's build enables armhf for apt
 # What scripts/bench_linux.py needs besides the kernel benchmark's images.
 BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
                     $(BENCH_LINUX)/guest.dtb $(BENCH_LINUX)/full/bootargs $(BUILD)/tests/testkit.elf $(BENCH_XEN) \
-                    $(BENCH_SMP_DEPS)
+                    $(BENCH_SMP_DEPS) $(BUILD)/bench/linux-smp-opal.elf

@@ -2,59 +2,9 @@
  * "abort" the guest takes an external abort (a prefetch abort for a fetch)
  * and one rate-limited line says where and why; with "stop" the VM stops
  * with the same words. The distributor never refuses an access. The kernel
- * calls are fakes. */
+ * calls are fakes (linux_devices.h). */
 #define UNIT_SUITE "vmm_mmio"
-#include "console_client.h"
-#include "vmm_fixture.h"
-
-/* --- fakes ---------------------------------------------------------------- */
-
-static struct opal_ipc_buffer ipc_buffer;
-
-struct opal_ipc_buffer *opal_ipc_buffer(void)
-{
-    return &ipc_buffer;
-}
-
-int opal_vcpu_inject_irq(uint32_t vcpu, uint32_t irq, uint32_t priority, uint32_t slot,
-                         uint32_t flags, uint32_t *used_slot)
-{
-    (void)vcpu, (void)irq, (void)priority, (void)slot, (void)flags, (void)used_slot;
-    return OPAL_OK;
-}
-
-int opal_signal(uint32_t notification)
-{
-    (void)notification;
-    return OPAL_OK;
-}
-
-int opal_irq_handler_ack(uint32_t irq_handler)
-{
-    (void)irq_handler;
-    return OPAL_OK;
-}
-
-void console_input(struct vm *machine)
-{
-    (void)machine;
-}
-
-void console_output(void *context, const char *text, size_t length)
-{
-    (void)context, (void)text, (void)length;
-}
-
-bool console_client_input_pending(void)
-{
-    return false;
-}
-
-uint32_t console_client_read(char *bytes, uint32_t max)
-{
-    (void)bytes, (void)max;
-    return 0;
-}
+#include "linux_devices.h"   /* the kernel and console fakes */
 
 /* --- accesses ---------------------------------------------------------------- */
 

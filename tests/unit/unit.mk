@@ -25,12 +25,18 @@ UNIT_SOURCES_test_vmm_channel := vmm/channel.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_passthrough := vmm/passthrough.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_sysreg := vmm/sysreg.c vmm/vdebug.c vmm/vpmu.c vmm/rate.c vmm/vgic_dist.c
 UNIT_SOURCES_test_vmm_psci := vmm/psci.c vmm/vgic_dist.c
-UNIT_SOURCES_test_vmm_mmio := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel.c \
-                              vmm/passthrough.c vmm/rate.c vmm/vpmu.c vmm/vrtc.c \
-                              vmm/virtio_mmio.c vmm/virtq.c vmm/virtio_blk.c vmm/virtio_console.c \
-                              vmm/virtio_rng.c
+# The VMM's MMIO routing and every device behind it (vmm_handle_abort).
+UNIT_VMM_MMIO_SOURCES := vmm/mmio.c vmm/vgic_dist.c vmm/vuart.c vmm/channel.c \
+                         vmm/passthrough.c vmm/rate.c vmm/vpmu.c vmm/vrtc.c \
+                         vmm/virtio_mmio.c vmm/virtq.c vmm/virtio_blk.c vmm/virtio_console.c \
+                         vmm/virtio_rng.c
+UNIT_SOURCES_test_vmm_mmio := $(UNIT_VMM_MMIO_SOURCES)
+# A Linux guest's devices, through the same routing (linux_devices.h).
+UNIT_LINUX_DEVICE_TESTS := test_virtio test_virtio_blk test_virtio_console test_vrtc
+$(foreach t,$(UNIT_LINUX_DEVICE_TESTS),$(eval UNIT_SOURCES_$(t) := $(UNIT_VMM_MMIO_SOURCES)))
 # Their tests include them by path from the repository root ("vmm/vuart.h").
 $(UNIT_HOST)/$(UNIT_DIR)/test_vgic_dist.o $(UNIT_HOST)/$(UNIT_DIR)/test_vuart.o: UNIT_INCLUDES += -I.
+$(patsubst %,$(UNIT_HOST)/$(UNIT_DIR)/%.o,$(UNIT_LINUX_DEVICE_TESTS)): UNIT_INCLUDES += -I.
 $(UNIT_HOST)/$(UNIT_DIR)/test_vmm_%.o $(UNIT_HOST)/vmm/%.o: UNIT_INCLUDES += -I.
 # The portable kernel with the fake arch (arch/host): its entries, the
 # system-call layer and the objects, as the kernel links them.
