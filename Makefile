@@ -3,6 +3,7 @@
 #                   its U-Boot FIT (build/opal.itb) and boot disk (build/opal.img)
 #   make run        boot it in QEMU through U-Boot, as a board does (Ctrl-A X quits)
 #   make run-direct boot it with QEMU -kernel (faster: no bootloader)
+#   make disk-fresh recreate the data disk build/disk.img from the pristine root
 #   make test       host unit tests and QEMU system tests (pytest)
 #   make unit       host unit tests only
 #   make bench      kernel and Linux-guest benchmarks under QEMU -icount (deterministic)
@@ -42,7 +43,7 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run run-direct test unit debug clean deps bench guest fuzz FORCE
+.PHONY: all run run-direct test unit debug clean deps bench guest fuzz disk-fresh FORCE
 all:
 
 deps:
@@ -78,7 +79,9 @@ $(BUILD)/target/guests/%.o: INCLUDES := $(GUEST_INCLUDES)
 
 objects = $(patsubst %,$(BUILD)/target/%.o,$(basename $(1)))
 GUEST_LINUX := $(BUILD)/guests/linux/zImage $(BUILD)/guests/linux/initramfs.cpio.gz
-
+# The disk's root file system and the data disk (docs/disk.md).
+ROOTFS := $(BUILD)/guests/linux/rootfs.ext4
+DATA_DISK := $(BUILD)/disk.img
 # The system-description parser (lib/core/system*.c) is for init and the host
 # checker only: the kernel and the other programs do not carry it.
 SYSTEM_SOURCES  := $(wildcard lib/core/system*.c)
@@ -257,10 +260,26 @@ TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
 
 # The Linux guest: Debian's armhf kernel and busybox (apt-get download, cached
 # in build/guests/linux/cache) and an initramfs from guests/linux/rootfs.
-$(GUEST_LINUX) &: scripts/guest-linux.sh scripts/initramfs.sh $(shell find guests/linux/rootfs -type f) | deps
+$(GUEST_LINUX) &: scripts/guest-linux.sh scripts/initramfs.sh scripts/deb-fetch.sh \
+                 $(shell find guests/linux/rootfs -type f) | deps
 	$(call say,GUEST,$(BUILD)/guests/linux)
 	$(Q)scripts/guest-linux.sh $(BUILD)/guests/linux
-guest: $(GUEST_LINUX)
+guest: $(GUEST_LINUX) $(ROOTFS)
+
+# The disk's root file system (docs/disk.md): Debian's busybox, libc6 and
+# e2fsprogs with guests/linux/disk-root, an ext4 image made without root.
+# Pristine: nothing boots it in place; disks and tests take copies.
+$(ROOTFS): scripts/rootfs.sh scripts/deb-fetch.sh $(shell find guests/linux/disk-root -type f) | deps
+	$(call say,ROOTFS,$@)
+	$(Q)scripts/rootfs.sh $(BUILD)/guests/linux
+# The data disk (scripts/disk-layout.sh): made when missing and never
+# rewritten by a build (order-only), so what the guests write on it stays;
+# make disk-fresh recreates it from the pristine root file system.
+all: $(DATA_DISK)
+$(DATA_DISK): | $(ROOTFS)
+	$(Q)scripts/data-disk.sh $@ $(ROOTFS)
+disk-fresh: $(ROOTFS)
+	$(Q)scripts/data-disk.sh $(DATA_DISK) $(ROOTFS)
 
 # The QEMU plugin that counts instructions by address range (benchmarks).
 $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_api.h | deps
@@ -279,11 +298,12 @@ RUN_QEMU_ARGS ?= -icount shift=0,sleep=off
 BOOTARGS ?=
 run_append = $(if $(BOOTARGS),-append '$(BOOTARGS)')
 -include scripts/image.mk
-run: $(UBOOT_DISK)
-	scripts/qemu.sh $< $(RUN_QEMU_ARGS)
+# Both runs attach the data disk (OPAL_DISK, scripts/qemu.sh).
+run: $(UBOOT_DISK) $(DATA_DISK)
+	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS)
 
-run-direct: $(IMAGE)
-	scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
+run-direct: $(IMAGE) $(DATA_DISK)
+	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
 
 debug: $(IMAGE)
 	@echo "gdb-multiarch $< -ex 'target remote :1234'"
@@ -297,7 +317,7 @@ include tests/unit/unit.mk
 -include bench/linux/linux.mk
 -include configs/configs.mk
 
-test: $(BUILD)/opal.elf $(BUILD)/tests/uboot.img $(TEST_IMAGES) $(GUEST_LINUX) unit-build | deps
+test: $(BUILD)/opal.elf $(BUILD)/tests/uboot.img $(TEST_IMAGES) $(GUEST_LINUX) $(ROOTFS) unit-build | deps
 	$(PYTHON) -m pytest -v tests
 
 bench: $(BUILD)/bench/kernel-bench.elf $(BUILD)/host/insn_count.so $(BENCH_LINUX_DEPS) | deps

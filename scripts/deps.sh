@@ -11,6 +11,8 @@ packages=(
     u-boot-tools           # mkimage (the FIT and boot.scr)
     mtools                 # the FAT boot disk U-Boot loads the FIT from
     cpio                   # the boot archive
+    fakeroot               # the disk's root file system, owned by root, built without it
+    e2fsprogs              # mke2fs -d (that file system), e2fsck and debugfs (its tests)
     python3-pytest         # system tests
     gdb-multiarch          # debugging (make debug)
     gcc                    # host unit tests

@@ -20,9 +20,11 @@ def compile_lines(pattern):
 
 
 class Qemu:
-    def __init__(self, image, memory=1024, machine_extra="", extra_args=(), cores=4):
+    def __init__(self, image, memory=1024, machine_extra="", extra_args=(), cores=4, disk=None):
+        """`disk`: a data disk (raw, writable; scripts/qemu.sh's OPAL_DISK), the
+        test's own copy (disk_copy); none when not given."""
         env = dict(os.environ, OPAL_QEMU_MEMORY=str(memory), OPAL_QEMU_CORES=str(cores),
-                   OPAL_QEMU_MACHINE_EXTRA=machine_extra)
+                   OPAL_QEMU_MACHINE_EXTRA=machine_extra, OPAL_DISK=str(disk or ""))
         self.command = [os.path.join(ROOT, "scripts/qemu.sh"), "--test",
                         os.path.join(ROOT, image), *extra_args]
         self.process = subprocess.Popen(self.command, env=env, stdin=subprocess.PIPE,
@@ -81,6 +83,23 @@ class Qemu:
             self.process.kill()
             self.process.wait()
         self.reader.join(5)
+
+
+def disk_copy(path, source="build/guests/linux/rootfs.ext4"):
+    """A throwaway copy of a pristine disk image (by default the root file
+    system, which a VM or a native run sees as a whole disk) at `path`,
+    sparse as the original: tests never write to build/'s images."""
+    subprocess.run(["cp", "--sparse=always", os.path.join(ROOT, source), str(path)], check=True)
+    return path
+
+
+def disk_layout():
+    """The data disk's partitions (scripts/disk-layout.sh): a list of
+    (number, start sector, sector count, VM name)."""
+    text = subprocess.run([os.path.join(ROOT, "scripts/disk-layout.sh")], check=True,
+                          capture_output=True, text=True).stdout
+    return [(int(n), int(start), int(count), vm)
+            for n, start, count, vm in (line.split() for line in text.splitlines())]
 
 
 def opal_errors():
