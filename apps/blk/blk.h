@@ -86,7 +86,8 @@ void device_interrupt(struct device *device);
 int device_next_used(struct device *device);
 
 /* One client VM of the driver. Its indices are the driver's own copies:
- * the link's are only read (the VMM's) or only written (the driver's). */
+ * the link's are only read (the VMM's) or only written (the driver's:
+ * request_tail, completion_head), never read back. */
 struct rate {
     uint64_t window_start;
     uint32_t printed, suppressed;

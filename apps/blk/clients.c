@@ -123,6 +123,8 @@ static bool take_one(struct driver *driver, uint32_t j, bool *submitted)
     blk_link_barrier();                  /* the slot after the index that published it */
     memcpy(&request, &link->requests[client->tail % BLK_LINK_SLOTS], sizeof request);
     client->tail++;
+    blk_link_barrier();                  /* copied before the VMM may reuse the slot */
+    link->request_tail = client->tail;
     uint32_t status, entries = 0;
     if (driver->serving)
         entries = translate(driver, client, &request, (uint32_t)s, &status);
