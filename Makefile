@@ -255,7 +255,13 @@ $(eval $(call boot_image,$(BUILD)/tests/limits-high-ram.elf,$(BUILD)/init.elf,$(
 $(eval $(call boot_image,$(BUILD)/tests/blk.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
     $(BUILD)/apps/console.elf $(BUILD)/apps/blk.elf $(BUILD)/guests/testkit.elf,,\
     tests/configs/blk.dts))
-TEST_IMAGES := $(BUILD)/tests/blk.elf $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
+# Linux with disks (tests/system/test_linux_disk.py).
+$(eval $(call boot_image,$(BUILD)/tests/two-disk.elf,$(BUILD)/init.elf,$(PROGRAMS),\
+    $(GUEST_LINUX),tests/configs/two-disk.dts))
+$(eval $(call boot_image,$(BUILD)/tests/disk-crash.elf,$(BUILD)/init.elf,$(PROGRAMS),\
+    $(GUEST_LINUX),tests/configs/disk-crash.dts))
+TEST_IMAGES := $(BUILD)/tests/blk.elf $(BUILD)/tests/two-disk.elf $(BUILD)/tests/disk-crash.elf \
+               $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
                $(BUILD)/tests/restart.elf $(BUILD)/tests/smp-linux.elf $(BUILD)/tests/two-smp-linux.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
                $(BUILD)/tests/testkit.elf $(BUILD)/tests/testkit-probe.elf \

@@ -93,6 +93,17 @@ def disk_copy(path, source="build/guests/linux/rootfs.ext4"):
     return path
 
 
+def data_disk(directory):
+    """A fresh data disk (scripts/data-disk.sh: the MBR and a copy of the
+    root file system in each partition) in `directory`, as `make` makes
+    build/disk.img: what the default system's VMs boot from."""
+    path = os.path.join(str(directory), "disk.img")
+    subprocess.run([os.path.join(ROOT, "scripts/data-disk.sh"), path,
+                    os.path.join(ROOT, "build/guests/linux/rootfs.ext4")],
+                   check=True, capture_output=True)
+    return path
+
+
 def disk_layout():
     """The data disk's partitions (scripts/disk-layout.sh): a list of
     (number, start sector, sector count, VM name)."""

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from ctrl_report import REPORT
-from qemu import Qemu, ROOT
+from qemu import Qemu, ROOT, data_disk
 
 IMAGE = "build/opal.elf"
 PROMPT = r"\[linux0\] / # "
@@ -33,17 +33,18 @@ def define(path, name):
     return int(re.search(r"^#define %s\s+(\d+)" % name, text, re.MULTILINE).group(1))
 
 
-def boot_linux():
-    """Linux next to ctrl, booted to its prompt; .keys maps each component's
-    name to its Ctrl-] digit."""
-    qemu = Qemu(IMAGE, extra_args=QEMU_ARGS)
+def boot_linux(directory):
+    """Linux next to ctrl (the default system, its root on a fresh data disk
+    in `directory`), booted to its prompt; .keys maps each component's name
+    to its Ctrl-] digit."""
+    qemu = Qemu(IMAGE, extra_args=QEMU_ARGS, disk=data_disk(directory))
     try:
         qemu.expect(r"^\[console\] input goes to linux0$", timeout=60)
         help_line = qemu.expect(r"^\[console\] Ctrl-\] n switches it \((.*)\); "
                                 r"Ctrl-\] Ctrl-\] types a Ctrl-\]$", timeout=10)
         qemu.keys = {name: number for number, name in
                      (entry.split(" ") for entry in help_line.group(1).split(", "))}
-        qemu.expect(r"^\[linux0\] opal-guest: init ready on", timeout=180)
+        qemu.expect(r"^\[linux0\] opal-guest: disk root ready on", timeout=180)
         qemu.expect(PROMPT, timeout=30)
     except BaseException:
         qemu.close()
@@ -52,8 +53,8 @@ def boot_linux():
 
 
 @pytest.fixture(scope="module")
-def console():
-    qemu = boot_linux()
+def console(tmp_path_factory):
+    qemu = boot_linux(tmp_path_factory.mktemp("console"))
     try:
         yield qemu
     finally:
@@ -165,7 +166,7 @@ def test_carriage_returns_make_no_empty_continuation_lines(console):
     assert re.search(r"^\[linux0\] $", text, re.MULTILINE), text
 
 
-def test_input_for_a_component_that_does_not_read_is_dropped_not_wedged():
+def test_input_for_a_component_that_does_not_read_is_dropped_not_wedged(tmp_path):
     """A guest that never reads its UART again: its input ring fills, and
     the server must still see Ctrl-] (it reads the UART all the time),
     dropping and counting what the guest cannot take. The guest powers off
@@ -173,7 +174,7 @@ def test_input_for_a_component_that_does_not_read_is_dropped_not_wedged():
     its panic loop still takes UART interrupts."""
     ring = define("lib/console_ring.h", "CONSOLE_RING_IN_SIZE")
     fifo = define("vmm/vuart.h", "VUART_RX_FIFO")
-    qemu = boot_linux()
+    qemu = boot_linux(tmp_path)
     try:
         qemu.send("poweroff -f\n")
         qemu.expect(r"^\[linux0\]\+? vmm: VM stopped: the guest powered off", timeout=60)

@@ -1,7 +1,9 @@
-"""The unmodified Debian Linux guest under Opal: init builds the VM and
-starts the control task (apps/ctrl) beside it, the VMM boots the guest, and
-commands typed on the console (physical UART -> VMM -> the guest's emulated
-PL011) run in its busybox shell and answer with the right output. Also
+"""The unmodified Debian Linux guest under Opal, as the default system ships
+it: init builds the VM and starts the control task (apps/ctrl) and the block
+driver beside it, the VMM boots the guest, its initramfs mounts its root
+from the data disk (each test boots its own copy), and commands typed on the
+console (physical UART -> console server -> VMM -> the guest's hvc0) run in
+its shell and answer with the right output. Also
 power-off, reboot, a guest that strays outside its RAM (an external abort),
 and the control task's deadlines while Linux is stressed.
 
@@ -14,7 +16,7 @@ import re
 import pytest
 
 from ctrl_report import REPORT, numbers, reports
-from qemu import Qemu
+from qemu import Qemu, data_disk
 
 IMAGE = "build/opal.elf"
 PROMPT = r"\[linux0\] / # "
@@ -22,7 +24,8 @@ QEMU_ARGS = ["-icount", "shift=0,sleep=off", "-append", "ctrl.arguments=1000,1"]
 
 
 def boot(qemu):
-    qemu.expect(r"\[linux0\] opal-guest: init ready on 6\.\d+\.\d+-\d+-armmp-lpae", timeout=180)
+    qemu.expect(r"\[linux0\] opal-guest: disk root ready on 6\.\d+\.\d+-\d+-armmp-lpae: "
+                r"/ is /dev/vda$", timeout=180)
     qemu.expect(PROMPT, timeout=30)
 
 
@@ -34,10 +37,10 @@ def run(qemu, command, pattern, timeout=60):
     return match
 
 
-def booted():
-    """A guest booted to its prompt; QEMU is killed afterwards, even when
-    the boot fails."""
-    qemu = Qemu(IMAGE, extra_args=QEMU_ARGS)
+def booted(directory):
+    """A guest booted to its prompt from a fresh data disk in `directory`;
+    QEMU is killed afterwards, even when the boot fails."""
+    qemu = Qemu(IMAGE, extra_args=QEMU_ARGS, disk=data_disk(directory))
     try:
         boot(qemu)
         yield qemu
@@ -47,8 +50,14 @@ def booted():
 
 # One guest for the tests that leave it running; the tests that stop or
 # restart it take `fresh`.
-linux = pytest.fixture(scope="module")(booted)
-fresh = pytest.fixture(booted)
+@pytest.fixture(scope="module")
+def linux(tmp_path_factory):
+    yield from booted(tmp_path_factory.mktemp("linux"))
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    yield from booted(tmp_path)
 
 
 def test_uname_reports_the_debian_kernel(linux):
@@ -114,12 +123,12 @@ def test_reboot_restarts_the_guest_which_boots_again(fresh):
 
 
 def test_access_outside_ram_gets_an_external_abort_and_linux_goes_on(fresh):
-    # busybox devmem reads a physical address through /dev/mem: 0x0a000000 is
+    # busybox devmem reads a physical address through /dev/mem: 0x0c000000 is
     # neither RAM nor a device of the guest's platform. As on hardware, the
     # guest takes an external abort (stray-access = "abort", the default):
     # Linux kills devmem with SIGBUS, and the VMM says what it injected.
-    fresh.send("devmem 0x0a000000 32\n")
-    match = fresh.expect(r"^\[linux0\] vmm: guest read from 0x0a000000 outside its RAM and "
+    fresh.send("devmem 0x0c000000 32\n")
+    match = fresh.expect(r"^\[linux0\] vmm: guest read from 0x0c000000 outside its RAM and "
                          r"devices \(pc 0x([0-9a-f]{8})\): external abort injected$", timeout=60)
     assert int(match.group(1), 16) != 0
     fresh.expect(r"Bus error", timeout=30)
