@@ -123,6 +123,11 @@ static bool take_one(struct driver *driver, uint32_t j, bool *submitted)
     blk_link_barrier();                  /* the slot after the index that published it */
     memcpy(&request, &link->requests[client->tail % BLK_LINK_SLOTS], sizeof request);
     client->tail++;
+    /* The slot is free once copied: the VMM fills the link only while
+     * request_head - request_tail < BLK_LINK_SLOTS, so without this it
+     * stops after the link's first 16 requests. */
+    blk_link_barrier();
+    link->request_tail = client->tail;
     uint32_t status, entries = 0;
     if (driver->serving)
         entries = translate(driver, client, &request, (uint32_t)s, &status);
