@@ -143,3 +143,10 @@ $(BENCH_STORAGE)/guest.dtb: bench/linux/guest-storage.dts dts/guest-virt.dts | d
 
 BENCH_STORAGE_DEPS := $(BENCH_STORAGE)/initramfs-storage.cpio.gz $(BENCH_STORAGE)/guest.dtb \
                       $(BENCH_LINUX)/full/bootargs
+
+# The Opal side: bench/linux/bench-storage.dts (the VM, the block driver).
+$(eval $(call boot_image,$(BUILD)/bench/linux-storage-opal.elf,$(BUILD)/init.elf,\
+    $(PROGRAMS),$(BUILD)/guests/linux/zImage $(BENCH_STORAGE)/initramfs-storage.cpio.gz,\
+    bench/linux/bench-storage.dts))
+BENCH_STORAGE_DEPS += $(BUILD)/bench/linux-storage-opal.elf
+BENCH_LINUX_DEPS += $(BENCH_STORAGE_DEPS)
