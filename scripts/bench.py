@@ -105,8 +105,10 @@ def main():
     print(f"(1 instruction = 1 virtual ns under -icount shift=0; JSON in {os.path.relpath(path, ROOT)})")
     import bench_linux   # here: it imports this module's helpers
     import bench_linux_smp
+    import bench_storage
     bench_linux.main()   # the Linux guest, natively and under Opal
     bench_linux_smp.main()   # four CPUs: natively, and under Opal once it runs 4 vCPUs
+    bench_storage.main()     # the virtio disk: natively, and through the VMM and block driver
 
 
 if __name__ == "__main__":

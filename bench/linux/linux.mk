@@ -107,3 +107,46 @@ $(BENCH_XEN): | deps $(GUEST_LINUX)   # the guest's build enables armhf for apt
 BENCH_LINUX_DEPS := $(BENCH_LINUX_IMAGES) $(BENCH_LINUX)/initramfs.cpio.gz \
                     $(BENCH_LINUX)/guest.dtb $(BENCH_LINUX)/full/bootargs $(BUILD)/tests/testkit.elf $(BENCH_XEN) \
                     $(BENCH_SMP_DEPS) $(BUILD)/bench/linux-smp-opal.elf
+
+# The storage benchmark (bench/linux/storage.c, scripts/bench_storage.py): its
+# own /init and the guest's virtio modules (Debian builds virtio_mmio,
+# virtio_blk and virtio_console as modules; virtio and virtio_ring are built
+# in), natively with bench/linux/guest-storage.dts, under Opal with
+# bench/linux/bench-storage.dts. Same command line as the one-CPU benchmark.
+BENCH_STORAGE         := $(BUILD)/bench/linux-storage
+BENCH_STORAGE_SOURCES := bench/linux/start.S guests/linux-user/syscall.S bench/linux/storage.c \
+                         bench/linux/common.c lib/core/format.c lib/core/string.c lib/runtime/mem.c
+BENCH_STORAGE_MODULES := drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko \
+                         drivers/char/virtio_console.ko
+
+$(BENCH_STORAGE)/init.elf: $(call objects,$(BENCH_STORAGE_SOURCES))
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) $(call objects,$(BENCH_STORAGE_SOURCES)) \
+	    $(LIBGCC) -o $@
+
+# The modules come from the guest's initramfs tree, which scripts/guest-linux.sh
+# fills from the same kernel package as the zImage.
+$(BENCH_STORAGE)/initramfs-storage.cpio.gz: $(BENCH_STORAGE)/init.elf $(GUEST_LINUX) scripts/initramfs.sh
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(BENCH_STORAGE)/root && mkdir -p $(BENCH_STORAGE)/root/lib/modules
+	$(Q)$(CROSS)strip -o $(BENCH_STORAGE)/root/init $<
+	$(Q)for m in $(BENCH_STORAGE_MODULES); do \
+	    cp $(BUILD)/guests/linux/initramfs/lib/modules/*/kernel/$$m $(BENCH_STORAGE)/root/lib/modules/ || exit 1; \
+	done
+	$(Q)scripts/initramfs.sh $(BENCH_STORAGE)/root $@
+
+$(BENCH_STORAGE)/guest.dtb: bench/linux/guest-storage.dts dts/guest-virt.dts | deps
+	@mkdir -p $(@D)
+	$(call say,DTC,$<)
+	$(Q)dtc -I dts -O dtb -o $@ $<
+
+BENCH_STORAGE_DEPS := $(BENCH_STORAGE)/initramfs-storage.cpio.gz $(BENCH_STORAGE)/guest.dtb \
+                      $(BENCH_LINUX)/full/bootargs
+
+# The Opal side: bench/linux/bench-storage.dts (the VM, the block driver).
+$(eval $(call boot_image,$(BUILD)/bench/linux-storage-opal.elf,$(BUILD)/init.elf,\
+    $(PROGRAMS),$(BUILD)/guests/linux/zImage $(BENCH_STORAGE)/initramfs-storage.cpio.gz,\
+    bench/linux/bench-storage.dts))
+BENCH_STORAGE_DEPS += $(BUILD)/bench/linux-storage-opal.elf
+BENCH_LINUX_DEPS += $(BENCH_STORAGE_DEPS)
