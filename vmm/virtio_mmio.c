@@ -27,10 +27,17 @@ static uint32_t irq_of(const struct virtio_device *device)
     return GUEST_VIRTIO_FIRST_IRQ + device->slot;
 }
 
-/* The line is a level: high while InterruptStatus has a bit set. */
-static void update_line(struct virtio_device *device)
+/* The interrupt is an edge, as QEMU's virt describes its transports: it
+ * fires when InterruptStatus gains a bit while it had none. A driver reads
+ * the status, acknowledges it and then looks at every queue, so what
+ * arrives before its acknowledgement is seen, and what arrives after fires
+ * anew. An edge needs no end-of-interrupt exit, which a level would. */
+static void raise_interrupt(struct virtio_device *device, uint32_t bits)
 {
-    vgic_dist_set_line(&device->vm->vgic, irq_of(device), device->interrupt_status != 0);
+    bool quiet = device->interrupt_status == 0;
+    device->interrupt_status |= bits;
+    if (quiet)
+        vgic_dist_pulse(&device->vm->vgic, irq_of(device));
 }
 
 static void reset(struct virtio_device *device)
@@ -41,7 +48,6 @@ static void reset(struct virtio_device *device)
     device->driver_features = 0;
     for (uint32_t q = 0; q < VIRTIO_QUEUES_MAX; q++)
         device->queues[q] = (struct virtq){ 0 };
-    update_line(device);
     if (device->type->reset)
         device->type->reset(device);
 }
@@ -53,6 +59,7 @@ void virtio_init(struct virtio_device *device, const struct virtio_type *type, s
     device->vm = vm;
     device->slot = slot;
     vm->virtio[slot] = device;
+    vgic_dist_set_edge(&vm->vgic, irq_of(device));
     reset(device);
 }
 
@@ -75,8 +82,7 @@ void virtio_fail(struct virtio_device *device, const char *why)
     if (device->status & VIRTIO_STATUS_NEEDS_RESET)
         return;
     device->status |= VIRTIO_STATUS_NEEDS_RESET;
-    device->interrupt_status |= INTERRUPT_CONFIG;
-    update_line(device);
+    raise_interrupt(device, INTERRUPT_CONFIG);
     vmm_log_limited(device->vm, &device->vm->virtio_lines,
                     "%s: the guest gave %s: the device needs a reset", device->type->name, why);
 }
@@ -97,8 +103,7 @@ void virtio_give(struct virtio_device *device, uint32_t q, uint16_t head, uint32
     if (!device->queues[q].ready)
         return;
     virtq_give(device->vm, &device->queues[q], head, written);
-    device->interrupt_status |= INTERRUPT_USED;
-    update_line(device);
+    raise_interrupt(device, INTERRUPT_USED);
 }
 
 static struct virtq *selected(struct virtio_device *device)
@@ -203,7 +208,6 @@ static void write_register(struct virtio_device *device, uint32_t offset, uint32
         break;
     case REG_INTERRUPT_ACK:
         device->interrupt_status &= ~value;
-        update_line(device);
         break;
     case REG_STATUS: write_status(device, value); break;
     case REG_QUEUE_NOTIFY:

@@ -456,7 +456,7 @@ static void emit_virtio(struct writer *w, uint32_t slot)
     property_cells(w, "reg", (const uint32_t[]){ base, GUEST_VIRTIO_STRIDE }, 2);
     property_cells(w, "interrupts",
                    (const uint32_t[]){ IRQ_TYPE_SPI, GUEST_VIRTIO_FIRST_IRQ + slot - GIC_FIRST_SPI,
-                                       IRQ_LEVEL_HIGH }, 3);
+                                       IRQ_EDGE_RISING }, 3);
     end_node(w);
 }
 

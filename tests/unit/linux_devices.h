@@ -416,8 +416,9 @@ UNIT_UNUSED static void expect_used(const struct guest_queue *q, uint16_t used_i
 }
 
 /* What a device that broke off must show (4.2.3 and 2.1.2): Status has
- * DEVICE_NEEDS_RESET, InterruptStatus the configuration change, the level
- * line is high, and the VMM said so in exactly one line naming the device. */
+ * DEVICE_NEEDS_RESET, InterruptStatus the configuration change, its
+ * interrupt is pending, and the VMM said so in exactly one line naming the
+ * device. */
 UNIT_UNUSED static void check_needs_reset(uint32_t slot, const char *device_name)
 {
     CHECK(reg_read(slot, MMIO_STATUS) & STATUS_NEEDS_RESET);

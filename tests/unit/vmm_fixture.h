@@ -87,6 +87,18 @@ static uint32_t gicd_read(uint32_t offset)
     return value;
 }
 
+static inline void gicd_write(uint32_t offset, uint32_t value)
+{
+    vgic_dist_write(&vm.vgic, 0, offset, 4, value);
+}
+
+/* The guest takes irq's pending state away (GICD_ICPENDR), as taking the
+ * interrupt would. */
+static inline void clear_pending(uint32_t irq)
+{
+    gicd_write(GICD_ICPENDR + irq / 32 * 4, 1u << (irq % 32));
+}
+
 static inline bool pending(uint32_t irq)
 {
     return (gicd_read(GICD_ISPENDR + irq / 32 * 4) >> (irq % 32)) & 1u;
