@@ -161,8 +161,12 @@ def test_two_vms_on_disjoint_regions_of_one_disk_see_only_their_own(tmp_path):
     try:
         keys = {name: number for number, name in (entry.split(" ") for entry in qemu.expect(
             r"^\[console\] Ctrl-\] n switches it \((.*)\); ", timeout=60).group(1).split(", "))}
-        for vm in ("linux0", "linux1"):
+        start, ends = qemu.position, []
+        for vm in ("linux0", "linux1"):          # in either order: they boot side by side
+            qemu.position = start
             qemu.expect(r"^\[%s\] opal-guest: init ready on" % vm, timeout=240)
+            ends.append(qemu.position)
+        qemu.position = max(ends)
         for vm in ("linux0", "linux1"):
             qemu.send("\x1d" + keys[vm])
             qemu.expect(r"^\[console\] input goes to %s$" % vm, timeout=30)
