@@ -47,6 +47,8 @@ void system_check_cores(struct checker *c);
 
 /* VMs' disks and their drivers (system_disks.c). */
 void system_check_disks(struct checker *c);
+/* VMs' entropy drivers (system_entropy.c). */
+void system_check_entropy(struct checker *c);
 
 /* The components' arenas (system_arena_size) and channel regions against
  * the platform's free RAM; files NULL while their sizes are not known. */
