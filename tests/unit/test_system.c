@@ -66,14 +66,15 @@ TEST(default_system_reads_as_written)
     CHECK_STR(vm->kernel, "zImage");
     CHECK_STR(vm->initrd, "initramfs.cpio.gz");
     CHECK_STR(vm->dtb_fragment, "");
-    CHECK_STR(vm->bootargs, "console=ttyAMA0 quiet");
+    CHECK_STR(vm->bootargs, "console=ttyAMA0 root=/dev/vda quiet");
     CHECK_EQ(vm->vmm_priority, 150);
     CHECK_EQ(vm->component.priority, 100);
     CHECK_EQ(vm->component.fault_policy, SYSTEM_FAULT_RESTART);
-    CHECK_STR(vm->disk, "");
-    CHECK_EQ(vm->disk_start, 0);
-    CHECK_EQ(vm->disk_sectors, 0);
-    CHECK_EQ(loaded.task_count, 1);
+    CHECK_STR(vm->disk, "blk");
+    CHECK_EQ(vm->disk_start, 2048);
+    CHECK_EQ(vm->disk_sectors, 524288);
+    CHECK_STR(vm->entropy, "rng");
+    CHECK_EQ(loaded.task_count, 3);
     const struct system_task *ctrl = &loaded.tasks[0];
     CHECK_STR(ctrl->image, "ctrl");
     CHECK_EQ(ctrl->component.priority, 250);
@@ -87,6 +88,17 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(ctrl->stack_size, 0x4000);
     CHECK_EQ(ctrl->component.fault_policy, SYSTEM_FAULT_HALT);
     CHECK_EQ(ctrl->disk_sectors, 0);
+    CHECK(!system_is_entropy_driver(&loaded, "ctrl"));
+    const struct system_task *rng = &loaded.tasks[2];
+    CHECK_STR(rng->component.name, "rng");
+    CHECK_STR(rng->image, "rng");
+    CHECK_EQ(rng->component.device_count, 1);
+    CHECK_EQ(rng->component.devices[0].base, 0x0a002000u);
+    CHECK_EQ(rng->component.irqs[0], 71);
+    CHECK_EQ(rng->arguments[0], 0x0a002e00u);
+    CHECK_EQ(rng->disk_sectors, 0);
+    CHECK(system_is_entropy_driver(&loaded, "rng"));
+    CHECK(!system_is_entropy_driver(&loaded, "blk"));
     CHECK_STR(loaded.console_input, "linux0");
     CHECK_EQ(loaded.window_count, 0);
 }
