@@ -31,26 +31,12 @@ static void check_vm_entropy(struct checker *c, uint32_t vm_index)
                      "disk-sectors): a driver task serves one device", vm->entropy, vm->entropy);
 }
 
-static void check_driver(struct checker *c, uint32_t task_index)
-{
-    const struct system_task *task = &c->system->tasks[task_index];
-    if (!system_is_entropy_driver(c->system, task->component.name))
-        return;
-    char path[SYSTEM_PATH_MAX];
-    system_component_path(c->system, c->system->vm_count + task_index, path);
-    if (task->component.device_count == 0 || task->component.irq_count == 0)
-        system_error(c->errors, path, "an entropy driver needs its device and its interrupt "
-                     "(devices and irqs)");
-    if (task->component.fault_policy == SYSTEM_FAULT_RESTART)
-        system_error(c->errors, path, "an entropy driver cannot be restarted (fault = "
-                     "\"restart\"): its device may still be writing into its memory");
-}
-
 void system_check_entropy(struct checker *c)
 {
     for (uint32_t i = 0; i < c->system->vm_count; i++)
         if (c->system->vms[i].entropy[0] != '\0')
             check_vm_entropy(c, i);
     for (uint32_t i = 0; i < c->system->task_count; i++)
-        check_driver(c, i);
+        if (system_is_entropy_driver(c->system, c->system->tasks[i].component.name))
+            system_check_driver_task(c, i, "an entropy driver");
 }

@@ -8,28 +8,14 @@ import re
 
 import pytest
 
-from qemu import Qemu, data_disk
-
-DEFAULT = "build/opal.elf"
-ICOUNT = ["-icount", "shift=0,sleep=off"]
-PROMPT = r"\[linux0\] / # "
-READY = r"^\[linux0\] opal-guest: disk root ready on \S+: / is /dev/vda$"
-
-
-def run(qemu, command, pattern, timeout=60):
-    """Type a command; wait for `pattern` in the guest's output, then its prompt."""
-    qemu.send(command + "\n")
-    match = qemu.expect(pattern, timeout=timeout)
-    qemu.expect(PROMPT, timeout=timeout)
-    return match
+from qemu import data_disk
+from test_linux_disk import DEFAULT, PROMPT, boot, run
 
 
 @pytest.fixture(scope="module")
 def linux(tmp_path_factory):
-    qemu = Qemu(DEFAULT, extra_args=ICOUNT, disk=data_disk(tmp_path_factory.mktemp("rng")))
+    qemu = boot(DEFAULT, data_disk(tmp_path_factory.mktemp("rng")))
     try:
-        qemu.expect(READY, timeout=240)
-        qemu.expect(PROMPT, timeout=30)
         yield qemu
     finally:
         qemu.close()
