@@ -172,7 +172,7 @@ $(eval $(call native_program,$(BUILD)/init.elf,$(INIT_SOURCES)))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
 # Every program init may start; the description picks.
 PROGRAMS := $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf $(BUILD)/apps/console.elf \
-            $(BUILD)/apps/echo.elf $(BUILD)/apps/blk.elf
+            $(BUILD)/apps/echo.elf $(BUILD)/apps/blk.elf $(BUILD)/apps/rng.elf
 
 # The guest images go into the archive under fixed names (the descriptions
 # name them): staged beside IMAGE, replaced only when their content changes,

@@ -23,4 +23,8 @@ $(eval $(call native_program,$(BUILD)/apps/console.elf,apps/console/main.c))
 # The block driver: owns the host's virtio-blk disk, serves VMs' regions of
 # it (docs/devices.md).
 $(eval $(call native_program,$(BUILD)/apps/blk.elf,apps/blk/main.c apps/blk/clients.c \
-    apps/blk/translate.c apps/blk/device.c))
+    apps/blk/translate.c apps/blk/device.c lib/virtio_host.c))
+
+# The entropy driver: owns the host's virtio-rng device, keeps VMs' rng
+# links filled (docs/devices.md).
+$(eval $(call native_program,$(BUILD)/apps/rng.elf,apps/rng/main.c lib/virtio_host.c))

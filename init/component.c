@@ -120,13 +120,19 @@ int component_build(const struct init *init, struct component *c)
 
 /* Whether the instance's memory may be reused: never a disk driver's (its
  * device may still be writing into it and into its clients' RAM: nothing
- * but the driver could stop it); a VM's with a disk once its driver has
- * let go of it (disk.c). */
+ * but the driver could stop it) nor an entropy driver's (its device may
+ * still be writing into its DMA page); a VM's with a disk once its driver
+ * has let go of it (disk.c). */
 static bool may_take_back(const struct init *init, const struct component *c)
 {
     if (c->kind == COMPONENT_TASK && c->task->disk_sectors != 0) {
         printf("init: %s: a disk driver's device may still be writing into its memory and "
                "its clients' RAM\n", c->name);
+        return false;
+    }
+    if (driver_task(init, c)) {
+        printf("init: %s: an entropy driver's device may still be writing into its memory\n",
+               c->name);
         return false;
     }
     return disk_release(init, c);

@@ -94,27 +94,25 @@ int disk_give_vmm(const struct init *init, const struct component *vm, uint32_t 
             return error;
     }
     return opal_cnode_mint(cnode, VMM_CAP_BLK_DRIVER, init->components[d->driver].notification,
-                           OPAL_RIGHT_WRITE, TASK_BADGE_DISK(d->index));
+                           OPAL_RIGHT_WRITE, TASK_BADGE_CLIENT(d->index));
 }
 
-/* TASK_DISK_DMA_SIZE bytes from one untyped of that size, so the frames
- * are physically contiguous by construction; *physical is the first's. */
-static int make_dma(uint32_t vspace, uint32_t *physical)
+int dma_make(uint32_t vspace, uint32_t address, uint32_t size, uint32_t *physical)
 {
     uint32_t untyped;
-    int error = opal_alloc_object(OPAL_OBJECT_UNTYPED, __builtin_ctz(TASK_DISK_DMA_SIZE), &untyped);
-    for (uint32_t offset = 0; error == OPAL_OK && offset < TASK_DISK_DMA_SIZE; offset += PAGE) {
-        uint32_t frame = opal_alloc_slot(), address;
+    int error = opal_alloc_object(OPAL_OBJECT_UNTYPED, __builtin_ctz(size), &untyped);
+    for (uint32_t offset = 0; error == OPAL_OK && offset < size; offset += PAGE) {
+        uint32_t frame = opal_alloc_slot(), at;
         if (frame == 0)
             return OPAL_ERR_NOT_ENOUGH_MEMORY;
         if ((error = opal_untyped_retype(untyped, OPAL_OBJECT_FRAME, OPAL_FRAME_SMALL_BITS,
                                          OPAL_CAP_INIT_CNODE, frame, 1)) ||
-            (error = opal_frame_address(frame, &address)) ||
-            (error = process_map_frame(frame, vspace, TASK_DISK_DMA_ADDRESS + offset, RW)))
+            (error = opal_frame_address(frame, &at)) ||
+            (error = process_map_frame(frame, vspace, address + offset, RW)))
             return error;
         if (offset == 0)
-            *physical = address;
-        else if (address != *physical + offset)
+            *physical = at;
+        else if (at != *physical + offset)
             return OPAL_ERR_ILLEGAL_OPERATION;   /* Retype broke its promise */
     }
     return error;
@@ -134,7 +132,7 @@ static int give_client(const struct init *init, uint32_t v, uint32_t vspace, uin
                               TASK_DISK_LINK_ADDRESS(j) + page * PAGE, RW)))
             return error;
     if ((error = map_copy(d->table_frame, vspace, TASK_DISK_TABLE_ADDRESS(j), OPAL_MAP_READ)) ||
-        (error = opal_cnode_mint(cnode, TASK_SLOT_DISK_VMM_FIRST + j,
+        (error = opal_cnode_mint(cnode, TASK_SLOT_CLIENT_VMM_FIRST + j,
                                  init->components[v].notification, OPAL_RIGHT_WRITE,
                                  VMM_BADGE_BLK)) ||
         (error = opal_cnode_mint(cnode, TASK_SLOT_DISK_ACK_FIRST + j, d->ack, OPAL_RIGHT_WRITE, 1)))
@@ -142,8 +140,8 @@ static int give_client(const struct init *init, uint32_t v, uint32_t vspace, uin
     *out = (struct task_disk_client){
         .start = vm->disk_start, .sectors = vm->disk_sectors,
         .link = TASK_DISK_LINK_ADDRESS(j), .ram_table = TASK_DISK_TABLE_ADDRESS(j),
-        .vmm_slot = TASK_SLOT_DISK_VMM_FIRST + j, .ack_slot = TASK_SLOT_DISK_ACK_FIRST + j,
-        .badge = TASK_BADGE_DISK(j), .quiesce_badge = TASK_BADGE_DISK_QUIESCE(j),
+        .vmm_slot = TASK_SLOT_CLIENT_VMM_FIRST + j, .ack_slot = TASK_SLOT_DISK_ACK_FIRST + j,
+        .badge = TASK_BADGE_CLIENT(j), .quiesce_badge = TASK_BADGE_DISK_QUIESCE(j),
     };
     core_strlcpy(out->name, vm->component.name, sizeof out->name);
     return OPAL_OK;
@@ -154,7 +152,7 @@ int disk_give_driver(const struct init *init, const struct component *task, uint
 {
     if (task->kind != COMPONENT_TASK || task->task->disk_sectors == 0)
         return OPAL_OK;
-    int error = make_dma(vspace, &out->dma_physical);
+    int error = dma_make(vspace, TASK_DISK_DMA_ADDRESS, TASK_DISK_DMA_SIZE, &out->dma_physical);
     if (error != OPAL_OK)
         return error;
     out->sectors = task->task->disk_sectors;

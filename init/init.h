@@ -74,6 +74,14 @@ struct disk_client {
     uint32_t index;                      /* the VM among the driver's clients */
 };
 
+/* A VM's entropy link (entropy.c), made once: its page, and the VM's place
+ * among its driver's clients. */
+struct entropy_client {
+    uint32_t link_frame;
+    uint32_t driver;                     /* the driver's index in init's components */
+    uint32_t index;                      /* the VM among the driver's clients */
+};
+
 /* Once built, init runs below the console server and the control task,
  * so rebuilding a component never delays them, and above the VMMs. */
 #define MONITOR_PRIORITY 180
@@ -96,6 +104,7 @@ struct init {
     uint32_t rtc_seconds;
     uint64_t rtc_counter;
     struct disk_client disks[SYSTEM_MAX_VMS];   /* by VM index, for the VMs with a disk */
+    struct entropy_client entropy[SYSTEM_MAX_VMS];   /* by VM index, for those with `entropy` */
 };
 
 /* archive.c: file `name` of the boot archive the kernel mapped for init. */
@@ -180,6 +189,11 @@ uint32_t channel_index(const struct system *system, uint32_t k,
                        const struct component *component);
 
 /* disk.c: VMs' disks (docs/devices.md, The block driver). */
+/* A driver's DMA memory: `size` bytes (a power of two, whole pages) from
+ * one untyped of that size, so its frames are physically contiguous by
+ * construction, mapped RW into `vspace` at `address`; *physical is the
+ * first frame's address. */
+int dma_make(uint32_t vspace, uint32_t address, uint32_t size, uint32_t *physical);
 int disks_prepare(struct init *init);      /* links, RAM tables, notifications, once */
 /* A VM's link at VMM_BLK_LINK_ADDRESS, its driver's notification at
  * VMM_CAP_BLK_DRIVER; nothing for a VM without a disk. */
@@ -198,6 +212,21 @@ void disk_ram_publish(const struct init *init, const struct component *vm);
  * runs, the handshake; false (with a line) if the driver cannot confirm
  * that nothing of the VM is in flight. true for a VM without a disk. */
 bool disk_release(const struct init *init, const struct component *vm);
+
+/* entropy.c: VMs' entropy drivers (docs/devices.md, The entropy driver). */
+int entropy_prepare(struct init *init);     /* links, once */
+/* A VM's link at VMM_RNG_LINK_ADDRESS, its driver's notification at
+ * VMM_CAP_RNG_DRIVER; nothing for a VM without `entropy`. */
+int entropy_give_vmm(const struct init *init, const struct component *vm, uint32_t vspace,
+                     uint32_t cnode);
+/* An entropy driver's DMA page and its clients' links and VMM
+ * notifications, as *out (its boot info) says; nothing for another task. */
+int entropy_give_driver(const struct init *init, const struct component *task, uint32_t vspace,
+                        uint32_t cnode, struct task_entropy *out);
+/* Whether the task drives a device that writes into memory by DMA (a disk
+ * or entropy driver): its interrupts signal its clients' notification, and
+ * its memory is never taken back. */
+bool driver_task(const struct init *init, const struct component *task);
 
 /* vm.c and task.c: build one instance (the arena is entered). */
 int vm_build(const struct init *init, struct component *component);

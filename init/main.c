@@ -117,7 +117,8 @@ static bool build_system(struct init *init)
     }
     if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init->endpoint) != OPAL_OK ||
         components_prepare(init) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
-        channels_prepare(init) != OPAL_OK || disks_prepare(init) != OPAL_OK)
+        channels_prepare(init) != OPAL_OK || disks_prepare(init) != OPAL_OK ||
+        entropy_prepare(init) != OPAL_OK)
         return false;
     clock_read(init);
     if (!start_console())

@@ -198,6 +198,7 @@ static void describe_vm(struct vm_build *b)
     info->rtc_seconds = b->init->rtc_seconds;
     info->rtc_counter = b->init->rtc_counter;
     info->disk_sectors = vm->disk[0] != '\0' ? vm->disk_sectors : 0;
+    info->entropy = vm->entropy[0] != '\0';
     for (uint32_t k = 0; k < vm->vcpus && k < VMM_MAX_VCPUS; k++)
         info->vcpu_cores[k] = vm->cpus[k];
     describe_channels(b);
@@ -291,7 +292,8 @@ static int make_caps(struct vm_build *b, uint32_t cspace)
         (error = give(b, VMM_CAP_PARENT, c->parent)) ||
         (error = give_channels(b)) ||
         (error = give_irqs(b)) ||
-        (error = disk_give_vmm(b->init, c, b->vmm.vspace, b->cnode)))
+        (error = disk_give_vmm(b->init, c, b->vmm.vspace, b->cnode)) ||
+        (error = entropy_give_vmm(b->init, c, b->vmm.vspace, b->cnode)))
         return error;
     if (!c->console)
         return OPAL_OK;

@@ -20,6 +20,11 @@
 #define TASK_DISK_DMA_SIZE 0x10000u
 #define TASK_DISK_LINK_ADDRESS(j)  (0x18100000u + (j) * 0x10000u)   /* BLK_LINK_SIZE, RW */
 #define TASK_DISK_TABLE_ADDRESS(j) (0x18200000u + (j) * 0x1000u)    /* a page, read-only */
+/* An entropy driver's (apps/rng): its DMA memory, physically contiguous,
+ * and per client VM j its link (a task is never both kinds of driver). */
+#define TASK_ENTROPY_DMA_ADDRESS 0x18000000u
+#define TASK_ENTROPY_DMA_SIZE 0x1000u
+#define TASK_ENTROPY_LINK_ADDRESS(j) (0x18100000u + (j) * 0x1000u)  /* RNG_LINK_SIZE, RW */
 
 /* Its CNode: 2^TASK_CNODE_BITS slots, guarded so a CPtr is a slot number. */
 #define TASK_CNODE_BITS 5
@@ -27,6 +32,7 @@
 #define TASK_MAX_CHANNELS 8
 #define TASK_MAX_DEVICES 4
 #define TASK_DISK_MAX_CLIENTS 4
+#define TASK_ENTROPY_MAX_CLIENTS 4
 /* Interrupts and peers signal two different notifications, so a peer can
  * never wake the task (and spend its budget) more often than the task
  * chooses to look: a periodic task polls TASK_SLOT_CHANNELS once a period. */
@@ -40,26 +46,30 @@ enum task_slot {
                                       never does: its tasks print through the console) */
     TASK_SLOT_IRQ_FIRST = 8,       /* IRQ handler for irqs[i] at TASK_SLOT_IRQ_FIRST + i */
     TASK_SLOT_CHANNEL_FIRST = 16,  /* channel k's peer notification (write right) */
-    TASK_SLOT_DISK_VMM_FIRST = 24, /* + j: disk client j's VMM notification (write right,
-                                      badge VMM_BADGE_BLK): completions are waiting */
+    TASK_SLOT_CLIENT_VMM_FIRST = 24, /* + j: a driver's client j's VMM notification (write
+                                      right; a disk driver's badged VMM_BADGE_BLK: completions
+                                      are waiting; an entropy driver's VMM_BADGE_RNG: more
+                                      random bytes) */
     TASK_SLOT_DISK_ACK_FIRST = 28, /* + j: init's notification (write right): the driver
                                       has nothing of client j in flight any more */
 };
-_Static_assert(TASK_SLOT_CHANNEL_FIRST + TASK_MAX_CHANNELS <= TASK_SLOT_DISK_VMM_FIRST &&
+_Static_assert(TASK_SLOT_CHANNEL_FIRST + TASK_MAX_CHANNELS <= TASK_SLOT_CLIENT_VMM_FIRST &&
+               TASK_SLOT_CLIENT_VMM_FIRST + TASK_ENTROPY_MAX_CLIENTS <= TASK_SLOT_DISK_ACK_FIRST &&
                TASK_SLOT_DISK_ACK_FIRST + TASK_DISK_MAX_CLIENTS <= 1u << TASK_CNODE_BITS,
-               "the disk slots fit the CNode");
+               "the drivers' slots fit the CNode");
 /* Badges: interrupt i on TASK_SLOT_INTERRUPTS (init binds each handler to
  * it; the task acks), channel k's peer on TASK_SLOT_CHANNELS. */
 #define TASK_BADGE_IRQ(i)     (1u << (i))
 #define TASK_BADGE_CHANNEL(k) (1u << (8 + (k)))
-/* A disk driver waits on one notification for everything: init binds its
- * interrupts to the long-lived one in TASK_SLOT_CHANNELS (so its
- * TASK_SLOT_INTERRUPTS names that one too), which its clients' VMMs signal
- * with TASK_BADGE_DISK(j) when requests are waiting and init with
- * TASK_BADGE_DISK_QUIESCE(j) before client j's RAM is taken back (the
- * driver answers on TASK_SLOT_DISK_ACK_FIRST + j once nothing of j is in
- * flight: docs/devices.md, the restart handshake). */
-#define TASK_BADGE_DISK(j)         (1u << (16 + (j)))
+/* A driver (disk or entropy) waits on one notification for everything:
+ * init binds its interrupts to the long-lived one in TASK_SLOT_CHANNELS
+ * (so its TASK_SLOT_INTERRUPTS names that one too), which its clients'
+ * VMMs signal with TASK_BADGE_CLIENT(j): a disk client's requests are
+ * waiting, an entropy client took bytes or found its link empty. init
+ * signals a disk driver TASK_BADGE_DISK_QUIESCE(j) before client j's RAM
+ * is taken back (the driver answers on TASK_SLOT_DISK_ACK_FIRST + j once
+ * nothing of j is in flight: docs/devices.md, the restart handshake). */
+#define TASK_BADGE_CLIENT(j)       (1u << (16 + (j)))
 #define TASK_BADGE_DISK_QUIESCE(j) (1u << (24 + (j)))
 
 #define TASK_NAME_MAX 16
@@ -77,13 +87,25 @@ struct task_disk_client {
     uint32_t start, sectors;       /* its region: sectors [start, start + sectors) */
     uint32_t link;                 /* its struct blk_link (lib/blk_link.h) */
     uint32_t ram_table;            /* its struct blk_ram_table, read-only */
-    uint32_t vmm_slot, ack_slot;   /* TASK_SLOT_DISK_VMM_FIRST + j, TASK_SLOT_DISK_ACK_FIRST + j */
-    uint32_t badge, quiesce_badge; /* TASK_BADGE_DISK(j), TASK_BADGE_DISK_QUIESCE(j) */
+    uint32_t vmm_slot, ack_slot;   /* TASK_SLOT_CLIENT_VMM_FIRST + j, TASK_SLOT_DISK_ACK_FIRST + j */
+    uint32_t badge, quiesce_badge; /* TASK_BADGE_CLIENT(j), TASK_BADGE_DISK_QUIESCE(j) */
 };
 struct task_disk {
     uint32_t sectors;              /* disk-sectors; 0: the task is not a disk driver */
     uint32_t dma_address, dma_physical, dma_size;
     struct task_disk_client clients[TASK_DISK_MAX_CLIENTS];
+    uint32_t client_count;
+};
+/* An entropy driver's client: a VM whose rng link it keeps filled. */
+struct task_entropy_client {
+    char name[TASK_NAME_MAX];
+    uint32_t link;                 /* its struct rng_link (lib/rng_link.h) */
+    uint32_t vmm_slot;             /* TASK_SLOT_CLIENT_VMM_FIRST + j */
+    uint32_t badge;                /* TASK_BADGE_CLIENT(j) */
+};
+struct task_entropy {
+    uint32_t dma_address, dma_physical, dma_size;   /* dma_size 0: not an entropy driver */
+    struct task_entropy_client clients[TASK_ENTROPY_MAX_CLIENTS];
     uint32_t client_count;
 };
 struct task_boot_info {
@@ -100,6 +122,7 @@ struct task_boot_info {
     uint32_t device_count;
     uint32_t heap_size;
     struct task_disk disk;
+    struct task_entropy entropy;
 };
 _Static_assert(sizeof(struct task_boot_info) <= 0x1000u, "the boot info fits its page");
 #define TASK_BOOT_MAGIC 0x5441534bu  /* "TASK" */

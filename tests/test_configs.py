@@ -91,7 +91,7 @@ def test_enough_bad_descriptions():
 
 
 @pytest.mark.parametrize("source", GOOD + [os.path.join(BAD_DIR, name)
-                                           for name in ("base.dtsi", "disk.dtsi")])
+                                           for name in ("base.dtsi", "disk.dtsi", "entropy.dtsi")])
 def test_good_description_passes(source, tmp_path):
     result = check(source, tmp_path)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr

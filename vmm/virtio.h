@@ -8,15 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/virtio_mmio.h"
 #include "vmm/virtq.h"
 
 #define VIRTIO_QUEUES_MAX 2
-#define VIRTIO_F_VERSION_1 (1ull << 32)
-
-/* Device status bits (virtio 1.x, 2.1). */
-#define VIRTIO_STATUS_DRIVER_OK    4u
-#define VIRTIO_STATUS_FEATURES_OK  8u
-#define VIRTIO_STATUS_NEEDS_RESET  64u
 
 struct virtio_device;
 

@@ -9,10 +9,6 @@
 #include "vmm/virtio_blk.h"
 #include "vmm/vmm.h"
 
-#define VIRTIO_BLK_ID 2u
-#define VIRTIO_BLK_F_SIZE_MAX (1ull << 1)
-#define VIRTIO_BLK_F_SEG_MAX  (1ull << 2)
-#define VIRTIO_BLK_F_FLUSH    (1ull << 9)
 #define VIRTIO_BLK_T_GET_ID   8u
 #define VIRTIO_BLK_ID_BYTES   20u
 #define HEADER_SIZE           16u
@@ -163,7 +159,7 @@ static bool busy(const struct virtio_device *device)
 
 static const struct virtio_type blk_type = {
     .name = "virtio-blk",
-    .device_id = VIRTIO_BLK_ID,
+    .device_id = VIRTIO_ID_BLOCK,
     .features = VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_FLUSH,
     .queue_count = 1,
     .config_read = config_read,

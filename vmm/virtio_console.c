@@ -4,7 +4,6 @@
 #include "vmm/virtio_console.h"
 #include "vmm/vmm.h"
 
-#define VIRTIO_CONSOLE_ID 3u
 #define RECEIVE_QUEUE  0u
 #define TRANSMIT_QUEUE 1u
 
@@ -64,7 +63,7 @@ static void reset(struct virtio_device *device)
 
 static const struct virtio_type console_type = {
     .name = "virtio-console",
-    .device_id = VIRTIO_CONSOLE_ID,
+    .device_id = VIRTIO_ID_CONSOLE,
     .features = 0,
     .queue_count = 2,
     .notify = notify,

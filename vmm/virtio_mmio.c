@@ -3,24 +3,7 @@
 #include "vmm/virtio.h"
 #include "vmm/vmm.h"
 
-#define VIRTIO_MAGIC  0x74726976u   /* "virt" */
 #define VIRTIO_VENDOR 0x4c41504fu   /* "OPAL" */
-
-enum virtio_register {
-    REG_MAGIC = 0x000, REG_VERSION = 0x004, REG_DEVICE_ID = 0x008, REG_VENDOR_ID = 0x00c,
-    REG_DEVICE_FEATURES = 0x010, REG_DEVICE_FEATURES_SEL = 0x014,
-    REG_DRIVER_FEATURES = 0x020, REG_DRIVER_FEATURES_SEL = 0x024,
-    REG_QUEUE_SEL = 0x030, REG_QUEUE_NUM_MAX = 0x034, REG_QUEUE_NUM = 0x038,
-    REG_QUEUE_READY = 0x044, REG_QUEUE_NOTIFY = 0x050,
-    REG_INTERRUPT_STATUS = 0x060, REG_INTERRUPT_ACK = 0x064, REG_STATUS = 0x070,
-    REG_QUEUE_DESC_LOW = 0x080, REG_QUEUE_DESC_HIGH = 0x084,
-    REG_QUEUE_DRIVER_LOW = 0x090, REG_QUEUE_DRIVER_HIGH = 0x094,
-    REG_QUEUE_DEVICE_LOW = 0x0a0, REG_QUEUE_DEVICE_HIGH = 0x0a4,
-    REG_CONFIG_GENERATION = 0x0fc, REG_CONFIG = 0x100,
-};
-
-#define INTERRUPT_USED   1u
-#define INTERRUPT_CONFIG 2u
 
 static uint32_t irq_of(const struct virtio_device *device)
 {
@@ -82,7 +65,7 @@ void virtio_fail(struct virtio_device *device, const char *why)
     if (device->status & VIRTIO_STATUS_NEEDS_RESET)
         return;
     device->status |= VIRTIO_STATUS_NEEDS_RESET;
-    raise_interrupt(device, INTERRUPT_CONFIG);
+    raise_interrupt(device, VIRTIO_INTERRUPT_CONFIG);
     vmm_log_limited(device->vm, &device->vm->virtio_lines,
                     "%s: the guest gave %s: the device needs a reset", device->type->name, why);
 }
@@ -103,7 +86,7 @@ void virtio_give(struct virtio_device *device, uint32_t q, uint16_t head, uint32
     if (!device->queues[q].ready)
         return;
     virtq_give(device->vm, &device->queues[q], head, written);
-    raise_interrupt(device, INTERRUPT_USED);
+    raise_interrupt(device, VIRTIO_INTERRUPT_USED);
 }
 
 static struct virtq *selected(struct virtio_device *device)
@@ -117,21 +100,21 @@ static uint32_t read_register(struct virtio_device *device, uint32_t offset)
     struct virtq *q = selected(device);
     uint64_t features = device->type->features | VIRTIO_F_VERSION_1;
     switch (offset) {
-    case REG_MAGIC: return VIRTIO_MAGIC;
-    case REG_VERSION: return 2;
-    case REG_DEVICE_ID: return device->type->device_id;
-    case REG_VENDOR_ID: return VIRTIO_VENDOR;
-    case REG_DEVICE_FEATURES:
+    case VIRTIO_MMIO_MAGIC_VALUE: return VIRTIO_MMIO_MAGIC;
+    case VIRTIO_MMIO_VERSION: return 2;
+    case VIRTIO_MMIO_DEVICE_ID: return device->type->device_id;
+    case VIRTIO_MMIO_VENDOR_ID: return VIRTIO_VENDOR;
+    case VIRTIO_MMIO_DEVICE_FEATURES:
         return device->device_features_sel == 0 ? (uint32_t)features
              : device->device_features_sel == 1 ? (uint32_t)(features >> 32) : 0;
-    case REG_QUEUE_NUM_MAX: return q ? VIRTQ_SIZE_MAX : 0;
-    case REG_QUEUE_READY: return q ? q->ready : 0;
-    case REG_INTERRUPT_STATUS: return device->interrupt_status;
-    case REG_STATUS:
+    case VIRTIO_MMIO_QUEUE_NUM_MAX: return q ? VIRTQ_SIZE_MAX : 0;
+    case VIRTIO_MMIO_QUEUE_READY: return q ? q->ready : 0;
+    case VIRTIO_MMIO_INTERRUPT_STATUS: return device->interrupt_status;
+    case VIRTIO_MMIO_STATUS:
         if (device->status == 0 && device->type->busy && device->type->busy(device))
             return VIRTIO_STATUS_NEEDS_RESET;
         return device->status;
-    case REG_CONFIG_GENERATION: return 0;   /* no config field changes while read */
+    case VIRTIO_MMIO_CONFIG_GENERATION: return 0;   /* no config field changes while read */
     default: return 0;                      /* write-only and reserved registers */
     }
 }
@@ -191,26 +174,26 @@ static void write_register(struct virtio_device *device, uint32_t offset, uint32
     struct virtq *q = selected(device);
     bool q_settable = q && !q->ready;   /* a ready queue's setup is fixed */
     switch (offset) {
-    case REG_DEVICE_FEATURES_SEL: device->device_features_sel = value; break;
-    case REG_DRIVER_FEATURES_SEL: device->driver_features_sel = value; break;
-    case REG_DRIVER_FEATURES: write_driver_features(device, value); break;
-    case REG_QUEUE_SEL: device->queue_sel = value; break;
-    case REG_QUEUE_NUM: if (q_settable) q->size = value; break;
-    case REG_QUEUE_READY: if (q) write_queue_ready(device, q, value); break;
-    case REG_QUEUE_DESC_LOW: case REG_QUEUE_DESC_HIGH:
+    case VIRTIO_MMIO_DEVICE_FEATURES_SEL: device->device_features_sel = value; break;
+    case VIRTIO_MMIO_DRIVER_FEATURES_SEL: device->driver_features_sel = value; break;
+    case VIRTIO_MMIO_DRIVER_FEATURES: write_driver_features(device, value); break;
+    case VIRTIO_MMIO_QUEUE_SEL: device->queue_sel = value; break;
+    case VIRTIO_MMIO_QUEUE_NUM: if (q_settable) q->size = value; break;
+    case VIRTIO_MMIO_QUEUE_READY: if (q) write_queue_ready(device, q, value); break;
+    case VIRTIO_MMIO_QUEUE_DESC_LOW: case VIRTIO_MMIO_QUEUE_DESC_HIGH:
         if (q_settable) set_half(&q->desc, offset, value);
         break;
-    case REG_QUEUE_DRIVER_LOW: case REG_QUEUE_DRIVER_HIGH:
+    case VIRTIO_MMIO_QUEUE_DRIVER_LOW: case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
         if (q_settable) set_half(&q->avail, offset, value);
         break;
-    case REG_QUEUE_DEVICE_LOW: case REG_QUEUE_DEVICE_HIGH:
+    case VIRTIO_MMIO_QUEUE_DEVICE_LOW: case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
         if (q_settable) set_half(&q->used, offset, value);
         break;
-    case REG_INTERRUPT_ACK:
+    case VIRTIO_MMIO_INTERRUPT_ACK:
         device->interrupt_status &= ~value;
         break;
-    case REG_STATUS: write_status(device, value); break;
-    case REG_QUEUE_NOTIFY:
+    case VIRTIO_MMIO_STATUS: write_status(device, value); break;
+    case VIRTIO_MMIO_QUEUE_NOTIFY:
         if (value < device->type->queue_count && device->queues[value].ready &&
             virtio_running(device))
             device->type->notify(device, value);
@@ -222,10 +205,10 @@ static void write_register(struct virtio_device *device, uint32_t offset, uint32
 bool virtio_mmio_read(struct virtio_device *device, uint32_t offset, uint32_t size,
                       uint32_t *value)
 {
-    if (offset >= REG_CONFIG) {
+    if (offset >= VIRTIO_MMIO_CONFIG) {
         *value = 0;
         if (device->type->config_read)
-            device->type->config_read(device, offset - REG_CONFIG, size, value);
+            device->type->config_read(device, offset - VIRTIO_MMIO_CONFIG, size, value);
         return true;
     }
     if (size != 4 || offset % 4)
@@ -237,7 +220,7 @@ bool virtio_mmio_read(struct virtio_device *device, uint32_t offset, uint32_t si
 bool virtio_mmio_write(struct virtio_device *device, uint32_t offset, uint32_t size,
                        uint32_t value)
 {
-    if (offset >= REG_CONFIG)
+    if (offset >= VIRTIO_MMIO_CONFIG)
         return true;   /* no device here has a writable config field */
     if (size != 4 || offset % 4)
         return false;

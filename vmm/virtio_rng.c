@@ -6,7 +6,6 @@
 #include "vmm/virtio_rng.h"
 #include "vmm/vmm.h"
 
-#define VIRTIO_RNG_ID 4u
 
 static struct virtio_rng *rng_of(struct virtio_device *device)
 {
@@ -58,7 +57,7 @@ static void notify(struct virtio_device *device, uint32_t q)
 
 static const struct virtio_type rng_type = {
     .name = "virtio-rng",
-    .device_id = VIRTIO_RNG_ID,
+    .device_id = VIRTIO_ID_RNG,
     .features = 0,
     .queue_count = 1,
     .notify = notify,

@@ -1,17 +1,8 @@
 /* Split virtqueues over guest RAM, checked (virtq.h). The VMM sees guest
  * RAM at its guest-physical addresses, so a checked address is a pointer. */
+#include "core/virtio_mmio.h"
 #include "vmm/virtq.h"
 #include "vmm/vmm.h"
-
-#define DESC_F_NEXT     1u
-#define DESC_F_WRITE    2u
-#define DESC_F_INDIRECT 4u
-
-struct virtq_desc {
-    uint64_t address;
-    uint32_t length;
-    uint16_t flags, next;
-};
 
 struct virtq_avail {
     uint16_t flags, index;
@@ -77,8 +68,8 @@ uint32_t virtq_waiting(const struct vm *vm, const struct virtq *q)
 static bool add_buffer(const struct vm *vm, struct virtq_chain *chain,
                        const struct virtq_desc *d, const char **why)
 {
-    bool writable = d->flags & DESC_F_WRITE;
-    if (d->flags & DESC_F_INDIRECT)
+    bool writable = d->flags & VIRTQ_DESC_F_WRITE;
+    if (d->flags & VIRTQ_DESC_F_INDIRECT)
         *why = "an indirect descriptor (not offered)";
     else if (d->length == 0 || !virtq_guest(vm, d->address, d->length))
         *why = "a buffer outside its RAM or of length 0";
@@ -126,7 +117,7 @@ enum virtq_result virtq_take(const struct vm *vm, struct virtq *q, struct virtq_
                                 table[index].next };
         if (!add_buffer(vm, chain, &d, why))
             return VIRTQ_MALFORMED;
-        if (!(d.flags & DESC_F_NEXT))
+        if (!(d.flags & VIRTQ_DESC_F_NEXT))
             break;
         if (d.next >= q->size) {
             *why = "a descriptor whose next is past the table";

@@ -11,6 +11,7 @@
 #include "blk_link.h"
 #include "opal.h"
 #include "task_boot.h"
+#include "virtio_host.h"
 
 /* Requests in flight on the device at once: one descriptor each in the
  * virtqueue, pointing at its own indirect table of at most TABLE_MAX
@@ -26,30 +27,14 @@ struct virtio_blk_header {
     uint64_t sector;
 };
 
-/* A split virtqueue descriptor. */
-struct virtq_desc {
-    uint64_t address;
-    uint32_t length;
-    uint16_t flags, next;
-};
-#define VIRTQ_DESC_F_NEXT     1u
-#define VIRTQ_DESC_F_WRITE    2u   /* the device writes the buffer */
-#define VIRTQ_DESC_F_INDIRECT 4u
-
 /* The DMA memory's layout (init gives TASK_DISK_DMA_SIZE bytes at a
  * physical address the boot info says): the virtqueue's three parts at the
  * alignments virtio 1.x asks (16, 2, 4), then per slot its header, status
  * byte and indirect table. */
 struct dma {
     struct virtq_desc descriptors[SLOTS];
-    struct {
-        uint16_t flags, index, ring[SLOTS], used_event;
-    } avail;
-    struct {
-        uint16_t flags, index;
-        struct { uint32_t id, length; } ring[SLOTS];
-        uint16_t avail_event;
-    } used __attribute__((aligned(4)));
+    VIRTQ_AVAIL(SLOTS) avail;
+    VIRTQ_USED(SLOTS) used __attribute__((aligned(4)));
     struct virtio_blk_header headers[SLOTS];
     uint8_t status[SLOTS];
     struct virtq_desc tables[SLOTS][TABLE_MAX] __attribute__((aligned(16)));
@@ -58,8 +43,7 @@ _Static_assert(sizeof(struct dma) <= TASK_DISK_DMA_SIZE, "the layout fits the DM
 
 /* The host's device, once device_start has accepted it. */
 struct device {
-    volatile uint32_t *registers;   /* the transport, mapped */
-    uint32_t transport;             /* its physical address, for lines */
+    struct virtio_host host;        /* the transport */
     struct dma *dma;
     uint32_t dma_physical;
     uint64_t capacity;              /* sectors */
@@ -68,10 +52,10 @@ struct device {
     uint16_t avail_index, used_seen;
 };
 
-/* device.c. Probes the transport at `registers` (physical `transport`),
- * resets and sets it up, and checks its capacity against `sectors`: true,
- * or false after the line that says why it is refused. */
-bool device_start(struct device *device, volatile uint32_t *registers, uint32_t transport,
+/* device.c. Probes the transport `host` found, resets and sets it up, and
+ * checks its capacity against the description's disk-sectors: true, or
+ * false after the line that says why it is refused. */
+bool device_start(struct device *device, const struct virtio_host *host,
                   const struct task_disk *disk);
 /* The physical address of `pointer`, inside the DMA memory. */
 uint32_t device_physical(const struct device *device, const void *pointer);

@@ -2,86 +2,17 @@
  * (virtio 1.x): probing, feature negotiation, one split virtqueue in the
  * driver's DMA memory, and moving requests through it. Each request is one
  * descriptor pointing at its slot's indirect table. */
-#include <stdarg.h>
 #include "blk.h"
-#include "core/format.h"
 
-/* Transport registers (byte offsets / 4). */
+/* virtio-blk's configuration space (5.2.4): byte offsets in the transport. */
 enum {
-    MAGIC = 0x000 / 4, VERSION = 0x004 / 4, DEVICE_ID = 0x008 / 4,
-    DEVICE_FEATURES = 0x010 / 4, DEVICE_FEATURES_SEL = 0x014 / 4,
-    DRIVER_FEATURES = 0x020 / 4, DRIVER_FEATURES_SEL = 0x024 / 4,
-    QUEUE_SEL = 0x030 / 4, QUEUE_NUM_MAX = 0x034 / 4, QUEUE_NUM = 0x038 / 4,
-    QUEUE_READY = 0x044 / 4, QUEUE_NOTIFY = 0x050 / 4,
-    INTERRUPT_STATUS = 0x060 / 4, INTERRUPT_ACK = 0x064 / 4, STATUS = 0x070 / 4,
-    QUEUE_DESC_LOW = 0x080 / 4, QUEUE_DESC_HIGH = 0x084 / 4,
-    QUEUE_DRIVER_LOW = 0x090 / 4, QUEUE_DRIVER_HIGH = 0x094 / 4,
-    QUEUE_DEVICE_LOW = 0x0a0 / 4, QUEUE_DEVICE_HIGH = 0x0a4 / 4,
-    CONFIG_GENERATION = 0x0fc / 4,
-    CONFIG_CAPACITY_LOW = 0x100 / 4, CONFIG_CAPACITY_HIGH = 0x104 / 4,
-    CONFIG_SEG_MAX = 0x10c / 4,
+    CONFIG_CAPACITY_LOW = VIRTIO_MMIO_CONFIG + 0x00, CONFIG_CAPACITY_HIGH = VIRTIO_MMIO_CONFIG + 0x04,
+    CONFIG_SEG_MAX = VIRTIO_MMIO_CONFIG + 0x0c,
 };
-#define VIRTIO_MAGIC 0x74726976u     /* "virt" */
-#define VIRTIO_ID_BLOCK 2u
-#define STATUS_ACKNOWLEDGE 1u
-#define STATUS_DRIVER      2u
-#define STATUS_DRIVER_OK   4u
-#define STATUS_FEATURES_OK 8u
-#define STATUS_FAILED      128u
-/* Feature bits: word 0 ... */
-#define VIRTIO_BLK_F_SEG_MAX    (1u << 2)
-#define VIRTIO_BLK_F_FLUSH      (1u << 9)
-#define VIRTIO_F_INDIRECT_DESC  (1u << 28)
-/* ... and word 1. */
-#define VIRTIO_F_VERSION_1      (1u << (32 - 32))
-
-/* Orders the DMA memory's writes before a register write the device acts on. */
-static inline void device_barrier(void)
-{
-    __asm__ volatile("dsb sy" ::: "memory");
-}
 
 uint32_t device_physical(const struct device *device, const void *pointer)
 {
     return device->dma_physical + (uint32_t)((const uint8_t *)pointer - (const uint8_t *)device->dma);
-}
-
-/* The device marked failed and a line saying why; false. */
-static bool __attribute__((format(printf, 2, 3))) refuse(struct device *device,
-                                                          const char *fmt, ...)
-{
-    char why[120];
-    va_list args;
-    va_start(args, fmt);
-    format_string_v(why, sizeof why, fmt, args);
-    va_end(args);
-    device->registers[STATUS] = STATUS_FAILED;
-    printf("blk: the device at 0x%08x: %s: not serving\n", (unsigned)device->transport, why);
-    return false;
-}
-
-/* Magic, version 2, a block device; false after the line saying why not. */
-static bool probe(struct device *device)
-{
-    volatile uint32_t *r = device->registers;
-    uint32_t magic = r[MAGIC], version = r[VERSION], id = r[DEVICE_ID];
-    if (magic != VIRTIO_MAGIC)
-        printf("blk: no virtio-mmio transport at 0x%08x (magic 0x%08x): not serving\n",
-               (unsigned)device->transport, (unsigned)magic);
-    else if (version == 1)
-        printf("blk: the transport at 0x%08x is virtio-mmio version 1 (legacy); this driver "
-               "needs version 2 (QEMU: -global virtio-mmio.force-legacy=false): not serving\n",
-               (unsigned)device->transport);
-    else if (version != 2)
-        printf("blk: the transport at 0x%08x is virtio-mmio version %u; this driver needs "
-               "version 2: not serving\n", (unsigned)device->transport, (unsigned)version);
-    else if (id == 0)
-        printf("blk: no device behind the transport at 0x%08x (device ID 0): not serving\n",
-               (unsigned)device->transport);
-    else if (id != VIRTIO_ID_BLOCK)
-        printf("blk: the device at 0x%08x is virtio device %u, not a block device (%u): "
-               "not serving\n", (unsigned)device->transport, (unsigned)id, VIRTIO_ID_BLOCK);
-    return magic == VIRTIO_MAGIC && version == 2 && id == VIRTIO_ID_BLOCK;
 }
 
 /* VERSION_1 and INDIRECT_DESC are required; FLUSH and SEG_MAX taken if
@@ -90,98 +21,66 @@ static bool probe(struct device *device)
  * has nothing to do and completes at once. */
 static bool negotiate(struct device *device)
 {
-    volatile uint32_t *r = device->registers;
-    r[DEVICE_FEATURES_SEL] = 0;
-    uint32_t low = r[DEVICE_FEATURES];
-    r[DEVICE_FEATURES_SEL] = 1;
-    uint32_t high = r[DEVICE_FEATURES];
-    if (!(high & VIRTIO_F_VERSION_1))
-        return refuse(device, "it does not offer VIRTIO_F_VERSION_1 (features 0x%08x:...)",
-                      (unsigned)high);
-    if (!(low & VIRTIO_F_INDIRECT_DESC))
-        return refuse(device, "it does not offer VIRTIO_F_RING_INDIRECT_DESC (features "
-                      "...:0x%08x)", (unsigned)low);
-    uint32_t wanted = low & (VIRTIO_F_INDIRECT_DESC | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_SEG_MAX);
-    r[DRIVER_FEATURES_SEL] = 0;
-    r[DRIVER_FEATURES] = wanted;
-    r[DRIVER_FEATURES_SEL] = 1;
-    r[DRIVER_FEATURES] = VIRTIO_F_VERSION_1;
-    r[STATUS] = STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK;
-    if (!(r[STATUS] & STATUS_FEATURES_OK))
-        return refuse(device, "it did not accept the features 0x%08x", (unsigned)wanted);
-    device->flush = (wanted & VIRTIO_BLK_F_FLUSH) != 0;
+    static const struct virtio_host_feature required[] = {
+        { VIRTIO_F_INDIRECT_DESC, "VIRTIO_F_RING_INDIRECT_DESC" },
+    };
+    uint64_t accepted;
+    if (!virtio_host_negotiate(&device->host, required, 1,
+                               VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_SEG_MAX, &accepted))
+        return false;
+    uint32_t seg_max = *virtio_host_register(&device->host, CONFIG_SEG_MAX);
+    device->flush = (accepted & VIRTIO_BLK_F_FLUSH) != 0;
     device->max_pieces = TABLE_MAX - 2;
-    if (wanted & VIRTIO_BLK_F_SEG_MAX && r[CONFIG_SEG_MAX] != 0 &&
-        r[CONFIG_SEG_MAX] < device->max_pieces)
-        device->max_pieces = r[CONFIG_SEG_MAX];
+    if (accepted & VIRTIO_BLK_F_SEG_MAX && seg_max != 0 && seg_max < device->max_pieces)
+        device->max_pieces = seg_max;
     return true;
+}
+
+/* The capacity, read until the configuration generation is steady. */
+static uint64_t read_capacity(const struct virtio_host *host)
+{
+    volatile uint32_t *generation = virtio_host_register(host, VIRTIO_MMIO_CONFIG_GENERATION);
+    uint32_t before, low, high;
+    do {
+        before = *generation;
+        low = *virtio_host_register(host, CONFIG_CAPACITY_LOW);
+        high = *virtio_host_register(host, CONFIG_CAPACITY_HIGH);
+    } while (before != *generation);
+    return (uint64_t)high << 32 | low;
 }
 
 /* Queue 0 with SLOTS entries, in the DMA memory (zeroed by init). */
 static bool setup_queue(struct device *device)
 {
-    volatile uint32_t *r = device->registers;
     struct dma *dma = device->dma;
-    r[QUEUE_SEL] = 0;
-    if (r[QUEUE_READY] != 0)
-        return refuse(device, "its queue 0 is already in use (ready %u)",
-                      (unsigned)r[QUEUE_READY]);
-    if (r[QUEUE_NUM_MAX] < SLOTS)
-        return refuse(device, "its queue 0 has %u entries, fewer than the driver's %u",
-                      (unsigned)r[QUEUE_NUM_MAX], SLOTS);
-    r[QUEUE_NUM] = SLOTS;
-    r[QUEUE_DESC_LOW] = device_physical(device, dma->descriptors);
-    r[QUEUE_DESC_HIGH] = 0;
-    r[QUEUE_DRIVER_LOW] = device_physical(device, &dma->avail);
-    r[QUEUE_DRIVER_HIGH] = 0;
-    r[QUEUE_DEVICE_LOW] = device_physical(device, &dma->used);
-    r[QUEUE_DEVICE_HIGH] = 0;
-    device_barrier();
-    r[QUEUE_READY] = 1;
-    return true;
+    return virtio_host_queue(&device->host, 0, SLOTS, device_physical(device, dma->descriptors),
+                             device_physical(device, &dma->avail),
+                             device_physical(device, &dma->used));
 }
 
-/* The capacity, read until the configuration generation is steady. */
-static uint64_t read_capacity(volatile uint32_t *r)
-{
-    uint32_t generation, low, high;
-    do {
-        generation = r[CONFIG_GENERATION];
-        low = r[CONFIG_CAPACITY_LOW];
-        high = r[CONFIG_CAPACITY_HIGH];
-    } while (generation != r[CONFIG_GENERATION]);
-    return (uint64_t)high << 32 | low;
-}
-
-bool device_start(struct device *device, volatile uint32_t *registers, uint32_t transport,
+bool device_start(struct device *device, const struct virtio_host *host,
                   const struct task_disk *disk)
 {
-    volatile uint32_t *r = registers;
-    device->registers = registers;
-    device->transport = transport;
+    device->host = *host;
     device->dma = (struct dma *)disk->dma_address;
     device->dma_physical = disk->dma_physical;
-    if (!probe(device))
+    if (!virtio_host_probe(&device->host, VIRTIO_ID_BLOCK, "a block device"))
         return false;
-    r[STATUS] = 0;                   /* reset: whatever ran before is forgotten */
-    while (r[STATUS] != 0)
-        ;
-    r[STATUS] = STATUS_ACKNOWLEDGE;
-    r[STATUS] = STATUS_ACKNOWLEDGE | STATUS_DRIVER;
+    virtio_host_reset(&device->host);
     if (!negotiate(device) || !setup_queue(device))
         return false;
-    device->capacity = read_capacity(r);
+    device->capacity = read_capacity(&device->host);
     if (device->capacity < disk->sectors) {
         printf("blk: the disk at 0x%08x has %llu sectors, fewer than the description's "
-               "disk-sectors %u: not serving\n", (unsigned)transport,
+               "disk-sectors %u: not serving\n", (unsigned)host->transport,
                (unsigned long long)device->capacity, (unsigned)disk->sectors);
-        r[STATUS] = STATUS_FAILED;
+        *virtio_host_register(host, VIRTIO_MMIO_STATUS) = VIRTIO_STATUS_FAILED;
         return false;
     }
-    r[STATUS] = STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK;
+    virtio_host_ready(&device->host);
     printf("blk: disk of %llu sectors (%llu MiB) at 0x%08x, virtio 1.x, flush: %s\n",
            (unsigned long long)device->capacity, (unsigned long long)(device->capacity >> 11),
-           (unsigned)transport, device->flush ? "yes" : "no (write-through)");
+           (unsigned)host->transport, device->flush ? "yes" : "no (write-through)");
     return true;
 }
 
@@ -199,14 +98,12 @@ void device_submit(struct device *device, uint32_t slot, uint32_t entries)
 
 void device_notify(struct device *device)
 {
-    device_barrier();
-    device->registers[QUEUE_NOTIFY] = 0;
+    virtio_host_notify(&device->host, 0);
 }
 
 void device_interrupt(struct device *device)
 {
-    uint32_t status = device->registers[INTERRUPT_STATUS];
-    device->registers[INTERRUPT_ACK] = status;
+    virtio_host_interrupt(&device->host);
 }
 
 int device_next_used(struct device *device)

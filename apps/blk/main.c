@@ -7,24 +7,7 @@
  * inside one of its devices. A device it refuses (missing, legacy, too
  * small) gets a line, and the driver stays to fail every request and
  * answer init's handshakes, so its clients see errors, not silence. */
-#include <stddef.h>
 #include "blk.h"
-
-/* The transport's address in this task, or NULL (reported) if argument 0
- * is not inside one of its device ranges. */
-static volatile uint32_t *transport_registers(const struct task_boot_info *info)
-{
-    uint32_t transport = info->argument_count > 0 ? info->arguments[0] : 0;
-    for (uint32_t d = 0; d < info->device_count; d++) {
-        const struct task_device *device = &info->devices[d];
-        if (transport >= device->physical && transport - device->physical < device->size &&
-            device->size - (transport - device->physical) >= 0x200u && transport % 4 == 0)
-            return (volatile uint32_t *)(device->address + (transport - device->physical));
-    }
-    printf("blk: argument 0 (the transport's physical address, 0x%08x) is not inside my "
-           "devices: not serving\n", (unsigned)transport);
-    return NULL;
-}
 
 int main(const struct opal_bootinfo *unused)
 {
@@ -35,9 +18,9 @@ int main(const struct opal_bootinfo *unused)
         printf("blk: my description gives me no disk-sectors or no interrupt; nothing to do\n");
         return 1;
     }
-    volatile uint32_t *registers = transport_registers(info);
-    driver.serving = registers != NULL &&
-                     device_start(&driver.device, registers, info->arguments[0], &info->disk);
+    struct virtio_host host;
+    driver.serving = virtio_host_map(&host, info, "blk") &&
+                     device_start(&driver.device, &host, &info->disk);
     clients_init(&driver, &info->disk);
     for (;;) {
         uint32_t word = 0;

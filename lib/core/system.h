@@ -79,6 +79,9 @@ struct system_vm {
      * disk_sectors) of it; disk[0] == 0 when the VM has none. */
     char disk[SYSTEM_NAME_MAX];
     uint32_t disk_start, disk_sectors;
+    /* Its virtio-rng device: fed by the entropy driver task `entropy`
+     * (apps/rng); entropy[0] == 0 when the VM has none. */
+    char entropy[SYSTEM_NAME_MAX];
 };
 
 struct system_task {
@@ -121,6 +124,9 @@ struct system {
     uint32_t window_count;             /* 0: no domain schedule */
     char console_input[SYSTEM_NAME_MAX];   /* "" : input goes nowhere */
 };
+
+/* Whether task `name` is an entropy driver: some VM's `entropy` names it. */
+bool system_is_entropy_driver(const struct system *system, const char *name);
 
 /* The platform the description must fit, from whoever checks it: init passes
  * the real figures (boot info), tools/check-system those of QEMU's virt

@@ -64,19 +64,17 @@ static void check_vm_disk(struct checker *c, uint32_t vm_index)
     }
 }
 
-static void check_driver(struct checker *c, uint32_t task_index)
+void system_check_driver_task(struct checker *c, uint32_t task_index, const char *kind)
 {
     const struct system_task *task = &c->system->tasks[task_index];
-    if (task->disk_sectors == 0)
-        return;
     char path[SYSTEM_PATH_MAX];
     system_component_path(c->system, c->system->vm_count + task_index, path);
     if (task->component.device_count == 0 || task->component.irq_count == 0)
-        system_error(c->errors, path, "a disk driver needs its device and its interrupt "
-                     "(devices and irqs)");
+        system_error(c->errors, path, "%s needs its device and its interrupt (devices and irqs)",
+                     kind);
     if (task->component.fault_policy == SYSTEM_FAULT_RESTART)
-        system_error(c->errors, path, "a disk driver cannot be restarted (fault = \"restart\"): "
-                     "its device may still be writing into its memory");
+        system_error(c->errors, path, "%s cannot be restarted (fault = \"restart\"): its device "
+                     "may still be writing into its memory", kind);
 }
 
 void system_check_disks(struct checker *c)
@@ -85,5 +83,6 @@ void system_check_disks(struct checker *c)
         if (c->system->vms[i].disk[0] != '\0')
             check_vm_disk(c, i);
     for (uint32_t i = 0; i < c->system->task_count; i++)
-        check_driver(c, i);
+        if (c->system->tasks[i].disk_sectors != 0)
+            system_check_driver_task(c, i, "a disk driver");
 }

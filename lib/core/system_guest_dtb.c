@@ -460,8 +460,8 @@ static void emit_virtio(struct writer *w, uint32_t slot)
     end_node(w);
 }
 
-/* The RTC and the virtio devices (docs/devices.md): the disk only for a VM
- * given one. */
+/* The RTC and the virtio devices (docs/devices.md): the disk and the
+ * entropy device only for a VM given them. */
 static void emit_linux_devices(struct writer *w, const struct tree *t)
 {
     begin_unit_node(w, "pl031", GUEST_RTC_BASE);
@@ -476,6 +476,8 @@ static void emit_linux_devices(struct writer *w, const struct tree *t)
     if (t->vm->disk[0] != '\0')
         emit_virtio(w, GUEST_VIRTIO_BLK);
     emit_virtio(w, GUEST_VIRTIO_CONSOLE);
+    if (t->vm->entropy[0] != '\0')
+        emit_virtio(w, GUEST_VIRTIO_RNG);
 }
 
 static void emit_channels(struct writer *w, const struct tree *t)

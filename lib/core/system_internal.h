@@ -47,6 +47,11 @@ void system_check_cores(struct checker *c);
 
 /* VMs' disks and their drivers (system_disks.c). */
 void system_check_disks(struct checker *c);
+/* A driver task (`kind`: "a disk driver") has its device and interrupt
+ * and is never restarted: its device may still write into its memory. */
+void system_check_driver_task(struct checker *c, uint32_t task_index, const char *kind);
+/* VMs' entropy drivers (system_entropy.c). */
+void system_check_entropy(struct checker *c);
 
 /* The components' arenas (system_arena_size) and channel regions against
  * the platform's free RAM; files NULL while their sizes are not known. */

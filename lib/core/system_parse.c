@@ -33,6 +33,7 @@ static const struct property_rule vm_rules[] = {
     { "dtb-fragment", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
     { "stray-access", TYPE_STRING, 8 },
     { "disk", TYPE_STRING, SYSTEM_NAME_MAX }, { "disk-region", TYPE_CELLS, 2 },
+    { "entropy", TYPE_STRING, SYSTEM_NAME_MAX },
 };
 static const struct property_rule task_rules[] = {
     COMPONENT_RULES, { "image", TYPE_STRING, SYSTEM_FILE_MAX },
@@ -164,6 +165,7 @@ static void parse_vm(struct parser *p, int node, const char *path, struct system
     property_string(&p->fdt, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
     parse_stray_access(p, node, path, vm);
     parse_disk(p, node, path, vm);
+    property_string(&p->fdt, node, "entropy", vm->entropy, sizeof vm->entropy);
 }
 
 static void parse_task(struct parser *p, int node, const char *path, struct system_task *task)

@@ -208,41 +208,8 @@ UNIT_UNUSED static void word_write(uint32_t address, uint32_t value)
 
 /* --- virtio-mmio registers (virtio 1.x, 4.2.2) --------------------------------- */
 
-#define MMIO_MAGIC_VALUE        0x000u
-#define MMIO_VERSION            0x004u
-#define MMIO_DEVICE_ID          0x008u
-#define MMIO_VENDOR_ID          0x00cu
-#define MMIO_DEVICE_FEATURES    0x010u
-#define MMIO_DEVICE_FEATURES_SEL 0x014u
-#define MMIO_DRIVER_FEATURES    0x020u
-#define MMIO_DRIVER_FEATURES_SEL 0x024u
-#define MMIO_QUEUE_SEL          0x030u
-#define MMIO_QUEUE_NUM_MAX      0x034u
-#define MMIO_QUEUE_NUM          0x038u
-#define MMIO_QUEUE_READY        0x044u
-#define MMIO_QUEUE_NOTIFY       0x050u
-#define MMIO_INTERRUPT_STATUS   0x060u
-#define MMIO_INTERRUPT_ACK      0x064u
-#define MMIO_STATUS             0x070u
-#define MMIO_QUEUE_DESC_LOW     0x080u
-#define MMIO_QUEUE_DESC_HIGH    0x084u
-#define MMIO_QUEUE_DRIVER_LOW   0x090u
-#define MMIO_QUEUE_DRIVER_HIGH  0x094u
-#define MMIO_QUEUE_DEVICE_LOW   0x0a0u
-#define MMIO_QUEUE_DEVICE_HIGH  0x0a4u
-#define MMIO_CONFIG_GENERATION  0x0fcu
-#define MMIO_CONFIG             0x100u
-
-#define STATUS_ACKNOWLEDGE 1u
-#define STATUS_DRIVER      2u
-#define STATUS_DRIVER_OK   4u
-#define STATUS_FEATURES_OK 8u
-#define STATUS_NEEDS_RESET 64u
-
-#define INT_USED_BUFFER 1u
-#define INT_CONFIG      2u
-
-#define FEATURE_VERSION_1_HIGH 1u   /* bit 32: bit 0 of the high word */
+/* Offsets and bits: core/virtio_mmio.h (via vmm/virtio.h). */
+#define FEATURE_VERSION_1_HIGH ((uint32_t)(VIRTIO_F_VERSION_1 >> 32))
 
 UNIT_UNUSED static uint32_t slot_address(uint32_t slot, uint32_t offset)
 {
@@ -270,32 +237,22 @@ UNIT_UNUSED static uint32_t slot_irq(uint32_t slot)
 UNIT_UNUSED static bool guest_negotiate(uint32_t slot, uint32_t accept_low,
                                         uint32_t accept_high)
 {
-    reg_write(slot, MMIO_STATUS, 0);
-    reg_write(slot, MMIO_STATUS, STATUS_ACKNOWLEDGE);
-    reg_write(slot, MMIO_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
-    reg_write(slot, MMIO_DEVICE_FEATURES_SEL, 1);
-    uint32_t high = reg_read(slot, MMIO_DEVICE_FEATURES);
-    reg_write(slot, MMIO_DEVICE_FEATURES_SEL, 0);
-    uint32_t low = reg_read(slot, MMIO_DEVICE_FEATURES);
-    reg_write(slot, MMIO_DRIVER_FEATURES_SEL, 1);
-    reg_write(slot, MMIO_DRIVER_FEATURES, high & accept_high);
-    reg_write(slot, MMIO_DRIVER_FEATURES_SEL, 0);
-    reg_write(slot, MMIO_DRIVER_FEATURES, low & accept_low);
-    reg_write(slot, MMIO_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
-    return reg_read(slot, MMIO_STATUS) & STATUS_FEATURES_OK;
+    reg_write(slot, VIRTIO_MMIO_STATUS, 0);
+    reg_write(slot, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+    reg_write(slot, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    reg_write(slot, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+    uint32_t high = reg_read(slot, VIRTIO_MMIO_DEVICE_FEATURES);
+    reg_write(slot, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+    uint32_t low = reg_read(slot, VIRTIO_MMIO_DEVICE_FEATURES);
+    reg_write(slot, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+    reg_write(slot, VIRTIO_MMIO_DRIVER_FEATURES, high & accept_high);
+    reg_write(slot, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+    reg_write(slot, VIRTIO_MMIO_DRIVER_FEATURES, low & accept_low);
+    reg_write(slot, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+    return reg_read(slot, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK;
 }
 
 /* --- the guest's split virtqueues (virtio 1.x, 2.7) ---------------------------- */
-
-#define DESC_NEXT     1u
-#define DESC_WRITE    2u
-#define DESC_INDIRECT 4u
-
-struct guest_desc {
-    uint64_t address;
-    uint32_t length;
-    uint16_t flags, next;
-};
 
 struct guest_avail {
     uint16_t flags, index;
@@ -311,7 +268,7 @@ struct guest_used {
 
 struct guest_queue {
     uint32_t slot, number, size;
-    struct guest_desc *desc;
+    struct virtq_desc *desc;
     struct guest_avail *avail;
     struct guest_used *used;
     uint16_t free_desc;         /* the next descriptor guest_add uses */
@@ -330,22 +287,22 @@ UNIT_UNUSED static uint32_t guest_queue_setup(uint32_t slot, uint32_t number, ui
     uint8_t *area = ram + (slot * VIRTIO_QUEUES_MAX + number) * QUEUE_AREA;
     *q = (struct guest_queue){
         .slot = slot, .number = number, .size = size,
-        .desc = (struct guest_desc *)area,
+        .desc = (struct virtq_desc *)area,
         .avail = (struct guest_avail *)(area + 0x800),
         .used = (struct guest_used *)(area + 0xc00),
     };
-    reg_write(slot, MMIO_QUEUE_SEL, number);
-    if (reg_read(slot, MMIO_QUEUE_READY) != 0)
+    reg_write(slot, VIRTIO_MMIO_QUEUE_SEL, number);
+    if (reg_read(slot, VIRTIO_MMIO_QUEUE_READY) != 0)
         unit_fail(__FILE__, __LINE__, "queue %u of slot %u ready before set up", number, slot);
-    reg_write(slot, MMIO_QUEUE_NUM, size);
-    reg_write(slot, MMIO_QUEUE_DESC_LOW, guest_address(q->desc));
-    reg_write(slot, MMIO_QUEUE_DESC_HIGH, 0);
-    reg_write(slot, MMIO_QUEUE_DRIVER_LOW, guest_address(q->avail));
-    reg_write(slot, MMIO_QUEUE_DRIVER_HIGH, 0);
-    reg_write(slot, MMIO_QUEUE_DEVICE_LOW, guest_address(q->used));
-    reg_write(slot, MMIO_QUEUE_DEVICE_HIGH, 0);
-    reg_write(slot, MMIO_QUEUE_READY, 1);
-    return reg_read(slot, MMIO_QUEUE_READY);
+    reg_write(slot, VIRTIO_MMIO_QUEUE_NUM, size);
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DESC_LOW, guest_address(q->desc));
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DRIVER_LOW, guest_address(q->avail));
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DEVICE_LOW, guest_address(q->used));
+    reg_write(slot, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+    reg_write(slot, VIRTIO_MMIO_QUEUE_READY, 1);
+    return reg_read(slot, VIRTIO_MMIO_QUEUE_READY);
 }
 
 /* The whole of Linux's probe: every feature offered accepted, `count`
@@ -357,14 +314,14 @@ UNIT_UNUSED static void guest_bring_up(uint32_t slot, uint32_t count, uint32_t s
     for (uint32_t number = 0; number < count; number++)
         if (guest_queue_setup(slot, number, size) != 1)
             unit_fail(__FILE__, __LINE__, "queue %u of slot %u not ready", number, slot);
-    reg_write(slot, MMIO_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK |
-                                 STATUS_DRIVER_OK);
+    reg_write(slot, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+                                 VIRTIO_STATUS_DRIVER_OK);
 }
 
 UNIT_UNUSED static void guest_desc_set(struct guest_queue *q, uint32_t index, uint64_t address,
                                        uint32_t length, uint16_t flags, uint16_t next)
 {
-    q->desc[index] = (struct guest_desc){ address, length, flags, next };
+    q->desc[index] = (struct virtq_desc){ address, length, flags, next };
 }
 
 /* Descriptor `head` into the next avail entry, the index after it. */
@@ -390,8 +347,8 @@ UNIT_UNUSED static uint16_t guest_add(struct guest_queue *q, const struct guest_
         uint16_t index = (uint16_t)((head + i) % q->size);
         uint16_t next = (uint16_t)((index + 1) % q->size);
         guest_desc_set(q, index, buffers[i].address, buffers[i].length,
-                       (uint16_t)((i + 1 < count ? DESC_NEXT : 0) |
-                                  (buffers[i].writable ? DESC_WRITE : 0)),
+                       (uint16_t)((i + 1 < count ? VIRTQ_DESC_F_NEXT : 0) |
+                                  (buffers[i].writable ? VIRTQ_DESC_F_WRITE : 0)),
                        i + 1 < count ? next : 0);
     }
     q->free_desc = (uint16_t)((head + count) % q->size);
@@ -401,7 +358,7 @@ UNIT_UNUSED static uint16_t guest_add(struct guest_queue *q, const struct guest_
 
 UNIT_UNUSED static void guest_notify(const struct guest_queue *q)
 {
-    reg_write(q->slot, MMIO_QUEUE_NOTIFY, q->number);
+    reg_write(q->slot, VIRTIO_MMIO_QUEUE_NOTIFY, q->number);
 }
 
 /* The used ring's next entry as the device must write it (2.7.8): chain
@@ -421,8 +378,8 @@ UNIT_UNUSED static void expect_used(const struct guest_queue *q, uint16_t used_i
  * device. */
 UNIT_UNUSED static void check_needs_reset(uint32_t slot, const char *device_name)
 {
-    CHECK(reg_read(slot, MMIO_STATUS) & STATUS_NEEDS_RESET);
-    CHECK(reg_read(slot, MMIO_INTERRUPT_STATUS) & INT_CONFIG);
+    CHECK(reg_read(slot, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+    CHECK(reg_read(slot, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INTERRUPT_CONFIG);
     CHECK(pending(slot_irq(slot)));
     CHECK_EQ(log_count, 1);
     CHECKF(strstr(last_log, device_name) != NULL, "line \"%s\"", last_log);

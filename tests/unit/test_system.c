@@ -70,10 +70,11 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(vm->vmm_priority, 150);
     CHECK_EQ(vm->component.priority, 100);
     CHECK_EQ(vm->component.fault_policy, SYSTEM_FAULT_RESTART);
-    CHECK_STR(vm->disk, "blk");                  /* partition 1 of the data disk */
+    CHECK_STR(vm->disk, "blk");
     CHECK_EQ(vm->disk_start, 2048);
     CHECK_EQ(vm->disk_sectors, 524288);
-    CHECK_EQ(loaded.task_count, 2);
+    CHECK_STR(vm->entropy, "rng");
+    CHECK_EQ(loaded.task_count, 3);
     const struct system_task *ctrl = &loaded.tasks[0];
     CHECK_STR(ctrl->image, "ctrl");
     CHECK_EQ(ctrl->component.priority, 250);
@@ -97,6 +98,17 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(blk->arguments[0], 0x0a003e00u);
     CHECK_EQ(blk->disk_sectors, 1050624);
     CHECK_EQ(blk->component.fault_policy, SYSTEM_FAULT_STOP);
+    CHECK(!system_is_entropy_driver(&loaded, "ctrl"));
+    const struct system_task *rng = &loaded.tasks[2];
+    CHECK_STR(rng->component.name, "rng");
+    CHECK_STR(rng->image, "rng");
+    CHECK_EQ(rng->component.device_count, 1);
+    CHECK_EQ(rng->component.devices[0].base, 0x0a002000u);
+    CHECK_EQ(rng->component.irqs[0], 71);
+    CHECK_EQ(rng->arguments[0], 0x0a002e00u);
+    CHECK_EQ(rng->disk_sectors, 0);
+    CHECK(system_is_entropy_driver(&loaded, "rng"));
+    CHECK(!system_is_entropy_driver(&loaded, "blk"));
     CHECK_STR(loaded.console_input, "linux0");
     CHECK_EQ(loaded.window_count, 0);
 }
@@ -322,10 +334,11 @@ TEST(task_windows_are_bounded)
     CHECK_EQ(fdt_edit_set_cells(blob, capacity, "/tasks/ctrl", "devices", big, 2), OPAL_OK);
     set_cell(blob, capacity, "/tasks/ctrl", "heap-size", TASK_HEAP_MAX + 0x1000u);
     static const struct system_range devices[] = { { 0x10000000u, 0x10000000u },
-                                                   { 0x0a003000u, 0x1000u } };   /* blk's */
+                                                   { 0x0a003000u, 0x1000u },     /* blk's */
+                                                   { 0x0a002000u, 0x1000u } };   /* rng's */
     struct system_platform platform = qemu_virt();
     platform.devices = devices;
-    platform.device_count = 2;
+    platform.device_count = 3;
     platform.ram_free = 0xfffff000u;
     struct reports reports;
     unsigned errors = load_blob(blob, capacity, &platform, &reports);
@@ -340,25 +353,27 @@ TEST(task_windows_are_bounded)
 /* The memory check at its exact limit: default.dts's arenas (linux0: 256
  * MiB of RAM, the DTB's 2 MiB frame and SYSTEM_COMPONENT_OVERHEAD; ctrl:
  * its 16 KiB stack and the overhead; blk: its stack, 64 KiB of DMA memory
- * and the overhead; in whole 2 MiB units) and linux0's disk link (4 pages)
- * and RAM table (a page), made once, fill the free RAM exactly and pass; a
+ * and the overhead; rng: its stack, a DMA page and the overhead; in whole
+ * 2 MiB units) and linux0's disk link (4 pages), RAM table (a page) and
+ * entropy link (a page), made once, fill the free RAM exactly and pass; a
  * page less is refused. */
 TEST(memory_met_exactly_passes)
 {
     struct blob blob = load(1);
     struct system_platform platform = qemu_virt();
     struct reports reports;
-    uint32_t needed = 0x10600000u + 0x600000u + 0x600000u + 0x5000u;
+    uint32_t needed = 0x10600000u + 3 * 0x600000u + 0x6000u;
     platform.ram_free = needed;
     CHECKF(load_blob(blob.data, blob.size, &platform, &reports) == 0, "%s", reports.all);
     CHECK_EQ(system_arena_size(&loaded, 0, NULL), 0x10600000u);
     CHECK_EQ(system_arena_size(&loaded, 1, NULL), 0x600000u);
     CHECK_EQ(system_arena_size(&loaded, 2, NULL), 0x600000u);
+    CHECK_EQ(system_arena_size(&loaded, 3, NULL), 0x600000u);
     platform.ram_free = needed - 0x1000u;
     CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
-    CHECK_STR(reports.first, "/: the components need 0x11205000 bytes of RAM (their RAM, "
+    CHECK_STR(reports.first, "/: the components need 0x11806000 bytes of RAM (their RAM, "
                              "images, stacks, heaps and channels, and 0x400000 each for init's "
-                             "objects), more than the 0x11204000 free");
+                             "objects), more than the 0x11805000 free");
 }
 
 /* vcpus and cpus: read as written, defaults on core 0, each core checked
@@ -485,29 +500,29 @@ TEST(image_limits_met_exactly_pass)
     CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 0);
     static uint8_t ctrl[84], blk[84];
     make_elf(ctrl, PROCESS_IMAGE_BASE, 0x1000);
-    make_elf(blk, PROCESS_IMAGE_BASE, 0x1000);
+    make_elf(blk, PROCESS_IMAGE_BASE, 0x1000);   /* also rng's */
     uint32_t kernel = GUEST_INITRD_OFFSET_MAX - GUEST_KERNEL_OFFSET;
     uint32_t initrd = VMM_IMAGES_MAX - 0x8000000u - VMM_IMAGE_ALIGN;
     struct fake_archive archive = { { { "zImage", NULL, kernel },
                                       { "initramfs.cpio.gz", NULL, initrd },
                                       { "vmm", NULL, 0x1000 }, { "ctrl", ctrl, 84 },
-                                      { "blk", blk, 84 } } };
+                                      { "blk", blk, 84 }, { "rng", blk, 84 } } };
     /* linux0: 256 MiB RAM, 128 + 126 MiB of images, 2 MiB DTB, a VMM page
      * and the overhead, in 2 MiB units; ctrl: a page, 16 KiB of stack and
-     * the overhead; blk: the same and its DMA memory; linux0's disk link
-     * and RAM table. */
-    uint32_t needed = 0x20600000u + 0x600000u + 0x600000u + 0x5000u;
+     * the overhead; blk and rng: the same and their DMA memory; linux0's
+     * disk link, RAM table and entropy link. */
+    uint32_t needed = 0x20600000u + 3 * 0x600000u + 0x6000u;
     platform.ram_free = needed;
     CHECKF(check_files(&platform, &archive, &reports) == 0, "%s", reports.all);
     platform.ram_free = needed - 0x1000u;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
-    CHECK_STR(reports.first, "/: the components need 0x21205000 bytes of RAM (their RAM, "
+    CHECK_STR(reports.first, "/: the components need 0x21806000 bytes of RAM (their RAM, "
                              "images, stacks, heaps and channels, and 0x400000 each for init's "
-                             "objects), more than the 0x21204000 free");
+                             "objects), more than the 0x21805000 free");
     platform.ram_free = 0xfffff000u;
     archive.files[1].size = initrd + 1;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
-    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x6ce bytes) does not fit "
+    CHECK_STR(reports.first, "/vms/linux0: the generated device tree (0x72e bytes) does not fit "
                              "the VMM's images area: 0x10000000 bytes, 0x10000000 taken by the "
                              "images before it");
     archive.files[0].size = kernel + 1;
@@ -539,7 +554,7 @@ TEST(elf_images_must_fit)
     make_elf(blk, PROCESS_IMAGE_BASE, 0x1000);
     struct fake_archive archive = { { { "zImage", guest, 84 }, { "initramfs.cpio.gz", NULL, 16 },
                                       { "vmm", NULL, 0x1000 }, { "ctrl", ctrl, 84 },
-                                      { "blk", blk, 84 } } };
+                                      { "blk", blk, 84 }, { "rng", blk, 84 } } };
     CHECKF(check_files(&platform, &archive, &reports) == 0, "%s", reports.all);
     make_elf(guest, 0x40000000u + (256u << 20), 0x1000);
     make_elf(ctrl, PROCESS_IMAGE_END, 0x1000);

@@ -36,37 +36,37 @@ static uint32_t text_buffer(uint32_t length, char fill)
 TEST(identifies_as_virtio_mmio_version_2)
 {
     linux_vm_reset("vm1");
-    CHECK_EQ(reg_read(SLOT, MMIO_MAGIC_VALUE), 0x74726976u);   /* "virt" */
-    CHECK_EQ(reg_read(SLOT, MMIO_VERSION), 2);
-    CHECK_EQ(reg_read(SLOT, MMIO_DEVICE_ID), 3);                /* console (5) */
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS), 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976u);   /* "virt" */
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_VERSION), 2);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_DEVICE_ID), 3);                /* console (5) */
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
     CHECK_EQ(log_count, 0);
 }
 
 TEST(offers_version_1_and_only_what_it_offered_sticks)
 {
     linux_vm_reset("vm1");
-    reg_write(SLOT, MMIO_DEVICE_FEATURES_SEL, 1);
-    uint32_t high = reg_read(SLOT, MMIO_DEVICE_FEATURES);
-    reg_write(SLOT, MMIO_DEVICE_FEATURES_SEL, 0);
-    uint32_t low = reg_read(SLOT, MMIO_DEVICE_FEATURES);
+    reg_write(SLOT, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+    uint32_t high = reg_read(SLOT, VIRTIO_MMIO_DEVICE_FEATURES);
+    reg_write(SLOT, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+    uint32_t low = reg_read(SLOT, VIRTIO_MMIO_DEVICE_FEATURES);
     CHECK(high & FEATURE_VERSION_1_HIGH);
-    reg_write(SLOT, MMIO_DEVICE_FEATURES_SEL, 2);               /* past the 64 bits */
-    CHECK_EQ(reg_read(SLOT, MMIO_DEVICE_FEATURES), 0);
+    reg_write(SLOT, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);               /* past the 64 bits */
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_DEVICE_FEATURES), 0);
     /* A driver that claims every feature gets what was offered. */
-    reg_write(SLOT, MMIO_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES_SEL, 1);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES, 0xffffffffu);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES_SEL, 0);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES, 0xffffffffu);
+    reg_write(SLOT, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES, 0xffffffffu);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES, 0xffffffffu);
     uint64_t offered = ((uint64_t)high << 32) | low;
     CHECK_EQ(vm.virtio_console.device.driver_features, offered);
     /* Once FEATURES_OK stuck, they are fixed (3.1.1). */
-    reg_write(SLOT, MMIO_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
-    CHECK(reg_read(SLOT, MMIO_STATUS) & STATUS_FEATURES_OK);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES_SEL, 1);
-    reg_write(SLOT, MMIO_DRIVER_FEATURES, 0);
+    reg_write(SLOT, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+    CHECK(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+    reg_write(SLOT, VIRTIO_MMIO_DRIVER_FEATURES, 0);
     CHECK_EQ(vm.virtio_console.device.driver_features, offered);
 }
 
@@ -74,7 +74,7 @@ TEST(features_ok_without_version_1_does_not_stick)
 {
     linux_vm_reset("vm1");
     CHECK(!guest_negotiate(SLOT, ~0u, ~FEATURE_VERSION_1_HIGH));
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS), STATUS_ACKNOWLEDGE | STATUS_DRIVER);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS), VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
     CHECK(guest_negotiate(SLOT, ~0u, FEATURE_VERSION_1_HIGH));
 }
 
@@ -82,14 +82,14 @@ TEST(queue_num_max_for_each_queue_and_zero_past_them)
 {
     linux_vm_reset("vm1");
     for (uint32_t q = 0; q < 2; q++) {
-        reg_write(SLOT, MMIO_QUEUE_SEL, q);
-        CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_NUM_MAX), VIRTQ_SIZE_MAX);
-        CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_READY), 0);
+        reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, q);
+        CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_NUM_MAX), VIRTQ_SIZE_MAX);
+        CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_READY), 0);
     }
-    reg_write(SLOT, MMIO_QUEUE_SEL, 2);                         /* the console has two */
-    CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_NUM_MAX), 0);
-    reg_write(SLOT, MMIO_QUEUE_READY, 1);
-    CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_READY), 0);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, 2);                         /* the console has two */
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_READY, 1);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_READY), 0);
     CHECK_EQ(log_count, 0);
 }
 
@@ -110,15 +110,15 @@ TEST(a_transmitted_chain_is_used_and_interrupts_once_per_acknowledgement)
     CHECK_EQ(console_out_length, 5);
     CHECK_EQ(q->used->index, 1);
     CHECK_EQ(q->used->ring[0].id, head);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), INT_USED_BUFFER);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INTERRUPT_USED);
     CHECK(pending(irq));
     clear_pending(irq);                         /* the guest takes it */
     guest_add(q, &text, 1);                     /* used before the acknowledgement */
     guest_notify(q);
     CHECK_EQ(q->used->index, 2);
     CHECK(!pending(irq));
-    reg_write(SLOT, MMIO_INTERRUPT_ACK, INT_USED_BUFFER);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    reg_write(SLOT, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INTERRUPT_USED);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
     CHECK(!pending(irq));
     guest_add(q, &text, 1);                     /* after it: fires anew */
     guest_notify(q);
@@ -130,9 +130,9 @@ TEST(a_ready_queue_keeps_its_setup)
 {
     console_up(SMALL);
     struct guest_queue *q = transmit_queue();
-    reg_write(SLOT, MMIO_QUEUE_SEL, TRANSMIT);
-    reg_write(SLOT, MMIO_QUEUE_NUM, 3);                         /* ignored while ready */
-    reg_write(SLOT, MMIO_QUEUE_DESC_LOW, 0);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, TRANSMIT);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_NUM, 3);                         /* ignored while ready */
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
     struct guest_buffer text = { text_buffer(2, 'y'), 2, false };
     guest_add(q, &text, 1);
     guest_notify(q);
@@ -147,13 +147,13 @@ TEST(a_notify_storm_with_nothing_available_does_nothing)
     snapshot();
     for (int i = 0; i < 1000; i++) {
         guest_notify(transmit_queue());
-        reg_write(SLOT, MMIO_QUEUE_NOTIFY, 0);
-        reg_write(SLOT, MMIO_QUEUE_NOTIFY, 7);                  /* no such queue */
+        reg_write(SLOT, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+        reg_write(SLOT, VIRTIO_MMIO_QUEUE_NOTIFY, 7);                  /* no such queue */
     }
     CHECK(unchanged());
     CHECK_EQ(console_out_length, 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS) & STATUS_NEEDS_RESET, 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
     CHECK_EQ(log_count, 0);
 }
 
@@ -175,7 +175,7 @@ TEST(registers_take_only_aligned_words)
 {
     linux_vm_reset("vm1");
     uint32_t value = 0;
-    for (uint32_t offset = 0; offset < MMIO_CONFIG; offset += 4) {
+    for (uint32_t offset = 0; offset < VIRTIO_MMIO_CONFIG; offset += 4) {
         CHECKF(guest_access(slot_address(SLOT, offset), 2, false, &value) == VMM_ABORT,
                "half read at 0x%x", offset);
         CHECKF(guest_access(slot_address(SLOT, offset + 1), 1, false, &value) == VMM_ABORT,
@@ -184,11 +184,11 @@ TEST(registers_take_only_aligned_words)
                "unaligned word read at 0x%x", offset + 2);
     }
     /* A byte write of ACKNOWLEDGE to Status is refused and changes nothing. */
-    value = STATUS_ACKNOWLEDGE;
-    CHECK_EQ(guest_access(slot_address(SLOT, MMIO_STATUS), 1, true, &value), VMM_ABORT);
-    value = STATUS_ACKNOWLEDGE;
-    CHECK_EQ(guest_access(slot_address(SLOT, MMIO_STATUS), 2, true, &value), VMM_ABORT);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS), 0);
+    value = VIRTIO_STATUS_ACKNOWLEDGE;
+    CHECK_EQ(guest_access(slot_address(SLOT, VIRTIO_MMIO_STATUS), 1, true, &value), VMM_ABORT);
+    value = VIRTIO_STATUS_ACKNOWLEDGE;
+    CHECK_EQ(guest_access(slot_address(SLOT, VIRTIO_MMIO_STATUS), 2, true, &value), VMM_ABORT);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS), 0);
     CHECK_EQ(vm.exits[EXIT_MMIO_VIRTIO] > 0, 1);
 }
 
@@ -196,9 +196,9 @@ TEST(an_empty_slot_is_a_stray)
 {
     linux_vm_reset("vm1");   /* no disk: nothing at the blk slot */
     uint32_t value = 0;
-    CHECK_EQ(guest_access(slot_address(GUEST_VIRTIO_BLK, MMIO_MAGIC_VALUE), 4, false, &value),
+    CHECK_EQ(guest_access(slot_address(GUEST_VIRTIO_BLK, VIRTIO_MMIO_MAGIC_VALUE), 4, false, &value),
              VMM_ABORT);
-    CHECK_EQ(guest_access(slot_address(GUEST_VIRTIO_SLOTS, MMIO_MAGIC_VALUE), 4, false,
+    CHECK_EQ(guest_access(slot_address(GUEST_VIRTIO_SLOTS, VIRTIO_MMIO_MAGIC_VALUE), 4, false,
                           &value), VMM_ABORT);
 }
 
@@ -213,13 +213,13 @@ TEST(status_zero_resets_the_device_and_it_works_again)
     guest_notify(q);
     check_needs_reset(SLOT, "virtio-console");
     clear_pending(slot_irq(SLOT));              /* the guest took the interrupt */
-    reg_write(SLOT, MMIO_STATUS, 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS), 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    reg_write(SLOT, VIRTIO_MMIO_STATUS, 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
     CHECK(!pending(slot_irq(SLOT)));
     for (uint32_t number = 0; number < 2; number++) {
-        reg_write(SLOT, MMIO_QUEUE_SEL, number);
-        CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_READY), 0);
+        reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, number);
+        CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_READY), 0);
     }
     memset(ram, 0, GUEST_DATA_OFFSET);                        /* fresh rings */
     guest_bring_up(SLOT, 2, SMALL);
@@ -228,7 +228,7 @@ TEST(status_zero_resets_the_device_and_it_works_again)
     guest_notify(q);
     CHECK_EQ(console_out_length, 3);
     CHECK_EQ(q->used->index, 1);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS) & STATUS_NEEDS_RESET, 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
     CHECK_EQ(log_count, 1);
 }
 
@@ -284,22 +284,22 @@ static void length_zero(struct guest_queue *q)
 static void loops(struct guest_queue *q)
 {
     uint32_t text = text_buffer(1, 'a');
-    guest_desc_set(q, 0, text, 1, DESC_NEXT, 1);
-    guest_desc_set(q, 1, text, 1, DESC_NEXT, 2);
-    guest_desc_set(q, 2, text, 1, DESC_NEXT, 0);
+    guest_desc_set(q, 0, text, 1, VIRTQ_DESC_F_NEXT, 1);
+    guest_desc_set(q, 1, text, 1, VIRTQ_DESC_F_NEXT, 2);
+    guest_desc_set(q, 2, text, 1, VIRTQ_DESC_F_NEXT, 0);
     guest_publish(q, 0);
 }
 
 static void loops_on_itself(struct guest_queue *q)
 {
-    guest_desc_set(q, 3, text_buffer(1, 'a'), 1, DESC_NEXT, 3);
+    guest_desc_set(q, 3, text_buffer(1, 'a'), 1, VIRTQ_DESC_F_NEXT, 3);
     guest_publish(q, 3);
 }
 
 static void next_past_the_table(struct guest_queue *q)
 {
     uint32_t text = text_buffer(1, 'a');
-    guest_desc_set(q, 0, text, 1, DESC_NEXT, (uint16_t)q->size);
+    guest_desc_set(q, 0, text, 1, VIRTQ_DESC_F_NEXT, (uint16_t)q->size);
     guest_publish(q, 0);
 }
 
@@ -328,15 +328,15 @@ static void head_past_the_table(struct guest_queue *q)
 static void indirect(struct guest_queue *q)
 {
     /* A well-formed indirect table: refused because the feature was not offered. */
-    struct guest_desc *table = guest_pointer(guest_alloc(16));
-    *table = (struct guest_desc){ text_buffer(1, 'a'), 1, 0, 0 };
-    guest_desc_set(q, 0, guest_address(table), 16, DESC_INDIRECT, 0);
+    struct virtq_desc *table = guest_pointer(guest_alloc(16));
+    *table = (struct virtq_desc){ text_buffer(1, 'a'), 1, 0, 0 };
+    guest_desc_set(q, 0, guest_address(table), 16, VIRTQ_DESC_F_INDIRECT, 0);
     guest_publish(q, 0);
 }
 
 static void readable_after_writable(struct guest_queue *q)
 {
-    guest_desc_set(q, 0, guest_alloc(4), 4, DESC_WRITE | DESC_NEXT, 1);
+    guest_desc_set(q, 0, guest_alloc(4), 4, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
     guest_desc_set(q, 1, text_buffer(1, 'a'), 1, 0, 0);
     guest_publish(q, 0);
 }
@@ -346,7 +346,7 @@ static void too_long(struct guest_queue *q)
 {
     uint32_t text = text_buffer(1, 'a');
     for (uint16_t i = 0; i <= VIRTQ_CHAIN_MAX; i++)
-        guest_desc_set(q, i, text, 1, i < VIRTQ_CHAIN_MAX ? DESC_NEXT : 0, (uint16_t)(i + 1));
+        guest_desc_set(q, i, text, 1, i < VIRTQ_CHAIN_MAX ? VIRTQ_DESC_F_NEXT : 0, (uint16_t)(i + 1));
     guest_publish(q, 0);
 }
 
@@ -374,7 +374,7 @@ TEST(a_chain_of_the_longest_length_is_taken)
     struct guest_queue *q = transmit_queue();
     uint32_t text = text_buffer(VIRTQ_CHAIN_MAX, 'a');
     for (uint16_t i = 0; i < VIRTQ_CHAIN_MAX; i++)
-        guest_desc_set(q, i, text + i, 1, i + 1u < VIRTQ_CHAIN_MAX ? DESC_NEXT : 0,
+        guest_desc_set(q, i, text + i, 1, i + 1u < VIRTQ_CHAIN_MAX ? VIRTQ_DESC_F_NEXT : 0,
                        (uint16_t)(i + 1));
     guest_publish(q, 0);
     guest_notify(q);
@@ -408,16 +408,16 @@ static void expect_refused_queue(uint32_t size, uint64_t desc, uint64_t avail, u
     linux_vm_reset("vm1");
     CHECK(guest_negotiate(SLOT, ~0u, ~0u));
     snapshot();
-    reg_write(SLOT, MMIO_QUEUE_SEL, TRANSMIT);
-    reg_write(SLOT, MMIO_QUEUE_NUM, size);
-    reg_write(SLOT, MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-    reg_write(SLOT, MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-    reg_write(SLOT, MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-    reg_write(SLOT, MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-    reg_write(SLOT, MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-    reg_write(SLOT, MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-    reg_write(SLOT, MMIO_QUEUE_READY, 1);
-    CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_READY), 0);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, TRANSMIT);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_NUM, size);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_READY, 1);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_READY), 0);
     check_needs_reset(SLOT, "virtio-console");
     CHECK(unchanged());
 }
@@ -463,13 +463,13 @@ TEST(queue_areas_that_just_fit_are_taken)
 {
     linux_vm_reset("vm1");
     CHECK(guest_negotiate(SLOT, ~0u, ~0u));
-    reg_write(SLOT, MMIO_QUEUE_SEL, TRANSMIT);
-    reg_write(SLOT, MMIO_QUEUE_NUM, SMALL);
-    reg_write(SLOT, MMIO_QUEUE_DESC_LOW, ram_base() + RAM_SIZE - 16 * SMALL);
-    reg_write(SLOT, MMIO_QUEUE_DRIVER_LOW, ram_base() + RAM_SIZE - 16 * SMALL - (6 + 2 * SMALL));
-    reg_write(SLOT, MMIO_QUEUE_DEVICE_LOW, GOOD_USED);
-    reg_write(SLOT, MMIO_QUEUE_READY, 1);
-    CHECK_EQ(reg_read(SLOT, MMIO_QUEUE_READY), 1);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS) & STATUS_NEEDS_RESET, 0);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_SEL, TRANSMIT);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_NUM, SMALL);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DESC_LOW, ram_base() + RAM_SIZE - 16 * SMALL);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DRIVER_LOW, ram_base() + RAM_SIZE - 16 * SMALL - (6 + 2 * SMALL));
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_DEVICE_LOW, GOOD_USED);
+    reg_write(SLOT, VIRTIO_MMIO_QUEUE_READY, 1);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_QUEUE_READY), 1);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
     CHECK_EQ(log_count, 0);
 }

@@ -109,7 +109,7 @@ static void expect_completed_ok(struct request r, uint16_t used_index, uint32_t 
     expect_written(r.status, &ok, 1);
     expect_used(request_queue(), used_index, r.head, length);
     CHECK(unchanged());
-    CHECK(reg_read(SLOT, MMIO_INTERRUPT_STATUS) & INT_USED_BUFFER);
+    CHECK(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INTERRUPT_USED);
     CHECK(pending(slot_irq(SLOT)));
     CHECK_EQ(log_count, 0);
 }
@@ -132,7 +132,7 @@ static void expect_answered_here(uint32_t type, uint64_t sector, uint32_t count,
     CHECK(unchanged());
     CHECK_EQ(link.request_head, 0);
     CHECK_EQ(signal_count, 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), INT_USED_BUFFER);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INTERRUPT_USED);
     CHECK_EQ(log_count, 0);
 }
 
@@ -185,13 +185,13 @@ static struct request one_read_sent(void)
 TEST(is_a_block_device_offering_its_limits_and_flush)
 {
     blk_up();
-    CHECK_EQ(reg_read(SLOT, MMIO_DEVICE_ID), 2);
-    reg_write(SLOT, MMIO_DEVICE_FEATURES_SEL, 0);
-    uint32_t features = reg_read(SLOT, MMIO_DEVICE_FEATURES);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_DEVICE_ID), 2);
+    reg_write(SLOT, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+    uint32_t features = reg_read(SLOT, VIRTIO_MMIO_DEVICE_FEATURES);
     CHECK(features & (1u << F_SIZE_MAX));
     CHECK(features & (1u << F_SEG_MAX));
     CHECK(features & (1u << F_FLUSH));
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS) & STATUS_FEATURES_OK, STATUS_FEATURES_OK);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, VIRTIO_STATUS_FEATURES_OK);
 }
 
 TEST(config_space_reads_at_any_width)
@@ -208,11 +208,11 @@ TEST(config_space_reads_at_any_width)
         for (uint32_t offset = 0; offset < sizeof expected; offset += size) {
             uint32_t value = 0, want = 0;
             memcpy(&want, expected + offset, size);
-            CHECKF(guest_access(slot_address(SLOT, MMIO_CONFIG + offset), size, false, &value) ==
+            CHECKF(guest_access(slot_address(SLOT, VIRTIO_MMIO_CONFIG + offset), size, false, &value) ==
                    VMM_EMULATED, "size %u offset %u", size, offset);
             CHECKF(value == want, "size %u offset %u: 0x%x, not 0x%x", size, offset, value, want);
         }
-    CHECK_EQ(reg_read(SLOT, MMIO_CONFIG_GENERATION), reg_read(SLOT, MMIO_CONFIG_GENERATION));
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_CONFIG_GENERATION), reg_read(SLOT, VIRTIO_MMIO_CONFIG_GENERATION));
 }
 
 /* --- requests through the driver -------------------------------------------- */
@@ -229,7 +229,7 @@ TEST(a_read_goes_to_the_link_and_its_completion_to_the_guest)
     CHECK_EQ(link.request_head, 1);
     expect_in_link(r, BLK_READ, 10, data, 2);
     CHECK(unchanged());                         /* nothing for the guest yet */
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
     CHECK(!pending(slot_irq(SLOT)));
     expect_completed_ok(r, 0, 1024 + 512 + 1);
 }
@@ -452,8 +452,8 @@ TEST(a_completion_not_in_flight_is_logged_and_ignored)
     driver_complete(0xffffffffu, BLK_OK);
     CHECK_EQ(log_count, 3);
     CHECK(unchanged());
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS) & STATUS_NEEDS_RESET, 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET, 0);
     /* The real one still completes, once. */
     driver_complete(r.head, BLK_OK);
     CHECK_EQ(status_of(r), BLK_OK);
@@ -475,7 +475,7 @@ TEST(a_completion_index_jump_is_logged_and_ignored)
     CHECK_EQ(log_count, 1);
     CHECK_EQ(link.completion_tail, 0);
     CHECK(unchanged());
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 }
 
 /* --- reset ------------------------------------------------------------------------- */
@@ -491,14 +491,14 @@ TEST(a_reset_waits_for_requests_in_flight_and_drops_their_completions)
     CHECK_EQ(link.request_head, 2);
     driver_take(2);
     snapshot();
-    reg_write(SLOT, MMIO_STATUS, 0);
-    CHECK(reg_read(SLOT, MMIO_STATUS) != 0);                 /* 4.2.3.1: wait */
+    reg_write(SLOT, VIRTIO_MMIO_STATUS, 0);
+    CHECK(reg_read(SLOT, VIRTIO_MMIO_STATUS) != 0);                 /* 4.2.3.1: wait */
     driver_complete(a.head, BLK_OK);
-    CHECK(reg_read(SLOT, MMIO_STATUS) != 0);
+    CHECK(reg_read(SLOT, VIRTIO_MMIO_STATUS) != 0);
     driver_complete(b.head, BLK_OK);
-    CHECK_EQ(reg_read(SLOT, MMIO_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_STATUS), 0);
     CHECK(unchanged());
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), 0);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
     CHECK(!pending(slot_irq(SLOT)));
     CHECK_EQ(log_count, 0);
     /* Set up again, it works, with the same heads. */

@@ -70,7 +70,7 @@ TEST(transmit_chains_go_out_in_order)
     expect_used(queue(TRANSMIT), 0, a, 0);
     expect_used(queue(TRANSMIT), 1, b, 0);
     CHECK(unchanged());
-    CHECK_EQ(reg_read(SLOT, MMIO_INTERRUPT_STATUS), INT_USED_BUFFER);
+    CHECK_EQ(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INTERRUPT_USED);
     CHECK(pending(slot_irq(SLOT)));
     CHECK_EQ(log_count, 0);
 }
@@ -94,7 +94,7 @@ TEST(input_is_the_uarts_until_the_guest_writes_to_hvc0)
     expect_written(buffer, "ls\n", 3);
     expect_used(queue(RECEIVE), 0, 0, 3);
     CHECK(unchanged());
-    CHECK(reg_read(SLOT, MMIO_INTERRUPT_STATUS) & INT_USED_BUFFER);
+    CHECK(reg_read(SLOT, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INTERRUPT_USED);
     CHECK_EQ(log_count, 0);
 }
 
@@ -125,7 +125,7 @@ TEST(a_reset_gives_input_back_to_the_uart)
     console_up();
     write_something();
     CHECK(virtio_console_takes_input(console()));
-    reg_write(SLOT, MMIO_STATUS, 0);
+    reg_write(SLOT, VIRTIO_MMIO_STATUS, 0);
     CHECK(!virtio_console_takes_input(console()));
     memset(ram, 0, GUEST_DATA_OFFSET);
     guest_bring_up(SLOT, 2, QUEUE_SIZE);
