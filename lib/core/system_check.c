@@ -217,6 +217,16 @@ static uint32_t guest_regions(const struct system *system, uint32_t vm_index,
     return count;
 }
 
+/* An error if regions a and b overlap, ending with `where`. */
+static void check_overlap(struct checker *c, const char *path, const struct guest_region *a,
+                          const struct guest_region *b, const char *where)
+{
+    if (system_ranges_overlap(a->base, a->size, b->base, b->size))
+        system_error(c->errors, path, "%s at 0x%08x+0x%x overlaps %s at 0x%08x+0x%x%s", a->what,
+                     (unsigned)a->base, (unsigned)a->size, b->what, (unsigned)b->base,
+                     (unsigned)b->size, where);
+}
+
 /* Nothing in a VM's guest-physical map overlaps anything else. */
 static void check_guest_map(struct checker *c, uint32_t vm_index, const char *path)
 {
@@ -224,13 +234,7 @@ static void check_guest_map(struct checker *c, uint32_t vm_index, const char *pa
     uint32_t count = guest_regions(c->system, vm_index, regions);
     for (uint32_t i = EMULATED_REGIONS; i < count; i++)
         for (uint32_t j = 0; j < i; j++)
-            if (system_ranges_overlap(regions[i].base, regions[i].size, regions[j].base,
-                               regions[j].size))
-                system_error(c->errors, path, "%s at 0x%08x+0x%x overlaps %s at 0x%08x+0x%x "
-                             "in guest-physical memory", regions[i].what,
-                             (unsigned)regions[i].base, (unsigned)regions[i].size,
-                             regions[j].what, (unsigned)regions[j].base,
-                             (unsigned)regions[j].size);
+            check_overlap(c, path, &regions[i], &regions[j], " in guest-physical memory");
 }
 
 /* What the VMM adds for a Linux guest only (lib/vmm_boot.h): a bare-metal
@@ -246,13 +250,7 @@ void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char
     uint32_t count = guest_regions(c->system, vm_index, regions);
     for (uint32_t i = EMULATED_REGIONS; i < count; i++)
         for (uint32_t j = 0; j < LINUX_REGIONS; j++)
-            if (system_ranges_overlap(regions[i].base, regions[i].size, linux_regions[j].base,
-                                      linux_regions[j].size))
-                system_error(c->errors, path, "%s at 0x%08x+0x%x overlaps %s at 0x%08x+0x%x, "
-                             "which a Linux guest gets", regions[i].what,
-                             (unsigned)regions[i].base, (unsigned)regions[i].size,
-                             linux_regions[j].what, (unsigned)linux_regions[j].base,
-                             (unsigned)linux_regions[j].size);
+            check_overlap(c, path, &regions[i], &linux_regions[j], ", which a Linux guest gets");
     const struct system_component *k = &c->system->vms[vm_index].component;
     for (uint32_t q = 0; q < k->irq_count; q++)
         if (k->irqs[q] == GUEST_RTC_IRQ)
