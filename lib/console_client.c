@@ -8,6 +8,7 @@
 static struct console_client {
     struct console_ring *ring;
     uint32_t server, wait;
+    uint32_t others;    /* badges `wait` brought while waiting for space, not yet taken */
 } client;
 
 void console_client_attach(void *ring, uint32_t server, uint32_t wait)
@@ -37,8 +38,16 @@ static void wait_for_space(struct console_ring *ring)
         opal_signal(client.server);
         uint32_t word;
         opal_wait(client.wait, &word);
+        client.others |= word;   /* every badge, the server's too: the owner decides */
     }
     ring->client_waiting = 0;
+}
+
+uint32_t console_client_take_signals(void)
+{
+    uint32_t others = client.others;
+    client.others = 0;
+    return others;
 }
 
 void console_client_write(const char *bytes, uint32_t length)

@@ -17,6 +17,10 @@ bool console_client_attached(void);
 /* All `length` bytes, waiting for space as needed. Bytes not ending in a
  * newline are asked out as a partial line (a prompt). */
 void console_client_write(const char *bytes, uint32_t length);
+/* The notification words a write's wait took from `wait` (0: none), which
+ * may carry the badges of others that signal it (a VMM's disk, its
+ * channels): the caller handles them, so no signal is lost. */
+uint32_t console_client_take_signals(void);
 /* Whether `length` bytes of output fit without waiting (for a task that
  * must not wait: it can leave a line out instead). */
 bool console_client_has_room(uint32_t length);

@@ -3,6 +3,7 @@
  * not cross cores; thread 0 also receives the notifications (the
  * console's, the channels' peers', the passthrough interrupts). Each hands
  * what it received to its handler under the VM's lock and answers. */
+#include "console_client.h"
 #include "core/format.h"
 #include "timer.h"
 #include "vmm/vmm.h"
@@ -164,6 +165,14 @@ static void handle_signals(struct vm *machine, uint32_t badge)
     passthrough_signalled(machine, badge);
 }
 
+/* Signals a console write took while it waited for room (the same
+ * notification brings them all): handled now, so none is lost. */
+static void handle_signals_taken(struct vm *machine)
+{
+    for (uint32_t badge; (badge = console_client_take_signals()) != 0;)
+        handle_signals(machine, badge);
+}
+
 /* One exit of vCPU k, handled under the lock; the answer in *message. */
 static enum vmm_action handle(uint32_t k, struct opal_message *message)
 {
@@ -172,6 +181,7 @@ static enum vmm_action handle(uint32_t k, struct opal_message *message)
     if (vm.info->test_crash)
         crash_on_purpose(&vm);
     enum vmm_action action = handle_exit(&vm, message, result);
+    handle_signals_taken(&vm);
     vgic_dist_retry(&vm.vgic);
     reply_message(message, action, result);
     return action;
@@ -221,6 +231,7 @@ static __attribute__((noreturn)) void serve(uint32_t k)
         if (OPAL_TAG_LABEL(message.tag) == 0) {
             vm.current = k;   /* thread 0's: vCPU 0 is the one a handler may name */
             handle_signals(&vm, message.badge);
+            handle_signals_taken(&vm);
             vmm_unlock(&vm.lock);
             opal_recv(endpoint, reply, &message);
             continue;

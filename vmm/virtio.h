@@ -29,8 +29,10 @@ struct virtio_type {
     /* The driver reset the device (wrote 0 to Status). */
     void (*reset)(struct virtio_device *device);
     /* Still finishing work from before a reset (absent: never): Status
-     * reads non-zero meanwhile, and the driver waits (4.2.3.1). */
-    bool (*busy)(const struct virtio_device *device);
+     * reads non-zero meanwhile, and the driver waits (4.2.3.1). It may
+     * collect that work's ends itself: a guest polling Status makes an exit
+     * each time, which the signal saying they came would wait behind. */
+    bool (*busy)(struct virtio_device *device);
 };
 
 struct virtio_device {

@@ -152,9 +152,12 @@ static void reset(struct virtio_device *device)
         blk->pending[i].discard = blk->pending[i].in_flight;
 }
 
-static bool busy(const struct virtio_device *device)
+static bool busy(struct virtio_device *device)
 {
-    return ((const struct virtio_blk *)device)->in_flight > 0;
+    struct virtio_blk *blk = blk_of(device);
+    if (blk->in_flight > 0)
+        virtio_blk_completed(blk);   /* the completions already in the link */
+    return blk->in_flight > 0;
 }
 
 static const struct virtio_type blk_type = {

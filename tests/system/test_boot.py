@@ -19,7 +19,7 @@ def test_banner_memory_map_and_greeting(boot):
     qemu.expect(r"^init: RAM 0x40000000 \+ 1024 MiB, \d+ MiB free for user level, "
                 r"timer 62500000 Hz$")
     # init reads the description, builds it and stays to handle faults.
-    qemu.expect(r"^init: system: 1 VM, 2 tasks, 0 channels$")
+    qemu.expect(r"^init: system: 1 VM, 3 tasks, 0 channels$")
     qemu.expect(r"^init: console server started: it owns the UART from here on$")
     assert "opal: thread 1 exited" not in qemu.output
 

@@ -53,7 +53,7 @@ def test_root_on_the_disk_shell_on_hvc0_virtio_interrupts_count(tmp_path):
         assert int(size) == disk_layout()[0][2]      # exactly its region
         text = run(qemu, "cat /proc/interrupts", r"Err:\s+0").string
         counts = {name: int(count) for count, irq, name in
-                  re.findall(r"^\[linux0\]\s+\d+:\s+(\d+)\s+GIC-0\s+(\d+) Level\s+(virtio\d)$",
+                  re.findall(r"^\[linux0\]\s+\d+:\s+(\d+)\s+GIC-0\s+(\d+) Edge\s+(virtio\d)$",
                              text, re.MULTILINE)}
         assert counts.get("virtio0", 0) > 0 and counts.get("virtio1", 0) > 0, text
     finally:
