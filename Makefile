@@ -172,7 +172,7 @@ $(eval $(call native_program,$(BUILD)/init.elf,$(INIT_SOURCES)))
 $(eval $(call native_program,$(BUILD)/vmm.elf,$(VMM_SOURCES)))
 # Every program init may start; the description picks.
 PROGRAMS := $(BUILD)/vmm.elf $(BUILD)/apps/ctrl.elf $(BUILD)/apps/console.elf \
-            $(BUILD)/apps/echo.elf
+            $(BUILD)/apps/echo.elf $(BUILD)/apps/blk.elf
 
 # The guest images go into the archive under fixed names (the descriptions
 # name them): staged beside IMAGE, replaced only when their content changes,
@@ -251,7 +251,11 @@ $(eval $(call boot_image,$(BUILD)/tests/limits.elf,$(BUILD)/init.elf,$(BUILD)/vm
     tests/configs/limits.dts))
 $(eval $(call boot_image,$(BUILD)/tests/limits-high-ram.elf,$(BUILD)/init.elf,$(PROGRAMS),\
     $(GUEST_LINUX),tests/configs/limits-high-ram.dts))
-TEST_IMAGES := $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
+# The block driver beside a testkit VM that has a disk (tests/system/test_blk.py).
+$(eval $(call boot_image,$(BUILD)/tests/blk.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
+    $(BUILD)/apps/console.elf $(BUILD)/apps/blk.elf $(BUILD)/guests/testkit.elf,,\
+    tests/configs/blk.dts))
+TEST_IMAGES := $(BUILD)/tests/blk.elf $(BUILD)/tests/two-linux.elf $(BUILD)/tests/native-only.elf \
                $(BUILD)/tests/restart.elf $(BUILD)/tests/smp-linux.elf $(BUILD)/tests/two-smp-linux.elf $(BUILD)/tests/halt.elf \
                $(BUILD)/tests/fuzz.elf $(BUILD)/tests/foundation.elf $(BUILD)/tests/api.elf \
                $(BUILD)/tests/testkit.elf $(BUILD)/tests/testkit-probe.elf \

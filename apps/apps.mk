@@ -19,3 +19,8 @@ TEST_IMAGES += $(BUILD)/tests/ctrl.elf
 # The console server (apps/console/console.h: its CSpace and client table;
 # docs/console.md: the protocol). Its starter is linked into init.
 $(eval $(call native_program,$(BUILD)/apps/console.elf,apps/console/main.c))
+
+# The block driver: owns the host's virtio-blk disk, serves VMs' regions of
+# it (docs/devices.md).
+$(eval $(call native_program,$(BUILD)/apps/blk.elf,apps/blk/main.c apps/blk/clients.c \
+    apps/blk/translate.c apps/blk/device.c))

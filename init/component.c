@@ -111,16 +111,39 @@ int component_build(const struct init *init, struct component *c)
         error = opal_sched_control_set_domain(OPAL_CAP_SCHED_CONTROL, c->tcbs[i], domain);
     opal_arena_enter(NULL);
     if (error != OPAL_OK) {
-        component_teardown(c);
+        component_teardown(init, c);
         return error;
     }
     c->running = true;
     return OPAL_OK;
 }
 
-int component_teardown(struct component *c)
+/* Whether the instance's memory may be reused: never a disk driver's (its
+ * device may still be writing into it and into its clients' RAM: nothing
+ * but the driver could stop it); a VM's with a disk once its driver has
+ * let go of it (disk.c). */
+static bool may_take_back(const struct init *init, const struct component *c)
 {
+    if (c->kind == COMPONENT_TASK && c->task->disk_sectors != 0) {
+        printf("init: %s: a disk driver's device may still be writing into its memory and "
+               "its clients' RAM\n", c->name);
+        return false;
+    }
+    return disk_release(init, c);
+}
+
+int component_teardown(const struct init *init, struct component *c)
+{
+    /* Stopped first, so nothing of it writes to what outlives it (a link). */
+    for (uint32_t i = 0; i < c->tcb_count; i++)
+        opal_tcb_suspend(c->tcbs[i]);
     c->running = false;
+    if (!may_take_back(init, c)) {
+        c->set_aside = true;
+        printf("init: %s: set aside: its threads are stopped and its memory stays out of "
+               "use; it is not started again\n", c->name);
+        return OPAL_ERR_ILLEGAL_OPERATION;
+    }
     c->tcb_count = 0;
     return opal_arena_clear(&c->arena);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "blk_link.h"
 #include "console/console.h"
 #include "core/system.h"
 #include "opal.h"
@@ -54,8 +55,28 @@ struct component {
     uint32_t tcbs[2 * SYSTEM_MAX_VCPUS]; /* its threads (a VM: VMM threads and vCPUs) */
     uint32_t tcb_count;
     bool running;
+    /* Stopped but not torn down: its memory may still be a DMA target
+     * (disk.c), so it stays out of use and it is never started again. */
+    bool set_aside;
     uint32_t restarts;
 };
+
+/* A VM's disk (disk.c), made once: the link and the RAM table, init's
+ * mappings of them, the notification the driver answers init's quiesce
+ * request on, and that request (the driver's notification, badged). */
+struct disk_client {
+    uint32_t link_frames[BLK_LINK_SIZE / 0x1000u];
+    uint32_t table_frame;
+    struct blk_link *link;
+    struct blk_ram_table *table;
+    uint32_t ack, quiesce;
+    uint32_t driver;                     /* the driver's index in init's components */
+    uint32_t index;                      /* the VM among the driver's clients */
+};
+
+/* Once built, init runs below the console server and the control task,
+ * so rebuilding a component never delays them, and above the VMMs. */
+#define MONITOR_PRIORITY 180
 
 #define CHANNEL_PAGE      0x1000u
 #define CHANNEL_MAX_PAGES (SYSTEM_CHANNEL_MAX_SIZE / CHANNEL_PAGE)
@@ -74,6 +95,7 @@ struct init {
     /* the platform's date when the counter read rtc_counter (clock.c; 0: none) */
     uint32_t rtc_seconds;
     uint64_t rtc_counter;
+    struct disk_client disks[SYSTEM_MAX_VMS];   /* by VM index, for the VMs with a disk */
 };
 
 /* archive.c: file `name` of the boot archive the kernel mapped for init. */
@@ -92,7 +114,10 @@ const struct component *component_find(const struct init *init, const char *name
 int components_prepare(struct init *init);
 /* A fresh instance. */
 int component_build(const struct init *init, struct component *component);
-int component_teardown(struct component *component);/* everything of the instance gone */
+/* Everything of the instance gone, its threads stopped first; or, when
+ * its memory may still be a DMA target (a disk driver's, or a VM's whose
+ * driver does not confirm the handshake), set aside: OPAL_ERR_ILLEGAL_OPERATION. */
+int component_teardown(const struct init *init, struct component *component);
 /* Its threads' scheduling: the description's budget and period, or a full
  * budget (never charged) when it gives none. */
 void component_budget(const struct component *component, uint32_t *budget_us,
@@ -153,6 +178,26 @@ int channel_give_peer(const struct init *init, uint32_t k, const struct componen
  * component's channels, in description order). */
 uint32_t channel_index(const struct system *system, uint32_t k,
                        const struct component *component);
+
+/* disk.c: VMs' disks (docs/devices.md, The block driver). */
+int disks_prepare(struct init *init);      /* links, RAM tables, notifications, once */
+/* A VM's link at VMM_BLK_LINK_ADDRESS, its driver's notification at
+ * VMM_CAP_BLK_DRIVER; nothing for a VM without a disk. */
+int disk_give_vmm(const struct init *init, const struct component *vm, uint32_t vspace,
+                  uint32_t cnode);
+/* A disk driver's DMA memory and its clients' links, tables and caps, as
+ * *out (its boot info) says; nothing for another task. */
+int disk_give_driver(const struct init *init, const struct component *task, uint32_t vspace,
+                     uint32_t cnode, struct task_disk *out);
+/* The RAM table of the instance being built: begin, each RAM frame (its
+ * guest-physical address, cap and size), then publish before its VMM starts. */
+void disk_ram_begin(void);
+int disk_ram_add(uint32_t guest, uint32_t frame, uint32_t size);
+void disk_ram_publish(const struct init *init, const struct component *vm);
+/* Before a VM's memory is taken back: its table emptied and, if its driver
+ * runs, the handshake; false (with a line) if the driver cannot confirm
+ * that nothing of the VM is in flight. true for a VM without a disk. */
+bool disk_release(const struct init *init, const struct component *vm);
 
 /* vm.c and task.c: build one instance (the arena is entered). */
 int vm_build(const struct init *init, struct component *component);

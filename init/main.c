@@ -12,10 +12,6 @@
 #include "init.h"
 #include "runtime/mem.h"
 
-/* Once built, init runs below the console server and the control task,
- * so rebuilding a component never delays them, and above the VMMs. */
-#define MONITOR_PRIORITY 180
-
 static bool check_bootinfo(const struct opal_bootinfo *bootinfo)
 {
     if (bootinfo->magic != OPAL_BOOTINFO_MAGIC) {
@@ -121,7 +117,7 @@ static bool build_system(struct init *init)
     }
     if (opal_alloc_object(OPAL_OBJECT_ENDPOINT, 0, &init->endpoint) != OPAL_OK ||
         components_prepare(init) != OPAL_OK || devices_prepare(init) != OPAL_OK ||
-        channels_prepare(init) != OPAL_OK)
+        channels_prepare(init) != OPAL_OK || disks_prepare(init) != OPAL_OK)
         return false;
     clock_read(init);
     if (!start_console())

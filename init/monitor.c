@@ -93,7 +93,9 @@ static void handle(const struct init *init, struct component *c,
         print_flush();
         opal_system_off();
     }
-    int error = component_teardown(c);
+    int error = component_teardown(init, c);
+    if (c->set_aside)
+        return;
     if (error != OPAL_OK)
         printf("init: %s: tearing it down: %s\n", c->name, opal_error_name(error));
     account(c);

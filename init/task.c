@@ -122,8 +122,13 @@ static int make_cspace(struct task_build *b, uint32_t *guarded)
 {
     const struct component *c = b->component;
     int error;
+    /* A disk driver's interrupts signal the notification its clients do
+     * (lib/task_boot.h): it waits for both at once. */
+    if (b->task->disk_sectors != 0)
+        b->interrupts = c->notification;
+    else if ((error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &b->interrupts)))
+        return error;
     if ((error = make_guarded_cnode(TASK_CNODE_BITS, &b->cnode, guarded)) ||
-        (error = opal_alloc_object(OPAL_OBJECT_NOTIFICATION, 0, &b->interrupts)) ||
         (error = opal_cnode_copy(b->cnode, TASK_SLOT_INTERRUPTS, b->interrupts,
                                  OPAL_RIGHT_READ)) ||
         (error = opal_cnode_copy(b->cnode, TASK_SLOT_CHANNELS, c->notification,
@@ -184,6 +189,8 @@ int task_build(const struct init *init, struct component *component)
         return fail(&b, "its interrupts", error);
     if ((error = give_channels(&b)))
         return fail(&b, "its channels", error);
+    if ((error = disk_give_driver(init, component, b.process.vspace, b.cnode, &b.info.disk)))
+        return fail(&b, "its disk's DMA memory, links and RAM tables", error);
     if ((error = map_filled_frame(OPAL_FRAME_SMALL_BITS, &b.info, sizeof b.info,
                                   b.process.vspace, TASK_BOOT_INFO_ADDRESS, OPAL_MAP_READ)))
         return fail(&b, "its boot info", error);

@@ -39,6 +39,8 @@ static int fail(const struct vm_build *b, const char *what, int error)
 static int make_ram(const struct vm_build *b)
 {
     uint32_t base = b->vm->ram_base, size = b->vm->ram_size;
+    bool disk = b->vm->disk[0] != '\0';
+    disk_ram_begin();
     for (uint32_t offset = 0; offset < size;) {
         uint32_t address = base + offset;
         bool large = address % LARGE_FRAME == 0 && size - offset >= LARGE_FRAME;
@@ -47,7 +49,8 @@ static int make_ram(const struct vm_build *b)
         int error;
         if ((error = opal_alloc_object(OPAL_OBJECT_FRAME, bits, &frame)) ||
             (error = process_map_frame(frame, b->guest_vspace, address, RWX)) ||
-            (error = map_copy(frame, b->vmm.vspace, address, RW)))
+            (error = map_copy(frame, b->vmm.vspace, address, RW)) ||
+            (disk && (error = disk_ram_add(address, frame, 1u << bits))))
             return error;
         offset += 1u << bits;
     }
@@ -194,6 +197,7 @@ static void describe_vm(struct vm_build *b)
     info->vcpu_count = vm->vcpus;
     info->rtc_seconds = b->init->rtc_seconds;
     info->rtc_counter = b->init->rtc_counter;
+    info->disk_sectors = vm->disk[0] != '\0' ? vm->disk_sectors : 0;
     for (uint32_t k = 0; k < vm->vcpus && k < VMM_MAX_VCPUS; k++)
         info->vcpu_cores[k] = vm->cpus[k];
     describe_channels(b);
@@ -286,7 +290,8 @@ static int make_caps(struct vm_build *b, uint32_t cspace)
         (error = give(b, VMM_CAP_NOTIFICATION, c->notification)) ||
         (error = give(b, VMM_CAP_PARENT, c->parent)) ||
         (error = give_channels(b)) ||
-        (error = give_irqs(b)))
+        (error = give_irqs(b)) ||
+        (error = disk_give_vmm(b->init, c, b->vmm.vspace, b->cnode)))
         return error;
     if (!c->console)
         return OPAL_OK;
@@ -335,6 +340,7 @@ int vm_build(const struct init *init, struct component *component)
     if ((error = make_guarded_cnode(VMM_CNODE_BITS, &b.cnode, &cspace)) ||
         (error = make_caps(&b, cspace)))
         return fail(&b, "capabilities", error);
+    disk_ram_publish(init, component);   /* its driver may serve it from here on */
     if ((error = start_vmm(&b, cspace)))
         return fail(&b, "starting the VMM", error);
     return OPAL_OK;

@@ -43,4 +43,5 @@ esac
 exec "${QEMU:-qemu-system-arm}" \
     -M "virt,virtualization=on,highmem=off,gic-version=2${OPAL_QEMU_MACHINE_EXTRA:-}" \
     -cpu cortex-a15 -smp "${OPAL_QEMU_CORES:-4}" -m "${OPAL_QEMU_MEMORY:-1024}" -nic none \
+    -global virtio-mmio.force-legacy=false \
     "${console[@]}" "${boot[@]}" "$@"

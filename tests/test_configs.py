@@ -90,7 +90,8 @@ def test_enough_bad_descriptions():
     assert len(BAD) >= 25
 
 
-@pytest.mark.parametrize("source", GOOD + [os.path.join(BAD_DIR, "base.dtsi")])
+@pytest.mark.parametrize("source", GOOD + [os.path.join(BAD_DIR, name)
+                                           for name in ("base.dtsi", "disk.dtsi")])
 def test_good_description_passes(source, tmp_path):
     result = check(source, tmp_path)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr

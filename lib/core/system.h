@@ -74,9 +74,9 @@ struct system_vm {
     char initrd[SYSTEM_FILE_MAX];
     char dtb_fragment[SYSTEM_FILE_MAX];  /* nodes merged into the generated guest DTB */
     char bootargs[SYSTEM_BOOTARGS_MAX];
-    /* Its virtio disk: a region of the disk the task `disk` drives (its
-     * `disk-driver`), sectors [disk_start, disk_start + disk_sectors) of
-     * it; disk[0] == 0 when the VM has none. */
+    /* Its virtio disk: a region of the disk the task `disk` drives (a
+     * task with `disk-sectors`), sectors [disk_start, disk_start +
+     * disk_sectors) of it; disk[0] == 0 when the VM has none. */
     char disk[SYSTEM_NAME_MAX];
     uint32_t disk_start, disk_sectors;
 };
@@ -88,6 +88,9 @@ struct system_task {
     uint32_t cpu;                        /* the core its thread runs on */
     uint32_t arguments[SYSTEM_MAX_ARGUMENTS];
     uint32_t argument_count;
+    /* A disk driver (apps/blk): the size of the disk it drives, in
+     * 512-byte sectors, which VMs' disk-regions are cut from; 0: not one. */
+    uint32_t disk_sectors;
 };
 
 /* A shared region mapped into both ends and a notification each way. For an

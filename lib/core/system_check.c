@@ -422,6 +422,7 @@ void system_check(const struct system *system, const struct system_platform *pla
         system_error(errors, "/console", "input \"%s\" is not a VM or task",
                      system->console_input);
     system_check_cores(&c);
+    system_check_disks(&c);
     system_check_memory(&c, NULL);
     system_check_limits(&c);
 }

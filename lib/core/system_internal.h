@@ -45,6 +45,9 @@ void system_check_linux_devices(struct checker *c, uint32_t vm_index, const char
  * task's cpu, on cores the platform has, and no core's budgets above it. */
 void system_check_cores(struct checker *c);
 
+/* VMs' disks and their drivers (system_disks.c). */
+void system_check_disks(struct checker *c);
+
 /* The components' arenas (system_arena_size) and channel regions against
  * the platform's free RAM; files NULL while their sizes are not known. */
 void system_check_memory(struct checker *c, const struct system_files *files);

@@ -1,8 +1,10 @@
 /* What the components take of the platform's free RAM: each one's arena,
  * sized by the one formula init carves with (system_arena_size), and the
- * channel regions init makes once. */
+ * channel regions and disk links init makes once. */
+#include "blk_link.h"
 #include "core/format.h"
 #include "core/system_internal.h"
+#include "task_boot.h"
 
 #define SMALL_PAGE 0x1000u
 
@@ -33,7 +35,7 @@ uint64_t system_arena_size(const struct system *system, uint32_t i,
     } else {
         const struct system_task *task = &system->tasks[i - system->vm_count];
         bytes = round_up(file_size(files, task->image), SMALL_PAGE) + task->stack_size +
-                task->heap_size;
+                task->heap_size + (task->disk_sectors != 0 ? TASK_DISK_DMA_SIZE : 0);
     }
     return round_up(bytes + SYSTEM_COMPONENT_OVERHEAD, SYSTEM_ARENA_UNIT);
 }
@@ -61,6 +63,9 @@ void system_check_memory(struct checker *c, const struct system_files *files)
     }
     for (uint32_t i = 0; i < system->channel_count; i++)
         used += system->channels[i].size;
+    /* a disk's link and RAM table per VM with one, made once like channels */
+    for (uint32_t i = 0; i < system->vm_count; i++)
+        used += system->vms[i].disk[0] != '\0' ? BLK_LINK_SIZE + SMALL_PAGE : 0;
     if (!reported && used > free)
         system_error(c->errors, "/", "the components need 0x%llx bytes of RAM (their RAM, "
                      "images, stacks, heaps and channels, and 0x%x each for init's objects), "

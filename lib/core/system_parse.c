@@ -32,11 +32,12 @@ static const struct property_rule vm_rules[] = {
     { "kernel", TYPE_STRING, SYSTEM_FILE_MAX }, { "initrd", TYPE_STRING, SYSTEM_FILE_MAX },
     { "dtb-fragment", TYPE_STRING, SYSTEM_FILE_MAX }, { "bootargs", TYPE_STRING, SYSTEM_BOOTARGS_MAX },
     { "stray-access", TYPE_STRING, 8 },
+    { "disk", TYPE_STRING, SYSTEM_NAME_MAX }, { "disk-region", TYPE_CELLS, 2 },
 };
 static const struct property_rule task_rules[] = {
     COMPONENT_RULES, { "image", TYPE_STRING, SYSTEM_FILE_MAX },
     { "stack-size", TYPE_U32, 0 }, { "heap-size", TYPE_U32, 0 }, { "cpu", TYPE_U32, 0 },
-    { "arguments", TYPE_CELLS, SYSTEM_MAX_ARGUMENTS },
+    { "arguments", TYPE_CELLS, SYSTEM_MAX_ARGUMENTS }, { "disk-sectors", TYPE_U32, 0 },
 };
 static const struct property_rule channel_rules[] = {
     { "ends", TYPE_STRINGS, 2 }, { "size", TYPE_U32, 0 },
@@ -125,6 +126,23 @@ static void parse_stray_access(struct parser *p, int node, const char *path,
     system_error(p->errors, path, "stray-access must be \"abort\" or \"stop\"");
 }
 
+/* disk and disk-region: both or neither; the region is exactly
+ * <start-sector sector-count>. What they name is system_disks.c's. */
+static void parse_disk(struct parser *p, int node, const char *path, struct system_vm *vm)
+{
+    uint32_t region[2] = { 0, 0 };
+    bool has_region = fdt_property(&p->fdt, node, "disk-region", NULL) != NULL;
+    property_string(&p->fdt, node, "disk", vm->disk, sizeof vm->disk);
+    if ((vm->disk[0] != '\0') != has_region) {
+        system_error(p->errors, path, "disk and disk-region must both be given, or neither");
+        return;
+    }
+    if (has_region && property_cells(&p->fdt, node, "disk-region", region, 2) != 2)
+        system_error(p->errors, path, "disk-region must be <start-sector sector-count>");
+    vm->disk_start = region[0];
+    vm->disk_sectors = region[1];
+}
+
 static void parse_vm(struct parser *p, int node, const char *path, struct system_vm *vm)
 {
     if (!property_check(&p->fdt, p->errors, node, path, RULES(vm_rules)))
@@ -145,6 +163,7 @@ static void parse_vm(struct parser *p, int node, const char *path, struct system
     property_string(&p->fdt, node, "dtb-fragment", vm->dtb_fragment, sizeof vm->dtb_fragment);
     property_string(&p->fdt, node, "bootargs", vm->bootargs, sizeof vm->bootargs);
     parse_stray_access(p, node, path, vm);
+    parse_disk(p, node, path, vm);
 }
 
 static void parse_task(struct parser *p, int node, const char *path, struct system_task *task)
@@ -159,6 +178,9 @@ static void parse_task(struct parser *p, int node, const char *path, struct syst
     task->cpu = property_u32(&p->fdt, node, "cpu", 0);
     task->argument_count = property_cells(&p->fdt, node, "arguments", task->arguments,
                                      SYSTEM_MAX_ARGUMENTS);
+    task->disk_sectors = property_u32(&p->fdt, node, "disk-sectors", 0);
+    if (task->disk_sectors == 0 && fdt_property(&p->fdt, node, "disk-sectors", NULL) != NULL)
+        system_error(p->errors, path, "disk-sectors must be non-zero");
 }
 
 static void parse_channel(struct parser *p, int node, const char *path, uint32_t index)

@@ -70,6 +70,9 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(vm->vmm_priority, 150);
     CHECK_EQ(vm->component.priority, 100);
     CHECK_EQ(vm->component.fault_policy, SYSTEM_FAULT_RESTART);
+    CHECK_STR(vm->disk, "");
+    CHECK_EQ(vm->disk_start, 0);
+    CHECK_EQ(vm->disk_sectors, 0);
     CHECK_EQ(loaded.task_count, 1);
     const struct system_task *ctrl = &loaded.tasks[0];
     CHECK_STR(ctrl->image, "ctrl");
@@ -83,6 +86,7 @@ TEST(default_system_reads_as_written)
     CHECK_EQ(ctrl->arguments[1], 30);
     CHECK_EQ(ctrl->stack_size, 0x4000);
     CHECK_EQ(ctrl->component.fault_policy, SYSTEM_FAULT_HALT);
+    CHECK_EQ(ctrl->disk_sectors, 0);
     CHECK_STR(loaded.console_input, "linux0");
     CHECK_EQ(loaded.window_count, 0);
 }
