@@ -123,6 +123,10 @@ static bool take_one(struct driver *driver, uint32_t j, bool *submitted)
     blk_link_barrier();                  /* the slot after the index that published it */
     memcpy(&request, &link->requests[client->tail % BLK_LINK_SLOTS], sizeof request);
     client->tail++;
+    /* The slot is copied: the VMM may reuse it. Without this the VMM sees
+     * the link full after BLK_LINK_SLOTS requests and sends no more. */
+    blk_link_barrier();
+    link->request_tail = client->tail;
     uint32_t status, entries = 0;
     if (driver->serving)
         entries = translate(driver, client, &request, (uint32_t)s, &status);
