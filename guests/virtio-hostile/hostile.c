@@ -277,8 +277,16 @@ static const struct placement placement_cases[] = {
 
 /* --- checks --------------------------------------------------------------- */
 
+/* A case is over: the worker may make its next pass. */
+static void case_done(void)
+{
+    SHARED->hostile_cases++;
+    *DOORBELL = 1;
+}
+
 static void line(struct target *t, const char *name, const char *outcome)
 {
+    case_done();
     put_string("virtio-hostile: ");
     put_string(t->dev.name);
     put_string(" ");
@@ -290,6 +298,7 @@ static void line(struct target *t, const char *name, const char *outcome)
 
 static bool fail(struct target *t, const char *name, const char *why)
 {
+    case_done();
     failures++;
     put_string("virtio-hostile: ");
     put_string(t->dev.name);
@@ -418,7 +427,7 @@ static const char *needs_reset(struct target *t, bool queue_ready)
     make_chain(t, 16, valid_length(t));
     vq_post(d, t->q, 16);
     vq_notify(d, t->q);
-    delay_ms(20);   /* a blk request would be back from the driver by then */
+    delay_ms(5);   /* a blk request would be back from the driver by then */
     if (vq_used_index(d, t->q) != used)
         return "the device went on using buffers after DEVICE_NEEDS_RESET";
     return NULL;
@@ -433,6 +442,20 @@ static const char *recovers(struct target *t, const char *name)
     if (!failed)
         failed = vdev_setup(&t->dev, SIZE);
     return failed ? failed : works(t, name);
+}
+
+/* A case has broken the device (unless `failed` already): it must need a
+ * reset, then recover; the case's line. */
+static void broken(struct target *t, const char *name, bool queue_ready, const char *failed)
+{
+    if (!failed)
+        failed = needs_reset(t, queue_ready);
+    if (!failed)
+        failed = recovers(t, name);
+    if (failed)
+        fail(t, name, failed);
+    else
+        line(t, name, "reset ok, device works");
 }
 
 static void run_breaking(struct target *t, const struct breaking *c)
@@ -450,13 +473,7 @@ static void run_breaking(struct target *t, const struct breaking *c)
         c->spoil(t, table(t), data);
     vq_post(d, t->q, c->spoil ? 0 : SIZE);
     vq_notify(d, t->q);
-    failed = needs_reset(t, true);
-    if (!failed)
-        failed = recovers(t, c->name);
-    if (failed)
-        fail(t, c->name, failed);
-    else
-        line(t, c->name, "reset ok, device works");
+    broken(t, c->name, true, NULL);
 }
 
 static void run_placement(struct target *t, const struct placement *c)
@@ -477,16 +494,8 @@ static void run_placement(struct target *t, const struct placement *c)
     uint64_t used = c->used == 1ull << 32 ? (uint32_t)&pages->used + c->used
                   : c->used ? c->used : (uint32_t)&pages->used;
     vdev_queue_place(d, t->q, c->size, desc, avail, used);
-    if (vdev_read(d, VIRTIO_QUEUE_READY) != 0)
-        failed = "QueueReady reads 1 for a queue placed wrong";
-    if (!failed)
-        failed = needs_reset(t, false);
-    if (!failed)
-        failed = recovers(t, c->name);
-    if (failed)
-        fail(t, c->name, failed);
-    else
-        line(t, c->name, "reset ok, device works");
+    broken(t, c->name, false, vdev_read(d, VIRTIO_QUEUE_READY) != 0
+                                  ? "QueueReady reads 1 for a queue placed wrong" : NULL);
 }
 
 /* Notifies with nothing new, on the queue, on a queue that does not
@@ -636,7 +645,8 @@ void guest_main(uint32_t ram_base, uint32_t ram_size)
         run_device(&blk);
         for (uint32_t i = 0; i < sizeof blk_breaking_cases / sizeof blk_breaking_cases[0]; i++)
             run_breaking(&blk, &blk_breaking_cases[i]);
-        const char *failed = vdev_setup(&blk.dev, SIZE);
+        /* A full-size queue: over-seg-max's chain of 67 fits it. */
+        const char *failed = vdev_setup(&blk.dev, QUEUE_SIZE_MAX);
         if (failed)
             fail(&blk, "setup", failed);
         for (uint32_t i = 0; !failed && i < sizeof answered_cases / sizeof answered_cases[0]; i++)
@@ -651,6 +661,10 @@ void guest_main(uint32_t ram_base, uint32_t ram_size)
 
     /* A second after the last line the VMM passed, one more break: its
      * line carries how many were held back. */
+    vdev_quiet(&console.dev);
+    if (have_blk)
+        vdev_quiet(&blk.dev);
+    put_string("virtio-hostile: a second's pause\n");
     delay_ms(1100);
     static const struct breaking late = { "loop-a-second-later", loop, 0 };
     run_breaking(&console, &late);
@@ -666,5 +680,6 @@ void guest_main(uint32_t ram_base, uint32_t ram_size)
     put_number(failures);
     put_string(" failed\n");
     SHARED->hostile_done = HOSTILE_DONE;
+    *DOORBELL = 1;
     hvc(PSCI_SYSTEM_OFF);
 }

@@ -10,6 +10,6 @@ $(BUILD)/guests/vq-%.elf: $(call objects,$(VQ_COMMON)) $(BUILD)/target/guests/vi
 	$(Q)$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -T guests/testkit/testkit.ld \
 	    $(call objects,$(VQ_COMMON)) $(BUILD)/target/guests/virtio-hostile/$*.o $(LIBGCC) -o $@
 $(eval $(call boot_image,$(BUILD)/tests/virtio-hostile.elf,$(BUILD)/init.elf,$(BUILD)/vmm.elf \
-    $(BUILD)/apps/console.elf $(BUILD)/guests/vq-hostile.elf $(BUILD)/guests/vq-worker.elf,,\
+    $(BUILD)/apps/console.elf $(BUILD)/apps/blk.elf $(BUILD)/guests/vq-hostile.elf $(BUILD)/guests/vq-worker.elf,,\
     tests/configs/virtio-hostile.dts))
 TEST_IMAGES += $(BUILD)/tests/virtio-hostile.elf
