@@ -324,6 +324,8 @@ include tests/unit/unit.mk
 -include apps/apps.mk dts/dts.mk
 # The isolation tests' guests, checker task and images.
 -include guests/hostile/hostile.mk
+# The hostile-queue test's guests and image.
+-include guests/virtio-hostile/virtio-hostile.mk
 -include bench/linux/linux.mk
 -include configs/configs.mk
 
