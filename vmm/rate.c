@@ -5,21 +5,9 @@
 #include "core/format.h"
 #include "vmm/vmm.h"
 
-/* Whether a line passes now; counts the ones that do not. */
-static bool rate_pass(struct vmm_rate *rate, uint64_t now, uint64_t second)
+void vmm_log_limited(struct vm *vm, struct rate_limit *rate, const char *format_text, ...)
 {
-    if (rate->passed < VMM_RATE_BURST || now - rate->last >= second) {
-        rate->passed++;
-        rate->last = now;
-        return true;
-    }
-    rate->held++;
-    return false;
-}
-
-void vmm_log_limited(struct vm *vm, struct vmm_rate *rate, const char *format_text, ...)
-{
-    if (!rate_pass(rate, vmm_now(), vm->ticks_per_second))
+    if (!rate_limit_pass(rate, VMM_RATE_BURST, vmm_now(), vm->ticks_per_second))
         return;
     char line[192];
     va_list args;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "opal.h"
+#include "rate_limit.h"
 #include "vmm_boot.h"
 #include "vmm/vgic_dist.h"
 #include "vmm/virtio_blk.h"
@@ -26,14 +27,9 @@ enum vmm_exit_kind {
     EXIT_KIND_COUNT,
 };
 
-/* A limiter for one kind of VMM line a guest can provoke at will (rate.c):
- * the first VMM_RATE_BURST pass, then at most one a second. */
+/* A limiter for one kind of VMM line a guest can provoke at will (rate.c,
+ * lib/rate_limit.h): the first VMM_RATE_BURST pass, then one a second. */
 #define VMM_RATE_BURST 8
-struct vmm_rate {
-    uint32_t passed;           /* lines let through */
-    uint32_t held;             /* held back since the last one let through */
-    uint64_t last;             /* the counter when the last one went through */
-};
 
 /* The VMM's lock (lock.c): VMM threads run in parallel on their vCPUs'
  * cores, and the device models are the VM's, so each exit and notification
@@ -95,11 +91,11 @@ struct vm {
     struct virtio_blk blk;
     struct virtio_console virtio_console;
     struct virtio_rng rng;
-    struct vmm_rate virtio_lines;   /* a guest's virtio mistakes */
+    struct rate_limit virtio_lines;   /* a guest's virtio mistakes */
     bool physical_timer_told;  /* its CNTP_* accesses were logged once */
     uint32_t ticks_per_second; /* the generic counter's frequency */
-    struct vmm_rate stray_lines;   /* aborts injected for stray accesses */
-    struct vmm_rate sysreg_lines;  /* system register accesses made UNDEFINED */
+    struct rate_limit stray_lines;   /* aborts injected for stray accesses */
+    struct rate_limit sysreg_lines;  /* system register accesses made UNDEFINED */
     uint32_t exits[EXIT_KIND_COUNT];
     uint64_t started_at;       /* the counter when the guest was loaded (its boot's start) */
     uint32_t channel_unsignalled; /* bit k: channel k's doorbell could not signal (logged once) */
@@ -207,7 +203,7 @@ void vmm_log(struct vm *vm, const char *format, ...) __attribute__((format(print
 /* rate.c: vmm_log for a line the guest can provoke again and again, through
  * the limiter `rate`; a line that passes after others were held back says
  * how many. */
-void vmm_log_limited(struct vm *vm, struct vmm_rate *rate, const char *format, ...)
+void vmm_log_limited(struct vm *vm, struct rate_limit *rate, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 /* report.c: the generic counter now. */
 uint64_t vmm_now(void);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "blk_link.h"
 #include "opal.h"
+#include "rate_limit.h"
 #include "task_boot.h"
 #include "virtio_host.h"
 
@@ -72,10 +73,6 @@ int device_next_used(struct device *device);
 /* One client VM of the driver. Its indices are the driver's own copies:
  * the link's are only read (the VMM's) or only written (the driver's:
  * request_tail, completion_head), never read back. */
-struct rate {
-    uint64_t window_start;
-    uint32_t printed, suppressed;
-};
 struct client {
     const struct task_disk_client *info;
     struct blk_link *link;
@@ -85,7 +82,7 @@ struct client {
     bool ignored;                   /* its ring broke: until its next instance */
     bool quiescing;                 /* init asked: answer once in_flight is 0 */
     bool signal;                    /* completions written since its VMM was signalled */
-    struct rate lines;
+    struct rate_limit lines;        /* its lines: a few, then one a second */
 };
 
 /* A request on the device: whose, the VMM's id. */

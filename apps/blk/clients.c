@@ -8,30 +8,22 @@
 #include "runtime/mem.h"
 #include "timer.h"
 
-#define RATE_BURST 4u                /* lines per client per second */
+#define RATE_BURST 4u                /* a client's first lines, then one a second */
 
 void client_report(struct client *client, const char *fmt, ...)
 {
-    uint64_t now = opal_counter(), second = opal_counter_frequency();
-    if (now - client->lines.window_start >= second) {
-        client->lines.window_start = now;
-        client->lines.printed = 0;
-    }
-    if (client->lines.printed == RATE_BURST) {
-        client->lines.suppressed++;
+    if (!rate_limit_pass(&client->lines, RATE_BURST, opal_counter(), opal_counter_frequency()))
         return;
-    }
     char line[160];
     va_list args;
     va_start(args, fmt);
     format_string_v(line, sizeof line, fmt, args);
     va_end(args);
-    client->lines.printed++;
     printf("blk: %s: %s", client->info->name, line);
-    if (client->lines.suppressed != 0)
-        printf(" (and %u more lines like these not shown)", (unsigned)client->lines.suppressed);
+    if (client->lines.held != 0)
+        printf(" (and %u more lines like these not shown)", (unsigned)client->lines.held);
     printf("\n");
-    client->lines.suppressed = 0;
+    client->lines.held = 0;
 }
 
 void clients_init(struct driver *driver, const struct task_disk *disk)
