@@ -40,7 +40,6 @@ void vmm_reset_devices(struct vm *vm)
     passthrough_reset(vm);
     /* The console server names the lines of a connected VM itself. */
     vuart_init(&vm->uart, vm->info->console ? NULL : vm->info->name, &uart_ops);
-    vm->linux_devices = vm->info->kind == VMM_GUEST_LINUX;
     vrtc_init(&vm->rtc);
     for (uint32_t slot = 0; slot < GUEST_VIRTIO_SLOTS; slot++)
         vm->virtio[slot] = NULL;
@@ -51,9 +50,16 @@ void vmm_reset_devices(struct vm *vm)
         virtio_blk_init(&vm->blk, vm, (struct blk_link *)VMM_BLK_LINK_ADDRESS);
 }
 
+/* Whether `address` is the emulated RTC's: a Linux guest's only (a
+ * bare-metal one may be given the real PL031 there). */
+static bool rtc_at(const struct vm *vm, uint32_t address)
+{
+    return vm->info->kind == VMM_GUEST_LINUX && address - GUEST_RTC_BASE < GUEST_DEVICE_SIZE;
+}
+
 static bool device_at(struct vm *vm, uint32_t address)
 {
-    return (vm->linux_devices && address - GUEST_RTC_BASE < GUEST_DEVICE_SIZE) ||
+    return rtc_at(vm, address) ||
            virtio_at(vm, address) ||
            address - GUEST_GICD_BASE < GUEST_DEVICE_SIZE ||
            address - GUEST_UART_BASE < GUEST_DEVICE_SIZE ||
@@ -121,7 +127,7 @@ static bool emulate(struct vm *vm, uint32_t address, uint32_t access, uint32_t *
         console_input(vm);
         return handled;
     }
-    if (vm->linux_devices && address - GUEST_RTC_BASE < GUEST_DEVICE_SIZE) {
+    if (rtc_at(vm, address)) {
         *kind = EXIT_MMIO_RTC;
         uint32_t offset = address - GUEST_RTC_BASE;
         return write ? vrtc_write(vm, &vm->rtc, offset, size, value)

@@ -85,7 +85,6 @@ struct vm {
     struct vgic_dist vgic;
     struct vuart uart;
     /* The virtio devices, and a Linux guest's RTC (docs/devices.md). */
-    bool linux_devices;       /* the RTC is there */
     struct vrtc rtc;
     struct virtio_device *virtio[GUEST_VIRTIO_SLOTS];   /* by slot; NULL: none there */
     struct virtio_blk blk;
