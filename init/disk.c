@@ -22,6 +22,8 @@
 #define QUIESCE_TIMEOUT_MS 500u
 
 _Static_assert(BLK_LINK_SIZE <= 0x10000u && BLK_LINK_SIZE % PAGE == 0, "a link fits its window");
+_Static_assert(VMM_BLK_LINK_ADDRESS + BLK_LINK_SIZE <= VMM_RNG_LINK_ADDRESS,
+               "the VMM's disk link ends before its entropy link");
 _Static_assert(SYSTEM_MAX_VMS <= TASK_DISK_MAX_CLIENTS, "each VM may be a client");
 
 static bool has_disk(const struct component *c)

@@ -14,7 +14,9 @@
 
 #define BLK_SECTOR_SIZE 512u
 #define BLK_LINK_SLOTS 16u          /* requests in flight per VM: a power of two */
-#define BLK_MAX_SEGMENTS 64u        /* data buffers per request (the guest's seg_max) */
+#define BLK_MAX_SEGMENTS 250u       /* data buffers per request (the guest's seg_max): a
+                                       1 MiB transfer of 4 KiB pages is two requests, as
+                                       on QEMU's own device (seg_max 254) */
 #define BLK_SEGMENT_MAX 0x10000u    /* bytes per buffer (the guest's size_max) */
 
 /* What a request asks (virtio-blk's request types, which the VMM passes on). */
@@ -62,7 +64,7 @@ struct blk_link {
     struct blk_completion completions[BLK_LINK_SLOTS];
 };
 
-#define BLK_LINK_SIZE 0x4000u
+#define BLK_LINK_SIZE 0x10000u
 _Static_assert(sizeof(struct blk_link) <= BLK_LINK_SIZE, "the link fits its region");
 
 /* A VM's RAM as the host sees it: extents of guest-physical addresses and

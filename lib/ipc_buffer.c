@@ -8,6 +8,7 @@ struct registered_stack {
 };
 
 static struct registered_stack stacks[OPAL_IPC_BUFFER_THREADS];
+static unsigned stacks_used;    /* entries ever used: lookups scan no further */
 
 int opal_ipc_buffer_register(void *stack_low, void *stack_high, struct opal_ipc_buffer *buffer)
 {
@@ -15,6 +16,8 @@ int opal_ipc_buffer_register(void *stack_low, void *stack_high, struct opal_ipc_
         if (stacks[i].buffer == 0) {
             stacks[i] = (struct registered_stack){ (uint32_t)stack_low, (uint32_t)stack_high,
                                                    buffer };
+            if (i >= stacks_used)
+                stacks_used = i + 1;
             return OPAL_OK;
         }
     }
@@ -32,7 +35,7 @@ struct opal_ipc_buffer *opal_ipc_buffer(void)
 {
     uint32_t sp;
     __asm__("mov %0, sp" : "=r"(sp));
-    for (unsigned i = 0; i < OPAL_IPC_BUFFER_THREADS; i++)
+    for (unsigned i = 0; i < stacks_used; i++)
         if (stacks[i].buffer && sp >= stacks[i].low && sp <= stacks[i].high)
             return stacks[i].buffer;
     return (struct opal_ipc_buffer *)OPAL_ROOT_IPC_BUFFER;

@@ -17,7 +17,7 @@
 /* A disk driver's (apps/blk, docs/devices.md): its DMA memory, physically
  * contiguous, and per client VM j the link and the RAM table. */
 #define TASK_DISK_DMA_ADDRESS 0x18000000u
-#define TASK_DISK_DMA_SIZE 0x10000u
+#define TASK_DISK_DMA_SIZE 0x20000u
 #define TASK_DISK_LINK_ADDRESS(j)  (0x18100000u + (j) * 0x10000u)   /* BLK_LINK_SIZE, RW */
 #define TASK_DISK_TABLE_ADDRESS(j) (0x18200000u + (j) * 0x1000u)    /* a page, read-only */
 /* An entropy driver's (apps/rng): its DMA memory, physically contiguous,

@@ -13,7 +13,7 @@
 #define VMM_BOOT_INFO_ADDRESS 0x00100000u   /* one read-only page */
 #define VMM_CONSOLE_RING_ADDRESS 0x00110000u /* its console ring (lib/console_ring.h) */
 #define VMM_BLK_LINK_ADDRESS  0x00120000u   /* its disk's link (lib/blk_link.h), BLK_LINK_SIZE */
-#define VMM_RNG_LINK_ADDRESS  0x00124000u   /* its entropy link (lib/rng_link.h), one page */
+#define VMM_RNG_LINK_ADDRESS  0x00130000u   /* its entropy link (lib/rng_link.h), one page */
 #define VMM_IMAGES_ADDRESS    0x20000000u   /* guest kernel, initrd, DTB: read-only */
 #define VMM_IMAGES_MAX        0x10000000u
 #define VMM_OWN_BASE          VMM_BOOT_INFO_ADDRESS

@@ -17,10 +17,13 @@ struct virtq_used {
     struct virtq_used_elem ring[];
 };
 
+/* On 32 bits past the first test: guest RAM ends below 4 GiB
+ * (GUEST_RAM_END_MAX), so an address below it makes the offset wrap past
+ * any size. Every descriptor of every request comes through here. */
 void *virtq_guest(const struct vm *vm, uint64_t address, uint64_t length)
 {
-    uint64_t base = vm->info->ram_base, size = vm->info->ram_size;
-    if (address < base || length > size || address - base > size - length)
+    uint32_t size = vm->info->ram_size, offset = (uint32_t)address - vm->info->ram_base;
+    if ((address >> 32) != 0 || length > size || offset > size - (uint32_t)length)
         return NULL;
     return (void *)(uintptr_t)address;
 }
@@ -106,7 +109,9 @@ enum virtq_result virtq_take(const struct vm *vm, struct virtq *q, struct virtq_
         return VIRTQ_MALFORMED;
     }
     const volatile struct virtq_desc *table = (const volatile struct virtq_desc *)(uintptr_t)q->desc;
-    *chain = (struct virtq_chain){ .head = head };
+    /* Not the whole struct: its buffers are filled as far as count says. */
+    chain->head = head;
+    chain->count = chain->readable = chain->writable = 0;
     /* At most size descriptors: a longer walk is a loop. */
     for (uint32_t index = head, steps = 0;; steps++) {
         if (steps == q->size) {

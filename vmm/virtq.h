@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VIRTQ_SIZE_MAX 128u     /* QueueNumMax of every queue */
-#define VIRTQ_CHAIN_MAX 68u     /* buffers in one chain: virtio-blk's header, 64 data and
+#define VIRTQ_SIZE_MAX 256u     /* QueueNumMax of every queue */
+#define VIRTQ_CHAIN_MAX 254u    /* buffers in one chain: virtio-blk's header, 250 data and
                                    status, with room for a request over its seg_max to get
                                    IOERR rather than a broken device */
 

@@ -17,10 +17,12 @@
 /* Requests in flight on the device at once: one descriptor each in the
  * virtqueue, pointing at its own indirect table of at most TABLE_MAX
  * entries (header, data pieces, status). A buffer that crosses a RAM
- * extent boundary takes two pieces, so every request the link allows fits
- * unless the guest's RAM is in pieces smaller than a buffer. */
+ * extent boundary takes two pieces: a request may cross EXTENT_CROSSINGS
+ * of them (a VM's RAM is a few extents; beyond that, an I/O error and a
+ * line). */
 #define SLOTS 16u
-#define TABLE_MAX (2u + 2u * BLK_MAX_SEGMENTS)
+#define EXTENT_CROSSINGS 16u
+#define TABLE_MAX (2u + BLK_MAX_SEGMENTS + EXTENT_CROSSINGS)
 
 /* virtio-blk's request header, as the device reads it. */
 struct virtio_blk_header {

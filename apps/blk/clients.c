@@ -3,6 +3,7 @@
  * one VM cannot fill the device's queue; completions back to the right
  * link and a signal to its VMM; the restart handshake with init. */
 #include <stdarg.h>
+#include <stddef.h>
 #include "blk.h"
 #include "core/format.h"
 #include "runtime/mem.h"
@@ -95,6 +96,15 @@ static bool ring_broken(struct client *client, uint32_t head, uint32_t completio
     return true;
 }
 
+/* The request's fixed part and as many segments as it says, up to the
+ * limit (more is refused by the checks, on the count copied here). */
+static void copy_request(struct blk_request *to, const struct blk_request *from)
+{
+    memcpy(to, from, offsetof(struct blk_request, segments));
+    uint32_t count = to->segment_count <= BLK_MAX_SEGMENTS ? to->segment_count : 0;
+    memcpy(to->segments, from->segments, count * sizeof to->segments[0]);
+}
+
 /* Takes one request of client j if it has one and room for it; whether
  * it did. A request that fails its checks completes at once. */
 static bool take_one(struct driver *driver, uint32_t j, bool *submitted)
@@ -113,7 +123,7 @@ static bool take_one(struct driver *driver, uint32_t j, bool *submitted)
         return false;
     static struct blk_request request;   /* private: the VMM cannot change it under the checks */
     blk_link_barrier();                  /* the slot after the index that published it */
-    memcpy(&request, &link->requests[client->tail % BLK_LINK_SLOTS], sizeof request);
+    copy_request(&request, &link->requests[client->tail % BLK_LINK_SLOTS]);
     client->tail++;
     blk_link_barrier();                  /* copied before the VMM may reuse the slot */
     link->request_tail = client->tail;

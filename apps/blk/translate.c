@@ -5,40 +5,54 @@
  * with an error and a line, and never stops the driver. */
 #include "blk.h"
 
-/* The piece of guest buffer [address, address + length) that starts at
- * `address`: its physical address and length, within one RAM extent; false
- * if no extent holds `address`. The table is init's (trusted), read once
- * per field. */
-static bool find_piece(const volatile struct blk_ram_table *table, uint32_t count,
-                       uint64_t address, uint64_t length, uint32_t *physical, uint32_t *piece)
+/* Extent e's piece of the guest buffer [address, address + length) that
+ * starts at `address`: its physical address and length; false if the
+ * extent does not hold `address`. 32-bit arithmetic is exact here: init's
+ * extents (trusted) lie below 4 GiB, and an address below the extent makes
+ * the offset wrap past any size. */
+static bool piece_in(const volatile struct blk_ram_extent *e, uint32_t address, uint32_t length,
+                     uint32_t *physical, uint32_t *piece)
 {
-    for (uint32_t e = 0; e < count; e++) {
-        uint64_t guest = table->extents[e].guest, size = table->extents[e].size;
-        if (address < guest || address >= guest + size)
-            continue;
-        uint64_t left = guest + size - address;
-        *physical = (uint32_t)(table->extents[e].physical + (address - guest));
-        *piece = (uint32_t)(length < left ? length : left);
+    uint32_t offset = address - e->guest, size = e->size;
+    if (offset >= size)
+        return false;
+    *physical = e->physical + offset;
+    *piece = length < size - offset ? length : size - offset;
+    return true;
+}
+
+/* The piece from the extent that held the last one (most buffers of a
+ * request share one), else from whichever holds it; the table is read
+ * once per field. */
+static bool find_piece(const volatile struct blk_ram_table *table, uint32_t count, uint32_t *hint,
+                       uint32_t address, uint32_t length, uint32_t *physical, uint32_t *piece)
+{
+    if (*hint < count && piece_in(&table->extents[*hint], address, length, physical, piece))
         return true;
+    for (uint32_t e = 0; e < count; e++) {
+        if (piece_in(&table->extents[e], address, length, physical, piece)) {
+            *hint = e;
+            return true;
+        }
     }
     return false;
 }
 
-/* The data descriptors of request r's buffers into `table` from entry 1;
- * their number, or 0 (reported) if a buffer is not in the VM's RAM or the
- * pieces do not fit. */
+/* The data descriptors of request r's buffers into `table` from entry 1,
+ * each chained to the next; their number, or 0 (reported) if a buffer is
+ * not in the VM's RAM or the pieces do not fit. */
 static uint32_t add_buffers(const struct driver *driver, struct client *client,
                             const struct blk_request *r, struct virtq_desc *table)
 {
-    uint32_t count = client->table->count, entries = 0;
+    uint32_t count = client->table->count, entries = 0, hint = 0;
     if (count > BLK_RAM_EXTENTS_MAX)
         count = 0;
     uint16_t flags = VIRTQ_DESC_F_NEXT | (r->type == BLK_READ ? VIRTQ_DESC_F_WRITE : 0);
     for (uint32_t i = 0; i < r->segment_count; i++) {
-        uint64_t address = r->segments[i].address, left = r->segments[i].length;
+        uint32_t address = r->segments[i].address, left = r->segments[i].length;
         while (left > 0) {
             uint32_t physical, piece;
-            if (!find_piece(client->table, count, address, left, &physical, &piece)) {
+            if (!find_piece(client->table, count, &hint, address, left, &physical, &piece)) {
                 client_report(client, "request %u: buffer %u at 0x%08x+0x%x is not in its "
                               "RAM", (unsigned)r->id, (unsigned)i,
                               (unsigned)r->segments[i].address, (unsigned)r->segments[i].length);
@@ -49,8 +63,9 @@ static uint32_t add_buffers(const struct driver *driver, struct client *client,
                               "host RAM", (unsigned)r->id, (unsigned)entries);
                 return 0;
             }
-            table[1 + entries++] = (struct virtq_desc){ .address = physical, .length = piece,
-                                                        .flags = flags };
+            entries++;
+            table[entries] = (struct virtq_desc){ .address = physical, .length = piece,
+                                                  .flags = flags, .next = (uint16_t)(entries + 1) };
             address += piece;
             left -= piece;
         }
@@ -122,12 +137,10 @@ uint32_t translate(struct driver *driver, struct client *client, const struct bl
     dma->status[slot] = 0xff;        /* not a status the device can write */
     table[0] = (struct virtq_desc){ .address = device_physical(&driver->device, &dma->headers[slot]),
                                     .length = sizeof dma->headers[slot],
-                                    .flags = VIRTQ_DESC_F_NEXT };
+                                    .flags = VIRTQ_DESC_F_NEXT, .next = 1 };
     table[1 + data] = (struct virtq_desc){
         .address = device_physical(&driver->device, &dma->status[slot]), .length = 1,
         .flags = VIRTQ_DESC_F_WRITE,
     };
-    for (uint32_t e = 0; e < 1 + data; e++)
-        table[e].next = (uint16_t)(e + 1);
     return 2 + data;
 }

@@ -22,6 +22,11 @@ long touch_fresh_pages(uint32_t bytes, uint32_t salt);
  * 127 if it cannot); wait for it. Whether it exited 0. */
 int spawn_and_wait(const char *path, char *const argv[]);
 
+/* The instruction-counting QEMU plugin (bench/plugin) prints its totals
+ * whenever this runs: each benchmark calls it before and after each timed
+ * loop, and the scripts give the plugin its address. */
+void bench_marker(void);
+
 #define PAGE 4096u
 
 #endif

@@ -11,16 +11,8 @@
 #include "smp.h"
 
 void bench_main(const long *stack, uint64_t entry_count);
-void bench_marker(void);
 
 struct smp_shared *shared;
-
-/* The instruction-counting QEMU plugin prints its totals whenever this
- * runs: the parent calls it before and after each timed workload. */
-void __attribute__((noinline)) bench_marker(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
 
 /* Moves the calling process to `cpu` for good; whether it runs there. */
 static int pin(unsigned cpu)

@@ -356,30 +356,42 @@ static uint32_t run(const char *orders)
     uint64_t ns;
     stats_now = disk_stats();
     if (ordered(orders, "write")) {
+        bench_marker();
         check = sequential(1, &ns);
+        bench_marker();
         report("seq_write", DATA_SIZE / CHUNK, ns, check);
         failed += check;
+        bench_marker();
         check = flush(&ns);
+        bench_marker();
         report("fdatasync", 1, ns, check);
         failed += check;
     }
     if (ordered(orders, "read")) {
+        bench_marker();
         check = sequential(0, &ns);
+        bench_marker();
         report("seq_read", DATA_SIZE / CHUNK, ns, check);
         failed += check;
     }
     if (ordered(orders, "random")) {
+        bench_marker();
         check = random_reads(&ns);
+        bench_marker();
         report("rand_read", RANDOM_READS, ns, check);
         failed += check;
     }
     if (ordered(orders, "hvc")) {
+        bench_marker();
         check = console_lines("/dev/hvc0", "hvc0", lines, &ns);
+        bench_marker();
         report("hvc_lines", lines, ns, check);
         failed += check;
     }
     if (ordered(orders, "uart")) {
+        bench_marker();
         check = console_lines("/dev/ttyAMA0", "ttyAMA0", lines, &ns);
+        bench_marker();
         report("uart_lines", lines, ns, check);
         failed += check;
     }

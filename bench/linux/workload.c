@@ -10,7 +10,6 @@
 #include "sys.h"
 
 void bench_main(const long *stack, uint64_t entry_count);
-void bench_marker(void);
 
 #define REGION (16u << 20)          /* fresh anonymous memory per round */
 
@@ -77,14 +76,6 @@ static const struct workload {
     { "compute", 20000000, compute },
     { "sleep_1ms", 1000, sleeps },
 };
-
-/* The instruction-counting QEMU plugin prints its totals whenever this
- * runs (scripts/bench_linux.py gives it the address): called before and
- * after each timed loop. */
-void __attribute__((noinline)) bench_marker(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
 
 static int boot_only(const long *stack)
 {

@@ -2,7 +2,7 @@
  * "kernel" is [kernel_start, kernel_end), everything else "user". At each
  * execution of the instruction at `marker` it prints both running totals,
  * so a benchmark brackets a loop with two markers and divides the difference.
- * Arguments: kernel_start=HEX,kernel_end=HEX,marker=HEX[,profile=1]. */
+ * Arguments: kernel_start=HEX,kernel_end=HEX,marker=HEX[,profile=1][,top=HEX]. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,29 +11,38 @@
 
 PLUGIN_EXPORT int qemu_plugin_version = 1;
 
-static uint64_t kernel_start, kernel_end, marker, profile;
+static uint64_t kernel_start, kernel_end, marker, profile, top = 0x3c;
 static uint64_t kernel_count, user_count, marker_count;
 
 /* profile=1: instructions executed per kernel translation block between
- * each pair of markers, to see where kernel time goes. */
-#define PROFILE_BLOCKS 4096
-static struct block { uint64_t address, instructions, executions; } blocks[PROFILE_BLOCKS];
+ * each pair of markers, to see where kernel time goes; the `top` (default
+ * 60) costliest are printed. A block is also told apart by where QEMU holds
+ * its code, because tasks share virtual addresses: that host address is
+ * printed too, so blocks of one physical page group together. */
+#define PROFILE_BLOCKS 0x100000u  /* a power of two: an open-addressed hash table */
+static struct block {
+    uint64_t address, instructions, executions;
+    const void *code;
+} blocks[PROFILE_BLOCKS];
 static unsigned block_count;
 
-static void profile_block(struct qemu_plugin_tb *tb, uint64_t address, uint64_t instructions)
+static void profile_block(struct qemu_plugin_tb *tb, uint64_t address, const void *code,
+                          uint64_t instructions)
 {
-    for (unsigned i = 0; i < block_count; i++) {
-        if (blocks[i].address == address && blocks[i].instructions == instructions) {
-            qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-                                                     &blocks[i].executions, 1);
-            return;
+    uint64_t hash = (address ^ (uint64_t)(uintptr_t)code ^ instructions) * 0x9e3779b97f4a7c15u;
+    for (unsigned probe = 0; probe < PROFILE_BLOCKS; probe++) {
+        struct block *b = &blocks[((hash >> 40) + probe) & (PROFILE_BLOCKS - 1)];
+        if (b->instructions == 0) {
+            if (block_count == PROFILE_BLOCKS / 2)
+                return;          /* full enough: the rest go uncounted */
+            *b = (struct block){ address, instructions, 0, code };
+            block_count++;
+        } else if (b->address != address || b->code != code || b->instructions != instructions) {
+            continue;
         }
-    }
-    if (block_count == PROFILE_BLOCKS)
+        qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &b->executions, 1);
         return;
-    blocks[block_count] = (struct block){ address, instructions, 0 };
-    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-                                             &blocks[block_count++].executions, 1);
+    }
 }
 
 static uint64_t cost(unsigned index)
@@ -52,13 +61,15 @@ static void print_profile(void)
     /* Sort indexes, not the blocks: QEMU's inline counters point into blocks[]. */
     static unsigned order[PROFILE_BLOCKS];
     char line[128];
-    for (unsigned i = 0; i < block_count; i++)
-        order[i] = i;
-    qsort(order, block_count, sizeof order[0], by_cost);
-    for (unsigned i = 0; i < block_count && i < 60; i++) {
+    unsigned used = 0;
+    for (unsigned i = 0; i < PROFILE_BLOCKS; i++)
+        if (blocks[i].instructions != 0)
+            order[used++] = i;
+    qsort(order, used, sizeof order[0], by_cost);
+    for (unsigned i = 0; i < used && i < top; i++) {
         const struct block *block = &blocks[order[i]];
-        snprintf(line, sizeof line, "PROFILE %08" PRIx64 " %4" PRIu64 " x %10" PRIu64 "\n",
-                 block->address, block->instructions, block->executions);
+        snprintf(line, sizeof line, "PROFILE %08" PRIx64 " %4" PRIu64 " x %10" PRIu64 " at %p\n",
+                 block->address, block->instructions, block->executions, block->code);
         qemu_plugin_outs(line);
     }
 }
@@ -73,7 +84,7 @@ static void on_marker(unsigned int vcpu_index, void *userdata)
     qemu_plugin_outs(line);
     if (profile && marker_count % 2 == 0)
         print_profile();
-    for (unsigned i = 0; profile && i < block_count; i++)
+    for (unsigned i = 0; profile && i < PROFILE_BLOCKS; i++)
         blocks[i].executions = 0; /* each profile covers one marker pair */
 }
 
@@ -96,7 +107,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &kernel_count,
                                                  kernel);
     if (kernel && profile)
-        profile_block(tb, qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, 0)), kernel);
+        profile_block(tb, qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, 0)),
+                      qemu_plugin_insn_haddr(qemu_plugin_tb_get_insn(tb, 0)), kernel);
     if (user)
         qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &user_count, user);
 }
@@ -119,7 +131,7 @@ PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *in
     for (int i = 0; i < argc; i++) {
         if (!parse(argv[i], "kernel_start", &kernel_start) &&
             !parse(argv[i], "kernel_end", &kernel_end) && !parse(argv[i], "marker", &marker) &&
-            !parse(argv[i], "profile", &profile)) {
+            !parse(argv[i], "profile", &profile) && !parse(argv[i], "top", &top)) {
             fprintf(stderr, "insn_count: unknown argument %s\n", argv[i]);
             return -1;
         }

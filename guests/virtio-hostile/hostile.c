@@ -5,6 +5,7 @@
  * nothing more, and after a reset and a new setup serve a valid request;
  * after each merely wrong request (blk: past the end, odd lengths) it must
  * answer and keep working. One line per case, then a summary. */
+#include "blk_link.h"
 #include "shared.h"
 #include "virtio.h"
 
@@ -176,12 +177,12 @@ static void next_past_table(struct target *t, volatile struct desc *d, uint32_t 
     d[last].next = SIZE;             /* the first entry past an 8-entry table */
 }
 
-/* 100 buffers in a queue of 128: more than the device takes (68). */
+/* 255 buffers in a queue of 256: more than the device takes (254). */
 static void chain_too_long(struct target *t, volatile struct desc *d, uint32_t data)
 {
     (void)d;
     (void)data;
-    make_chain(t, 0, 100);
+    make_chain(t, 0, QUEUE_SIZE_MAX - 1);
 }
 
 static void indirect(struct target *t, volatile struct desc *d, uint32_t data)
@@ -266,7 +267,7 @@ struct placement {
 
 static const struct placement placement_cases[] = {
     { "size-not-power-of-two", 3, 0, 0, 0 },
-    { "size-too-big", 256, 0, 0, 0 },
+    { "size-too-big", 2 * QUEUE_SIZE_MAX, 0, 0, 0 },
     { "size-zero", 0, 0, 0, 0 },
     { "desc-straddles-ram-end", SIZE, RAM_END_OUTSIDE - 64, 0, 0 },
     { "desc-misaligned", SIZE, 8, 0, 0 },      /* 8: added to the page's address */
@@ -545,7 +546,7 @@ static const struct answered answered_cases[] = {
     { "sector-wraps", BLK_T_OUT, false, -4ull, 8 * SECTOR, 1, false, BLK_S_IOERR },
     { "odd-length", BLK_T_OUT, false, 0, 500, 1, false, BLK_S_IOERR },
     { "over-size-max", BLK_T_IN, false, 0, 0x20000, 1, true, BLK_S_IOERR },
-    { "over-seg-max", BLK_T_IN, false, 0, SECTOR, 65, true, BLK_S_IOERR },
+    { "over-seg-max", BLK_T_IN, false, 0, SECTOR, BLK_MAX_SEGMENTS + 1, true, BLK_S_IOERR },
     { "read-into-readable", BLK_T_IN, false, 0, SECTOR, 1, false, BLK_S_IOERR },
     { "write-from-writable", BLK_T_OUT, false, 0, SECTOR, 1, true, BLK_S_IOERR },
     { "unknown-type", 99, false, 0, SECTOR, 1, true, BLK_S_UNSUPP },

@@ -45,7 +45,7 @@
 #define DESC_F_WRITE    2u
 #define DESC_F_INDIRECT 4u
 
-#define QUEUE_SIZE_MAX 128u
+#define QUEUE_SIZE_MAX 256u     /* the VMM's QueueNumMax (vmm/virtq.h) */
 #define QUEUES_MAX 2u
 
 struct desc {

@@ -274,8 +274,12 @@ struct guest_queue {
     uint16_t free_desc;         /* the next descriptor guest_add uses */
 };
 
-/* Each queue's three areas in RAM's first GUEST_DATA_OFFSET bytes. */
+/* Each queue's three areas in RAM's first GUEST_DATA_OFFSET bytes, room
+ * for VIRTQ_SIZE_MAX entries. */
 #define QUEUE_AREA 0x2000u
+_Static_assert(16u * VIRTQ_SIZE_MAX <= 0x1000u && 0x1400u + 6u + 8u * VIRTQ_SIZE_MAX <= QUEUE_AREA &&
+               GUEST_VIRTIO_SLOTS * VIRTIO_QUEUES_MAX * QUEUE_AREA <= GUEST_DATA_OFFSET,
+               "the queues' areas hold the largest queues and end before the data");
 static struct guest_queue queues[GUEST_VIRTIO_SLOTS][VIRTIO_QUEUES_MAX];
 
 /* Queue `number` of the device at `slot` laid out for `size` entries (its
@@ -288,8 +292,8 @@ UNIT_UNUSED static uint32_t guest_queue_setup(uint32_t slot, uint32_t number, ui
     *q = (struct guest_queue){
         .slot = slot, .number = number, .size = size,
         .desc = (struct virtq_desc *)area,
-        .avail = (struct guest_avail *)(area + 0x800),
-        .used = (struct guest_used *)(area + 0xc00),
+        .avail = (struct guest_avail *)(area + 0x1000),  /* after 256 descriptors */
+        .used = (struct guest_used *)(area + 0x1400),
     };
     reg_write(slot, VIRTIO_MMIO_QUEUE_SEL, number);
     if (reg_read(slot, VIRTIO_MMIO_QUEUE_READY) != 0)

@@ -352,9 +352,9 @@ TEST(task_windows_are_bounded)
 
 /* The memory check at its exact limit: default.dts's arenas (linux0: 256
  * MiB of RAM, the DTB's 2 MiB frame and SYSTEM_COMPONENT_OVERHEAD; ctrl:
- * its 16 KiB stack and the overhead; blk: its stack, 64 KiB of DMA memory
+ * its 16 KiB stack and the overhead; blk: its stack, 128 KiB of DMA memory
  * and the overhead; rng: its stack, a DMA page and the overhead; in whole
- * 2 MiB units) and linux0's disk link (4 pages), RAM table (a page) and
+ * 2 MiB units) and linux0's disk link (16 pages), RAM table (a page) and
  * entropy link (a page), made once, fill the free RAM exactly and pass; a
  * page less is refused. */
 TEST(memory_met_exactly_passes)
@@ -362,7 +362,7 @@ TEST(memory_met_exactly_passes)
     struct blob blob = load(1);
     struct system_platform platform = qemu_virt();
     struct reports reports;
-    uint32_t needed = 0x10600000u + 3 * 0x600000u + 0x6000u;
+    uint32_t needed = 0x10600000u + 3 * 0x600000u + 0x12000u;
     platform.ram_free = needed;
     CHECKF(load_blob(blob.data, blob.size, &platform, &reports) == 0, "%s", reports.all);
     CHECK_EQ(system_arena_size(&loaded, 0, NULL), 0x10600000u);
@@ -371,9 +371,9 @@ TEST(memory_met_exactly_passes)
     CHECK_EQ(system_arena_size(&loaded, 3, NULL), 0x600000u);
     platform.ram_free = needed - 0x1000u;
     CHECK_EQ(load_blob(blob.data, blob.size, &platform, &reports), 1);
-    CHECK_STR(reports.first, "/: the components need 0x11806000 bytes of RAM (their RAM, "
+    CHECK_STR(reports.first, "/: the components need 0x11812000 bytes of RAM (their RAM, "
                              "images, stacks, heaps and channels, and 0x400000 each for init's "
-                             "objects), more than the 0x11805000 free");
+                             "objects), more than the 0x11811000 free");
 }
 
 /* vcpus and cpus: read as written, defaults on core 0, each core checked
@@ -511,14 +511,14 @@ TEST(image_limits_met_exactly_pass)
      * and the overhead, in 2 MiB units; ctrl: a page, 16 KiB of stack and
      * the overhead; blk and rng: the same and their DMA memory; linux0's
      * disk link, RAM table and entropy link. */
-    uint32_t needed = 0x20600000u + 3 * 0x600000u + 0x6000u;
+    uint32_t needed = 0x20600000u + 3 * 0x600000u + 0x12000u;
     platform.ram_free = needed;
     CHECKF(check_files(&platform, &archive, &reports) == 0, "%s", reports.all);
     platform.ram_free = needed - 0x1000u;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
-    CHECK_STR(reports.first, "/: the components need 0x21806000 bytes of RAM (their RAM, "
+    CHECK_STR(reports.first, "/: the components need 0x21812000 bytes of RAM (their RAM, "
                              "images, stacks, heaps and channels, and 0x400000 each for init's "
-                             "objects), more than the 0x21805000 free");
+                             "objects), more than the 0x21811000 free");
     platform.ram_free = 0xfffff000u;
     archive.files[1].size = initrd + 1;
     CHECK_EQ(check_files(&platform, &archive, &reports), 1);
