@@ -59,7 +59,11 @@ struct blk_link {
     volatile uint32_t request_tail;     /* driver: requests taken */
     volatile uint32_t completion_head;  /* driver: completions written */
     volatile uint32_t completion_tail;  /* VMM: completions taken */
-    uint32_t reserved[12];
+    /* VMM: non-zero while it signals the driver and will look at the
+     * completions itself once the signal returns, so the driver need not
+     * signal it back for what it completes meanwhile (docs/devices.md). */
+    volatile uint32_t vmm_collecting;
+    uint32_t reserved[11];
     struct blk_request requests[BLK_LINK_SLOTS];
     struct blk_completion completions[BLK_LINK_SLOTS];
 };

@@ -124,17 +124,74 @@ static void start(struct virtio_blk *blk, const struct virtq_chain *chain)
     l->request_head++;
 }
 
-/* Takes the guest's requests while the link has room. */
+/* One completion from the driver. */
+static void finish(struct virtio_blk *blk, const struct blk_completion *done)
+{
+    struct blk_pending *p = done->id < VIRTQ_SIZE_MAX ? &blk->pending[done->id] : NULL;
+    if (!p || !p->in_flight) {
+        vmm_log_limited(blk->device.vm, &blk->device.vm->virtio_lines,
+                        "virtio-blk: the driver completed request %u, which is not in flight",
+                        (unsigned)done->id);
+        return;
+    }
+    p->in_flight = false;
+    blk->in_flight--;
+    if (p->discard) {
+        p->discard = false;
+        return;
+    }
+    uint8_t status = done->status <= BLK_UNSUPPORTED ? (uint8_t)done->status : BLK_IOERR;
+    complete(blk, (uint16_t)done->id, p->status_address, status,
+             status == BLK_OK ? p->written : 0);
+}
+
+/* The completions in the link; whether there were any. */
+static bool collect(struct virtio_blk *blk)
+{
+    struct blk_link *l = blk->link;
+    uint32_t head = l->completion_head;
+    if (head - l->completion_tail > BLK_LINK_SLOTS) {
+        vmm_log_limited(blk->device.vm, &blk->device.vm->virtio_lines,
+                        "virtio-blk: the driver's completion index jumped");
+        return false;
+    }
+    if (head == l->completion_tail)
+        return false;
+    blk_link_barrier();   /* the entries after the index that published them */
+    while (l->completion_tail != head) {
+        struct blk_completion done = l->completions[l->completion_tail % BLK_LINK_SLOTS];
+        l->completion_tail++;
+        finish(blk, &done);
+    }
+    return true;
+}
+
+/* Takes the guest's requests while the link has room and signals the
+ * driver. On one core the driver runs at once and often finishes a
+ * request before the signal returns (the disk answered inside its
+ * notify): those completions are collected here, in the same exit, and
+ * the driver does not signal them (vmm_collecting). The barriers pair
+ * with the driver's: it publishes a completion, then reads the flag; we
+ * clear the flag, then read its index. */
 static void pump(struct virtio_blk *blk)
 {
     struct blk_link *l = blk->link;
     struct virtq_chain chain;
-    uint32_t sent = l->request_head;
-    while (l->request_head - l->request_tail < BLK_LINK_SLOTS &&
-           virtio_take(&blk->device, 0, &chain))
-        start(blk, &chain);
-    if (l->request_head != sent)
+    for (;;) {
+        uint32_t sent = l->request_head;
+        while (l->request_head - l->request_tail < BLK_LINK_SLOTS &&
+               virtio_take(&blk->device, 0, &chain))
+            start(blk, &chain);
+        if (l->request_head == sent)
+            return;
+        l->vmm_collecting = 1;
+        blk_link_barrier();
         opal_signal(VMM_CAP_BLK_DRIVER);
+        l->vmm_collecting = 0;
+        blk_link_barrier();
+        if (!collect(blk))
+            return;
+    }
 }
 
 static void notify(struct virtio_device *device, uint32_t q)
@@ -178,43 +235,10 @@ void virtio_blk_init(struct virtio_blk *blk, struct vm *vm, struct blk_link *lin
 }
 
 
-/* One completion from the driver. */
-static void finish(struct virtio_blk *blk, const struct blk_completion *done)
-{
-    struct blk_pending *p = done->id < VIRTQ_SIZE_MAX ? &blk->pending[done->id] : NULL;
-    if (!p || !p->in_flight) {
-        vmm_log_limited(blk->device.vm, &blk->device.vm->virtio_lines,
-                        "virtio-blk: the driver completed request %u, which is not in flight",
-                        (unsigned)done->id);
-        return;
-    }
-    p->in_flight = false;
-    blk->in_flight--;
-    if (p->discard) {
-        p->discard = false;
-        return;
-    }
-    uint8_t status = done->status <= BLK_UNSUPPORTED ? (uint8_t)done->status : BLK_IOERR;
-    complete(blk, (uint16_t)done->id, p->status_address, status,
-             status == BLK_OK ? p->written : 0);
-}
-
 void virtio_blk_completed(struct virtio_blk *blk)
 {
     if (!blk->device.type)
         return;
-    struct blk_link *l = blk->link;
-    uint32_t head = l->completion_head;
-    if (head - l->completion_tail > BLK_LINK_SLOTS) {
-        vmm_log_limited(blk->device.vm, &blk->device.vm->virtio_lines,
-                        "virtio-blk: the driver's completion index jumped");
-        return;
-    }
-    blk_link_barrier();   /* the entries after the index that published them */
-    while (l->completion_tail != head) {
-        struct blk_completion done = l->completions[l->completion_tail % BLK_LINK_SLOTS];
-        l->completion_tail++;
-        finish(blk, &done);
-    }
+    collect(blk);
     pump(blk);
 }

@@ -64,6 +64,9 @@ bool device_start(struct device *device, const struct virtio_host *host,
 uint32_t device_physical(const struct device *device, const void *pointer);
 /* Slot s's chain, already in its table (`entries` of it), made available. */
 void device_submit(struct device *device, uint32_t slot, uint32_t entries);
+/* Asks the device for no interrupts (while the driver looks at the used
+ * ring itself), or for them again; a hint the device may ignore. */
+void device_quiet(struct device *device, bool quiet);
 /* Tells the device about what device_submit made available. */
 void device_notify(struct device *device);
 /* Acknowledges the transport's interrupt (before the IRQ handler's ack). */

@@ -179,19 +179,40 @@ static void quiesce(struct driver *driver, uint32_t word)
     }
 }
 
+/* The device's finished requests to their clients; whether there were any. */
+static bool collect_used(struct driver *driver)
+{
+    bool any = false;
+    for (int s; driver->serving && (s = device_next_used(&driver->device)) >= 0; any = true)
+        finish(driver, (uint32_t)s);
+    return any;
+}
+
+/* While it works the driver asks the device for no interrupts and looks
+ * at the used ring itself, after its notify too: QEMU often finishes a
+ * read inside the notify, and the completion then reaches the VMM, which
+ * is waiting in its signal to us (vmm_collecting), with no interrupt and
+ * no signal back. Interrupts are asked for again before the driver waits,
+ * and the ring looked at once more, so no completion goes unnoticed. */
 void clients_work(struct driver *driver, uint32_t word)
 {
-    if (driver->serving) {
-        for (int s; (s = device_next_used(&driver->device)) >= 0;)
-            finish(driver, (uint32_t)s);
-    }
+    if (driver->serving)
+        device_quiet(&driver->device, true);
+    collect_used(driver);
     quiesce(driver, word);
     take_requests(driver);
+    collect_used(driver);
+    if (driver->serving) {
+        device_quiet(&driver->device, false);
+        collect_used(driver);
+    }
+    blk_link_barrier();   /* completions published before each client's flag is read */
     for (uint32_t j = 0; j < driver->client_count; j++) {
         struct client *c = &driver->clients[j];
         if (c->signal) {
             c->signal = false;
-            opal_signal(c->info->vmm_slot);
+            if (!c->link->vmm_collecting)
+                opal_signal(c->info->vmm_slot);
         }
     }
 }

@@ -96,6 +96,22 @@ void device_submit(struct device *device, uint32_t slot, uint32_t entries)
     dma->avail.index = ++device->avail_index;
 }
 
+/* Asking again must not race a completion the device makes meanwhile:
+ * it writes the used ring, then reads the flag; we write the flag, then
+ * read the ring. A barrier orders our two, but QEMU's one-thread TCG
+ * (what -icount runs) leaves a guest's barriers out, and its I/O thread
+ * completes requests while the guest runs: a register read after the
+ * flag goes through QEMU's lock, which the completion holds too, and
+ * orders them (without it one request in thousands waited for the guest's
+ * 30 s timeout). */
+void device_quiet(struct device *device, bool quiet)
+{
+    device->dma->avail.flags = quiet ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0;
+    blk_link_barrier();              /* the flag before the next look at the used ring */
+    if (!quiet)
+        (void)*virtio_host_register(&device->host, VIRTIO_MMIO_INTERRUPT_STATUS);
+}
+
 void device_notify(struct device *device)
 {
     virtio_host_notify(&device->host, 0);

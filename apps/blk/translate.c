@@ -1,37 +1,22 @@
 /* One request of a client, checked and translated: its private copy (the
  * VMM may change the ring under the driver) against the client's region
  * and its VM's RAM table, into slot s's header and indirect table. Every
- * field is checked, with 64-bit arithmetic; a request that fails completes
+ * field is checked, without overflow; a request that fails completes
  * with an error and a line, and never stops the driver. */
 #include "blk.h"
 
-/* Extent e's piece of the guest buffer [address, address + length) that
- * starts at `address`: its physical address and length; false if the
- * extent does not hold `address`. 32-bit arithmetic is exact here: init's
- * extents (trusted) lie below 4 GiB, and an address below the extent makes
- * the offset wrap past any size. */
-static bool piece_in(const volatile struct blk_ram_extent *e, uint32_t address, uint32_t length,
-                     uint32_t *physical, uint32_t *piece)
+/* The extent of the VM's RAM that holds `address`, copied out of the
+ * table (init's, trusted; read once per field); false if none does.
+ * 32-bit arithmetic is exact here: the extents lie below 4 GiB, and an
+ * address below an extent makes the offset wrap past any size. */
+static bool find_extent(const volatile struct blk_ram_table *table, uint32_t count,
+                        uint32_t address, struct blk_ram_extent *found)
 {
-    uint32_t offset = address - e->guest, size = e->size;
-    if (offset >= size)
-        return false;
-    *physical = e->physical + offset;
-    *piece = length < size - offset ? length : size - offset;
-    return true;
-}
-
-/* The piece from the extent that held the last one (most buffers of a
- * request share one), else from whichever holds it; the table is read
- * once per field. */
-static bool find_piece(const volatile struct blk_ram_table *table, uint32_t count, uint32_t *hint,
-                       uint32_t address, uint32_t length, uint32_t *physical, uint32_t *piece)
-{
-    if (*hint < count && piece_in(&table->extents[*hint], address, length, physical, piece))
-        return true;
     for (uint32_t e = 0; e < count; e++) {
-        if (piece_in(&table->extents[e], address, length, physical, piece)) {
-            *hint = e;
+        struct blk_ram_extent x = { table->extents[e].guest, table->extents[e].physical,
+                                    table->extents[e].size };
+        if (address - x.guest < x.size) {
+            *found = x;
             return true;
         }
     }
@@ -40,32 +25,41 @@ static bool find_piece(const volatile struct blk_ram_table *table, uint32_t coun
 
 /* The data descriptors of request r's buffers into `table` from entry 1,
  * each chained to the next; their number, or 0 (reported) if a buffer is
- * not in the VM's RAM or the pieces do not fit. */
+ * not in the VM's RAM or the pieces do not fit. A buffer's pieces come
+ * from the extent that held the last one while it holds them (most
+ * requests lie in one): a subtraction and a compare per buffer. */
 static uint32_t add_buffers(const struct driver *driver, struct client *client,
                             const struct blk_request *r, struct virtq_desc *table)
 {
-    uint32_t count = client->table->count, entries = 0, hint = 0;
+    uint32_t count = client->table->count, entries = 0, max = driver->device.max_pieces;
     if (count > BLK_RAM_EXTENTS_MAX)
         count = 0;
+    struct blk_ram_extent extent = { 0, 0, 0 };
     uint16_t flags = VIRTQ_DESC_F_NEXT | (r->type == BLK_READ ? VIRTQ_DESC_F_WRITE : 0);
     for (uint32_t i = 0; i < r->segment_count; i++) {
         uint32_t address = r->segments[i].address, left = r->segments[i].length;
         while (left > 0) {
-            uint32_t physical, piece;
-            if (!find_piece(client->table, count, &hint, address, left, &physical, &piece)) {
-                client_report(client, "request %u: buffer %u at 0x%08x+0x%x is not in its "
-                              "RAM", (unsigned)r->id, (unsigned)i,
-                              (unsigned)r->segments[i].address, (unsigned)r->segments[i].length);
-                return 0;
+            uint32_t offset = address - extent.guest;
+            if (offset >= extent.size) {
+                if (!find_extent(client->table, count, address, &extent)) {
+                    client_report(client, "request %u: buffer %u at 0x%08x+0x%x is not in its "
+                                  "RAM", (unsigned)r->id, (unsigned)i,
+                                  (unsigned)r->segments[i].address,
+                                  (unsigned)r->segments[i].length);
+                    return 0;
+                }
+                offset = address - extent.guest;
             }
-            if (entries == driver->device.max_pieces) {
+            if (entries == max) {
                 client_report(client, "request %u: its buffers are in more than %u pieces of "
                               "host RAM", (unsigned)r->id, (unsigned)entries);
                 return 0;
             }
+            uint32_t piece = left < extent.size - offset ? left : extent.size - offset;
             entries++;
-            table[entries] = (struct virtq_desc){ .address = physical, .length = piece,
-                                                  .flags = flags, .next = (uint16_t)(entries + 1) };
+            table[entries] = (struct virtq_desc){ .address = extent.physical + offset,
+                                                  .length = piece, .flags = flags,
+                                                  .next = (uint16_t)(entries + 1) };
             address += piece;
             left -= piece;
         }

@@ -65,6 +65,7 @@ struct virtq_desc {
  * member types for a driver's DMA memory layout (the used ring's member
  * aligned to 4). */
 #define VIRTQ_AVAIL(n) struct { uint16_t flags, index, ring[n], used_event; }
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1u   /* avail flags: the driver asks for no interrupts */
 #define VIRTQ_USED(n)                                                   \
     struct {                                                            \
         uint16_t flags, index;                                          \
