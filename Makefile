@@ -43,7 +43,7 @@ Q := $(if $(V),,@)
 comma := ,
 say = $(if $(V),,@echo "  $(1)	$(2)")
 
-.PHONY: all run run-direct test unit debug clean deps bench guest fuzz disk-fresh FORCE
+.PHONY: all run run-direct test unit debug clean deps bench guest fuzz disk-fresh print-run-qemu-args FORCE
 all:
 
 deps:
@@ -298,19 +298,37 @@ $(BUILD)/host/insn_count.so: bench/plugin/insn_count.c bench/plugin/qemu_plugin_
 	$(Q)$(HOST_CC) -shared -fPIC -O2 $(WARNINGS) -fvisibility=hidden $< -o $@
 
 # --- commands ------------------------------------------------------------
-# -icount shift=0,sleep=off: one instruction is one virtual nanosecond, so the
-# control task's figures measure Opal rather than how the host schedules
-# QEMU; RUN_QEMU_ARGS= runs QEMU on the host's clock instead.
+# CLOCK: how `make run`'s QEMU keeps time (README.md, "The clock").
+#   wall     -icount shift=0,sleep=on (default): one instruction is one virtual
+#            nanosecond, and an idle system waits in real time, so the guest's
+#            clock keeps the wall clock's pace (`sleep 5` takes 5 s); the control
+#            task's figures then include how late the host wakes QEMU (ms).
+#   virtual  -icount shift=0,sleep=off: an idle system skips to its next timer, so
+#            the figures describe Opal alone (what the tests and `make bench` use),
+#            and the clock runs ahead of the wall clock, about ten times at idle.
+#   host     QEMU's own clock (no -icount): every core on its own host thread.
+# RUN_QEMU_ARGS replaces the flags altogether.
 # BOOTARGS: Opal's boot arguments (the kernel's and init's, e.g. ctrl.arguments=1000,5).
 # Through U-Boot, BOOTARGS are written into the disk's boot.scr (scripts/image.mk);
 # with -kernel, QEMU's -append puts them in the device tree.
-RUN_QEMU_ARGS ?= -icount shift=0,sleep=off
+CLOCK ?= wall
+CLOCK_ARGS_wall := -icount shift=0,sleep=on
+CLOCK_ARGS_virtual := -icount shift=0,sleep=off
+CLOCK_ARGS_host :=
+ifeq ($(filter $(CLOCK),wall virtual host),)
+$(error CLOCK=$(CLOCK): use wall (the default), virtual or host; README.md says what each does)
+endif
+RUN_QEMU_ARGS ?= $(CLOCK_ARGS_$(CLOCK))
 BOOTARGS ?=
 run_append = $(if $(BOOTARGS),-append '$(BOOTARGS)')
 -include scripts/image.mk
 # Both runs attach the data disk (OPAL_DISK, scripts/qemu.sh).
 run: $(UBOOT_DISK) $(DATA_DISK)
 	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS)
+
+# The flags `make run` gives QEMU for its clock (a test boots with them).
+print-run-qemu-args:
+	@echo $(RUN_QEMU_ARGS)
 
 run-direct: $(IMAGE) $(DATA_DISK)
 	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)

@@ -7,16 +7,20 @@ its shell and answer with the right output. Also
 power-off, reboot, a guest that strays outside its RAM (an external abort),
 and the control task's deadlines while Linux is stressed.
 
-QEMU runs with -icount shift=0,sleep=off, as `make run` does: one instruction
-is one virtual nanosecond, so the control task's figures measure Opal, not
-the host's scheduling of QEMU. The control task reports every second
-(ctrl.arguments=1000,1)."""
+QEMU runs with -icount shift=0,sleep=off, as `make run CLOCK=virtual` does:
+one instruction is one virtual nanosecond, so the control task's figures
+measure Opal, not the host's scheduling of QEMU. The control task reports
+every second (ctrl.arguments=1000,1). One test boots with `make run`'s
+default clock (CLOCK=wall) and checks that the guest's time keeps the wall
+clock's pace."""
 import re
+import subprocess
+import time
 
 import pytest
 
 from ctrl_report import REPORT, numbers, reports
-from qemu import Qemu, data_disk
+from qemu import ROOT, Qemu, data_disk
 
 IMAGE = "build/opal.elf"
 PROMPT = r"\[linux0\] / # "
@@ -178,3 +182,22 @@ def test_control_task_keeps_its_deadlines_while_linux_is_stressed(linux):
     print(f"ctrl under Linux stress: worst jitter {worst} us, "
           f"worst average {max(r['avg'] for r in during)} us, "
           f"worst response {max(r['response'] for r in during)} us")
+
+
+def test_make_runs_default_clock_keeps_the_wall_clocks_pace(tmp_path):
+    """`make run`'s default clock (the Makefile's CLOCK=wall flags): a guest's
+    `sleep 5` takes five seconds of the host's time, not the half second it
+    takes under sleep=off (docs: README.md, "The clock")."""
+    flags = subprocess.run(["make", "--no-print-directory", "-s", "print-run-qemu-args"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert "sleep=on" in ",".join(flags), flags
+    qemu = Qemu(IMAGE, extra_args=flags, disk=data_disk(tmp_path))
+    try:
+        boot(qemu)
+        qemu.send("sleep 5; echo slept\n")
+        started = time.monotonic()
+        qemu.expect(r"^\[linux0\] slept$", timeout=60)
+        took = time.monotonic() - started
+        assert 4.9 <= took <= 15, took
+    finally:
+        qemu.close()

@@ -4,7 +4,7 @@ and bootm enters the kernel in HYP mode with the device tree in r2. The boot
 arguments boot.scr sets (ctrl.arguments=1000,1) reach the control task, and the Linux
 guest boots to a shell that runs a command.
 
-QEMU runs with -icount shift=0,sleep=off, as `make run` does."""
+QEMU runs with -icount shift=0,sleep=off, as `make run CLOCK=virtual` does."""
 import time
 
 import pytest
