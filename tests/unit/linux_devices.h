@@ -25,14 +25,19 @@ int opal_vcpu_inject_irq(uint32_t vcpu, uint32_t irq, uint32_t priority, uint32_
     return OPAL_OK;
 }
 
-/* The VMM signals the disk driver after it put requests in the link. */
+/* The VMM signals the disk driver after it put requests in the link; a
+ * test may play the driver running at once, inside the signal, as it does
+ * on one core (while_signalled). */
 static int signal_count;
 static uint32_t last_signalled;
+static void (*while_signalled)(void);
 
 int opal_signal(uint32_t notification)
 {
     last_signalled = notification;
     signal_count++;
+    if (while_signalled)
+        while_signalled();
     return OPAL_OK;
 }
 
@@ -163,6 +168,7 @@ UNIT_UNUSED static void linux_vm_reset(const char *name)
     console_out_length = 0;
     typed_length = typed_taken = 0;
     signal_count = 0;
+    while_signalled = NULL;
     last_signalled = 0;
     data_next = GUEST_DATA_OFFSET;
 }
