@@ -44,11 +44,13 @@ def whole_lines(text):
     """The console's lines with continuations joined back on: a list of
     (name, text, end) in the order the lines started; name is None for a
     bare line (init, the kernel) and end is the offset in `text` just past
-    the line's last piece."""
+    the line's last piece. Only lines the console has ended count: what
+    follows the last newline may be a line still arriving, cut anywhere (a
+    cut report once matched a report's pattern and then failed its parse)."""
     lines = []
     open_line = {}
     offset = 0
-    for raw in text.split("\n"):
+    for raw in text.split("\n")[:-1]:
         end = offset + len(raw)
         offset = end + 1
         match = LINE.match(raw)
