@@ -91,8 +91,11 @@ def whole_lines(text):
 
 def test_two_components_printing_at_once_keep_their_lines_whole(console):
     start = len(console.output)
-    console.send("x=%s; i=0; while [ $i -lt %d ]; do printf L$i:; printf $x; echo :E; "
-                 "i=$((i+1)); done; echo burst-done\n" % (PAYLOAD, LINES))
+    # Each line waits a millisecond after its first piece, so the guest is
+    # in the middle of a line for most of the burst and ctrl's reports (one
+    # a second) land inside lines, whatever the paths' speed.
+    console.send("x=%s; i=0; while [ $i -lt %d ]; do printf L$i:; usleep 1000; printf $x; "
+                 "echo :E; i=$((i+1)); done; echo burst-done\n" % (PAYLOAD, LINES))
     console.expect(r"^\[linux0\] burst-done$", timeout=300)
     console.expect(PROMPT, timeout=30)
     text = console.output[start:]
