@@ -315,23 +315,22 @@ CLOCK ?= wall
 CLOCK_ARGS_wall := -icount shift=0,sleep=on
 CLOCK_ARGS_virtual := -icount shift=0,sleep=off
 CLOCK_ARGS_host :=
-ifeq ($(filter $(CLOCK),wall virtual host),)
-$(error CLOCK=$(CLOCK): use wall (the default), virtual or host; README.md says what each does)
-endif
 RUN_QEMU_ARGS ?= $(CLOCK_ARGS_$(CLOCK))
+# Checked when a run starts, not for every target: CLOCK may be in the environment.
+check_clock = $(if $(filter $(CLOCK),wall virtual host),,$(error CLOCK=$(CLOCK): use wall (the default), virtual or host; README.md says what each does))
 BOOTARGS ?=
 run_append = $(if $(BOOTARGS),-append '$(BOOTARGS)')
 -include scripts/image.mk
 # Both runs attach the data disk (OPAL_DISK, scripts/qemu.sh).
 run: $(UBOOT_DISK) $(DATA_DISK)
-	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS)
+	$(check_clock)OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS)
 
 # The flags `make run` gives QEMU for its clock (a test boots with them).
 print-run-qemu-args:
-	@echo $(RUN_QEMU_ARGS)
+	$(check_clock)@echo $(RUN_QEMU_ARGS)
 
 run-direct: $(IMAGE) $(DATA_DISK)
-	OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
+	$(check_clock)OPAL_DISK=$(DATA_DISK) scripts/qemu.sh $< $(RUN_QEMU_ARGS) $(run_append)
 
 debug: $(IMAGE)
 	@echo "gdb-multiarch $< -ex 'target remote :1234'"

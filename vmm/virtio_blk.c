@@ -166,6 +166,13 @@ static bool collect(struct virtio_blk *blk)
     return true;
 }
 
+/* Rounds of collecting inside the signal in one pump: a queue's worth.
+ * The last round leaves its completions to the driver's signal, so a
+ * guest that keeps its ring full (from another vCPU) cannot keep one exit
+ * going for ever, and nothing it posted waits for a notify that will not
+ * come. */
+#define PUMP_ROUNDS (VIRTQ_SIZE_MAX / BLK_LINK_SLOTS)
+
 /* Takes the guest's requests while the link has room and signals the
  * driver. On one core the driver runs at once and often finishes a
  * request before the signal returns (the disk answered inside its
@@ -177,13 +184,17 @@ static void pump(struct virtio_blk *blk)
 {
     struct blk_link *l = blk->link;
     struct virtq_chain chain;
-    for (;;) {
+    for (uint32_t round = 1;; round++) {
         uint32_t sent = l->request_head;
         while (l->request_head - l->request_tail < BLK_LINK_SLOTS &&
                virtio_take(&blk->device, 0, &chain))
             start(blk, &chain);
         if (l->request_head == sent)
             return;
+        if (round == PUMP_ROUNDS) {
+            opal_signal(VMM_CAP_BLK_DRIVER);
+            return;
+        }
         l->vmm_collecting = 1;
         blk_link_barrier();
         opal_signal(VMM_CAP_BLK_DRIVER);

@@ -470,6 +470,39 @@ TEST(what_a_full_link_held_back_goes_out_once_the_signal_freed_it)
     CHECK_EQ(log_count, 0);
 }
 
+/* While the driver answers inside each signal, another vCPU posts a fresh
+ * request every time: the notify still ends, after a queue's worth of
+ * rounds, and the last round's requests are left to the driver's own
+ * signal (no collecting flag), so none of them waits for a notify. */
+static struct guest_buffer refill_data[1];
+static uint32_t refills;
+
+static void driver_answers_and_the_guest_posts_more(void)
+{
+    driver_answers_inside_the_signal();
+    if (refills++ < 1000)
+        submit(T_IN, refills, refill_data, 1);
+}
+
+TEST(a_guest_that_keeps_posting_cannot_keep_one_notify_going)
+{
+    blk_up();
+    data_buffers(refill_data, 1, BLK_SECTOR_SIZE, true);
+    submit(T_IN, 0, refill_data, 1);
+    while_signalled = driver_answers_and_the_guest_posts_more;
+    refills = answered_inside = 0;
+    guest_notify(request_queue());
+    CHECK_EQ(signal_count, VIRTQ_SIZE_MAX / BLK_LINK_SLOTS);
+    CHECK_EQ(collecting_seen, 0);                        /* the last signal's */
+    CHECK_EQ(link.completion_head - link.completion_tail, 1);  /* left to its signal */
+    CHECK_EQ(link.vmm_collecting, 0);
+    while_signalled = driver_answers_inside_the_signal;  /* the other vCPU stops */
+    virtio_blk_completed(&vm.blk);                       /* the driver's signal */
+    CHECK_EQ(link.completion_head, link.completion_tail);
+    CHECK_EQ(request_queue()->used->index, link.completion_tail);
+    CHECK_EQ(log_count, 0);
+}
+
 /* --- the link's limits ----------------------------------------------------------- */
 
 TEST(a_full_link_leaves_chains_in_the_ring_until_completions)
